@@ -1,0 +1,76 @@
+# tito: a SQLite loadable extension over an ordered transactional KV store.
+#
+#   make              build ./tito.so (embedded store, no server needed)
+#   make test         build everything and run the whole suite (test/run)
+#   make test SAN=1   the same under AddressSanitizer + UBSan, in build-san/
+#   make bench        print benchmark figures (not a test)
+#   make demo         run sql/quickstart.sql on a fresh demo.db
+#
+# Engine sources (src/*.c) are compiled twice: with TITO_EXTENSION for
+# tito.so (calls go through SQLite's routine table) and without it for the
+# C unit tests, which link libsqlite3 directly.
+
+CC      ?= cc
+SAN     ?=
+BUILD   := build$(if $(SAN),-san)
+PYTHON  ?= /usr/bin/python3
+
+WARN     := -std=c11 -Wall -Wextra -Werror
+OPT      := $(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(comma)undefined -fno-sanitize-recover=undefined,-O2 -g)
+comma    := ,
+CFLAGS   ?=
+CFLAGS   += $(WARN) $(OPT) -fPIC -D_GNU_SOURCE -Isrc
+LDSAN    := $(if $(SAN),-fsanitize=address$(comma)undefined)
+
+SQLITE_LIBS := $(shell pkg-config --libs sqlite3)
+
+CORE_SRC := $(wildcard src/*.c)
+EXT_SRC  := $(wildcard ext/*.c)
+EXT_OBJ  := $(patsubst %.c,$(BUILD)/so/%.o,$(CORE_SRC) $(EXT_SRC))
+UNIT_OBJ := $(patsubst %.c,$(BUILD)/unit/%.o,$(CORE_SRC))
+TITO_SO  := $(if $(SAN),$(BUILD)/tito.so,tito.so)
+
+UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
+BENCH_BINS := $(patsubst test/bench/%.c,$(BUILD)/bench/%,$(wildcard test/bench/*.c))
+# Other parts (src/tikv/tikv.mk) add their test programs here.
+TEST_BINS  := $(UNIT_TESTS)
+
+.PHONY: all test test-build bench demo clean
+all: $(TITO_SO)
+
+-include src/tikv/tikv.mk
+
+$(TITO_SO): $(EXT_OBJ)
+	$(CC) -shared $(LDSAN) -o $@ $^ $(TITO_SO_LIBS)
+
+$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DTITO_EXTENSION -fvisibility=hidden -Iext -c -o $@ $<
+
+$(BUILD)/unit/%.o: %.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) test/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+
+$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+
+test-build: $(TITO_SO) $(TEST_BINS)
+
+test: test-build
+	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \
+	  bash test/run $(TEST_BINS)
+
+bench: $(TITO_SO) $(BENCH_BINS)
+	TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) bash test/bench/run $(BENCH_BINS)
+
+demo: $(TITO_SO)
+	rm -f demo.db
+	sqlite3 demo.db < sql/quickstart.sql
+
+clean:
+	rm -rf build build-san tito.so demo.db

@@ -1,0 +1,106 @@
+/*
+** kv.h: the transactional key-value interface that every store implements.
+**
+** The engine (model, index maintenance, outbox) reaches a store only
+** through this interface. Two backends implement it: the embedded default
+** (src/kv_embedded.c, keys in a table of the SQLite database itself) and
+** TiKV (src/tikv/, Percolator transactions through PD).
+**
+** Keys are byte strings compared with memcmp (shorter prefix first). Values
+** are opaque byte strings. A handle carries at most one open transaction.
+**
+** Transaction protocol (driven by the SQLite layer):
+**   xBegin           the first write of a SQLite transaction
+**   xSavepoint(i)    mark i; xRollbackTo(i) undoes every write after mark i
+**                    (the marks > i are dropped, i stays); xRelease(i) drops
+**                    marks >= i and keeps the writes
+**   xPrepare         make the transaction durable or fail (SQLite's xSync:
+**                    the only step whose error reaches the user)
+**   xCommit          forget the transaction (cannot fail)
+**   xRollback        undo everything since xBegin (cannot fail)
+** Reads (xGet, xMultiGet, xScan) may be called in or out of a transaction;
+** inside one they see its own writes.
+**
+** Lifetimes: a value returned by xGet stays valid until the next call on the
+** same handle. Key and value returned by an iterator stay valid until the
+** next xIterNext or xIterClose of that iterator. Several iterators may be
+** open at once, also while writes are made through the handle; an iterator
+** need not see writes made after it was opened.
+*/
+#ifndef TITO_KV_H
+#define TITO_KV_H
+
+#include <stdint.h>
+
+/* Result codes of the engine and its stores. */
+#define TITO_OK          0
+#define TITO_ERROR       1  /* anything else; xErrmsg says what */
+#define TITO_NOMEM       2  /* out of memory */
+#define TITO_NOTFOUND    3  /* xGet: the key is absent */
+#define TITO_EXISTS      4  /* xInsert: the key is already present */
+#define TITO_CONFLICT    5  /* write conflict: the transaction may be retried */
+#define TITO_UNKNOWN     6  /* commit outcome unknown: never retry blindly */
+#define TITO_UNAVAILABLE 7  /* the store cannot be reached or timed out */
+#define TITO_READONLY    8  /* the store refuses writes */
+
+/* Flags for xScan. */
+#define TITO_SCAN_REVERSE 0x01 /* largest key first */
+#define TITO_SCAN_KEYONLY 0x02 /* the caller will not read values */
+
+typedef struct tito_kv tito_kv;
+typedef struct tito_kv_iter tito_kv_iter;
+typedef struct tito_kv_methods tito_kv_methods;
+
+/* Called by xMultiGet once for each key found, in no particular order. */
+typedef int (*tito_kv_row_fn)(void *pCtx, int iKey, const uint8_t *pVal,
+                              int nVal);
+
+struct tito_kv_methods {
+  /* Point read. TITO_NOTFOUND if absent. */
+  int (*xGet)(tito_kv *, const uint8_t *pKey, int nKey, const uint8_t **ppVal,
+              int *pnVal);
+  /* Batch read: xRow(pCtx, i, value) for every apKey[i] that exists. A
+  ** non-zero return from xRow stops the batch and is returned. */
+  int (*xMultiGet)(tito_kv *, int nKey, const uint8_t *const *apKey,
+                   const int *anKey, tito_kv_row_fn xRow, void *pCtx);
+  /* Ordered scan of [pLo, pHi): pLo inclusive, pHi exclusive, either may be
+  ** NULL (unbounded). nLimit <= 0 means no limit. Reverse scans return the
+  ** same keys largest first. */
+  int (*xScan)(tito_kv *, const uint8_t *pLo, int nLo, const uint8_t *pHi,
+               int nHi, int flags, int64_t nLimit, tito_kv_iter **ppIter);
+  int (*xIterNext)(tito_kv_iter *);
+  int (*xIterEof)(tito_kv_iter *);
+  const uint8_t *(*xIterKey)(tito_kv_iter *, int *pnKey);
+  const uint8_t *(*xIterValue)(tito_kv_iter *, int *pnVal);
+  void (*xIterClose)(tito_kv_iter *);
+
+  /* Writes. xInsert writes only if the key is absent (TITO_EXISTS
+  ** otherwise, and nothing changes). xDeleteRange removes [pLo, pHi). */
+  int (*xPut)(tito_kv *, const uint8_t *pKey, int nKey, const uint8_t *pVal,
+              int nVal);
+  int (*xInsert)(tito_kv *, const uint8_t *pKey, int nKey,
+                 const uint8_t *pVal, int nVal);
+  int (*xDelete)(tito_kv *, const uint8_t *pKey, int nKey);
+  int (*xDeleteRange)(tito_kv *, const uint8_t *pLo, int nLo,
+                      const uint8_t *pHi, int nHi);
+
+  /* Transactions, see the header comment. */
+  int (*xBegin)(tito_kv *);
+  int (*xSavepoint)(tito_kv *, int iSave);
+  int (*xRelease)(tito_kv *, int iSave);
+  int (*xRollbackTo)(tito_kv *, int iSave);
+  int (*xPrepare)(tito_kv *);
+  void (*xCommit)(tito_kv *);
+  void (*xRollback)(tito_kv *);
+
+  /* The message of the last error on this handle ("" if none). */
+  const char *(*xErrmsg)(tito_kv *);
+  void (*xClose)(tito_kv *);
+};
+
+/* Every backend's handle starts with this. */
+struct tito_kv {
+  const tito_kv_methods *pMethods;
+};
+
+#endif /* TITO_KV_H */
