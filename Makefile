@@ -15,9 +15,9 @@ SAN     ?=
 BUILD   := build$(if $(SAN),-san)
 PYTHON  ?= /usr/bin/python3
 
+comma    := ,
 WARN     := -std=c11 -Wall -Wextra -Werror
 OPT      := $(if $(SAN),-O1 -g -fno-omit-frame-pointer -fsanitize=address$(comma)undefined -fno-sanitize-recover=undefined,-O2 -g)
-comma    := ,
 CFLAGS   ?=
 CFLAGS   += $(WARN) $(OPT) -fPIC -D_GNU_SOURCE -Isrc
 LDSAN    := $(if $(SAN),-fsanitize=address$(comma)undefined)
