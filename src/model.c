@@ -1,0 +1,1163 @@
+/*
+** model.c: the parser of tito's table definitions (module arguments of
+** CREATE VIRTUAL TABLE ... USING tito(...)) and the CREATE TABLE text
+** declared to SQLite for a model.
+**
+** SQLite hands us one string per top-level comma-separated argument, with
+** quotes and parentheses kept and surrounding whitespace trimmed. Each
+** argument is tokenized (identifiers, quoted names, strings, numbers,
+** punctuation) and handed to a chain of argument-kind parsers (aKind[]):
+** option, table PRIMARY KEY, INDEX, TOPIC, column. Column names in keys and
+** indexes are resolved only once every argument is read, so arguments may
+** come in any order; then the whole model is validated.
+**
+** Grammar (one line per argument kind):
+**   name [type] [constraint ...]     a column; type = words [(n[,m])];
+**       constraints: PRIMARY KEY [ASC|DESC] | NOT NULL | NULL | UNIQUE |
+**       DEFAULT value | COLLATE BINARY | CONSTRAINT name (ignored)
+**   PRIMARY KEY (col [ASC|DESC], ...)
+**   [UNIQUE] INDEX name (col [ASC|DESC], ...) [INCLUDE (col, ...)]
+**       [WHERE expr]                 (INCLUDE and WHERE in either order)
+**   prefix = value | store = value   options
+**
+** A column-level UNIQUE creates a unique index named "<column>_unique" (or
+** "<column>_unique_2", "_3", ... if an index of that name exists); none is
+** created when the column alone is the primary key.
+*/
+#include "model.h"
+#include "kv.h"
+#include "sqlite_api.h"
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+/* Token kinds. */
+#define TK_EOF    0
+#define TK_ID     1  /* bare word */
+#define TK_QID    2  /* "name", `name` or [name] */
+#define TK_STRING 3  /* 'text' or X'hex' */
+#define TK_NUMBER 4
+#define TK_LP     5
+#define TK_RP     6
+#define TK_COMMA  7
+#define TK_EQ     8
+#define TK_OTHER  9  /* any other operator character */
+#define TK_ERROR 10  /* unterminated quote or comment */
+
+typedef struct Token {
+  int e;          /* TK_* */
+  const char *z;  /* start, inside the argument text */
+  int n;          /* bytes */
+} Token;
+
+/*
+** An index (or the primary key) as written: column names are resolved
+** after all arguments are read.
+*/
+typedef struct Draft {
+  int iArg;          /* 1-based argument it came from */
+  uint8_t bAuto;     /* a column-level UNIQUE: named after parsing */
+  uint8_t bSkip;     /* not built (a UNIQUE on the whole primary key) */
+  char *zName;       /* index name; NULL until named if bAuto */
+  uint8_t bUnique;
+  char *zWhere;      /* partial-index predicate, or NULL */
+  int nCol;          /* key fields */
+  char **azCol;
+  uint8_t *abDesc;
+  int nInc;          /* INCLUDE columns */
+  char **azInc;
+} Draft;
+
+typedef struct Parser {
+  tito_model *pM;
+  int iArg;          /* current argument, 1-based */
+  const char *zPos;  /* tokenizer position in the current argument */
+  Token t;           /* current token */
+  int rc;            /* TITO_OK, TITO_ERROR or TITO_NOMEM */
+  char *zErr;        /* error message */
+  int nDraft;        /* indexes, in the order written */
+  Draft *aDraft;
+  Draft pk;          /* the primary key, if bPk */
+  int bPk;
+  int bPrefix;       /* prefix= seen */
+  int bStore;        /* store= seen */
+} Parser;
+
+/* Returned by an argument-kind parser that does not recognize the input. */
+#define ARG_NOMATCH (-1)
+
+/*************************** tokenizer ***************************/
+
+static int isIdStart(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         c >= 0x80;
+}
+static int isIdChar(unsigned char c) {
+  return isIdStart(c) || (c >= '0' && c <= '9') || c == '$';
+}
+static int isDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int isSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+         c == '\v';
+}
+
+/* Length of a quoted run starting at z (z[0] is the opening quote, cEnd
+** the closing one; a doubled closing quote is an escape unless cEnd is
+** ']'), or -1 if unterminated. */
+static int quotedLen(const char *z, char cEnd) {
+  int i = 1;
+  for (;;) {
+    if (z[i] == 0) return -1;
+    if (z[i] == cEnd) {
+      if (cEnd != ']' && z[i + 1] == cEnd) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+}
+
+/* Length of the number starting at z. */
+static int numberLen(const char *z) {
+  int i = 0;
+  if (z[0] == '0' && (z[1] == 'x' || z[1] == 'X')) {
+    i = 2;
+    while (isIdChar((unsigned char)z[i])) i++;
+    return i;
+  }
+  while (isDigit((unsigned char)z[i])) i++;
+  if (z[i] == '.') {
+    i++;
+    while (isDigit((unsigned char)z[i])) i++;
+  }
+  if ((z[i] == 'e' || z[i] == 'E') &&
+      (isDigit((unsigned char)z[i + 1]) ||
+       ((z[i + 1] == '+' || z[i + 1] == '-') &&
+        isDigit((unsigned char)z[i + 2])))) {
+    i += 2;
+    while (isDigit((unsigned char)z[i])) i++;
+  }
+  return i;
+}
+
+/* Skip whitespace and comments; returns the new position (or NULL on an
+** unterminated block comment). */
+static const char *skipSpace(const char *z) {
+  for (;;) {
+    while (isSpace((unsigned char)*z)) z++;
+    if (z[0] == '-' && z[1] == '-') {
+      while (*z && *z != '\n') z++;
+    } else if (z[0] == '/' && z[1] == '*') {
+      const char *zEnd = strstr(z + 2, "*/");
+      if (!zEnd) return NULL;
+      z = zEnd + 2;
+    } else {
+      return z;
+    }
+  }
+}
+
+/* Read the token at z into *pT; returns the position after it. */
+static const char *readToken(const char *z, Token *pT) {
+  const char *zStart = skipSpace(z);
+  int n = 1;
+  if (!zStart) {
+    pT->e = TK_ERROR;
+    pT->z = z;
+    pT->n = (int)strlen(z);
+    return z + pT->n;
+  }
+  z = zStart;
+  pT->z = z;
+  switch (z[0]) {
+    case 0: pT->e = TK_EOF; n = 0; break;
+    case '(': pT->e = TK_LP; break;
+    case ')': pT->e = TK_RP; break;
+    case ',': pT->e = TK_COMMA; break;
+    case '=': pT->e = (z[1] == '=') ? TK_OTHER : TK_EQ; n = (z[1] == '=') ? 2 : 1; break;
+    case '\'': pT->e = TK_STRING; n = quotedLen(z, '\''); break;
+    case '"': pT->e = TK_QID; n = quotedLen(z, '"'); break;
+    case '`': pT->e = TK_QID; n = quotedLen(z, '`'); break;
+    case '[': pT->e = TK_QID; n = quotedLen(z, ']'); break;
+    default:
+      if ((z[0] == 'x' || z[0] == 'X') && z[1] == '\'') {
+        pT->e = TK_STRING;
+        n = quotedLen(z + 1, '\'');
+        if (n > 0) n++;
+      } else if (isIdStart((unsigned char)z[0])) {
+        pT->e = TK_ID;
+        while (isIdChar((unsigned char)z[n])) n++;
+      } else if (isDigit((unsigned char)z[0]) ||
+                 (z[0] == '.' && isDigit((unsigned char)z[1]))) {
+        pT->e = TK_NUMBER;
+        n = numberLen(z);
+      } else {
+        pT->e = TK_OTHER;
+      }
+  }
+  if (n < 0) {
+    pT->e = TK_ERROR;
+    n = (int)strlen(z);
+  }
+  pT->n = n;
+  return z + n;
+}
+
+/* Advance to the next token of the current argument. */
+static void nextToken(Parser *p) { p->zPos = readToken(p->zPos, &p->t); }
+
+/* The token after the current one, without consuming anything. */
+static Token peekToken(Parser *p) {
+  Token t;
+  readToken(p->zPos, &t);
+  return t;
+}
+
+/* True if pT is the bare keyword zKw (case-insensitive). */
+static int tokIs(const Token *pT, const char *zKw) {
+  return pT->e == TK_ID && (int)strlen(zKw) == pT->n &&
+         strncasecmp(pT->z, zKw, pT->n) == 0;
+}
+static int isKw(Parser *p, const char *zKw) { return tokIs(&p->t, zKw); }
+
+/*************************** errors ***************************/
+
+/* Set the error (the first one wins): "tito: TABLE argument N: MESSAGE",
+** or "tito: TABLE: MESSAGE" when iArg is 0. Returns p->rc. */
+static int perr(Parser *p, int iArg, const char *zFmt, ...) {
+  va_list ap;
+  char *zMsg;
+  if (p->rc) return p->rc;
+  va_start(ap, zFmt);
+  zMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if (zMsg) {
+    if (iArg > 0) {
+      p->zErr = sqlite3_mprintf("tito: %s argument %d: %s", p->pM->zTable,
+                                iArg, zMsg);
+    } else {
+      p->zErr = sqlite3_mprintf("tito: %s: %s", p->pM->zTable, zMsg);
+    }
+  }
+  sqlite3_free(zMsg);
+  p->rc = p->zErr ? TITO_ERROR : TITO_NOMEM;
+  return p->rc;
+}
+
+/* Record an allocation failure. */
+static int pnomem(Parser *p) {
+  if (!p->rc) p->rc = TITO_NOMEM;
+  return p->rc;
+}
+
+/* "expected WHAT, found "TOKEN"" at the current token. */
+static int perrExpected(Parser *p, const char *zWhat) {
+  if (p->t.e == TK_ERROR) {
+    return perr(p, p->iArg, "unterminated quote or comment: %.*s", p->t.n,
+                p->t.z);
+  }
+  if (p->t.e == TK_EOF) {
+    return perr(p, p->iArg, "expected %s, found the end of the argument",
+                zWhat);
+  }
+  return perr(p, p->iArg, "expected %s, found \"%.*s\"", zWhat, p->t.n,
+              p->t.z);
+}
+
+/* Edit distance (with transpositions) between a and b, case-insensitive,
+** capped at 100 characters each. */
+static int editDistance(const char *a, const char *b) {
+  int na = (int)strlen(a), nb = (int)strlen(b), i, j;
+  int d[101][101];
+  if (na > 100 || nb > 100) return 1000;
+  for (i = 0; i <= na; i++) d[i][0] = i;
+  for (j = 0; j <= nb; j++) d[0][j] = j;
+  for (i = 1; i <= na; i++) {
+    for (j = 1; j <= nb; j++) {
+      int ca = sqlite3_strnicmp(a + i - 1, b + j - 1, 1) != 0;
+      int v = d[i - 1][j - 1] + ca;
+      if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && sqlite3_strnicmp(a + i - 1, b + j - 2, 1) == 0 &&
+          sqlite3_strnicmp(a + i - 2, b + j - 1, 1) == 0 &&
+          d[i - 2][j - 2] + 1 < v) {
+        v = d[i - 2][j - 2] + 1;
+      }
+      d[i][j] = v;
+    }
+  }
+  return d[na][nb];
+}
+
+/* The candidate in az[0..n) nearest to zWord if it is close enough to be a
+** plausible typo, else NULL. */
+static const char *nearest(const char *zWord, int n, const char *const *az) {
+  int nWord = (int)strlen(zWord), i, best = 1000;
+  int lim = nWord <= 3 ? 1 : nWord <= 6 ? 2 : 3;
+  const char *z = 0;
+  for (i = 0; i < n; i++) {
+    int d = editDistance(zWord, az[i]);
+    if (d < best) {
+      best = d;
+      z = az[i];
+    }
+  }
+  return best <= lim && best < nWord ? z : 0;
+}
+
+/* " (did you mean "X"?)" for an unknown column, or "". (sqlite3_malloc'd) */
+static char *didYouMeanColumn(tito_model *pM, const char *zWord) {
+  const char **az = sqlite3_malloc64(sizeof(char *) * (pM->nCol + 1));
+  const char *z;
+  char *zRet;
+  int i;
+  if (!az) return 0;
+  for (i = 0; i < pM->nCol; i++) az[i] = pM->aCol[i].zName;
+  z = nearest(zWord, pM->nCol, az);
+  zRet = z ? sqlite3_mprintf(" (did you mean \"%s\"?)", z) : sqlite3_mprintf("");
+  sqlite3_free(az);
+  return zRet;
+}
+
+/*************************** small helpers ***************************/
+
+/* Grow *pa (n elements of sz bytes) by one zeroed element. */
+static int growArray(Parser *p, void **pa, int n, size_t sz) {
+  char *a = sqlite3_realloc64(*pa, sz * (n + 1));
+  if (!a) return pnomem(p);
+  memset(a + sz * n, 0, sz);
+  *pa = a;
+  return TITO_OK;
+}
+
+/* The name in the current token (a bare word or quoted name), unquoted
+** and sqlite3_malloc'd, or NULL (error set) if the token is not a name. */
+static char *takeName(Parser *p, const char *zWhat) {
+  char *z;
+  int i, j;
+  if (p->t.e == TK_ID) {
+    z = sqlite3_mprintf("%.*s", p->t.n, p->t.z);
+  } else if (p->t.e == TK_QID) {
+    char q = p->t.z[0] == '[' ? ']' : p->t.z[0];
+    z = sqlite3_malloc(p->t.n);
+    if (z) {
+      for (i = 1, j = 0; i < p->t.n - 1; i++) {
+        z[j++] = p->t.z[i];
+        if (p->t.z[i] == q && q != ']') i++;
+      }
+      z[j] = 0;
+    }
+  } else {
+    perrExpected(p, zWhat);
+    return 0;
+  }
+  if (!z) {
+    pnomem(p);
+    return 0;
+  }
+  if (z[0] == 0) {
+    sqlite3_free(z);
+    perr(p, p->iArg, "%s must not be empty", zWhat);
+    return 0;
+  }
+  nextToken(p);
+  return z;
+}
+
+/* Consume "ASC" or "DESC" if present; returns 1 for DESC. */
+static int takeOrder(Parser *p) {
+  if (isKw(p, "ASC")) {
+    nextToken(p);
+    return 0;
+  }
+  if (isKw(p, "DESC")) {
+    nextToken(p);
+    return 1;
+  }
+  return 0;
+}
+
+/* Consume "COLLATE name" if present; only BINARY is accepted. */
+static int takeCollate(Parser *p) {
+  char *zColl;
+  int rc;
+  if (!isKw(p, "COLLATE")) return TITO_OK;
+  nextToken(p);
+  zColl = takeName(p, "a collation name");
+  if (!zColl) return p->rc;
+  rc = sqlite3_stricmp(zColl, "BINARY") == 0
+           ? TITO_OK
+           : perr(p, p->iArg,
+                  "COLLATE %s: tito supports only BINARY collation", zColl);
+  sqlite3_free(zColl);
+  return rc;
+}
+
+/* Expect the current token to be of kind e (described as zWhat); consume. */
+static int expect(Parser *p, int e, const char *zWhat) {
+  if (p->t.e != e) return perrExpected(p, zWhat);
+  nextToken(p);
+  return TITO_OK;
+}
+
+/* Expect the end of the argument. */
+static int expectEnd(Parser *p, const char *zWhat) {
+  if (p->t.e != TK_EOF) return perrExpected(p, zWhat);
+  return TITO_OK;
+}
+
+/* Skip a balanced parenthesized group; the current token is "(". On
+** return the current token follows the matching ")". */
+static int skipParens(Parser *p) {
+  int nDepth = 0;
+  do {
+    if (p->t.e == TK_LP) nDepth++;
+    if (p->t.e == TK_RP) nDepth--;
+    if (p->t.e == TK_EOF || p->t.e == TK_ERROR) {
+      return perrExpected(p, "\")\"");
+    }
+    nextToken(p);
+  } while (nDepth > 0);
+  return TITO_OK;
+}
+
+/* Append a name (taking ownership of z) and a DESC flag to a name list. */
+static int pushName(Parser *p, char ***paz, uint8_t **pabDesc, int *pn,
+                    char *z, int bDesc) {
+  if (growArray(p, (void **)paz, *pn, sizeof(char *))) {
+    sqlite3_free(z);
+    return p->rc;
+  }
+  (*paz)[*pn] = z;
+  if (pabDesc) {
+    if (growArray(p, (void **)pabDesc, *pn, 1)) {
+      (*pn)++; /* the name is in the list: freed with it */
+      return p->rc;
+    }
+    (*pabDesc)[*pn] = (uint8_t)bDesc;
+  }
+  (*pn)++;
+  return TITO_OK;
+}
+
+/* Parse "(col [COLLATE BINARY] [ASC|DESC], ...)" into a name list. If
+** pabDesc is NULL the ASC/DESC words are refused (INCLUDE lists). */
+static int parseColumnList(Parser *p, char ***paz, uint8_t **pabDesc,
+                           int *pn, const char *zWhat) {
+  if (expect(p, TK_LP, "\"(\"")) return p->rc;
+  if (p->t.e == TK_RP) {
+    return perr(p, p->iArg, "%s needs at least one column", zWhat);
+  }
+  for (;;) {
+    int bDesc = 0;
+    char *z = takeName(p, "a column name");
+    if (!z) return p->rc;
+    if (takeCollate(p)) {
+      sqlite3_free(z);
+      return p->rc;
+    }
+    if (pabDesc) bDesc = takeOrder(p);
+    if (pushName(p, paz, pabDesc, pn, z, bDesc)) return p->rc;
+    if (p->t.e == TK_RP) break;
+    if (expect(p, TK_COMMA, "\",\" or \")\"")) return p->rc;
+  }
+  nextToken(p);
+  return TITO_OK;
+}
+
+static void draftClear(Draft *d) {
+  int i;
+  sqlite3_free(d->zName);
+  sqlite3_free(d->zWhere);
+  for (i = 0; i < d->nCol; i++) sqlite3_free(d->azCol[i]);
+  for (i = 0; i < d->nInc; i++) sqlite3_free(d->azInc[i]);
+  sqlite3_free(d->azCol);
+  sqlite3_free(d->abDesc);
+  sqlite3_free(d->azInc);
+  memset(d, 0, sizeof(*d));
+}
+
+/* A new empty index draft at the end of p->aDraft, or NULL on OOM. */
+static Draft *newDraft(Parser *p) {
+  if (growArray(p, (void **)&p->aDraft, p->nDraft, sizeof(Draft))) return 0;
+  p->aDraft[p->nDraft].iArg = p->iArg;
+  return &p->aDraft[p->nDraft++];
+}
+
+/* Claim the primary key for the current argument; error if already set. */
+static Draft *claimPk(Parser *p) {
+  if (p->bPk) {
+    perr(p, p->iArg,
+         "more than one PRIMARY KEY (the first is in argument %d); use one "
+         "PRIMARY KEY (a, b, ...) for a composite key",
+         p->pk.iArg);
+    return 0;
+  }
+  p->bPk = 1;
+  p->pk.iArg = p->iArg;
+  return &p->pk;
+}
+
+/*************************** argument kinds ***************************/
+
+/* option: NAME = VALUE (prefix, store). */
+static int tryOption(Parser *p) {
+  Token tName = p->t, tVal;
+  char *zVal;
+  if (tName.e != TK_ID || peekToken(p).e != TK_EQ) return ARG_NOMATCH;
+  nextToken(p);
+  nextToken(p);
+  tVal = p->t;
+  if (tVal.e == TK_STRING && tVal.z[0] == '\'') {
+    zVal = sqlite3_malloc(tVal.n);
+    if (zVal) {
+      int i, j;
+      for (i = 1, j = 0; i < tVal.n - 1; i++) {
+        zVal[j++] = tVal.z[i];
+        if (tVal.z[i] == '\'') i++;
+      }
+      zVal[j] = 0;
+    }
+  } else if (tVal.e == TK_ID || tVal.e == TK_NUMBER) {
+    zVal = sqlite3_mprintf("%.*s", tVal.n, tVal.z);
+  } else {
+    return perrExpected(p, "a quoted string or a word after \"=\"");
+  }
+  if (!zVal) return pnomem(p);
+  nextToken(p);
+  if (expectEnd(p, "the end of the option (quote values with ' ')")) {
+    sqlite3_free(zVal);
+    return p->rc;
+  }
+  if (tokIs(&tName, "prefix")) {
+    if (p->bPrefix) {
+      sqlite3_free(zVal);
+      return perr(p, p->iArg, "more than one \"prefix\" option");
+    }
+    p->bPrefix = 1;
+    sqlite3_free(p->pM->zPrefix);
+    p->pM->zPrefix = zVal;
+  } else if (tokIs(&tName, "store")) {
+    if (p->bStore) {
+      sqlite3_free(zVal);
+      return perr(p, p->iArg, "more than one \"store\" option");
+    }
+    p->bStore = 1;
+    if (sqlite3_stricmp(zVal, "embedded") == 0) {
+      sqlite3_free(zVal);
+    } else if (sqlite3_strnicmp(zVal, "tikv://", 7) == 0 && zVal[7]) {
+      p->pM->zStore = zVal;
+    } else {
+      perr(p, p->iArg,
+           "unknown store \"%s\" (expected 'embedded' or "
+           "'tikv://host:port[,host:port...]')",
+           zVal);
+      sqlite3_free(zVal);
+      return p->rc;
+    }
+  } else {
+    static const char *const azOpt[] = {"prefix", "store"};
+    char *zName = sqlite3_mprintf("%.*s", tName.n, tName.z);
+    const char *zNear;
+    sqlite3_free(zVal);
+    if (!zName) return pnomem(p);
+    zNear = nearest(zName, 2, azOpt);
+    perr(p, p->iArg, "unknown option \"%s\"%s%s%s (options are prefix and store)",
+         zName, zNear ? " (did you mean \"" : "", zNear ? zNear : "",
+         zNear ? "\"?)" : "");
+    sqlite3_free(zName);
+  }
+  return p->rc;
+}
+
+/* table constraint: PRIMARY KEY (col [ASC|DESC], ...). */
+static int tryTablePk(Parser *p) {
+  Draft *d;
+  Token t2;
+  if (!isKw(p, "PRIMARY")) return ARG_NOMATCH;
+  t2 = peekToken(p);
+  if (!tokIs(&t2, "KEY")) return ARG_NOMATCH;
+  nextToken(p);
+  nextToken(p);
+  if (!(d = claimPk(p))) return p->rc;
+  if (parseColumnList(p, &d->azCol, &d->abDesc, &d->nCol, "PRIMARY KEY")) {
+    return p->rc;
+  }
+  return expectEnd(p, "the end of PRIMARY KEY (...)");
+}
+
+/* True if the current token starts "INCLUDE (" and follows a token that
+** ends an operand, so it ends a WHERE expression. */
+static int atInclude(Parser *p, const Token *pPrev) {
+  static const char *const azOp[] = {"AND", "OR",    "NOT",  "IS",   "IN",
+                                     "LIKE", "GLOB", "BETWEEN", "WHEN",
+                                     "THEN", "ELSE", "CASE", "ESCAPE",
+                                     "MATCH", "REGEXP", "WHERE"};
+  Token t2;
+  size_t i;
+  if (!isKw(p, "INCLUDE")) return 0;
+  t2 = peekToken(p);
+  if (t2.e != TK_LP) return 0;
+  if (pPrev->e == TK_ID) {
+    for (i = 0; i < sizeof(azOp) / sizeof(azOp[0]); i++) {
+      if (tokIs(pPrev, azOp[i])) return 0;
+    }
+    return 1;
+  }
+  return pPrev->e == TK_QID || pPrev->e == TK_STRING ||
+         pPrev->e == TK_NUMBER || pPrev->e == TK_RP;
+}
+
+/* WHERE expr: keeps the text up to the end or a trailing INCLUDE. */
+static int parseWhere(Parser *p, Draft *d) {
+  const char *zStart = p->t.z, *zEnd = p->t.z;
+  Token tPrev = p->t; /* the WHERE keyword itself */
+  while (p->t.e != TK_EOF && !atInclude(p, &tPrev)) {
+    if (p->t.e == TK_ERROR) return perrExpected(p, "an expression");
+    if (p->t.e == TK_LP) {
+      if (skipParens(p)) return p->rc;
+      tPrev.e = TK_RP;
+    } else {
+      tPrev = p->t;
+      nextToken(p);
+    }
+    zEnd = p->t.z; /* start of the next token: trimmed below */
+  }
+  while (zEnd > zStart && isSpace((unsigned char)zEnd[-1])) zEnd--;
+  if (zEnd == zStart) {
+    return perr(p, d->iArg, "INDEX %s: WHERE needs a condition", d->zName);
+  }
+  d->zWhere = sqlite3_mprintf("%.*s", (int)(zEnd - zStart), zStart);
+  return d->zWhere ? TITO_OK : pnomem(p);
+}
+
+/* index: [UNIQUE] INDEX name (cols) [INCLUDE (cols)] [WHERE expr]. */
+static int tryIndex(Parser *p) {
+  int bUnique = 0;
+  Draft *d;
+  if (isKw(p, "UNIQUE")) {
+    Token t2 = peekToken(p);
+    if (!tokIs(&t2, "INDEX")) {
+      if (t2.e == TK_LP) {
+        return perr(p, p->iArg,
+                    "table-level UNIQUE (...) is not supported; write "
+                    "UNIQUE INDEX name (...)");
+      }
+      return ARG_NOMATCH;
+    }
+    bUnique = 1;
+    nextToken(p);
+  } else if (isKw(p, "INDEX")) {
+    Token t2 = peekToken(p);
+    if (t2.e != TK_ID && t2.e != TK_QID) return ARG_NOMATCH;
+  } else {
+    return ARG_NOMATCH;
+  }
+  nextToken(p);
+  if (!(d = newDraft(p))) return p->rc;
+  d->bUnique = (uint8_t)bUnique;
+  if (!(d->zName = takeName(p, "an index name"))) return p->rc;
+  if (p->t.e != TK_LP) {
+    return perrExpected(p, "\"(\" and the indexed columns");
+  }
+  if (parseColumnList(p, &d->azCol, &d->abDesc, &d->nCol, "an INDEX")) {
+    return p->rc;
+  }
+  while (p->t.e != TK_EOF) {
+    if (isKw(p, "INCLUDE") && d->nInc == 0) {
+      nextToken(p);
+      if (parseColumnList(p, &d->azInc, 0, &d->nInc, "INCLUDE")) return p->rc;
+    } else if (isKw(p, "WHERE") && !d->zWhere) {
+      nextToken(p);
+      if (parseWhere(p, d)) return p->rc;
+    } else {
+      return perrExpected(p, "INCLUDE (...), WHERE or the end of the index");
+    }
+  }
+  return TITO_OK;
+}
+
+/* TOPIC ...: reserved for outbox topics. */
+static int tryTopic(Parser *p) {
+  if (!isKw(p, "TOPIC")) return ARG_NOMATCH;
+  return perr(p, p->iArg, "TOPIC: outbox topics are not available yet");
+}
+
+/* Words that end a column's type and start a constraint. */
+static int isConstraintWord(const Token *pT) {
+  static const char *const az[] = {
+      "CONSTRAINT", "PRIMARY", "NOT",        "NULL",      "DEFAULT",
+      "COLLATE",    "UNIQUE",  "CHECK",      "REFERENCES", "GENERATED",
+      "AS"};
+  size_t i;
+  for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    if (tokIs(pT, az[i])) return 1;
+  }
+  return 0;
+}
+
+/* SQLite's affinity of a declared type (datatype3 section 3.1): the first
+** matching rule wins, scanning for the substrings in order of appearance. */
+static char typeAffinity(const char *zType) {
+  char aff = TITO_AFF_NUMERIC;
+  uint32_t h = 0;
+  const unsigned char *z = (const unsigned char *)zType;
+  if (!z[0]) return TITO_AFF_BLOB;
+  for (; *z; z++) {
+    unsigned char c = *z;
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    h = (h << 8) | c;
+    if (h == (('c' << 24) | ('h' << 16) | ('a' << 8) | 'r') ||
+        h == (('c' << 24) | ('l' << 16) | ('o' << 8) | 'b') ||
+        h == (('t' << 24) | ('e' << 16) | ('x' << 8) | 't')) {
+      aff = TITO_AFF_TEXT;
+    } else if (h == (('b' << 24) | ('l' << 16) | ('o' << 8) | 'b')) {
+      if (aff == TITO_AFF_NUMERIC || aff == TITO_AFF_REAL) aff = TITO_AFF_BLOB;
+    } else if (h == (('r' << 24) | ('e' << 16) | ('a' << 8) | 'l') ||
+               h == (('f' << 24) | ('l' << 16) | ('o' << 8) | 'a') ||
+               h == (('d' << 24) | ('o' << 16) | ('u' << 8) | 'b')) {
+      if (aff == TITO_AFF_NUMERIC) aff = TITO_AFF_REAL;
+    } else if ((h & 0x00ffffff) == (('i' << 16) | ('n' << 8) | 't')) {
+      return TITO_AFF_INTEGER;
+    }
+  }
+  return aff;
+}
+
+/* DEFAULT value: a signed number, a literal, or a parenthesized expression;
+** the text as written goes to pCol->zDefault. */
+static int parseDefault(Parser *p, tito_column *pCol) {
+  static const char *const azLit[] = {"NULL", "TRUE", "FALSE", "CURRENT_TIME",
+                                      "CURRENT_DATE", "CURRENT_TIMESTAMP"};
+  const char *zStart = p->t.z;
+  size_t i;
+  int ok = 0;
+  if (pCol->zDefault) {
+    return perr(p, p->iArg, "column %s has more than one DEFAULT",
+                pCol->zName);
+  }
+  if (p->t.e == TK_LP) {
+    if (skipParens(p)) return p->rc;
+    ok = 1;
+  } else if (p->t.e == TK_STRING) {
+    nextToken(p);
+    ok = 1;
+  } else {
+    if (p->t.e == TK_OTHER && p->t.n == 1 &&
+        (p->t.z[0] == '-' || p->t.z[0] == '+')) {
+      nextToken(p);
+      if (p->t.e != TK_NUMBER) return perrExpected(p, "a number after the sign");
+    }
+    if (p->t.e == TK_NUMBER) {
+      nextToken(p);
+      ok = 1;
+    }
+    for (i = 0; !ok && i < sizeof(azLit) / sizeof(azLit[0]); i++) {
+      if (isKw(p, azLit[i])) {
+        nextToken(p);
+        ok = 1;
+      }
+    }
+  }
+  if (!ok) {
+    return perrExpected(p, "a number, a 'string', NULL, TRUE, FALSE, "
+                           "CURRENT_TIMESTAMP or (expression) after DEFAULT");
+  }
+  {
+    const char *zEnd = p->t.z;
+    while (zEnd > zStart && isSpace((unsigned char)zEnd[-1])) zEnd--;
+    pCol->zDefault = sqlite3_mprintf("%.*s", (int)(zEnd - zStart), zStart);
+  }
+  return pCol->zDefault ? TITO_OK : pnomem(p);
+}
+
+/* PRIMARY KEY [ASC|DESC] on column pCol. */
+static int parseColumnPk(Parser *p, tito_column *pCol) {
+  Draft *d;
+  int bDesc;
+  char *z;
+  nextToken(p);
+  if (!isKw(p, "KEY")) return perrExpected(p, "KEY after PRIMARY");
+  nextToken(p);
+  bDesc = takeOrder(p);
+  if (isKw(p, "AUTOINCREMENT")) {
+    return perr(p, p->iArg,
+                "AUTOINCREMENT is not supported (an INTEGER PRIMARY KEY "
+                "already allocates new keys)");
+  }
+  if (!(d = claimPk(p))) return p->rc;
+  if (!(z = sqlite3_mprintf("%s", pCol->zName))) return pnomem(p);
+  return pushName(p, &d->azCol, &d->abDesc, &d->nCol, z, bDesc);
+}
+
+/* Column-level UNIQUE: an index draft named later. */
+static int parseColumnUnique(Parser *p, tito_column *pCol) {
+  Draft *d;
+  char *z;
+  nextToken(p);
+  if (!(d = newDraft(p))) return p->rc;
+  d->bUnique = 1;
+  d->bAuto = 1;
+  if (!(z = sqlite3_mprintf("%s", pCol->zName))) return pnomem(p);
+  return pushName(p, &d->azCol, &d->abDesc, &d->nCol, z, 0);
+}
+
+/* One column constraint at the current token. */
+static int parseConstraint(Parser *p, tito_column *pCol) {
+  if (isKw(p, "CONSTRAINT")) {
+    char *z;
+    nextToken(p);
+    if (!(z = takeName(p, "a constraint name"))) return p->rc;
+    sqlite3_free(z);
+    return TITO_OK;
+  }
+  if (isKw(p, "PRIMARY")) return parseColumnPk(p, pCol);
+  if (isKw(p, "NOT")) {
+    nextToken(p);
+    if (!isKw(p, "NULL")) return perrExpected(p, "NULL after NOT");
+    nextToken(p);
+    pCol->bNotNull = 1;
+    return TITO_OK;
+  }
+  if (isKw(p, "NULL")) {
+    nextToken(p);
+    return TITO_OK;
+  }
+  if (isKw(p, "DEFAULT")) {
+    nextToken(p);
+    return parseDefault(p, pCol);
+  }
+  if (isKw(p, "COLLATE")) return takeCollate(p);
+  if (isKw(p, "UNIQUE")) return parseColumnUnique(p, pCol);
+  if (isKw(p, "CHECK")) {
+    return perr(p, p->iArg, "CHECK constraints are not supported on tito tables");
+  }
+  if (isKw(p, "REFERENCES")) {
+    return perr(p, p->iArg, "REFERENCES: foreign keys are not supported on tito tables");
+  }
+  if (isKw(p, "GENERATED") || isKw(p, "AS")) {
+    return perr(p, p->iArg, "%.*s: generated columns are not supported on tito tables",
+                p->t.n, p->t.z);
+  }
+  return perrExpected(p, "a column constraint (PRIMARY KEY, NOT NULL, "
+                         "DEFAULT, UNIQUE, COLLATE BINARY) or the end of the "
+                         "column");
+}
+
+/* column: name [type] [constraints]. */
+static int tryColumn(Parser *p) {
+  tito_model *pM = p->pM;
+  tito_column *pCol;
+  char *zName;
+  const char *zType, *zTypeEnd;
+  if (p->t.e != TK_ID && p->t.e != TK_QID) return ARG_NOMATCH;
+  if (!(zName = takeName(p, "a column name"))) return p->rc;
+  if (sqlite3_stricmp(zName, "_key") == 0) {
+    perr(p, p->iArg, "column name \"%s\" is reserved by tito", zName);
+    sqlite3_free(zName);
+    return p->rc;
+  }
+  if (tito_model_column(pM, zName) >= 0) {
+    perr(p, p->iArg, "duplicate column name \"%s\"", zName);
+    sqlite3_free(zName);
+    return p->rc;
+  }
+  if (growArray(p, (void **)&pM->aCol, pM->nCol, sizeof(tito_column))) {
+    sqlite3_free(zName);
+    return p->rc;
+  }
+  pCol = &pM->aCol[pM->nCol++];
+  pCol->zName = zName;
+  /* The type: words up to a constraint keyword, then (n) or (n, m). */
+  zType = zTypeEnd = p->t.z;
+  while (p->t.e == TK_ID && !isConstraintWord(&p->t)) {
+    nextToken(p);
+    zTypeEnd = p->t.z;
+  }
+  if (zTypeEnd > zType && p->t.e == TK_LP) {
+    if (skipParens(p)) return p->rc;
+    zTypeEnd = p->t.z;
+  }
+  while (zTypeEnd > zType && isSpace((unsigned char)zTypeEnd[-1])) zTypeEnd--;
+  pCol->zType = sqlite3_mprintf("%.*s", (int)(zTypeEnd - zType), zType);
+  if (!pCol->zType) return pnomem(p);
+  pCol->cAff = typeAffinity(pCol->zType);
+  while (p->t.e != TK_EOF) {
+    if (parseConstraint(p, pCol)) return p->rc;
+  }
+  return TITO_OK;
+}
+
+/* The argument kinds, tried in order; the first that matches parses. */
+static const struct ArgKind {
+  int (*xTry)(Parser *);
+} aKind[] = {{tryOption}, {tryTablePk}, {tryIndex}, {tryTopic}, {tryColumn}};
+
+/* Parse one argument. */
+static int parseArg(Parser *p, const char *zArg) {
+  size_t i;
+  p->zPos = zArg;
+  nextToken(p);
+  if (p->t.e == TK_EOF) return perr(p, p->iArg, "empty argument");
+  for (i = 0; i < sizeof(aKind) / sizeof(aKind[0]); i++) {
+    int rc = aKind[i].xTry(p);
+    if (rc != ARG_NOMATCH) return rc;
+  }
+  return perrExpected(p, "a column definition, PRIMARY KEY (...), "
+                         "[UNIQUE] INDEX name (...) or option = value");
+}
+
+/*************************** resolution ***************************/
+
+/* Column number of zName for a key of draft d (described by zWhat), or -1
+** with the error set. */
+static int resolveColumn(Parser *p, const Draft *d, const char *zName,
+                         const char *zWhat) {
+  int iCol = tito_model_column(p->pM, zName);
+  if (iCol < 0) {
+    char *zHint = didYouMeanColumn(p->pM, zName);
+    if (!zHint) {
+      pnomem(p);
+    } else {
+      perr(p, d->iArg, "unknown column \"%s\" in %s%s", zName, zWhat, zHint);
+    }
+    sqlite3_free(zHint);
+  }
+  return iCol;
+}
+
+/* Resolve the primary key: aiPk, abPkDesc, iPk, NOT NULL, iRowidCol. */
+static int resolvePk(Parser *p) {
+  tito_model *pM = p->pM;
+  Draft *d = &p->pk;
+  int i;
+  if (!p->bPk) return TITO_OK;
+  pM->aiPk = sqlite3_malloc64(sizeof(int) * d->nCol);
+  pM->abPkDesc = sqlite3_malloc64(d->nCol);
+  if (!pM->aiPk || !pM->abPkDesc) return pnomem(p);
+  for (i = 0; i < d->nCol; i++) {
+    int iCol = resolveColumn(p, d, d->azCol[i], "PRIMARY KEY");
+    if (iCol < 0) return p->rc;
+    if (pM->aCol[iCol].iPk) {
+      return perr(p, d->iArg, "column \"%s\" appears twice in PRIMARY KEY",
+                  d->azCol[i]);
+    }
+    pM->aCol[iCol].iPk = i + 1;
+    pM->aiPk[i] = iCol;
+    pM->abPkDesc[i] = d->abDesc[i];
+    pM->nPk = i + 1;
+  }
+  if (pM->nPk == 1 && !pM->abPkDesc[0] &&
+      sqlite3_stricmp(pM->aCol[pM->aiPk[0]].zType, "INTEGER") == 0) {
+    pM->iRowidCol = pM->aiPk[0];
+  }
+  for (i = 0; i < pM->nPk; i++) {
+    if (pM->aiPk[i] != pM->iRowidCol) pM->aCol[pM->aiPk[i]].bNotNull = 1;
+  }
+  return TITO_OK;
+}
+
+/* Resolve one index draft into pIdx (whose arrays are allocated here). */
+static int resolveIndex(Parser *p, Draft *d, tito_index *pIdx) {
+  tito_model *pM = p->pM;
+  char *zWhat = sqlite3_mprintf("INDEX %s", pIdx->zName);
+  int i, j;
+  if (!zWhat) return pnomem(p);
+  pIdx->aiCol = sqlite3_malloc64(sizeof(int) * d->nCol);
+  pIdx->abDesc = sqlite3_malloc64(d->nCol);
+  pIdx->aiInclude = sqlite3_malloc64(sizeof(int) * (d->nInc + 1));
+  if (!pIdx->aiCol || !pIdx->abDesc || !pIdx->aiInclude) pnomem(p);
+  for (i = 0; p->rc == TITO_OK && i < d->nCol; i++) {
+    int iCol = resolveColumn(p, d, d->azCol[i], zWhat);
+    for (j = 0; iCol >= 0 && j < i; j++) {
+      if (pIdx->aiCol[j] == iCol) {
+        perr(p, d->iArg, "column \"%s\" appears twice in %s", d->azCol[i],
+             zWhat);
+      }
+    }
+    if (p->rc) break;
+    pIdx->aiCol[i] = iCol;
+    pIdx->abDesc[i] = d->abDesc[i];
+    pIdx->nCol = i + 1;
+  }
+  /* INCLUDE columns already stored in the entry (key fields, primary-key
+  ** fields, or listed twice) are dropped: they are there anyway. */
+  for (i = 0; p->rc == TITO_OK && i < d->nInc; i++) {
+    int iCol = resolveColumn(p, d, d->azInc[i], zWhat), bHave = 0;
+    if (iCol < 0) break;
+    bHave = pM->aCol[iCol].iPk > 0;
+    for (j = 0; j < pIdx->nCol; j++) bHave |= pIdx->aiCol[j] == iCol;
+    for (j = 0; j < pIdx->nInclude; j++) bHave |= pIdx->aiInclude[j] == iCol;
+    if (!bHave) pIdx->aiInclude[pIdx->nInclude++] = iCol;
+  }
+  sqlite3_free(zWhat);
+  return p->rc;
+}
+
+/* Give each column-level UNIQUE index a name no other index has. */
+static int nameAutoIndexes(Parser *p) {
+  int i, j, k;
+  for (i = 0; i < p->nDraft; i++) {
+    Draft *d = &p->aDraft[i];
+    if (!d->bAuto || d->bSkip) continue;
+    for (k = 1;; k++) {
+      char *z = k == 1 ? sqlite3_mprintf("%s_unique", d->azCol[0])
+                       : sqlite3_mprintf("%s_unique_%d", d->azCol[0], k);
+      if (!z) return pnomem(p);
+      for (j = 0; j < p->nDraft; j++) {
+        if (p->aDraft[j].zName && sqlite3_stricmp(p->aDraft[j].zName, z) == 0) break;
+      }
+      if (j == p->nDraft) {
+        d->zName = z;
+        break;
+      }
+      sqlite3_free(z);
+    }
+  }
+  return TITO_OK;
+}
+
+/* Build pM->aIndex from the drafts. */
+static int resolveIndexes(Parser *p) {
+  tito_model *pM = p->pM;
+  int i, j;
+  /* Duplicate names among the indexes the user named. */
+  for (i = 0; i < p->nDraft; i++) {
+    for (j = 0; p->aDraft[i].zName && j < i; j++) {
+      if (p->aDraft[j].zName &&
+          sqlite3_stricmp(p->aDraft[i].zName, p->aDraft[j].zName) == 0) {
+        return perr(p, p->aDraft[i].iArg,
+                    "duplicate index name \"%s\" (also in argument %d)",
+                    p->aDraft[i].zName, p->aDraft[j].iArg);
+      }
+    }
+  }
+  /* A column-level UNIQUE on the whole primary key adds nothing. */
+  for (i = 0; i < p->nDraft; i++) {
+    Draft *d = &p->aDraft[i];
+    if (d->bAuto && pM->nPk == 1 &&
+        tito_model_column(pM, d->azCol[0]) == pM->aiPk[0]) {
+      d->bSkip = 1;
+    }
+  }
+  if (nameAutoIndexes(p)) return p->rc;
+  if (p->nDraft == 0) return TITO_OK;
+  pM->aIndex = sqlite3_malloc64(sizeof(tito_index) * p->nDraft);
+  if (!pM->aIndex) return pnomem(p);
+  memset(pM->aIndex, 0, sizeof(tito_index) * p->nDraft);
+  for (i = 0; i < p->nDraft; i++) {
+    Draft *d = &p->aDraft[i];
+    tito_index *pIdx = &pM->aIndex[pM->nIndex];
+    if (d->bSkip) continue;
+    pM->nIndex++;
+    pIdx->zName = d->zName;
+    d->zName = 0;
+    pIdx->zWhere = d->zWhere;
+    d->zWhere = 0;
+    pIdx->bUnique = d->bUnique;
+    pIdx->iId = (uint32_t)pM->nIndex;
+    if (resolveIndex(p, d, pIdx)) return p->rc;
+  }
+  return TITO_OK;
+}
+
+/*************************** public API ***************************/
+
+int tito_model_parse(const char *zTable, int nArg, const char *const *azArg,
+                     tito_model **ppModel, char **pzErr) {
+  Parser sP, *p = &sP;
+  tito_model *pM;
+  int i;
+  *ppModel = 0;
+  *pzErr = 0;
+  memset(p, 0, sizeof(*p));
+  pM = sqlite3_malloc(sizeof(*pM));
+  if (!pM) return TITO_NOMEM;
+  memset(pM, 0, sizeof(*pM));
+  pM->iRowidCol = -1;
+  p->pM = pM;
+  pM->zTable = sqlite3_mprintf("%s", zTable);
+  pM->zPrefix = sqlite3_mprintf("");
+  if (!pM->zTable || !pM->zPrefix) pnomem(p);
+  for (i = 0; p->rc == TITO_OK && i < nArg; i++) {
+    p->iArg = i + 1;
+    parseArg(p, azArg[i]);
+  }
+  if (p->rc == TITO_OK && pM->nCol == 0) {
+    perr(p, 0, "a tito table needs at least one column");
+  }
+  if (p->rc == TITO_OK) resolvePk(p);
+  if (p->rc == TITO_OK) resolveIndexes(p);
+  for (i = 0; i < p->nDraft; i++) draftClear(&p->aDraft[i]);
+  sqlite3_free(p->aDraft);
+  draftClear(&p->pk);
+  if (p->rc) {
+    tito_model_free(pM);
+    *pzErr = p->zErr;
+    return p->rc;
+  }
+  *ppModel = pM;
+  return TITO_OK;
+}
+
+void tito_model_free(tito_model *pM) {
+  int i;
+  if (!pM) return;
+  for (i = 0; i < pM->nCol; i++) {
+    sqlite3_free(pM->aCol[i].zName);
+    sqlite3_free(pM->aCol[i].zType);
+    sqlite3_free(pM->aCol[i].zDefault);
+  }
+  for (i = 0; i < pM->nIndex; i++) {
+    tito_index *pIdx = &pM->aIndex[i];
+    sqlite3_free(pIdx->zName);
+    sqlite3_free(pIdx->aiCol);
+    sqlite3_free(pIdx->abDesc);
+    sqlite3_free(pIdx->zWhere);
+    sqlite3_free(pIdx->aiInclude);
+  }
+  sqlite3_free(pM->aCol);
+  sqlite3_free(pM->aIndex);
+  sqlite3_free(pM->aiPk);
+  sqlite3_free(pM->abPkDesc);
+  sqlite3_free(pM->zTable);
+  sqlite3_free(pM->zPrefix);
+  sqlite3_free(pM->zStore);
+  sqlite3_free(pM);
+}
+
+char *tito_model_declare_sql(const tito_model *pM) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i, bKey = pM->nPk > 0 && pM->iRowidCol < 0;
+  sqlite3_str_appendall(pStr, "CREATE TABLE x(");
+  for (i = 0; i < pM->nCol; i++) {
+    const tito_column *pCol = &pM->aCol[i];
+    sqlite3_str_appendf(pStr, "%s\"%w\"", i ? ", " : "", pCol->zName);
+    if (pCol->zType[0]) sqlite3_str_appendf(pStr, " %s", pCol->zType);
+    if (pCol->zDefault) sqlite3_str_appendf(pStr, " DEFAULT %s", pCol->zDefault);
+  }
+  if (bKey) {
+    sqlite3_str_appendall(pStr, ", \"_key\" BLOB HIDDEN PRIMARY KEY) WITHOUT ROWID");
+  } else {
+    sqlite3_str_appendall(pStr, ")");
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+int tito_model_column(const tito_model *pM, const char *zName) {
+  int i;
+  for (i = 0; i < pM->nCol; i++) {
+    if (sqlite3_stricmp(pM->aCol[i].zName, zName) == 0) return i;
+  }
+  return -1;
+}
+
+int tito_model_index(const tito_model *pM, const char *zName) {
+  int i;
+  for (i = 0; i < pM->nIndex; i++) {
+    if (sqlite3_stricmp(pM->aIndex[i].zName, zName) == 0) return i;
+  }
+  return -1;
+}

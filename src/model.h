@@ -1,0 +1,86 @@
+/*
+** model.h: a model (the schema of one tito table) and its parser.
+**
+** A model is what CREATE VIRTUAL TABLE t USING tito(...) declares: typed
+** columns, a primary key (single, composite, or none: an implicit rowid),
+** secondary indexes (composite, per-field DESC, UNIQUE, partial WHERE,
+** covering INCLUDE) and options. The parser turns the module arguments into
+** a tito_model and the model into the CREATE TABLE text handed to
+** sqlite3_declare_vtab().
+*/
+#ifndef TITO_MODEL_H
+#define TITO_MODEL_H
+#include <stdint.h>
+
+/* Column affinities: the letters SQLite itself uses (SQLITE_AFF_*). */
+#define TITO_AFF_BLOB    'A'
+#define TITO_AFF_TEXT    'B'
+#define TITO_AFF_NUMERIC 'C'
+#define TITO_AFF_INTEGER 'D'
+#define TITO_AFF_REAL    'E'
+
+typedef struct tito_column {
+  char *zName;      /* column name as written (unquoted) */
+  char *zType;      /* declared type as written, "" if none */
+  char cAff;        /* TITO_AFF_*, by SQLite's rules on zType */
+  uint8_t bNotNull; /* NOT NULL (implied for primary-key columns) */
+  int iPk;          /* 0, or 1-based position in the primary key */
+  char *zDefault;   /* DEFAULT clause as written (an expression), or NULL */
+} tito_column;
+
+typedef struct tito_index {
+  char *zName;        /* index name, unique within the model */
+  uint32_t iId;       /* 1-based position among the model's indexes */
+  uint8_t bUnique;    /* UNIQUE INDEX */
+  int nCol;           /* fields of the index key */
+  int *aiCol;         /* column number of each field */
+  uint8_t *abDesc;    /* per field: 1 if DESC */
+  char *zWhere;       /* partial-index predicate (SQL text), or NULL */
+  int nInclude;       /* INCLUDE columns (covering), stored in the entry */
+  int *aiInclude;
+} tito_index;
+
+typedef struct tito_model {
+  char *zTable;       /* the SQLite table name */
+  int nCol;
+  tito_column *aCol;
+  int nPk;            /* primary-key columns; 0 = implicit rowid */
+  int *aiPk;          /* column number of each primary-key field */
+  uint8_t *abPkDesc;  /* per primary-key field: 1 if DESC */
+  int iRowidCol;      /* the column aliasing the rowid (a single INTEGER
+                      ** PRIMARY KEY, as in SQLite), or -1 */
+  int nIndex;
+  tito_index *aIndex;
+  char *zPrefix;      /* keyspace prefix option (prefix='...'), "" if none */
+  char *zStore;       /* store option (store='...'), NULL = embedded */
+} tito_model;
+
+/*
+** Parse module arguments azArg[0..nArg) (argv[3..] of xCreate/xConnect)
+** for table zTable. On success *ppModel is a new model (free with
+** tito_model_free). On error returns TITO_ERROR and *pzErr is a message
+** (sqlite3_malloc'd) naming the offending word and argument; *ppModel is
+** NULL. TITO_NOMEM on allocation failure.
+*/
+int tito_model_parse(const char *zTable, int nArg, const char *const *azArg,
+                     tito_model **ppModel, char **pzErr);
+
+void tito_model_free(tito_model *);
+
+/*
+** The CREATE TABLE statement for sqlite3_declare_vtab (sqlite3_malloc'd,
+** NULL on OOM). Columns keep their names and declared types (so SQLite
+** applies the same comparison affinity); DEFAULT clauses are kept. A model
+** with a primary key other than a rowid alias is declared WITHOUT ROWID
+** with a trailing hidden column "_key BLOB PRIMARY KEY" holding the encoded
+** primary key; other models are rowid tables.
+*/
+char *tito_model_declare_sql(const tito_model *);
+
+/* Column number of zName (case-insensitive), or -1. */
+int tito_model_column(const tito_model *, const char *zName);
+
+/* Index number (0-based in aIndex) of zName (case-insensitive), or -1. */
+int tito_model_index(const tito_model *, const char *zName);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+** test_model.c: unit tests of the model parser (src/model.c): every form of
+** the definition grammar, the declared CREATE TABLE text, every error
+** message, and SQLite facts the model relies on (type affinity, DEFAULT on
+** virtual tables).
+*/
+#include "check.h"
+#include "kv.h"
+#include "model.h"
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <string.h>
+
+#define NARG(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+/* Parse azArg for table zTab; expect success. */
+static tito_model *parseOk(const char *zTab, int nArg, const char *const *azArg) {
+  tito_model *pM = 0;
+  char *zErr = 0;
+  int rc = tito_model_parse(zTab, nArg, azArg, &pM, &zErr);
+  if (rc != TITO_OK) {
+    printf("# unexpected error: %s\n", zErr ? zErr : "(none)");
+  }
+  CHECK(rc == TITO_OK && pM != 0 && zErr == 0);
+  sqlite3_free(zErr);
+  return pM;
+}
+
+/* Parse azArg; expect an error whose message contains each of the
+** NULL-terminated substrings after nArg/azArg. */
+static void parseErr(int nArg, const char *const *azArg, ...) {
+  tito_model *pM = (tito_model *)1;
+  char *zErr = 0;
+  int rc = tito_model_parse("users", nArg, azArg, &pM, &zErr);
+  const char *zSub;
+  va_list ap;
+  CHECK(rc == TITO_ERROR);
+  CHECK(pM == 0);
+  CHECK(zErr != 0);
+  if (!zErr) return;
+  CHECK(strncmp(zErr, "tito: users", 11) == 0);
+  va_start(ap, azArg);
+  while ((zSub = va_arg(ap, const char *)) != 0) {
+    if (!strstr(zErr, zSub)) {
+      printf("# message \"%s\" lacks \"%s\"\n", zErr, zSub);
+      CHECK(strstr(zErr, zSub) != 0);
+    }
+  }
+  va_end(ap);
+  sqlite3_free(zErr);
+}
+
+/* Parse a single argument list given as one string with '|' separators
+** (test convenience, no '|' in arguments). */
+#define MAXARG 32
+typedef struct Args {
+  int n;
+  char *az[MAXARG];
+  char buf[4096];
+} Args;
+static Args *splitArgs(Args *a, const char *z) {
+  char *s;
+  a->n = 0;
+  strncpy(a->buf, z, sizeof(a->buf) - 1);
+  a->buf[sizeof(a->buf) - 1] = 0;
+  s = a->buf;
+  for (;;) {
+    char *e = strchr(s, '|');
+    a->az[a->n++] = s;
+    if (!e) break;
+    *e = 0;
+    s = e + 1;
+  }
+  return a;
+}
+
+static void test_users(void) {
+  static const char *const az[] = {
+      "id TEXT PRIMARY KEY",
+      "name TEXT NOT NULL",
+      "email TEXT",
+      "role TEXT",
+      "status TEXT DEFAULT 'new'",
+      "score REAL",
+      "UNIQUE INDEX by_email(email)",
+      "INDEX by_role_status(role, status DESC)",
+      "INDEX by_active(status) WHERE status = 'active' AND score > 0",
+      "INDEX by_role_cover(role) INCLUDE (name)"};
+  tito_model *pM = parseOk("users", NARG(az), az);
+  char *zSql;
+  if (!pM) return;
+  CHECK(strcmp(pM->zTable, "users") == 0);
+  CHECK(pM->nCol == 6);
+  CHECK(strcmp(pM->aCol[0].zName, "id") == 0);
+  CHECK(strcmp(pM->aCol[0].zType, "TEXT") == 0);
+  CHECK(pM->aCol[0].cAff == TITO_AFF_TEXT);
+  CHECK(pM->aCol[0].iPk == 1 && pM->aCol[0].bNotNull);
+  CHECK(pM->aCol[1].bNotNull && pM->aCol[1].iPk == 0);
+  CHECK(!pM->aCol[2].bNotNull);
+  CHECK(pM->aCol[4].zDefault && strcmp(pM->aCol[4].zDefault, "'new'") == 0);
+  CHECK(pM->aCol[3].zDefault == 0);
+  CHECK(pM->aCol[5].cAff == TITO_AFF_REAL);
+  CHECK(pM->nPk == 1 && pM->aiPk[0] == 0 && pM->abPkDesc[0] == 0);
+  CHECK(pM->iRowidCol == -1);
+  CHECK(pM->nIndex == 4);
+  CHECK(strcmp(pM->aIndex[0].zName, "by_email") == 0);
+  CHECK(pM->aIndex[0].iId == 1 && pM->aIndex[0].bUnique);
+  CHECK(pM->aIndex[0].nCol == 1 && pM->aIndex[0].aiCol[0] == 2);
+  CHECK(pM->aIndex[0].zWhere == 0 && pM->aIndex[0].nInclude == 0);
+  CHECK(pM->aIndex[1].iId == 2 && !pM->aIndex[1].bUnique);
+  CHECK(pM->aIndex[1].nCol == 2 && pM->aIndex[1].aiCol[0] == 3 &&
+        pM->aIndex[1].aiCol[1] == 4);
+  CHECK(pM->aIndex[1].abDesc[0] == 0 && pM->aIndex[1].abDesc[1] == 1);
+  CHECK(pM->aIndex[2].zWhere &&
+        strcmp(pM->aIndex[2].zWhere, "status = 'active' AND score > 0") == 0);
+  CHECK(pM->aIndex[2].nCol == 1 && pM->aIndex[2].aiCol[0] == 4);
+  CHECK(pM->aIndex[3].nInclude == 1 && pM->aIndex[3].aiInclude[0] == 1);
+  CHECK(strcmp(pM->zPrefix, "") == 0 && pM->zStore == 0);
+  CHECK(tito_model_column(pM, "EMAIL") == 2);
+  CHECK(tito_model_column(pM, "nope") == -1);
+  CHECK(tito_model_index(pM, "BY_ACTIVE") == 2);
+  CHECK(tito_model_index(pM, "nope") == -1);
+  zSql = tito_model_declare_sql(pM);
+  CHECK(zSql &&
+        strcmp(zSql,
+               "CREATE TABLE x(\"id\" TEXT, \"name\" TEXT, \"email\" TEXT, "
+               "\"role\" TEXT, \"status\" TEXT DEFAULT 'new', \"score\" REAL, "
+               "\"_key\" BLOB HIDDEN PRIMARY KEY) WITHOUT ROWID") == 0);
+  sqlite3_free(zSql);
+  tito_model_free(pM);
+  check_group("model: the users example of issue 3");
+}
+
+static void test_composite_and_rowid(void) {
+  static const char *const az1[] = {"a INTEGER", "b TEXT", "c REAL",
+                                    "PRIMARY KEY(a, b)"};
+  static const char *const az2[] = {"msg TEXT"};
+  static const char *const az3[] = {"id INTEGER PRIMARY KEY", "v"};
+  static const char *const az4[] = {"id integer primary key desc", "v"};
+  static const char *const az5[] = {"id INT PRIMARY KEY", "v"};
+  static const char *const az6[] = {"v", "id", "PRIMARY KEY (id DESC, v ASC)"};
+  tito_model *pM;
+  char *zSql;
+
+  pM = parseOk("t1", NARG(az1), az1);
+  if (pM) {
+    CHECK(pM->nPk == 2 && pM->aiPk[0] == 0 && pM->aiPk[1] == 1);
+    CHECK(pM->aCol[0].iPk == 1 && pM->aCol[1].iPk == 2 && pM->aCol[2].iPk == 0);
+    CHECK(pM->aCol[0].bNotNull && pM->aCol[1].bNotNull && !pM->aCol[2].bNotNull);
+    CHECK(pM->iRowidCol == -1);
+    CHECK(pM->aCol[0].cAff == TITO_AFF_INTEGER);
+    zSql = tito_model_declare_sql(pM);
+    CHECK(zSql && strcmp(zSql, "CREATE TABLE x(\"a\" INTEGER, \"b\" TEXT, "
+                               "\"c\" REAL, \"_key\" BLOB HIDDEN PRIMARY KEY) "
+                               "WITHOUT ROWID") == 0);
+    sqlite3_free(zSql);
+    tito_model_free(pM);
+  }
+  pM = parseOk("log", NARG(az2), az2);
+  if (pM) {
+    CHECK(pM->nPk == 0 && pM->iRowidCol == -1 && pM->nIndex == 0);
+    zSql = tito_model_declare_sql(pM);
+    CHECK(zSql && strcmp(zSql, "CREATE TABLE x(\"msg\" TEXT)") == 0);
+    sqlite3_free(zSql);
+    tito_model_free(pM);
+  }
+  pM = parseOk("t3", NARG(az3), az3);
+  if (pM) {
+    CHECK(pM->nPk == 1 && pM->iRowidCol == 0 && pM->aiPk[0] == 0);
+    CHECK(pM->aCol[0].bNotNull == 0); /* NULL means "allocate" */
+    CHECK(strcmp(pM->aCol[1].zType, "") == 0 && pM->aCol[1].cAff == TITO_AFF_BLOB);
+    zSql = tito_model_declare_sql(pM);
+    CHECK(zSql && strcmp(zSql, "CREATE TABLE x(\"id\" INTEGER, \"v\")") == 0);
+    sqlite3_free(zSql);
+    tito_model_free(pM);
+  }
+  pM = parseOk("t4", NARG(az4), az4); /* DESC: not a rowid alias */
+  if (pM) {
+    CHECK(pM->nPk == 1 && pM->iRowidCol == -1 && pM->abPkDesc[0] == 1);
+    CHECK(pM->aCol[0].bNotNull);
+    tito_model_free(pM);
+  }
+  pM = parseOk("t5", NARG(az5), az5); /* INT is not INTEGER */
+  if (pM) {
+    CHECK(pM->nPk == 1 && pM->iRowidCol == -1);
+    tito_model_free(pM);
+  }
+  pM = parseOk("t6", NARG(az6), az6);
+  if (pM) {
+    CHECK(pM->nPk == 2 && pM->aiPk[0] == 1 && pM->aiPk[1] == 0);
+    CHECK(pM->abPkDesc[0] == 1 && pM->abPkDesc[1] == 0);
+    CHECK(pM->aCol[1].iPk == 1 && pM->aCol[0].iPk == 2);
+    tito_model_free(pM);
+  }
+  check_group("model: composite key, implicit rowid, rowid alias");
+}
+
+/* Expect the '|'-separated arguments zArgs to fail with substrings ... */
+#define ERR(zArgs, ...)                                    \
+  do {                                                     \
+    Args a_;                                               \
+    splitArgs(&a_, zArgs);                                 \
+    parseErr(a_.n, (const char *const *)a_.az, __VA_ARGS__, (char *)0); \
+  } while (0)
+
+static void test_errors(void) {
+  ERR("id TEXT PRIMARY KEY|email TEXT|INDEX by_email(emial)",
+      "tito: users argument 3: unknown column \"emial\" in INDEX by_email "
+      "(did you mean \"email\"?)");
+  ERR("id TEXT|PRIMARY KEY(idd)", "argument 2: unknown column \"idd\" in "
+      "PRIMARY KEY (did you mean \"id\"?)");
+  ERR("id TEXT|INDEX i(zzzzzz)", "unknown column \"zzzzzz\" in INDEX i");
+  ERR("id TEXT|x CHECK(x > 0)", "argument 2:",
+      "CHECK constraints are not supported on tito tables");
+  ERR("id TEXT COLLATE NOCASE", "argument 1:",
+      "tito supports only BINARY collation", "NOCASE");
+  ERR("id TEXT|TOPIC orders", "argument 2:", "outbox topics are not available yet");
+  ERR("prefix = 'a'", "at least one column");
+  ERR("a|b|A", "argument 3: duplicate column name \"A\"");
+  ERR("a|INDEX i(a)|INDEX I(a)", "argument 3: duplicate index name \"I\"",
+      "argument 2");
+  ERR("a PRIMARY KEY|b PRIMARY KEY", "argument 2: more than one PRIMARY KEY",
+      "argument 1");
+  ERR("a PRIMARY KEY|b|PRIMARY KEY(a,b)", "argument 3: more than one PRIMARY KEY");
+  ERR("a|PRIMARY KEY(a, A)", "argument 2:", "\"A\" appears twice in PRIMARY KEY");
+  ERR("a|b|INDEX i(a, b, a DESC)", "argument 3:", "\"a\" appears twice in INDEX i");
+  ERR("a|INDEX i()", "argument 2:", "at least one column");
+  ERR("a|PRIMARY KEY()", "argument 2:", "at least one column");
+  ERR("a|INDEX i(a) INCLUDE ()", "argument 2:", "at least one column");
+  ERR("a|INDEX i(a) INCLUDE (b)", "argument 2:", "unknown column \"b\" in INDEX i");
+  ERR("_key TEXT", "argument 1:", "\"_key\" is reserved");
+  ERR("a|\"_KEY\"", "argument 2:", "\"_KEY\" is reserved");
+  ERR("a|INDEX i(a) WHERE", "argument 2:", "WHERE needs a condition");
+  ERR("a|INDEX i(a) WHERE   INCLUDE (a)", "WHERE needs a condition");
+  ERR("a|colour = 'red'", "argument 2:", "unknown option \"colour\"");
+  ERR("a|prefx = 'x'", "unknown option \"prefx\" (did you mean \"prefix\"?)");
+  ERR("a|prefix = 'x'|prefix = 'y'", "argument 3:", "more than one \"prefix\"");
+  ERR("a|store = 'x'|store = 'y'", "argument 2:", "unknown store \"x\"");
+  ERR("a|store = 'embedded'|store = 'y'", "argument 3:", "more than one \"store\"");
+  ERR("a|store = 'tikv://'", "unknown store");
+  ERR("a|prefix = ", "argument 2:", "expected a quoted string",
+      "found the end of the argument");
+  ERR("a|prefix = 'x' junk", "argument 2:", "found \"junk\"");
+  ERR("a|42 b", "argument 2:", "expected a column definition", "found \"42\"");
+  ERR("a|(b)", "argument 2:", "expected a column definition");
+  ERR("a|", "argument 2:", "empty argument");
+  ERR("a TEXT NOT", "expected NULL after NOT", "end of the argument");
+  ERR("a TEXT PRIMARY", "expected KEY after PRIMARY");
+  ERR("a INTEGER PRIMARY KEY AUTOINCREMENT", "AUTOINCREMENT is not supported");
+  ERR("a TEXT DEFAULT", "after DEFAULT", "end of the argument");
+  ERR("a TEXT DEFAULT foo", "after DEFAULT", "found \"foo\"");
+  ERR("a TEXT DEFAULT - 'x'", "a number after the sign");
+  ERR("a TEXT DEFAULT 1 DEFAULT 2", "more than one DEFAULT");
+  ERR("a TEXT DEFAULT (1 + 2", "expected \")\"");
+  ERR("a TEXT REFERENCES b(c)", "foreign keys are not supported");
+  ERR("a TEXT GENERATED ALWAYS AS (1)", "generated columns are not supported");
+  ERR("a TEXT AS (1)", "generated columns are not supported");
+  ERR("a TEXT frobnicate(3) x", "expected a column constraint", "found \"x\"");
+  ERR("a TEXT, b", "expected a column constraint", "found \",\"");
+  ERR("a 'oops", "argument 1:", "unterminated");
+  ERR("\"a", "unterminated");
+  ERR("a /* x", "unterminated");
+  ERR("\"\" TEXT", "must not be empty");
+  ERR("a|INDEX i a", "expected \"(\" and the indexed columns", "found \"a\"");
+  ERR("a|INDEX i", "expected \"(\"", "end of the argument");
+  ERR("a|INDEX i(a b)", "expected \",\" or \")\"", "found \"b\"");
+  ERR("a|INDEX i(a) foo", "expected INCLUDE (...), WHERE", "found \"foo\"");
+  ERR("a|INDEX i(a) INCLUDE (a DESC)", "expected \",\" or \")\"", "\"DESC\"");
+  ERR("a|INDEX i(a) INCLUDE (a) INCLUDE (a)", "found \"INCLUDE\"");
+  ERR("a|INDEX i(a COLLATE nocase)", "only BINARY collation");
+  ERR("a|UNIQUE (a)", "argument 2:", "UNIQUE INDEX name");
+  ERR("a|PRIMARY KEY(a) ON CONFLICT REPLACE", "found \"ON\"");
+  check_group("model: error messages");
+}
+
+int main(void) {
+  test_users();
+  test_composite_and_rowid();
+  test_errors();
+  return check_exit();
+}
