@@ -73,6 +73,7 @@ typedef struct Parser {
   int iArg;          /* current argument, 1-based */
   const char *zPos;  /* tokenizer position in the current argument */
   Token t;           /* current token */
+  const char *zPrevEnd; /* end of the token before t */
   int rc;            /* TITO_OK, TITO_ERROR or TITO_NOMEM */
   char *zErr;        /* error message */
   int nDraft;        /* indexes, in the order written */
@@ -206,7 +207,10 @@ static const char *readToken(const char *z, Token *pT) {
 }
 
 /* Advance to the next token of the current argument. */
-static void nextToken(Parser *p) { p->zPos = readToken(p->zPos, &p->t); }
+static void nextToken(Parser *p) {
+  p->zPrevEnd = p->t.z + p->t.n;
+  p->zPos = readToken(p->zPos, &p->t);
+}
 
 /* The token after the current one, without consuming anything. */
 static Token peekToken(Parser *p) {
@@ -623,9 +627,8 @@ static int parseWhere(Parser *p, Draft *d) {
       tPrev = p->t;
       nextToken(p);
     }
-    zEnd = p->t.z; /* start of the next token: trimmed below */
+    zEnd = p->zPrevEnd;
   }
-  while (zEnd > zStart && isSpace((unsigned char)zEnd[-1])) zEnd--;
   if (zEnd == zStart) {
     return perr(p, d->iArg, "INDEX %s: WHERE needs a condition", d->zName);
   }
@@ -765,11 +768,8 @@ static int parseDefault(Parser *p, tito_column *pCol) {
     return perrExpected(p, "a number, a 'string', NULL, TRUE, FALSE, "
                            "CURRENT_TIMESTAMP or (expression) after DEFAULT");
   }
-  {
-    const char *zEnd = p->t.z;
-    while (zEnd > zStart && isSpace((unsigned char)zEnd[-1])) zEnd--;
-    pCol->zDefault = sqlite3_mprintf("%.*s", (int)(zEnd - zStart), zStart);
-  }
+  pCol->zDefault =
+      sqlite3_mprintf("%.*s", (int)(p->zPrevEnd - zStart), zStart);
   return pCol->zDefault ? TITO_OK : pnomem(p);
 }
 
@@ -874,13 +874,12 @@ static int tryColumn(Parser *p) {
   zType = zTypeEnd = p->t.z;
   while (p->t.e == TK_ID && !isConstraintWord(&p->t)) {
     nextToken(p);
-    zTypeEnd = p->t.z;
+    zTypeEnd = p->zPrevEnd;
   }
   if (zTypeEnd > zType && p->t.e == TK_LP) {
     if (skipParens(p)) return p->rc;
-    zTypeEnd = p->t.z;
+    zTypeEnd = p->zPrevEnd;
   }
-  while (zTypeEnd > zType && isSpace((unsigned char)zTypeEnd[-1])) zTypeEnd--;
   pCol->zType = sqlite3_mprintf("%.*s", (int)(zTypeEnd - zType), zType);
   if (!pCol->zType) return pnomem(p);
   pCol->cAff = typeAffinity(pCol->zType);

@@ -273,9 +273,181 @@ static void test_errors(void) {
   check_group("model: error messages");
 }
 
+/* Types as written, affinities, quoting, spacing, comments, case. */
+static void test_forms(void) {
+  static const char *const az[] = {
+      "\"first name\"   VARCHAR( 20 )  not   null",
+      "`we``ird` UNSIGNED BIG INT",
+      "[br\"ack] DOUBLE PRECISION DEFAULT -1.5e3",
+      "\"q\"\"uote\" DECIMAL(10, 5) DEFAULT (1 + (2 * 3)) COLLATE binary",
+      "ts DATETIME DEFAULT CURRENT_TIMESTAMP NULL",
+      "b BLOB DEFAULT x'00ff'",
+      "flag BOOLEAN DEFAULT TRUE CONSTRAINT c1 NOT NULL",
+      "n DEFAULT NULL",
+      "s TEXT DEFAULT 'it''s' /* comment */ UNIQUE",
+      "Pk INTEGER Primary  Key",
+      "unique index\tBY_NAME (\n \"first name\" desc ,\n [we`ird] ASC\n)",
+      "iNdEx by_ts(ts) where ts > '2020' -- trailing\n and flag",
+      "INDEX \"by s\"(s) WHERE s IS NOT NULL INCLUDE (n, s, Pk, ts, n)",
+      "INDEX by_n(n) INCLUDE (b) WHERE (n) > 0",
+      "PREFIX = 'app''1'",
+      "store='tikv://127.0.0.1:2379,127.0.0.2:2379'"};
+  tito_model *pM = parseOk("weird", NARG(az), az);
+  char *zSql;
+  if (!pM) return;
+  CHECK(pM->nCol == 10);
+  CHECK(strcmp(pM->aCol[0].zName, "first name") == 0);
+  CHECK(strcmp(pM->aCol[0].zType, "VARCHAR( 20 )") == 0);
+  CHECK(pM->aCol[0].cAff == TITO_AFF_TEXT && pM->aCol[0].bNotNull);
+  CHECK(strcmp(pM->aCol[1].zName, "we`ird") == 0);
+  CHECK(strcmp(pM->aCol[1].zType, "UNSIGNED BIG INT") == 0);
+  CHECK(pM->aCol[1].cAff == TITO_AFF_INTEGER);
+  CHECK(strcmp(pM->aCol[2].zName, "br\"ack") == 0);
+  CHECK(strcmp(pM->aCol[2].zType, "DOUBLE PRECISION") == 0);
+  CHECK(pM->aCol[2].cAff == TITO_AFF_REAL);
+  CHECK(strcmp(pM->aCol[2].zDefault, "-1.5e3") == 0);
+  CHECK(strcmp(pM->aCol[3].zName, "q\"uote") == 0);
+  CHECK(strcmp(pM->aCol[3].zType, "DECIMAL(10, 5)") == 0);
+  CHECK(pM->aCol[3].cAff == TITO_AFF_NUMERIC);
+  CHECK(strcmp(pM->aCol[3].zDefault, "(1 + (2 * 3))") == 0);
+  CHECK(strcmp(pM->aCol[4].zDefault, "CURRENT_TIMESTAMP") == 0);
+  CHECK(pM->aCol[4].cAff == TITO_AFF_NUMERIC && !pM->aCol[4].bNotNull);
+  CHECK(strcmp(pM->aCol[5].zDefault, "x'00ff'") == 0);
+  CHECK(pM->aCol[5].cAff == TITO_AFF_BLOB);
+  CHECK(strcmp(pM->aCol[6].zDefault, "TRUE") == 0 && pM->aCol[6].bNotNull);
+  CHECK(strcmp(pM->aCol[7].zType, "") == 0);
+  CHECK(strcmp(pM->aCol[7].zDefault, "NULL") == 0);
+  CHECK(strcmp(pM->aCol[8].zDefault, "'it''s'") == 0);
+  CHECK(pM->nPk == 1 && pM->aiPk[0] == 9 && pM->iRowidCol == 9);
+  CHECK(pM->nIndex == 5);
+  /* Column-level UNIQUE on s: named after the column, placed where written. */
+  CHECK(strcmp(pM->aIndex[0].zName, "s_unique") == 0);
+  CHECK(pM->aIndex[0].bUnique && pM->aIndex[0].nCol == 1 &&
+        pM->aIndex[0].aiCol[0] == 8 && pM->aIndex[0].iId == 1);
+  CHECK(strcmp(pM->aIndex[1].zName, "BY_NAME") == 0 && pM->aIndex[1].bUnique);
+  CHECK(pM->aIndex[1].nCol == 2 && pM->aIndex[1].aiCol[0] == 0 &&
+        pM->aIndex[1].aiCol[1] == 1 && pM->aIndex[1].abDesc[0] == 1 &&
+        pM->aIndex[1].abDesc[1] == 0);
+  CHECK(strcmp(pM->aIndex[2].zWhere, "ts > '2020' -- trailing\n and flag") == 0);
+  CHECK(!pM->aIndex[2].bUnique);
+  CHECK(strcmp(pM->aIndex[3].zName, "by s") == 0);
+  CHECK(strcmp(pM->aIndex[3].zWhere, "s IS NOT NULL") == 0);
+  /* INCLUDE drops key fields, primary-key fields and repeats. */
+  CHECK(pM->aIndex[3].nInclude == 2 && pM->aIndex[3].aiInclude[0] == 7 &&
+        pM->aIndex[3].aiInclude[1] == 4);
+  CHECK(strcmp(pM->aIndex[4].zWhere, "(n) > 0") == 0);
+  CHECK(pM->aIndex[4].nInclude == 1 && pM->aIndex[4].aiInclude[0] == 5);
+  CHECK(pM->aIndex[4].iId == 5);
+  CHECK(strcmp(pM->zPrefix, "app'1") == 0);
+  CHECK(pM->zStore &&
+        strcmp(pM->zStore, "tikv://127.0.0.1:2379,127.0.0.2:2379") == 0);
+  zSql = tito_model_declare_sql(pM);
+  CHECK(zSql &&
+        strcmp(zSql,
+               "CREATE TABLE x(\"first name\" VARCHAR( 20 ), \"we`ird\" "
+               "UNSIGNED BIG INT, \"br\"\"ack\" DOUBLE PRECISION DEFAULT "
+               "-1.5e3, \"q\"\"uote\" DECIMAL(10, 5) DEFAULT (1 + (2 * 3)), "
+               "\"ts\" DATETIME DEFAULT CURRENT_TIMESTAMP, \"b\" BLOB DEFAULT "
+               "x'00ff', \"flag\" BOOLEAN DEFAULT TRUE, \"n\" DEFAULT NULL, "
+               "\"s\" TEXT DEFAULT 'it''s', \"Pk\" INTEGER)") == 0);
+  sqlite3_free(zSql);
+  tito_model_free(pM);
+  check_group("model: types, quoting, spacing, comments, defaults, options");
+}
+
+/* Column-level UNIQUE names avoid user index names; none on the key. */
+static void test_unique_names(void) {
+  static const char *const az1[] = {"a UNIQUE", "INDEX a_unique(a)",
+                                    "INDEX a_unique_2(a)", "b UNIQUE UNIQUE"};
+  static const char *const az2[] = {"id TEXT PRIMARY KEY UNIQUE", "v UNIQUE"};
+  static const char *const az3[] = {"id TEXT UNIQUE", "v", "PRIMARY KEY(id, v)"};
+  static const char *const az4[] = {"a", "store = embedded", "prefix = p1"};
+  tito_model *pM = parseOk("u", NARG(az1), az1);
+  if (pM) {
+    CHECK(pM->nIndex == 5);
+    CHECK(strcmp(pM->aIndex[0].zName, "a_unique_3") == 0);
+    CHECK(strcmp(pM->aIndex[1].zName, "a_unique") == 0);
+    CHECK(strcmp(pM->aIndex[2].zName, "a_unique_2") == 0);
+    CHECK(strcmp(pM->aIndex[3].zName, "b_unique") == 0);
+    CHECK(strcmp(pM->aIndex[4].zName, "b_unique_2") == 0);
+    tito_model_free(pM);
+  }
+  pM = parseOk("u", NARG(az2), az2);
+  if (pM) {
+    CHECK(pM->nIndex == 1 && strcmp(pM->aIndex[0].zName, "v_unique") == 0);
+    CHECK(pM->aIndex[0].iId == 1 && pM->aIndex[0].aiCol[0] == 1);
+    tito_model_free(pM);
+  }
+  pM = parseOk("u", NARG(az3), az3); /* part of a composite key: kept */
+  if (pM) {
+    CHECK(pM->nIndex == 1 && strcmp(pM->aIndex[0].zName, "id_unique") == 0);
+    tito_model_free(pM);
+  }
+  pM = parseOk("u", NARG(az4), az4);
+  if (pM) {
+    CHECK(pM->zStore == 0 && strcmp(pM->zPrefix, "p1") == 0);
+    tito_model_free(pM);
+  }
+  check_group("model: column-level UNIQUE index names, bare option values");
+}
+
+/* Our affinity equals SQLite's: CAST('1.5' AS T) and CAST('2' AS T) give a
+** distinct pair of result types for each of the five affinities. */
+static void test_affinity_vs_sqlite(void) {
+  static const char *const azType[] = {
+      "INTEGER", "INT", "TINYINT", "BIGINT", "UNSIGNED BIG INT", "INT2",
+      "CHARACTER(20)", "VARCHAR(255)", "NCHAR(55)", "NVARCHAR(100)", "TEXT",
+      "CLOB", "BLOB", "REAL", "DOUBLE", "DOUBLE PRECISION", "FLOAT", "NUMERIC",
+      "DECIMAL(10,5)", "BOOLEAN", "DATE", "DATETIME", "STRING", "FLOATING POINT",
+      "POINT", "CHARINT", "BLOBTEXT", "REALBLOB", "TEXTBLOB", "DOUBLE TEXT",
+      "BLOBY REAL", "xint", "intx", "ivory", "floa", "dou b", "clo b"};
+  sqlite3 *db = 0;
+  size_t i;
+  CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  for (i = 0; i < sizeof(azType) / sizeof(azType[0]); i++) {
+    char zArg[100];
+    const char *azArg[1] = {zArg};
+    tito_model *pM;
+    char *zErr = 0, *zSql;
+    sqlite3_stmt *pStmt = 0;
+    char cWant = 0;
+    snprintf(zArg, sizeof(zArg), "c %s", azType[i]);
+    if (tito_model_parse("t", 1, azArg, &pM, &zErr) != TITO_OK) {
+      printf("# %s: %s\n", azType[i], zErr);
+      CHECK(0);
+      sqlite3_free(zErr);
+      continue;
+    }
+    zSql = sqlite3_mprintf("SELECT typeof(CAST('1.5' AS %s)) || typeof(CAST('2' AS %s))",
+                           azType[i], azType[i]);
+    if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) == SQLITE_OK &&
+        sqlite3_step(pStmt) == SQLITE_ROW) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+      if (strcmp(z, "integerinteger") == 0) cWant = TITO_AFF_INTEGER;
+      if (strcmp(z, "realinteger") == 0) cWant = TITO_AFF_NUMERIC;
+      if (strcmp(z, "realreal") == 0) cWant = TITO_AFF_REAL;
+      if (strcmp(z, "texttext") == 0) cWant = TITO_AFF_TEXT;
+      if (strcmp(z, "blobblob") == 0) cWant = TITO_AFF_BLOB;
+    }
+    if (pM->aCol[0].cAff != cWant) {
+      printf("# type %s: tito says %c, SQLite %c\n", azType[i], pM->aCol[0].cAff,
+             cWant ? cWant : '?');
+      CHECK(0);
+    }
+    sqlite3_finalize(pStmt);
+    sqlite3_free(zSql);
+    tito_model_free(pM);
+  }
+  sqlite3_close(db);
+  check_group("model: affinity of declared types equals SQLite's");
+}
+
 int main(void) {
   test_users();
   test_composite_and_rowid();
   test_errors();
+  test_forms();
+  test_unique_names();
+  test_affinity_vs_sqlite();
   return check_exit();
 }
