@@ -1,0 +1,704 @@
+/*
+** kv_embedded.c: the embedded default store (the tito_kv interface of kv.h
+** over a table "<schema>".tito_store(k BLOB PRIMARY KEY, v BLOB) WITHOUT
+** ROWID of the same SQLite database).
+**
+** Writes go straight to the table: commit and full rollback are SQLite's
+** own. Statement-level rollback is not always SQLite's (see
+** tito_kv_embedded_set_undo_log), so while a savepoint mark is open each
+** write first records the previous state of its key in an in-memory undo
+** log, which xRollbackTo replays backwards.
+**
+** Every statement is prepared once (SQLITE_PREPARE_PERSISTENT) and reused.
+** Scan iterators each own a statement; closed iterators go back to a small
+** pool per SQL variant instead of being finalized.
+*/
+#include "kv_embedded.h"
+
+#include <string.h>
+
+/* Cached single-purpose statements, indexed by these. */
+enum {
+  STMT_GET,
+  STMT_PUT,
+  STMT_INSERT,
+  STMT_DELETE,
+  STMT_DELRANGE,   /* + RANGE_LO|RANGE_HI: 4 variants */
+  N_STMT = STMT_DELRANGE + 4
+};
+
+/* Bits of a range or scan variant. */
+#define RANGE_LO     0x01 /* has a lower bound ?1 */
+#define RANGE_HI     0x02 /* has an upper bound ?2 */
+#define SCAN_REV     0x04 /* ORDER BY k DESC */
+#define SCAN_KEYONLY 0x08 /* SELECT k only */
+#define N_VARIANT    16
+
+#define POOL_MAX 8 /* closed iterators kept per variant */
+
+typedef struct EmbKv EmbKv;
+typedef struct EmbIter EmbIter;
+
+/* A scan iterator (handed out as a tito_kv_iter *). */
+struct EmbIter {
+  EmbKv *pKv;
+  sqlite3_stmt *pStmt;   /* owned; reset while pooled */
+  int iVariant;          /* RANGE_* | SCAN_* bits */
+  int bEof;
+  uint8_t *aBound;       /* copies of the bounds, bound SQLITE_STATIC */
+  int nBoundAlloc;
+  EmbIter *pNext;        /* live list or pool list */
+  EmbIter *pPrev;        /* live list only */
+};
+
+/* One undo record: the key's bytes then, if nOld >= 0, its old value. */
+typedef struct UndoEntry {
+  int iOff;  /* offset of the key in aArena */
+  int nKey;
+  int nOld;  /* -1: the key was absent */
+} UndoEntry;
+
+/* A savepoint mark: the undo log length when it was set. */
+typedef struct UndoMark {
+  int iSave;
+  int nEntry;
+  int nArena;
+} UndoMark;
+
+struct EmbKv {
+  tito_kv base;
+  sqlite3 *db;
+  char *zTable;                 /* "schema".tito_store, quoted */
+  sqlite3_stmt *aStmt[N_STMT];  /* prepared on first use */
+  EmbIter *apPool[N_VARIANT];   /* closed iterators, by variant */
+  int anPool[N_VARIANT];
+  EmbIter *pLive;               /* open iterators */
+  uint8_t *aVal;                /* copy of the last xGet value */
+  int nValAlloc;
+  int bUndo;                    /* undo log enabled */
+  UndoMark *aMark;
+  int nMark, nMarkAlloc;
+  UndoEntry *aEntry;
+  int nEntry, nEntryAlloc;
+  uint8_t *aArena;              /* keys and old values of aEntry */
+  int nArena, nArenaAlloc;
+  char *zErr;                   /* last error message, or NULL */
+  int bNomem;                   /* the last error was out of memory */
+};
+
+static const uint8_t aEmpty[1] = {0}; /* non-NULL pointer for 0 bytes */
+
+/* Map a SQLite result code to a TITO_* code. */
+static int embRc(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return TITO_OK;
+    case SQLITE_NOMEM: return TITO_NOMEM;
+    case SQLITE_READONLY: return TITO_READONLY;
+    default: return TITO_ERROR;
+  }
+}
+
+/* Record "zWhat: <sqlite message>" as the handle's error; returns the code. */
+static int embSqlError(EmbKv *p, int rc, const char *zWhat) {
+  sqlite3_free(p->zErr);
+  p->zErr = sqlite3_mprintf("%s: %s", zWhat, sqlite3_errmsg(p->db));
+  p->bNomem = p->zErr == NULL;
+  return embRc(rc) == TITO_OK ? TITO_ERROR : embRc(rc);
+}
+
+/* Record an out-of-memory error. */
+static int embNomem(EmbKv *p) {
+  sqlite3_free(p->zErr);
+  p->zErr = NULL;
+  p->bNomem = 1;
+  return TITO_NOMEM;
+}
+
+/* Bind n bytes at a as a BLOB (never as NULL, even for n == 0). */
+static int embBind(sqlite3_stmt *s, int i, const uint8_t *a, int n) {
+  return sqlite3_bind_blob(s, i, n > 0 ? (const void *)a : (const void *)aEmpty,
+                           n, SQLITE_STATIC);
+}
+
+/* A column as bytes: never NULL. */
+static const uint8_t *embColumn(sqlite3_stmt *s, int i, int *pn) {
+  const uint8_t *a = sqlite3_column_blob(s, i);
+  *pn = sqlite3_column_bytes(s, i);
+  return a ? a : aEmpty;
+}
+
+/* Prepare zSql (a format with one %s for the table) for long reuse. */
+static int embPrepare(EmbKv *p, const char *zFmt, sqlite3_stmt **ppStmt) {
+  char *zSql = sqlite3_mprintf(zFmt, p->zTable);
+  int rc;
+  if (zSql == NULL) return embNomem(p);
+  rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppStmt,
+                          NULL);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    *ppStmt = NULL;
+    return embSqlError(p, rc, "preparing a tito_store statement");
+  }
+  return TITO_OK;
+}
+
+/* The cached statement iStmt, prepared on first use (NULL on error). */
+static sqlite3_stmt *embStmt(EmbKv *p, int iStmt) {
+  static const char *const azSql[N_STMT] = {
+    "SELECT v FROM %s WHERE k=?1",
+    "INSERT OR REPLACE INTO %s(k,v) VALUES(?1,?2)",
+    "INSERT INTO %s(k,v) VALUES(?1,?2) ON CONFLICT(k) DO NOTHING",
+    "DELETE FROM %s WHERE k=?1",
+    "DELETE FROM %s",
+    "DELETE FROM %s WHERE k>=?1",
+    "DELETE FROM %s WHERE k<?2",
+    "DELETE FROM %s WHERE k>=?1 AND k<?2",
+  };
+  if (p->aStmt[iStmt] == NULL) embPrepare(p, azSql[iStmt], &p->aStmt[iStmt]);
+  return p->aStmt[iStmt];
+}
+
+/* Step a write statement to its end and reset it. */
+static int embRunWrite(EmbKv *p, sqlite3_stmt *s, const char *zWhat) {
+  int rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) {
+    int trc = embSqlError(p, rc, zWhat);
+    sqlite3_reset(s);
+    return trc;
+  }
+  sqlite3_reset(s);
+  return TITO_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Writes without undo logging. */
+
+static int rawPut(EmbKv *p, const uint8_t *pKey, int nKey, const uint8_t *pVal,
+                  int nVal) {
+  sqlite3_stmt *s = embStmt(p, STMT_PUT);
+  if (s == NULL) return TITO_ERROR;
+  embBind(s, 1, pKey, nKey);
+  embBind(s, 2, pVal, nVal);
+  return embRunWrite(p, s, "writing a key");
+}
+
+static int rawDelete(EmbKv *p, const uint8_t *pKey, int nKey) {
+  sqlite3_stmt *s = embStmt(p, STMT_DELETE);
+  if (s == NULL) return TITO_ERROR;
+  embBind(s, 1, pKey, nKey);
+  return embRunWrite(p, s, "deleting a key");
+}
+
+/* ---------------------------------------------------------------------- */
+/* The undo log. */
+
+/* Grow *pa (elements of sz bytes, *pnAlloc of them) to hold nNeed. */
+static int embGrow(void **pa, int *pnAlloc, int nNeed, int sz) {
+  int64_t nNew;
+  void *aNew;
+  if (nNeed <= *pnAlloc) return TITO_OK;
+  nNew = *pnAlloc ? (int64_t)*pnAlloc * 2 : 16;
+  while (nNew < nNeed) nNew *= 2;
+  if (nNew * sz > 0x7fffffff) return TITO_NOMEM;
+  aNew = sqlite3_realloc64(*pa, (sqlite3_uint64)(nNew * sz));
+  if (aNew == NULL) return TITO_NOMEM;
+  *pa = aNew;
+  *pnAlloc = (int)nNew;
+  return TITO_OK;
+}
+
+/* Make room for one more entry with nBytes of key and value. */
+static int undoReserve(EmbKv *p, int64_t nBytes) {
+  if (p->nArena + nBytes > 0x7fffffff) return embNomem(p);
+  if (embGrow((void **)&p->aEntry, &p->nEntryAlloc, p->nEntry + 1,
+              (int)sizeof(UndoEntry)) ||
+      embGrow((void **)&p->aArena, &p->nArenaAlloc,
+              p->nArena + (int)nBytes, 1)) {
+    return embNomem(p);
+  }
+  return TITO_OK;
+}
+
+/* Append an entry: key, and old value if nOld >= 0. Room is reserved. */
+static void undoPush(EmbKv *p, const uint8_t *pKey, int nKey,
+                     const uint8_t *pOld, int nOld) {
+  UndoEntry *e = &p->aEntry[p->nEntry++];
+  e->iOff = p->nArena;
+  e->nKey = nKey;
+  e->nOld = nOld;
+  if (nKey > 0) memcpy(p->aArena + p->nArena, pKey, (size_t)nKey);
+  p->nArena += nKey;
+  if (nOld > 0) memcpy(p->aArena + p->nArena, pOld, (size_t)nOld);
+  if (nOld > 0) p->nArena += nOld;
+}
+
+/* True if writes must be logged now. */
+static int undoActive(EmbKv *p) { return p->bUndo && p->nMark > 0; }
+
+/* Log the current state of one key (value or absent). *pbFound says
+** whether it exists. */
+static int undoLogKey(EmbKv *p, const uint8_t *pKey, int nKey, int *pbFound) {
+  sqlite3_stmt *s = embStmt(p, STMT_GET);
+  int rc;
+  if (s == NULL) return TITO_ERROR;
+  embBind(s, 1, pKey, nKey);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    int nOld;
+    const uint8_t *pOld = embColumn(s, 0, &nOld);
+    rc = undoReserve(p, (int64_t)nKey + nOld);
+    if (rc == TITO_OK) undoPush(p, pKey, nKey, pOld, nOld);
+    *pbFound = 1;
+  } else if (rc == SQLITE_DONE) {
+    rc = undoReserve(p, nKey);
+    if (rc == TITO_OK) undoPush(p, pKey, nKey, NULL, -1);
+    *pbFound = 0;
+  } else {
+    rc = embSqlError(p, rc, "reading a key for the undo log");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* Undo the log back to nEntry entries (newest first). */
+static int undoReplay(EmbKv *p, int nEntry, int nArena) {
+  while (p->nEntry > nEntry) {
+    const UndoEntry *e = &p->aEntry[p->nEntry - 1];
+    const uint8_t *pKey = p->aArena + e->iOff;
+    int rc = e->nOld < 0 ? rawDelete(p, pKey, e->nKey)
+                         : rawPut(p, pKey, e->nKey, pKey + e->nKey, e->nOld);
+    if (rc != TITO_OK) return rc; /* the entry stays: a retry may work */
+    p->nEntry--;
+  }
+  p->nArena = nArena;
+  return TITO_OK;
+}
+
+/* Forget every mark and the log. */
+static void undoClear(EmbKv *p) {
+  p->nMark = 0;
+  p->nEntry = 0;
+  p->nArena = 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reads. */
+
+/* Point read; the value is copied to p->aVal (no statement stays active). */
+static int embGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                  const uint8_t **ppVal, int *pnVal) {
+  EmbKv *p = (EmbKv *)pKv;
+  sqlite3_stmt *s = embStmt(p, STMT_GET);
+  int rc;
+  if (s == NULL) return TITO_ERROR;
+  embBind(s, 1, pKey, nKey);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    int n;
+    const uint8_t *a = embColumn(s, 0, &n);
+    if (n > p->nValAlloc &&
+        embGrow((void **)&p->aVal, &p->nValAlloc, n, 1) != TITO_OK) {
+      sqlite3_reset(s);
+      return embNomem(p);
+    }
+    if (n > 0) memcpy(p->aVal, a, (size_t)n);
+    *ppVal = n > 0 ? p->aVal : aEmpty;
+    *pnVal = n;
+    rc = TITO_OK;
+  } else if (rc == SQLITE_DONE) {
+    *ppVal = NULL;
+    *pnVal = 0;
+    rc = TITO_NOTFOUND;
+  } else {
+    rc = embSqlError(p, rc, "reading a key");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* Batch read: a loop of point reads (all local, no round trips to save). */
+static int embMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
+                       const int *anKey, tito_kv_row_fn xRow, void *pCtx) {
+  int i;
+  for (i = 0; i < nKey; i++) {
+    const uint8_t *pVal;
+    int nVal;
+    int rc = embGet(pKv, apKey[i], anKey[i], &pVal, &nVal);
+    if (rc == TITO_NOTFOUND) continue;
+    if (rc != TITO_OK) return rc;
+    rc = xRow(pCtx, i, pVal, nVal);
+    if (rc != 0) return rc;
+  }
+  return TITO_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Scans. */
+
+/* Prepare the SELECT of scan variant v. */
+static int iterPrepare(EmbKv *p, int v, sqlite3_stmt **ppStmt) {
+  char zFmt[160];
+  const char *zWhere = "";
+  switch (v & (RANGE_LO | RANGE_HI)) {
+    case RANGE_LO: zWhere = " WHERE k>=?1"; break;
+    case RANGE_HI: zWhere = " WHERE k<?2"; break;
+    case RANGE_LO | RANGE_HI: zWhere = " WHERE k>=?1 AND k<?2"; break;
+  }
+  sqlite3_snprintf((int)sizeof(zFmt), zFmt,
+                   "SELECT k%s FROM %%s%s ORDER BY k%s LIMIT ?3",
+                   (v & SCAN_KEYONLY) ? "" : ", v", zWhere,
+                   (v & SCAN_REV) ? " DESC" : "");
+  return embPrepare(p, zFmt, ppStmt);
+}
+
+/* An iterator of variant v from the pool, or a new one, in *ppIt. */
+static int iterAcquire(EmbKv *p, int v, EmbIter **ppIt) {
+  EmbIter *it = p->apPool[v];
+  *ppIt = NULL;
+  if (it) {
+    p->apPool[v] = it->pNext;
+    p->anPool[v]--;
+  } else {
+    int rc;
+    it = sqlite3_malloc(sizeof(*it));
+    if (it == NULL) return embNomem(p);
+    memset(it, 0, sizeof(*it));
+    it->pKv = p;
+    it->iVariant = v;
+    rc = iterPrepare(p, v, &it->pStmt);
+    if (rc != TITO_OK) {
+      sqlite3_free(it);
+      return rc;
+    }
+  }
+  it->pNext = p->pLive; /* link into the live list */
+  it->pPrev = NULL;
+  if (p->pLive) p->pLive->pPrev = it;
+  p->pLive = it;
+  *ppIt = it;
+  return TITO_OK;
+}
+
+/* Finalize and free an iterator (not linked anywhere). */
+static void iterDestroy(EmbIter *it) {
+  sqlite3_finalize(it->pStmt);
+  sqlite3_free(it->aBound);
+  sqlite3_free(it);
+}
+
+/* Step an iterator's statement; sets bEof. */
+static int iterStep(EmbIter *it) {
+  int rc = sqlite3_step(it->pStmt);
+  if (rc == SQLITE_ROW) {
+    it->bEof = 0;
+    return TITO_OK;
+  }
+  it->bEof = 1;
+  if (rc == SQLITE_DONE) return TITO_OK;
+  return embSqlError(it->pKv, rc, "scanning keys");
+}
+
+static void embIterClose(tito_kv_iter *pIter);
+
+/* Open a scan of [pLo, pHi) positioned on its first row. */
+static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
+                   const uint8_t *pHi, int nHi, int flags, int64_t nLimit,
+                   tito_kv_iter **ppIter) {
+  EmbKv *p = (EmbKv *)pKv;
+  int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0) |
+          ((flags & TITO_SCAN_REVERSE) ? SCAN_REV : 0) |
+          ((flags & TITO_SCAN_KEYONLY) ? SCAN_KEYONLY : 0);
+  int nLoB = pLo ? nLo : 0, nHiB = pHi ? nHi : 0;
+  EmbIter *it;
+  int rc;
+  *ppIter = NULL;
+  rc = iterAcquire(p, v, &it);
+  if (rc != TITO_OK) return rc;
+  /* The statement reads its bounds at every step, after the caller's
+  ** buffers may be gone: keep copies in the iterator. */
+  if (embGrow((void **)&it->aBound, &it->nBoundAlloc, nLoB + nHiB + 1, 1)) {
+    embIterClose((tito_kv_iter *)it);
+    return embNomem(p);
+  }
+  if (nLoB) memcpy(it->aBound, pLo, (size_t)nLoB);
+  if (nHiB) memcpy(it->aBound + nLoB, pHi, (size_t)nHiB);
+  if (pLo) embBind(it->pStmt, 1, it->aBound, nLoB);
+  if (pHi) embBind(it->pStmt, 2, it->aBound + nLoB, nHiB);
+  sqlite3_bind_int64(it->pStmt, 3, nLimit > 0 ? nLimit : -1);
+  rc = iterStep(it);
+  if (rc != TITO_OK) {
+    embIterClose((tito_kv_iter *)it);
+    return rc;
+  }
+  *ppIter = (tito_kv_iter *)it;
+  return TITO_OK;
+}
+
+static int embIterNext(tito_kv_iter *pIter) {
+  EmbIter *it = (EmbIter *)pIter;
+  if (it->bEof) return TITO_OK;
+  return iterStep(it);
+}
+
+static int embIterEof(tito_kv_iter *pIter) { return ((EmbIter *)pIter)->bEof; }
+
+static const uint8_t *embIterKey(tito_kv_iter *pIter, int *pnKey) {
+  return embColumn(((EmbIter *)pIter)->pStmt, 0, pnKey);
+}
+
+static const uint8_t *embIterValue(tito_kv_iter *pIter, int *pnVal) {
+  EmbIter *it = (EmbIter *)pIter;
+  if (it->iVariant & SCAN_KEYONLY) {
+    *pnVal = 0;
+    return aEmpty;
+  }
+  return embColumn(it->pStmt, 1, pnVal);
+}
+
+/* Unlink from the live list; pool the iterator or free it. */
+static void embIterClose(tito_kv_iter *pIter) {
+  EmbIter *it = (EmbIter *)pIter;
+  EmbKv *p;
+  if (it == NULL) return;
+  p = it->pKv;
+  if (it->pPrev) it->pPrev->pNext = it->pNext;
+  else p->pLive = it->pNext;
+  if (it->pNext) it->pNext->pPrev = it->pPrev;
+  sqlite3_reset(it->pStmt); /* ends its read of the table now */
+  if (p->anPool[it->iVariant] < POOL_MAX) {
+    it->pNext = p->apPool[it->iVariant];
+    it->pPrev = NULL;
+    p->apPool[it->iVariant] = it;
+    p->anPool[it->iVariant]++;
+  } else {
+    iterDestroy(it);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Writes. */
+
+static int embPut(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                  const uint8_t *pVal, int nVal) {
+  EmbKv *p = (EmbKv *)pKv;
+  if (undoActive(p)) {
+    int bFound;
+    int rc = undoLogKey(p, pKey, nKey, &bFound);
+    if (rc != TITO_OK) return rc;
+  }
+  return rawPut(p, pKey, nKey, pVal, nVal);
+}
+
+/* Insert if absent. Under a mark the key is known absent before the write,
+** so the log entry needs no probe; its room is reserved first so that the
+** log cannot miss a write that happened. */
+static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                     const uint8_t *pVal, int nVal) {
+  EmbKv *p = (EmbKv *)pKv;
+  int bLog = undoActive(p);
+  sqlite3_stmt *s = embStmt(p, STMT_INSERT);
+  int rc;
+  if (s == NULL) return TITO_ERROR;
+  if (bLog && undoReserve(p, nKey) != TITO_OK) return TITO_NOMEM;
+  embBind(s, 1, pKey, nKey);
+  embBind(s, 2, pVal, nVal);
+  rc = embRunWrite(p, s, "inserting a key");
+  if (rc != TITO_OK) return rc;
+  if (sqlite3_changes(p->db) == 0) return TITO_EXISTS;
+  if (bLog) undoPush(p, pKey, nKey, NULL, -1);
+  return TITO_OK;
+}
+
+static int embDelete(tito_kv *pKv, const uint8_t *pKey, int nKey) {
+  EmbKv *p = (EmbKv *)pKv;
+  if (undoActive(p)) {
+    int bFound = 0;
+    int rc = undoLogKey(p, pKey, nKey, &bFound);
+    if (rc != TITO_OK || !bFound) return rc;
+  }
+  return rawDelete(p, pKey, nKey);
+}
+
+/* Log every key of [pLo, pHi) with its value (before a range delete). */
+static int undoLogRange(EmbKv *p, const uint8_t *pLo, int nLo,
+                        const uint8_t *pHi, int nHi) {
+  tito_kv_iter *pIter;
+  int rc = embScan(&p->base, pLo, nLo, pHi, nHi, 0, 0, &pIter);
+  while (rc == TITO_OK && !embIterEof(pIter)) {
+    int nKey, nVal;
+    const uint8_t *pKey = embIterKey(pIter, &nKey);
+    const uint8_t *pVal = embIterValue(pIter, &nVal);
+    rc = undoReserve(p, (int64_t)nKey + nVal);
+    if (rc == TITO_OK) {
+      undoPush(p, pKey, nKey, pVal, nVal);
+      rc = embIterNext(pIter);
+    }
+  }
+  if (pIter) embIterClose(pIter);
+  return rc;
+}
+
+static int embDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
+                          const uint8_t *pHi, int nHi) {
+  EmbKv *p = (EmbKv *)pKv;
+  int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0);
+  sqlite3_stmt *s;
+  if (undoActive(p)) {
+    int rc = undoLogRange(p, pLo, nLo, pHi, nHi);
+    if (rc != TITO_OK) return rc;
+  }
+  s = embStmt(p, STMT_DELRANGE + v);
+  if (s == NULL) return TITO_ERROR;
+  if (pLo) embBind(s, 1, pLo, nLo);
+  if (pHi) embBind(s, 2, pHi, nHi);
+  return embRunWrite(p, s, "deleting a key range");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Transactions. The data side is SQLite's; these keep the undo marks. */
+
+static int embBegin(tito_kv *pKv) {
+  undoClear((EmbKv *)pKv);
+  return TITO_OK;
+}
+
+/* Set mark iSave. Marks >= iSave left over (numbers reused) are dropped:
+** their writes stay logged under the earlier marks. */
+static int embSavepoint(tito_kv *pKv, int iSave) {
+  EmbKv *p = (EmbKv *)pKv;
+  UndoMark *m;
+  while (p->nMark > 0 && p->aMark[p->nMark - 1].iSave >= iSave) p->nMark--;
+  if (embGrow((void **)&p->aMark, &p->nMarkAlloc, p->nMark + 1,
+              (int)sizeof(UndoMark))) {
+    return embNomem(p);
+  }
+  m = &p->aMark[p->nMark++];
+  m->iSave = iSave;
+  m->nEntry = p->nEntry;
+  m->nArena = p->nArena;
+  return TITO_OK;
+}
+
+/* Drop marks >= iSave, keeping their writes. */
+static int embRelease(tito_kv *pKv, int iSave) {
+  EmbKv *p = (EmbKv *)pKv;
+  while (p->nMark > 0 && p->aMark[p->nMark - 1].iSave >= iSave) p->nMark--;
+  if (p->nMark == 0) undoClear(p);
+  return TITO_OK;
+}
+
+/* Undo the writes made since mark iSave; mark iSave stays.
+**
+** An unseen iSave (SQLite may skip numbers, or roll back to a savepoint
+** opened before this handle joined) is resolved to the oldest mark above
+** it: every write logged after that mark was made after savepoint iSave
+** too. With no such mark there is nothing known to undo. */
+static int embRollbackTo(tito_kv *pKv, int iSave) {
+  EmbKv *p = (EmbKv *)pKv;
+  int i, rc;
+  for (i = 0; i < p->nMark && p->aMark[i].iSave < iSave; i++) {
+  }
+  if (i == p->nMark) return TITO_OK;
+  rc = undoReplay(p, p->aMark[i].nEntry, p->aMark[i].nArena);
+  if (rc != TITO_OK) return rc;
+  p->aMark[i].iSave = iSave;
+  p->nMark = i + 1;
+  return TITO_OK;
+}
+
+/* Durability is SQLite's commit. */
+static int embPrepare2(tito_kv *pKv) {
+  (void)pKv;
+  return TITO_OK;
+}
+
+static void embCommit(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+
+/* SQLite rolls back its own pages; only our state is dropped. */
+static void embRollback(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+
+static const char *embErrmsg(tito_kv *pKv) {
+  EmbKv *p = (EmbKv *)pKv;
+  if (p->zErr) return p->zErr;
+  return p->bNomem ? "out of memory" : "";
+}
+
+/* Free the handle: every statement, including those of iterators the
+** caller left open (their pointers become invalid). */
+static void embClose(tito_kv *pKv) {
+  EmbKv *p = (EmbKv *)pKv;
+  int i;
+  if (p == NULL) return;
+  for (i = 0; i < N_STMT; i++) sqlite3_finalize(p->aStmt[i]);
+  for (i = 0; i < N_VARIANT; i++) {
+    while (p->apPool[i]) {
+      EmbIter *it = p->apPool[i];
+      p->apPool[i] = it->pNext;
+      iterDestroy(it);
+    }
+  }
+  while (p->pLive) {
+    EmbIter *it = p->pLive;
+    p->pLive = it->pNext;
+    iterDestroy(it);
+  }
+  sqlite3_free(p->aVal);
+  sqlite3_free(p->aMark);
+  sqlite3_free(p->aEntry);
+  sqlite3_free(p->aArena);
+  sqlite3_free(p->zErr);
+  sqlite3_free(p->zTable);
+  sqlite3_free(p);
+}
+
+static const tito_kv_methods embMethods = {
+  embGet,       embMultiGet,  embScan,      embIterNext,    embIterEof,
+  embIterKey,   embIterValue, embIterClose, embPut,         embInsert,
+  embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
+  embRollbackTo, embPrepare2, embCommit,    embRollback,    embErrmsg,
+  embClose,
+};
+
+int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,
+                          char **pzErr) {
+  EmbKv *p;
+  char *zSql;
+  int rc;
+  *ppKv = NULL;
+  if (pzErr) *pzErr = NULL;
+  if (zSchema == NULL) zSchema = "main";
+  p = sqlite3_malloc(sizeof(*p));
+  if (p == NULL) return TITO_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->base.pMethods = &embMethods;
+  p->db = db;
+  p->bUndo = 1;
+  p->zTable = sqlite3_mprintf("\"%w\".tito_store", zSchema);
+  zSql = p->zTable ? sqlite3_mprintf(
+                         "CREATE TABLE IF NOT EXISTS %s"
+                         "(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID",
+                         p->zTable)
+                   : NULL;
+  if (zSql == NULL) {
+    embClose(&p->base);
+    return TITO_NOMEM;
+  }
+  rc = sqlite3_exec(db, zSql, NULL, NULL, NULL);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    if (pzErr) {
+      *pzErr = sqlite3_mprintf("creating the tito_store table in \"%w\": %s",
+                               zSchema, sqlite3_errmsg(db));
+    }
+    embClose(&p->base);
+    return embRc(rc) == TITO_OK ? TITO_ERROR : embRc(rc);
+  }
+  *ppKv = &p->base;
+  return TITO_OK;
+}
+
+void tito_kv_embedded_set_undo_log(tito_kv *pKv, int bOn) {
+  ((EmbKv *)pKv)->bUndo = bOn != 0;
+}
