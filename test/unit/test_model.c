@@ -612,7 +612,78 @@ static void test_declared_in_sqlite(void) {
   check_group("model: declared schema in SQLite; DEFAULT is not applied to vtabs");
 }
 
+/*
+** Allocation failures: a wrapper around SQLite's allocator fails the Nth
+** allocation; parsing then returns TITO_NOMEM (or a complete result if the
+** failed allocation was not needed) and every byte is freed.
+*/
+static sqlite3_mem_methods realMem;
+static int nFailAt = 0; /* fail the allocation with this count; 0 = never */
+static int nAllocs = 0;
+static void *failMalloc(int n) {
+  if (nFailAt && ++nAllocs == nFailAt) return 0;
+  return realMem.xMalloc(n);
+}
+static void *failRealloc(void *p, int n) {
+  if (nFailAt && ++nAllocs == nFailAt) return 0;
+  return realMem.xRealloc(p, n);
+}
+
+static void test_oom(void) {
+  static const char *const azOk[] = {
+      "id TEXT PRIMARY KEY UNIQUE", "name TEXT NOT NULL UNIQUE",
+      "email VARCHAR(20) DEFAULT 'x' COLLATE BINARY", "role", "v UNIQUE",
+      "UNIQUE INDEX by_email(email DESC, role) INCLUDE (name, v) WHERE role > 1",
+      "INDEX v_unique(v)", "prefix = 'p'", "store = 'tikv://h:1'"};
+  static const char *const azBad[] = {"id TEXT PRIMARY KEY", "email TEXT",
+                                      "INDEX by_email(emial)"};
+  static const char *const azBad2[] = {"a", "b", "PRIMARY KEY(a, c)"};
+  static const char *const azBad3[] = {"a", "INDEX i(a) INCLUDE (a, x)"};
+  static const char *const azBad4[] = {"a TEXT DEFAULT (1", "b"};
+  static const char *const azBad5[] = {"a", "prefx = 1"};
+  static const char *const *aaz[] = {azOk, azBad, azBad2, azBad3, azBad4, azBad5};
+  static const int anArg[] = {NARG(azOk), NARG(azBad), NARG(azBad2),
+                              NARG(azBad3), NARG(azBad4), NARG(azBad5)};
+  size_t k;
+  for (k = 0; k < sizeof(anArg) / sizeof(anArg[0]); k++) {
+    int i, rcWant = -1, bDone = 0;
+    for (i = 1; i < 2000 && !bDone; i++) {
+      sqlite3_int64 nBefore = sqlite3_memory_used();
+      tito_model *pM = 0;
+      char *zErr = 0, *zSql = 0;
+      int rc;
+      nAllocs = 0;
+      nFailAt = i;
+      rc = tito_model_parse("users", anArg[k], aaz[k], &pM, &zErr);
+      if (pM) zSql = tito_model_declare_sql(pM);
+      bDone = nAllocs < i; /* no allocation failed: the full result */
+      nFailAt = 0;
+      if (bDone) {
+        CHECK(rc == rcWant || rcWant < 0);
+        CHECK(k == 0 ? (pM != 0 && zSql != 0) : (pM == 0 && zErr != 0));
+      } else {
+        /* an allocation failed: NOMEM, or the error it was heading for */
+        CHECK(rc == TITO_NOMEM || (rc == TITO_ERROR && k > 0 && zErr) ||
+              (rc == TITO_OK && pM && !zSql));
+        CHECK(rc != TITO_NOMEM || (pM == 0 && zErr == 0));
+      }
+      sqlite3_free(zSql);
+      sqlite3_free(zErr);
+      tito_model_free(pM);
+      CHECK(sqlite3_memory_used() == nBefore);
+    }
+    CHECK(bDone);
+  }
+  check_group("model: allocation failures return TITO_NOMEM and leak nothing");
+}
+
 int main(void) {
+  sqlite3_mem_methods m;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
+  m = realMem;
+  m.xMalloc = failMalloc;
+  m.xRealloc = failRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
   test_users();
   test_composite_and_rowid();
   test_errors();
@@ -620,5 +691,6 @@ int main(void) {
   test_unique_names();
   test_affinity_vs_sqlite();
   test_declared_in_sqlite();
+  test_oom();
   return check_exit();
 }
