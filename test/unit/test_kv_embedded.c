@@ -482,6 +482,21 @@ static void test_savepoints(void) {
   CHECK(strcmp(scan(p, 0, 0, 0, 0), "a=1,m=12") == 0);
   CHECK(M(p)->xRollbackTo(p, 3) == TITO_OK);
   CHECK(strcmp(scan(p, 0, 0, 0, 0), "a=1,b=1,h=7,m=12") == 0);
+  /* What SQLite sends when the handle joins inside SAVEPOINT a, b: a
+  ** catch-up mark 1, then ROLLBACK TO a as xRollbackTo(0), and ROLLBACK TO
+  ** a transaction-opening SAVEPOINT as xRollbackTo(-1). */
+  CHECK(M(p)->xRelease(p, 0) == TITO_OK);
+  CHECK(M(p)->xSavepoint(p, 1) == TITO_OK);
+  put(p, "x1", "1");
+  CHECK(M(p)->xSavepoint(p, 2) == TITO_OK);
+  put(p, "x2", "2");
+  CHECK(M(p)->xRollbackTo(p, 0) == TITO_OK);
+  CHECK(strcmp(scan(p, "x", 0, TITO_SCAN_KEYONLY, 0), "") == 0);
+  put(p, "x3", "3");
+  CHECK(M(p)->xRollbackTo(p, -1) == TITO_OK);
+  CHECK(strcmp(scan(p, "x", 0, TITO_SCAN_KEYONLY, 0), "") == 0);
+  CHECK(M(p)->xRelease(p, -1) == TITO_OK);
+  CHECK(strcmp(scan(p, 0, 0, 0, 0), "a=1,b=1,h=7,m=12") == 0);
   /* Commit and rollback forget the marks (data is SQLite's business). */
   CHECK(M(p)->xPrepare(p) == TITO_OK);
   M(p)->xCommit(p);
@@ -989,27 +1004,34 @@ static sqlite3_module nestModule = {
   nestSavepoint, nestRelease, nestRollbackTo, NULL,
 };
 
-/* Run the statement-rollback and savepoint scenarios on a vtab in main
-** whose store lives in zStore. Returns the final keys, e.g. "a,d". */
-static const char *nestScenario(const char *zStore, int bUndo, int *pbStmtOk) {
+/* Run the statement-rollback and savepoint scenarios on a vtab in schema
+** zVtab whose store lives in zStore. Returns the final keys, e.g. "a,d". */
+static const char *nestScenario(const char *zVtab, const char *zStore,
+                                int bUndo, int *pbStmtOk) {
   static char z[256];
   sqlite3 *db = openDb(":memory:");
   tito_kv *p;
   char zSql[128];
+  char zCreate[64];
   exec(db, "ATTACH ':memory:' AS aux");
   p = openKv(db, zStore);
-  if (p == NULL) return "<open>";
+  if (p == NULL) {
+    sqlite3_close(db);
+    return "<open>";
+  }
   tito_kv_embedded_set_undo_log(p, bUndo);
   sqlite3_create_module(db, "nest", &nestModule, p);
-  exec(db, "CREATE VIRTUAL TABLE v USING nest");
+  snprintf(zCreate, sizeof(zCreate), "CREATE VIRTUAL TABLE %s.v USING nest",
+           zVtab);
+  exec(db, zCreate);
   snprintf(zSql, sizeof(zSql), "SELECT group_concat(CAST(k AS TEXT), ',') "
            "FROM (SELECT k FROM \"%s\".tito_store ORDER BY k)", zStore);
   /* A multi-row statement fails inside BEGIN: its rows must go. */
   exec(db, "BEGIN");
   exec(db, "INSERT INTO v VALUES('a')");
-  if (exec(db, "INSERT INTO v VALUES('b'),('c'),('bad')") != SQLITE_CONSTRAINT)
-    return "<no error>";
-  *pbStmtOk = strcmp(sql1(db, zSql), "a") == 0;
+  *pbStmtOk =
+      exec(db, "INSERT INTO v VALUES('b'),('c'),('bad')") == SQLITE_CONSTRAINT &&
+      strcmp(sql1(db, zSql), "a") == 0;
   exec(db, "COMMIT");
   /* Nested savepoints, ROLLBACK TO twice, RELEASE, COMMIT. */
   exec(db, "BEGIN");
@@ -1029,6 +1051,16 @@ static const char *nestScenario(const char *zStore, int bUndo, int *pbStmtOk) {
   exec(db, "INSERT INTO v VALUES('i'),('j')");
   exec(db, "ROLLBACK");
   exec(db, "INSERT INTO v VALUES('k'),('bad')");
+  /* Joining inside two savepoints, rolling back to the first. */
+  exec(db, "BEGIN");
+  exec(db, "SAVEPOINT a");
+  exec(db, "SAVEPOINT b");
+  exec(db, "INSERT INTO v VALUES('l')");
+  exec(db, "SAVEPOINT c");
+  exec(db, "INSERT INTO v VALUES('m'),('n')");
+  exec(db, "ROLLBACK TO a");
+  exec(db, "INSERT INTO v VALUES('o'),('bad')");
+  exec(db, "COMMIT");
   snprintf(z, sizeof(z), "%s", sql1(db, zSql));
   exec(db, "DROP TABLE v");
   M(p)->xClose(p);
@@ -1037,20 +1069,30 @@ static const char *nestScenario(const char *zStore, int bUndo, int *pbStmtOk) {
 }
 
 static void test_nested_in_vtab(void) {
-  int bMain = 0, bAux = 0, bMainNoUndo = 0, bAuxNoUndo = 1;
+  static const char *azSchema[] = {"main", "aux", "temp"};
+  int i, j, bOk;
   /* With the undo log, statement rollback is right wherever the store is. */
-  CHECK(strcmp(nestScenario("main", 1, &bMain), "a,d,h") == 0);
-  CHECK(bMain);
-  CHECK(strcmp(nestScenario("aux", 1, &bAux), "a,d,h") == 0);
-  CHECK(bAux);
+  for (i = 0; i < 3; i++) {
+    for (j = 0; j < 3; j++) {
+      bOk = 0;
+      CHECK(strcmp(nestScenario(azSchema[i], azSchema[j], 1, &bOk), "a,d,h")
+            == 0);
+      CHECK(bOk);
+    }
+  }
   /* The measured premise of tito_kv_embedded_set_undo_log: with the log
   ** off, SQLite's journal still undoes the nested writes when the store is
   ** in the vtab's own schema, and misses a failed statement's rows when
   ** it is not. */
-  CHECK(strcmp(nestScenario("main", 0, &bMainNoUndo), "a,d,h") == 0);
-  CHECK(bMainNoUndo);
-  nestScenario("aux", 0, &bAuxNoUndo);
-  CHECK(!bAuxNoUndo);
+  for (i = 0; i < 3; i++) {
+    bOk = 0;
+    CHECK(strcmp(nestScenario(azSchema[i], azSchema[i], 0, &bOk), "a,d,h")
+          == 0);
+    CHECK(bOk);
+  }
+  bOk = 1;
+  nestScenario("main", "aux", 0, &bOk);
+  CHECK(!bOk);
   check_group("kv_embedded: nested in a vtab, statement rollback");
 }
 
