@@ -682,10 +682,32 @@ static int tryIndex(Parser *p) {
   return TITO_OK;
 }
 
-/* TOPIC ...: reserved for outbox topics. */
+/* TOPIC ...: reserved for outbox topics (a column named topic must be
+** quoted, like one named index). */
 static int tryTopic(Parser *p) {
   if (!isKw(p, "TOPIC")) return ARG_NOMATCH;
-  return perr(p, p->iArg, "TOPIC: outbox topics are not available yet");
+  return perr(p, p->iArg,
+              "TOPIC: outbox topics are not available yet (for a column "
+              "named topic, quote the name: \"topic\")");
+}
+
+/* Table constraints tito does not support: CHECK (...), FOREIGN KEY, and
+** CONSTRAINT name before a table constraint. */
+static int tryTableOther(Parser *p) {
+  Token t2 = peekToken(p);
+  if (isKw(p, "CONSTRAINT") && (t2.e == TK_ID || t2.e == TK_QID)) {
+    return perr(p, p->iArg,
+                "CONSTRAINT names are not supported on table constraints; "
+                "write PRIMARY KEY (...) or UNIQUE INDEX name (...)");
+  }
+  if (isKw(p, "CHECK") && t2.e == TK_LP) {
+    return perr(p, p->iArg, "CHECK constraints are not supported on tito tables");
+  }
+  if (isKw(p, "FOREIGN") && tokIs(&t2, "KEY")) {
+    return perr(p, p->iArg,
+                "FOREIGN KEY: foreign keys are not supported on tito tables");
+  }
+  return ARG_NOMATCH;
 }
 
 /* Words that end a column's type and start a constraint. */
@@ -892,7 +914,8 @@ static int tryColumn(Parser *p) {
 /* The argument kinds, tried in order; the first that matches parses. */
 static const struct ArgKind {
   int (*xTry)(Parser *);
-} aKind[] = {{tryOption}, {tryTablePk}, {tryIndex}, {tryTopic}, {tryColumn}};
+} aKind[] = {{tryOption}, {tryTablePk}, {tryIndex},
+             {tryTopic},  {tryTableOther}, {tryColumn}};
 
 /* Parse one argument. */
 static int parseArg(Parser *p, const char *zArg) {

@@ -270,6 +270,12 @@ static void test_errors(void) {
   ERR("a|INDEX i(a COLLATE nocase)", "only BINARY collation");
   ERR("a|UNIQUE (a)", "argument 2:", "UNIQUE INDEX name");
   ERR("a|PRIMARY KEY(a) ON CONFLICT REPLACE", "found \"ON\"");
+  ERR("a|CHECK (a > 0)", "argument 2:", "CHECK constraints are not supported");
+  ERR("a|FOREIGN KEY (a) REFERENCES b(c)", "argument 2:", "foreign keys are not supported");
+  ERR("a|CONSTRAINT pk PRIMARY KEY (a)", "argument 2:", "CONSTRAINT names are not supported");
+  ERR("a|topic TEXT", "argument 2:", "outbox topics are not available yet",
+      "quote the name");
+  ERR("a|index TEXT", "argument 2:", "expected \"(\"");
   check_group("model: error messages");
 }
 
@@ -361,7 +367,9 @@ static void test_unique_names(void) {
                                     "INDEX a_unique_2(a)", "b UNIQUE UNIQUE"};
   static const char *const az2[] = {"id TEXT PRIMARY KEY UNIQUE", "v UNIQUE"};
   static const char *const az3[] = {"id TEXT UNIQUE", "v", "PRIMARY KEY(id, v)"};
-  static const char *const az4[] = {"a", "store = embedded", "prefix = p1"};
+  static const char *const az4[] = {"a", "store = embedded", "prefix = p1",
+                                    "\"topic\" TEXT", "\"index\"", "primary",
+                                    "unique", "constraint_x CONSTRAINT c UNIQUE"};
   tito_model *pM = parseOk("u", NARG(az1), az1);
   if (pM) {
     CHECK(pM->nIndex == 5);
@@ -386,6 +394,11 @@ static void test_unique_names(void) {
   pM = parseOk("u", NARG(az4), az4);
   if (pM) {
     CHECK(pM->zStore == 0 && strcmp(pM->zPrefix, "p1") == 0);
+    CHECK(pM->nCol == 6 && tito_model_column(pM, "topic") == 1 &&
+          tito_model_column(pM, "index") == 2 &&
+          tito_model_column(pM, "primary") == 3 &&
+          tito_model_column(pM, "unique") == 4);
+    CHECK(pM->nIndex == 1 && strcmp(pM->aIndex[0].zName, "constraint_x_unique") == 0);
     tito_model_free(pM);
   }
   check_group("model: column-level UNIQUE index names, bare option values");
@@ -677,6 +690,29 @@ static void test_oom(void) {
   check_group("model: allocation failures return TITO_NOMEM and leak nothing");
 }
 
+/* Where a WHERE predicate ends: at a trailing INCLUDE (...) only. */
+static void test_where(void) {
+  static const char *const az[] = {
+      "a", "b",
+      "INDEX i1(a) WHERE a = include(b)",
+      "INDEX i2(a) WHERE a IN (1, 2) INCLUDE (b)",
+      "INDEX i3(a) WHERE \"a\" > 'x' AND (b OR a) include(b)",
+      "INDEX i4(a) WHERE a NOT include(b)",
+      "INDEX i5(a) WHERE a = ','"};
+  tito_model *pM = parseOk("w", NARG(az), az);
+  if (!pM) return;
+  CHECK(strcmp(pM->aIndex[0].zWhere, "a = include(b)") == 0);
+  CHECK(pM->aIndex[0].nInclude == 0);
+  CHECK(strcmp(pM->aIndex[1].zWhere, "a IN (1, 2)") == 0);
+  CHECK(pM->aIndex[1].nInclude == 1);
+  CHECK(strcmp(pM->aIndex[2].zWhere, "\"a\" > 'x' AND (b OR a)") == 0);
+  CHECK(pM->aIndex[2].nInclude == 1);
+  CHECK(strcmp(pM->aIndex[3].zWhere, "a NOT include(b)") == 0);
+  CHECK(strcmp(pM->aIndex[4].zWhere, "a = ','") == 0);
+  tito_model_free(pM);
+  check_group("model: partial-index WHERE text and INCLUDE after it");
+}
+
 int main(void) {
   sqlite3_mem_methods m;
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
@@ -691,6 +727,7 @@ int main(void) {
   test_unique_names();
   test_affinity_vs_sqlite();
   test_declared_in_sqlite();
+  test_where();
   test_oom();
   return check_exit();
 }
