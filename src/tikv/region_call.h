@@ -120,6 +120,9 @@ int tikv_backoff_sleep(tikv_backoff *, int kind, char **pzErr);
 /* The same, but never sleep more than msMax (e.g. a lock's remaining TTL). */
 int tikv_backoff_sleep_max(tikv_backoff *, int kind, int msMax, char **pzErr);
 
+/* The name of a backoff class ("serverBusy", ...), for messages. */
+const char *tikv_backoff_class_name(int kind);
+
 /* Send req to the leader of pRegion and wait for the response (deadline =
 ** the client's msTimeout). ctx is req's context sub-message (initialised by
 ** the caller with KVRPCPB__CONTEXT__INIT and linked from req): this function
