@@ -141,6 +141,8 @@ class Cluster:
         """Split the region holding raw_key at it. As TiKV (right-derive),
         the right part keeps the id; the left part is new. Both get
         version + 1. Returns (left, right)."""
+        if raw_key == b"":
+            raise ValueError("empty split key")
         enc = encode_bytes(raw_key)
         r = self.region_for_enc(enc)
         if r.start == enc:
