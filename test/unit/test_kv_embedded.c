@@ -1096,7 +1096,112 @@ static void test_nested_in_vtab(void) {
   check_group("kv_embedded: nested in a vtab, statement rollback");
 }
 
+/* ---------------------------------------------------------------------- */
+/* Allocation failures: a wrapper around SQLite's allocator fails the Nth
+** allocation of a scripted run (open, writes under marks, scans, range
+** delete, rollback-to). Every call must then succeed or return an error
+** code with a message, and closing frees every byte. */
+
+static sqlite3_mem_methods realMem;
+static int nFailAt = 0; /* fail the allocation with this count; 0 = never */
+static int nAllocs = 0;
+
+static void *failMalloc(int n) {
+  if (nFailAt && ++nAllocs == nFailAt) return NULL;
+  return realMem.xMalloc(n);
+}
+
+static void *failRealloc(void *p, int n) {
+  if (nFailAt && ++nAllocs == nFailAt) return NULL;
+  return realMem.xRealloc(p, n);
+}
+
+/* A call's result is acceptable: OK (or an expected code), or an error
+** with a message. */
+static int oomOk(tito_kv *p, int rc, int rcAlso) {
+  if (rc == TITO_OK || rc == rcAlso) return 1;
+  if (rc != TITO_NOMEM && rc != TITO_ERROR) return 0;
+  return M(p)->xErrmsg(p)[0] != 0;
+}
+
+/* The scripted run; returns 0 if some call gave an unacceptable result. */
+static int oomScript(sqlite3 *db) {
+  tito_kv *p = NULL;
+  tito_kv_iter *it = NULL, *it2 = NULL;
+  char *zErr = NULL;
+  char big[3000];
+  int ok = 1, i, rc;
+  memset(big, 'b', sizeof(big) - 1);
+  big[sizeof(big) - 1] = 0;
+  rc = tito_kv_embedded_open(db, "main", &p, &zErr);
+  if (rc != TITO_OK) {
+    ok = (rc == TITO_NOMEM || rc == TITO_ERROR) && p == NULL;
+    sqlite3_free(zErr);
+    return ok;
+  }
+  for (i = 0; i < 5; i++) {
+    char k[8];
+    snprintf(k, sizeof(k), "k%d", i);
+    ok &= oomOk(p, put(p, k, i % 2 ? big : "v"), -1);
+  }
+  ok &= oomOk(p, M(p)->xSavepoint(p, 0), -1);
+  ok &= oomOk(p, put(p, "k1", big), -1);
+  ok &= oomOk(p, ins(p, "k9", big), TITO_EXISTS);
+  ok &= oomOk(p, del(p, "k3"), -1);
+  ok &= oomOk(p, M(p)->xSavepoint(p, 1), -1);
+  ok &= oomOk(p, delRange(p, "k", "k5"), -1);
+  rc = M(p)->xScan(p, NULL, 0, NULL, 0, 0, 0, &it);
+  ok &= oomOk(p, rc, -1) && (rc == TITO_OK) == (it != NULL);
+  rc = M(p)->xScan(p, (const uint8_t *)"k", 1, NULL, 0, TITO_SCAN_REVERSE, 2,
+                   &it2);
+  ok &= oomOk(p, rc, -1) && (rc == TITO_OK) == (it2 != NULL);
+  for (i = 0; it && !M(p)->xIterEof(it) && i < 20; i++) {
+    ok &= oomOk(p, M(p)->xIterNext(it), -1);
+  }
+  if (it) M(p)->xIterClose(it);
+  if (it2) M(p)->xIterClose(it2);
+  {
+    const uint8_t *v;
+    int n;
+    ok &= oomOk(p, M(p)->xGet(p, (const uint8_t *)"k1", 2, &v, &n),
+                TITO_NOTFOUND);
+  }
+  ok &= oomOk(p, M(p)->xRollbackTo(p, 1), -1);
+  ok &= oomOk(p, M(p)->xRollbackTo(p, 0), -1);
+  ok &= oomOk(p, M(p)->xRelease(p, 0), -1);
+  M(p)->xClose(p);
+  return ok;
+}
+
+static void test_oom(void) {
+  int i, bDone = 0, ok = 1, nLeak = 0;
+  for (i = 1; i < 5000 && !bDone; i++) {
+    sqlite3_int64 nBefore = sqlite3_memory_used();
+    sqlite3 *db = openDb(":memory:");
+    nAllocs = 0;
+    nFailAt = i;
+    if (!oomScript(db)) {
+      if (ok) printf("# oom: failing allocation %d gave a bad result\n", i);
+      ok = 0;
+    }
+    bDone = nAllocs < i; /* no allocation failed */
+    nFailAt = 0;
+    if (sqlite3_close(db) != SQLITE_OK) ok = 0;
+    if (sqlite3_memory_used() != nBefore) nLeak++;
+  }
+  CHECK(bDone);
+  CHECK(ok);
+  CHECK(nLeak == 0);
+  check_group("kv_embedded: allocation failures give errors, leak nothing");
+}
+
 int main(void) {
+  sqlite3_mem_methods m;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
+  m = realMem;
+  m.xMalloc = failMalloc;
+  m.xRealloc = failRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
   test_point_ops();
   test_scans();
   test_many_iterators();
@@ -1107,5 +1212,6 @@ int main(void) {
   test_scan_while_writing();
   test_differential();
   test_nested_in_vtab();
+  test_oom();
   return check_exit();
 }
