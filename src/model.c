@@ -11,25 +11,40 @@
 ** indexes are resolved only once every argument is read, so arguments may
 ** come in any order; then the whole model is validated.
 **
-** Grammar (one line per argument kind):
-**   name [type] [constraint ...]     a column; type = words [(n[,m])];
-**       constraints: PRIMARY KEY [ASC|DESC] | NOT NULL | NULL | UNIQUE |
-**       DEFAULT value | COLLATE BINARY | CONSTRAINT name (ignored)
+** Grammar (one argument each; keywords are case-insensitive; names may be
+** bare words or quoted with "..", `..` or [..]):
+**   name [type] [constraint ...]     a column, as in CREATE TABLE.
+**       type: words [(n) | (n, m)], kept as written; affinity by SQLite's
+**       rules. constraints: PRIMARY KEY [ASC|DESC] | NOT NULL | NULL |
+**       UNIQUE | DEFAULT (number | 'string' | X'hex' | NULL | TRUE | FALSE |
+**       CURRENT_TIME | CURRENT_DATE | CURRENT_TIMESTAMP | (expr)) |
+**       COLLATE BINARY | CONSTRAINT name (ignored).
 **   PRIMARY KEY (col [ASC|DESC], ...)
 **   [UNIQUE] INDEX name (col [ASC|DESC], ...) [INCLUDE (col, ...)]
-**       [WHERE expr]                 (INCLUDE and WHERE in either order)
-**   prefix = value | store = value   options
+**       [WHERE expr]                 INCLUDE and WHERE in either order; the
+**       WHERE text runs to the end, or to an INCLUDE ( that follows a
+**       complete operand.
+**   prefix = value | store = value   a 'string' or a bare word; store is
+**       'embedded' (the default) or 'tikv://host:port[,host:port...]'.
+**   TOPIC ...                        reserved (outbox topics, not yet).
+** A column named index or topic must be quoted. Refused with a message:
+** CHECK, REFERENCES / FOREIGN KEY, generated columns, AUTOINCREMENT,
+** COLLATE other than BINARY, table-level UNIQUE (...) and CONSTRAINT names,
+** a column named _key (the hidden encoded-key column).
 **
-** A column-level UNIQUE creates a unique index named "<column>_unique" (or
-** "<column>_unique_2", "_3", ... if an index of that name exists); none is
-** created when the column alone is the primary key.
+** Choices: a column-level UNIQUE creates a unique index named
+** "<column>_unique" (or "<column>_unique_2", "_3", ... if an index of that
+** name exists), numbered where the column is written; none is created when
+** the column alone is the primary key. INCLUDE columns that the entry
+** already holds (index key fields, primary-key fields, repeats) are
+** dropped silently. A single-column primary key whose type is exactly
+** INTEGER, not DESC, aliases the rowid; every other key column is NOT NULL.
 */
 #include "model.h"
 #include "kv.h"
 #include "sqlite_api.h"
 #include <stdarg.h>
 #include <string.h>
-#include <strings.h>
 
 /* Token kinds. */
 #define TK_EOF    0
@@ -222,7 +237,7 @@ static Token peekToken(Parser *p) {
 /* True if pT is the bare keyword zKw (case-insensitive). */
 static int tokIs(const Token *pT, const char *zKw) {
   return pT->e == TK_ID && (int)strlen(zKw) == pT->n &&
-         strncasecmp(pT->z, zKw, pT->n) == 0;
+         sqlite3_strnicmp(pT->z, zKw, pT->n) == 0;
 }
 static int isKw(Parser *p, const char *zKw) { return tokIs(&p->t, zKw); }
 

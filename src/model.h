@@ -25,7 +25,10 @@ typedef struct tito_column {
   char cAff;        /* TITO_AFF_*, by SQLite's rules on zType */
   uint8_t bNotNull; /* NOT NULL (implied for primary-key columns) */
   int iPk;          /* 0, or 1-based position in the primary key */
-  char *zDefault;   /* DEFAULT clause as written (an expression), or NULL */
+  char *zDefault;   /* DEFAULT clause as written (an expression), or NULL.
+                    ** SQLite does not apply DEFAULT to virtual tables
+                    ** (declare_vtab drops it): an omitted column reaches
+                    ** xUpdate as NULL, like an explicit NULL. */
 } tito_column;
 
 typedef struct tito_index {
