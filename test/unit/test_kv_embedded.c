@@ -1140,7 +1140,7 @@ static int oomScript(sqlite3 *db) {
     return ok;
   }
   for (i = 0; i < 5; i++) {
-    char k[8];
+    char k[16];
     snprintf(k, sizeof(k), "k%d", i);
     ok &= oomOk(p, put(p, k, i % 2 ? big : "v"), -1);
   }
