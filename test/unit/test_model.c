@@ -216,6 +216,7 @@ static void test_errors(void) {
       "tito supports only BINARY collation", "NOCASE");
   ERR("id TEXT|TOPIC orders", "argument 2:", "outbox topics are not available yet");
   ERR("prefix = 'a'", "at least one column");
+  parseErr(0, 0, "tito: users: a tito table needs at least one column", (char *)0);
   ERR("a|b|A", "argument 3: duplicate column name \"A\"");
   ERR("a|INDEX i(a)|INDEX I(a)", "argument 3: duplicate index name \"I\"",
       "argument 2");
