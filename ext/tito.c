@@ -1,0 +1,134 @@
+/*
+** tito.c: the extension's entry point and SQL functions.
+**
+** USAGE
+**   .load ./tito
+**   CREATE VIRTUAL TABLE users USING tito(id TEXT PRIMARY KEY, email TEXT,
+**                                         UNIQUE INDEX by_email(email));
+**   SELECT tito_check('users');   -- index/row consistency, 'ok' or problems
+**   SELECT tito_version();
+**
+** sqlite3_tito_init allocates the per-connection context (tito_conn) and
+** hands it to the module as client data; it is freed with the connection.
+*/
+#include "tito_ext.h"
+#include <string.h>
+
+SQLITE_EXTENSION_INIT1
+
+#define TITO_VERSION "0.1.0"
+
+/* Free the per-connection context (the module's destructor). */
+static void titoConnFree(void *p) {
+  tito_conn *pConn = (tito_conn *)p;
+  while (pConn->pStores) {
+    tito_store *pStore = pConn->pStores;
+    pConn->pStores = pStore->pNext;
+    if (pStore->pKv) pStore->pKv->pMethods->xClose(pStore->pKv);
+    sqlite3_free(pStore->zName);
+    sqlite3_free(pStore);
+  }
+  sqlite3_free(pConn);
+}
+
+/* tito_version(): the extension's version. */
+static void titoVersionFunc(sqlite3_context *ctx, int argc,
+                            sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_text(ctx, TITO_VERSION, -1, SQLITE_STATIC);
+}
+
+/*
+** tito_check(TABLE): 'ok' when every row of tito table TABLE has exactly its
+** index entries and every entry belongs to a live row; otherwise the
+** problems found, one per line.
+*/
+static void titoCheckFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  tito_vtab *p;
+  char *zReport = 0;
+  int rc;
+  (void)argc;
+  if (zName == 0) {
+    sqlite3_result_error(ctx, "tito_check: argument 1 must be a table name",
+                         -1);
+    return;
+  }
+  /* Make sure the table is connected: preparing a statement on it does. */
+  {
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+    sqlite3_stmt *pStmt = 0;
+    if (zSql) sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
+    sqlite3_finalize(pStmt);
+    sqlite3_free(zSql);
+  }
+  for (p = pConn->pTabs; p; p = p->pNextTab) {
+    if (sqlite3_stricmp(p->zName, zName) == 0) break;
+  }
+  if (p == 0) {
+    char *z = sqlite3_mprintf("tito_check: no tito table named %s", zName);
+    sqlite3_result_error(ctx, z, -1);
+    sqlite3_free(z);
+    return;
+  }
+  rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, p->pTab ? tito_table_errmsg(p->pTab)
+                                      : "tito_check: cannot open table", -1);
+    sqlite3_result_error_code(ctx, rc);
+  } else if (zReport) {
+    sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+  } else {
+    sqlite3_result_text(ctx, "ok", 2, SQLITE_STATIC);
+  }
+}
+
+int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
+  int rc = sqlite3_create_function(db, "tito_version", 0,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0,
+                                   titoVersionFunc, 0, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_check", 1, SQLITE_UTF8, pConn,
+                                 titoCheckFunc, 0, 0);
+  }
+  return rc;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+__attribute__((visibility("default")))
+int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
+                      const sqlite3_api_routines *pApi) {
+  tito_conn *pConn;
+  int rc;
+  SQLITE_EXTENSION_INIT2(pApi);
+  if (sqlite3_libversion_number() < 3038000) {
+    *pzErrMsg = sqlite3_mprintf("tito needs SQLite 3.38.0 or later, this is "
+                                "%s", sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  pConn = sqlite3_malloc(sizeof(*pConn));
+  if (pConn == 0) return SQLITE_NOMEM;
+  memset(pConn, 0, sizeof(*pConn));
+  pConn->db = db;
+  rc = titoRegisterFunctions(db, pConn);
+  /* The module owns pConn from here: its destructor frees it. */
+  if (rc == SQLITE_OK) {
+    rc = titoRegisterModule(db, pConn);
+  } else {
+    titoConnFree(pConn);
+  }
+  if (rc != SQLITE_OK) {
+    *pzErrMsg = sqlite3_mprintf("tito: cannot register: %s",
+                                sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/* The module destructor is defined here, next to the allocation. */
+void titoConnDestroy(void *p) { titoConnFree(p); }

@@ -1,0 +1,99 @@
+/*
+** tito_ext.h: what the files of the SQLite layer (ext/) share: the
+** per-connection context, the vtab and cursor of the "tito" module, the
+** plan of a query, and value conversion.
+*/
+#ifndef TITO_EXT_H
+#define TITO_EXT_H
+#include "sqlite_api.h"
+#include "buf.h"
+#include "kv.h"
+#include "model.h"
+#include "table.h"
+
+/* One store used by this connection (the embedded store of one schema). */
+typedef struct tito_store tito_store;
+struct tito_store {
+  char *zName;       /* schema name ("main", "temp", ...) */
+  tito_kv *pKv;      /* the open store */
+  int nRef;          /* vtabs using it */
+  int bInTxn;        /* xBegin was forwarded in this SQLite transaction */
+  int bPrepared;     /* xPrepare succeeded in this commit */
+  tito_store *pNext;
+};
+
+/* The per-connection context: client data of the module. */
+typedef struct tito_conn {
+  sqlite3 *db;
+  tito_store *pStores;
+  struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
+} tito_conn;
+
+/* One term of a partial-index condition that the planner can reason about:
+** column op literal (op is an SQLITE_INDEX_CONSTRAINT_*; ISNOTNULL has no
+** literal). */
+typedef struct tito_pterm {
+  int iCol;
+  int op;
+  tito_buf lit; /* the literal, key-encoded with the column's affinity */
+} tito_pterm;
+
+typedef struct tito_pcond {
+  int bUsable;   /* 0: the condition is too complex to prove; never used */
+  int nTerm;
+  tito_pterm *aTerm;
+} tito_pcond;
+
+typedef struct tito_vtab {
+  sqlite3_vtab base;
+  tito_conn *pConn;
+  char *zSchema;
+  char *zName;
+  char **azArg;        /* module arguments (for the catalog definition) */
+  int nArg;
+  tito_model *pModel;  /* parsed model (owned until pTab takes it) */
+  tito_table *pTab;    /* opened lazily on first use */
+  tito_store *pStore;
+  tito_pcond *aCond;   /* per index: its condition, for the planner */
+  int iKeyCol;         /* column number of hidden _key, or -1 */
+  sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
+  struct tito_vtab *pNextTab;
+} tito_vtab;
+
+/* The plan, packed in idxNum (see tito_plan.c for the bit layout). */
+typedef struct tito_plan {
+  int iPath;   /* 0 full scan, 1 primary key, 2+i index i */
+  int nEq;     /* leading key fields fixed by equality */
+  int eLo;     /* 0 none, 1 GT, 2 GE: on field nEq */
+  int eHi;     /* 0 none, 1 LT, 2 LE */
+  int bDesc;   /* scan in reverse key order */
+  int bIn;     /* the first equality is an IN list */
+  int bLimit;  /* a LIMIT argument follows */
+  int bOffset; /* an OFFSET argument follows */
+  int bCover;  /* index-only: the index entry holds every column used */
+} tito_plan;
+
+#define PLAN_FULL 0
+#define PLAN_PK   1
+
+void titoPlanDecode(int idxNum, tito_plan *p);
+int titoBestIndex(sqlite3_vtab *, sqlite3_index_info *);
+
+/* Read v with column affinity cAff applied, as an ordinary table stores
+** it (cAff 0: none). TEXT/BLOB point into v. */
+void titoValueFromSql(sqlite3_value *v, char cAff, tito_value *pOut);
+void titoValueResult(sqlite3_context *, const tito_value *);
+
+/* Set pVtab->zErrMsg (printf-style), freeing the old one. */
+void titoSetError(sqlite3_vtab *, const char *zFmt, ...);
+
+/* Make sure pTab->pTab is open (the store and catalog id known). */
+int titoTableReady(tito_vtab *);
+
+/* Parse the partial-index conditions of the model for the planner. */
+int titoCondParse(tito_vtab *);
+void titoCondFree(tito_vtab *);
+
+int titoRegisterModule(sqlite3 *, tito_conn *);
+int titoRegisterFunctions(sqlite3 *, tito_conn *);
+#endif

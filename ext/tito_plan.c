@@ -1,0 +1,662 @@
+/*
+** tito_plan.c: query planning for tito tables (xBestIndex).
+**
+** A plan reads one key path: the primary key (rows), or one secondary
+** index, or all rows. On the path's key fields it takes equality
+** constraints on a leading prefix (the first may be an IN list, read all at
+** once through sqlite3_vtab_in), then a range on the next field: one
+** bounded scan per IN value, or point gets when the whole primary key is
+** fixed. It consumes ORDER BY when the path's order gives it (forward or
+** reverse), LIMIT/OFFSET when it consumes every constraint, and reads only
+** index entries when they hold every column the statement uses (covering).
+** A partial index is a candidate only when the query's literal constraints
+** imply its condition.
+**
+** idxNum bits (xFilter reads its arguments in this order: equality values,
+** low bound, high bound, LIMIT, OFFSET):
+**   0-7   path: 0 full scan, 1 primary key, 2+i index i
+**   8-13  equality fields
+**   14-15 low bound on the next field: 0 none, 1 >, 2 >=
+**   16-17 high bound: 0 none, 1 <, 2 <=
+**   18    reverse key order      19 the first equality is an IN list
+**   20    LIMIT argument         21 OFFSET argument
+**   22    covering index scan    23 no column value is read (keys only)
+** idxStr is for people: EXPLAIN QUERY PLAN shows it, e.g.
+**   "pk get", "pk range", "index by_email eq", "index by_role eq(1) range
+**   desc cover", "full scan limit".
+*/
+#include "tito_ext.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "keycodec.h"
+
+#define MAX_FIELDS 63
+
+void titoPlanDecode(int idxNum, tito_plan *p) {
+  p->iPath = idxNum & 0xff;
+  p->nEq = (idxNum >> 8) & 0x3f;
+  p->eLo = (idxNum >> 14) & 3;
+  p->eHi = (idxNum >> 16) & 3;
+  p->bDesc = (idxNum >> 18) & 1;
+  p->bIn = (idxNum >> 19) & 1;
+  p->bLimit = (idxNum >> 20) & 1;
+  p->bOffset = (idxNum >> 21) & 1;
+  p->bCover = (idxNum >> 22) & 1;
+}
+
+static const tito_model *vtabModel(tito_vtab *p) {
+  return p->pTab ? p->pTab->pModel : p->pModel;
+}
+
+/* ------------------------------------------------- partial conditions */
+
+/* Tokens of a condition. */
+enum { TK_END, TK_ID, TK_NUM, TK_STR, TK_OP, TK_OTHER };
+
+typedef struct cond_tok {
+  int eType;
+  const char *z;
+  int n;
+} cond_tok;
+
+/* Read the next token of z at *pi. */
+static void condNext(const char *z, int *pi, cond_tok *t) {
+  int i = *pi, j;
+  while (z[i] == ' ' || z[i] == '\t' || z[i] == '\n' || z[i] == '\r') i++;
+  t->z = &z[i];
+  t->n = 0;
+  if (z[i] == 0) {
+    t->eType = TK_END;
+  } else if (z[i] == '\'' || z[i] == '"' || z[i] == '`' || z[i] == '[') {
+    char cEnd = z[i] == '[' ? ']' : z[i];
+    for (j = i + 1; z[j] && !(z[j] == cEnd && z[j + 1] != cEnd); j++) {
+      if (z[j] == cEnd) j++;
+    }
+    if (z[j] == 0) {
+      t->eType = TK_OTHER;
+      j--;
+    } else {
+      t->eType = z[i] == '\'' ? TK_STR : TK_ID;
+    }
+    t->n = j + 1 - i;
+    i = j + 1;
+  } else if ((z[i] >= '0' && z[i] <= '9') || z[i] == '.' ||
+             ((z[i] == '-' || z[i] == '+') &&
+              ((z[i + 1] >= '0' && z[i + 1] <= '9') || z[i + 1] == '.'))) {
+    j = i + 1;
+    while ((z[j] >= '0' && z[j] <= '9') || z[j] == '.' || z[j] == 'e' ||
+           z[j] == 'E' ||
+           ((z[j] == '-' || z[j] == '+') && (z[j - 1] == 'e' || z[j - 1] == 'E'))) {
+      j++;
+    }
+    t->eType = TK_NUM;
+    t->n = j - i;
+    i = j;
+  } else if ((z[i] >= 'a' && z[i] <= 'z') || (z[i] >= 'A' && z[i] <= 'Z') ||
+             z[i] == '_') {
+    j = i;
+    while ((z[j] >= 'a' && z[j] <= 'z') || (z[j] >= 'A' && z[j] <= 'Z') ||
+           (z[j] >= '0' && z[j] <= '9') || z[j] == '_') {
+      j++;
+    }
+    t->eType = TK_ID;
+    t->n = j - i;
+    i = j;
+  } else if (strchr("=<>!", z[i])) {
+    j = i + 1;
+    if (z[j] == '=' || (z[i] == '<' && z[j] == '>')) j++;
+    t->eType = TK_OP;
+    t->n = j - i;
+    i = j;
+  } else {
+    t->eType = TK_OTHER;
+    t->n = 1;
+    i++;
+  }
+  *pi = i;
+}
+
+static int tokIs(const cond_tok *t, const char *zWord) {
+  return t->eType == TK_ID && (int)strlen(zWord) == t->n &&
+         sqlite3_strnicmp(t->z, zWord, t->n) == 0;
+}
+
+/* The column named by identifier token t, or -1. */
+static int condColumn(const tito_model *pModel, const cond_tok *t) {
+  char *zName;
+  int iCol;
+  if (t->eType != TK_ID) return -1;
+  if (t->z[0] == '"' || t->z[0] == '`' || t->z[0] == '[') {
+    zName = sqlite3_mprintf("%.*s", t->n - 2, t->z + 1);
+  } else {
+    zName = sqlite3_mprintf("%.*s", t->n, t->z);
+  }
+  if (zName == 0) return -1;
+  iCol = tito_model_column(pModel, zName);
+  sqlite3_free(zName);
+  return iCol;
+}
+
+/* The constraint op of an operator token, or 0. */
+static int condOp(const cond_tok *t) {
+  if (t->eType != TK_OP) return 0;
+  if (t->n == 1 && t->z[0] == '=') return SQLITE_INDEX_CONSTRAINT_EQ;
+  if (t->n == 2 && t->z[0] == '=' && t->z[1] == '=')
+    return SQLITE_INDEX_CONSTRAINT_EQ;
+  if (t->n == 1 && t->z[0] == '<') return SQLITE_INDEX_CONSTRAINT_LT;
+  if (t->n == 1 && t->z[0] == '>') return SQLITE_INDEX_CONSTRAINT_GT;
+  if (t->n == 2 && t->z[0] == '<' && t->z[1] == '=')
+    return SQLITE_INDEX_CONSTRAINT_LE;
+  if (t->n == 2 && t->z[0] == '>' && t->z[1] == '=')
+    return SQLITE_INDEX_CONSTRAINT_GE;
+  return 0;
+}
+
+/* Mirror an operator for "literal op column". */
+static int condFlip(int op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_LT: return SQLITE_INDEX_CONSTRAINT_GT;
+    case SQLITE_INDEX_CONSTRAINT_GT: return SQLITE_INDEX_CONSTRAINT_LT;
+    case SQLITE_INDEX_CONSTRAINT_LE: return SQLITE_INDEX_CONSTRAINT_GE;
+    case SQLITE_INDEX_CONSTRAINT_GE: return SQLITE_INDEX_CONSTRAINT_LE;
+    default: return op;
+  }
+}
+
+/* Key-encode a literal token with column affinity cAff into pOut. Text
+** literals in numeric columns are left alone unless they read as a whole
+** number (SQLite's affinity rule). */
+static int condLiteral(const cond_tok *t, char cAff, tito_buf *pOut) {
+  tito_value v;
+  char *zText = 0, *zEnd = 0;
+  int rc = SQLITE_OK;
+  memset(&v, 0, sizeof(v));
+  if (t->eType == TK_STR) {
+    int i, j;
+    zText = sqlite3_malloc(t->n);
+    if (zText == 0) return SQLITE_NOMEM;
+    for (i = 1, j = 0; i < t->n - 1; i++) {
+      zText[j++] = t->z[i];
+      if (t->z[i] == '\'') i++;
+    }
+    zText[j] = 0;
+    v.eType = SQLITE_TEXT;
+    v.z = (const uint8_t *)zText;
+    v.n = j;
+  } else {
+    zText = sqlite3_mprintf("%.*s", t->n, t->z);
+    if (zText == 0) return SQLITE_NOMEM;
+    v.eType = SQLITE_TEXT;
+    v.z = (const uint8_t *)zText;
+    v.n = t->n;
+    if (cAff == TITO_AFF_TEXT) goto encode;
+    cAff = cAff == TITO_AFF_BLOB ? TITO_AFF_NUMERIC : cAff;
+  }
+  if (cAff == TITO_AFF_INTEGER || cAff == TITO_AFF_NUMERIC ||
+      cAff == TITO_AFF_REAL) {
+    long long ll;
+    double r;
+    errno = 0;
+    ll = strtoll(zText, &zEnd, 10);
+    if (zEnd != zText && *zEnd == 0 && errno == 0 && cAff != TITO_AFF_REAL) {
+      v.eType = SQLITE_INTEGER;
+      v.i = ll;
+    } else {
+      r = strtod(zText, &zEnd);
+      if (zEnd != zText && *zEnd == 0) {
+        v.eType = SQLITE_FLOAT;
+        v.r = r;
+        if (cAff != TITO_AFF_REAL && r == (double)(long long)r &&
+            r > -9.2e18 && r < 9.2e18) {
+          v.eType = SQLITE_INTEGER;
+          v.i = (long long)r;
+        }
+      }
+    }
+  }
+encode:
+  pOut->n = 0;
+  tito_key_append(pOut, &v, 0);
+  if (pOut->rc) rc = SQLITE_NOMEM;
+  sqlite3_free(zText);
+  return rc;
+}
+
+/* Parse one condition into pc; bUsable stays 0 if any part is beyond the
+** simple "column op literal [AND ...]" forms. */
+static int condParseOne(const tito_model *pModel, const char *zWhere,
+                        tito_pcond *pc) {
+  cond_tok a, b, c;
+  int i = 0, nAlloc = 0, rc = SQLITE_OK;
+  for (;;) {
+    tito_pterm term;
+    memset(&term, 0, sizeof(term));
+    condNext(zWhere, &i, &a);
+    condNext(zWhere, &i, &b);
+    condNext(zWhere, &i, &c);
+    if (condColumn(pModel, &a) >= 0 && tokIs(&b, "IS") && tokIs(&c, "NOT")) {
+      condNext(zWhere, &i, &c);
+      if (!tokIs(&c, "NULL")) return SQLITE_OK;
+      term.iCol = condColumn(pModel, &a);
+      term.op = SQLITE_INDEX_CONSTRAINT_ISNOTNULL;
+    } else if (condColumn(pModel, &a) >= 0 && condOp(&b) &&
+               (c.eType == TK_NUM || c.eType == TK_STR)) {
+      term.iCol = condColumn(pModel, &a);
+      term.op = condOp(&b);
+      rc = condLiteral(&c, pModel->aCol[term.iCol].cAff, &term.lit);
+    } else if (condColumn(pModel, &c) >= 0 && condOp(&b) &&
+               (a.eType == TK_NUM || a.eType == TK_STR)) {
+      term.iCol = condColumn(pModel, &c);
+      term.op = condFlip(condOp(&b));
+      rc = condLiteral(&a, pModel->aCol[term.iCol].cAff, &term.lit);
+    } else {
+      return SQLITE_OK;
+    }
+    if (rc == SQLITE_OK && pc->nTerm == nAlloc) {
+      tito_pterm *aNew;
+      nAlloc = nAlloc ? nAlloc * 2 : 4;
+      aNew = sqlite3_realloc(pc->aTerm, nAlloc * sizeof(*aNew));
+      if (aNew == 0) rc = SQLITE_NOMEM;
+      else pc->aTerm = aNew;
+    }
+    if (rc != SQLITE_OK) {
+      tito_buf_free(&term.lit);
+      return rc;
+    }
+    pc->aTerm[pc->nTerm++] = term;
+    condNext(zWhere, &i, &a);
+    if (a.eType == TK_END) break;
+    if (!tokIs(&a, "AND")) return SQLITE_OK;
+  }
+  pc->bUsable = 1;
+  return SQLITE_OK;
+}
+
+int titoCondParse(tito_vtab *p) {
+  const tito_model *pModel = vtabModel(p);
+  int i, rc = SQLITE_OK;
+  if (pModel->nIndex == 0) return SQLITE_OK;
+  p->aCond = sqlite3_malloc(sizeof(tito_pcond) * pModel->nIndex);
+  if (p->aCond == 0) return SQLITE_NOMEM;
+  memset(p->aCond, 0, sizeof(tito_pcond) * pModel->nIndex);
+  for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
+    if (pModel->aIndex[i].zWhere == 0) {
+      p->aCond[i].bUsable = 1; /* no condition: always usable */
+    } else {
+      rc = condParseOne(pModel, pModel->aIndex[i].zWhere, &p->aCond[i]);
+      if (!p->aCond[i].bUsable) p->aCond[i].nTerm = p->aCond[i].nTerm;
+    }
+  }
+  return rc;
+}
+
+void titoCondFree(tito_vtab *p) {
+  int i, j;
+  const tito_model *pModel = vtabModel(p);
+  if (p->aCond == 0) return;
+  for (i = 0; pModel && i < pModel->nIndex; i++) {
+    for (j = 0; j < p->aCond[i].nTerm; j++) {
+      tito_buf_free(&p->aCond[i].aTerm[j].lit);
+    }
+    sqlite3_free(p->aCond[i].aTerm);
+  }
+  sqlite3_free(p->aCond);
+  p->aCond = 0;
+}
+
+/* ------------------------------------------------------------- planning */
+
+/* True if constraint i can seek a key: usable, a comparison, BINARY. */
+static int consSeekable(sqlite3_index_info *pInfo, int i) {
+  const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+  const char *zColl;
+  if (!c->usable) return 0;
+  switch (c->op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ:
+    case SQLITE_INDEX_CONSTRAINT_GT:
+    case SQLITE_INDEX_CONSTRAINT_GE:
+    case SQLITE_INDEX_CONSTRAINT_LT:
+    case SQLITE_INDEX_CONSTRAINT_LE: break;
+    default: return 0;
+  }
+  zColl = sqlite3_vtab_collation(pInfo, i);
+  return zColl == 0 || sqlite3_stricmp(zColl, "BINARY") == 0;
+}
+
+/* Does constraint column iCons denote key field column iField? (-1 is the
+** rowid, which a rowid-alias column also is.) */
+static int colMatch(const tito_model *pModel, int iField, int iCons) {
+  if (iField == iCons) return 1;
+  if (iCons == -1 && iField == pModel->iRowidCol && iField >= 0) return 1;
+  return 0;
+}
+
+/* Is the partial condition pc implied by the literal constraints? */
+static int condImplied(tito_vtab *p, const tito_pcond *pc,
+                       sqlite3_index_info *pInfo) {
+  const tito_model *pModel = vtabModel(p);
+  tito_buf enc = TITO_BUF_INIT;
+  int t, i, bOk = 1;
+  if (!pc->bUsable) return 0;
+  for (t = 0; bOk && t < pc->nTerm; t++) {
+    const tito_pterm *term = &pc->aTerm[t];
+    int bFound = 0;
+    for (i = 0; !bFound && i < pInfo->nConstraint; i++) {
+      const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+      sqlite3_value *pVal = 0;
+      tito_value v;
+      int cmp, n;
+      if (c->iColumn != term->iCol || !consSeekable(pInfo, i)) continue;
+      if (term->op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL) {
+        bFound = 1; /* any comparison is false on NULL */
+        continue;
+      }
+      if (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal) {
+        continue;
+      }
+      titoValueFromSql(pVal, pModel->aCol[term->iCol].cAff, &v);
+      if (v.eType == SQLITE_NULL) continue;
+      enc.n = 0;
+      tito_key_append(&enc, &v, 0);
+      if (enc.rc) break;
+      n = enc.n < term->lit.n ? enc.n : term->lit.n;
+      cmp = memcmp(enc.a, term->lit.a, n);
+      if (cmp == 0) cmp = enc.n - term->lit.n;
+      switch (term->op) {
+        case SQLITE_INDEX_CONSTRAINT_EQ:
+          bFound = c->op == SQLITE_INDEX_CONSTRAINT_EQ && cmp == 0;
+          break;
+        case SQLITE_INDEX_CONSTRAINT_GT:
+          bFound = (c->op == SQLITE_INDEX_CONSTRAINT_EQ && cmp > 0) ||
+                   (c->op == SQLITE_INDEX_CONSTRAINT_GT && cmp >= 0) ||
+                   (c->op == SQLITE_INDEX_CONSTRAINT_GE && cmp > 0);
+          break;
+        case SQLITE_INDEX_CONSTRAINT_GE:
+          bFound = (c->op == SQLITE_INDEX_CONSTRAINT_EQ ||
+                    c->op == SQLITE_INDEX_CONSTRAINT_GT ||
+                    c->op == SQLITE_INDEX_CONSTRAINT_GE) && cmp >= 0;
+          break;
+        case SQLITE_INDEX_CONSTRAINT_LT:
+          bFound = (c->op == SQLITE_INDEX_CONSTRAINT_EQ && cmp < 0) ||
+                   (c->op == SQLITE_INDEX_CONSTRAINT_LT && cmp <= 0) ||
+                   (c->op == SQLITE_INDEX_CONSTRAINT_LE && cmp < 0);
+          break;
+        case SQLITE_INDEX_CONSTRAINT_LE:
+          bFound = (c->op == SQLITE_INDEX_CONSTRAINT_EQ ||
+                    c->op == SQLITE_INDEX_CONSTRAINT_LT ||
+                    c->op == SQLITE_INDEX_CONSTRAINT_LE) && cmp <= 0;
+          break;
+      }
+    }
+    bOk = bFound;
+  }
+  tito_buf_free(&enc);
+  return bOk;
+}
+
+/* A candidate plan. */
+typedef struct cand {
+  int iPath;
+  int n;                 /* key fields of the path */
+  const int *aiCol;      /* their columns (-1: rowid) */
+  const uint8_t *abDesc; /* their DESC flags, or NULL */
+  int nEq;
+  int aiEq[MAX_FIELDS];  /* constraint of each equality field */
+  int iLo, iHi;          /* range constraints on field nEq, or -1 */
+  int eLo, eHi;
+  int bIn, bDesc, bOrdered, bCover, bUnique, bKeyOnly;
+  double rows, cost;
+} cand;
+
+#define NROWS_GUESS 100000.0
+
+/* Fill the equality prefix and the range of candidate c. */
+static void candConstraints(const tito_model *pModel,
+                            sqlite3_index_info *pInfo, cand *c) {
+  int k, i;
+  c->iLo = c->iHi = -1;
+  for (k = 0; k < c->n && k < MAX_FIELDS; k++) {
+    int iFound = -1;
+    for (i = 0; i < pInfo->nConstraint; i++) {
+      if (pInfo->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+          colMatch(pModel, c->aiCol[k], pInfo->aConstraint[i].iColumn) &&
+          consSeekable(pInfo, i)) {
+        iFound = i;
+        /* Prefer a plain equality over an IN list on later fields. */
+        if (k == 0 || !sqlite3_vtab_in(pInfo, i, -1)) break;
+      }
+    }
+    if (iFound < 0) break;
+    c->aiEq[k] = iFound;
+  }
+  c->nEq = k;
+  c->bIn = c->nEq > 0 && sqlite3_vtab_in(pInfo, c->aiEq[0], -1);
+  if (c->nEq >= c->n) return;
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    int op = pInfo->aConstraint[i].op;
+    if (!colMatch(pModel, c->aiCol[c->nEq], pInfo->aConstraint[i].iColumn) ||
+        !consSeekable(pInfo, i)) {
+      continue;
+    }
+    if ((op == SQLITE_INDEX_CONSTRAINT_GT ||
+         op == SQLITE_INDEX_CONSTRAINT_GE) && c->iLo < 0) {
+      c->iLo = i;
+      c->eLo = op == SQLITE_INDEX_CONSTRAINT_GT ? 1 : 2;
+    } else if ((op == SQLITE_INDEX_CONSTRAINT_LT ||
+                op == SQLITE_INDEX_CONSTRAINT_LE) && c->iHi < 0) {
+      c->iHi = i;
+      c->eHi = op == SQLITE_INDEX_CONSTRAINT_LT ? 1 : 2;
+    }
+  }
+}
+
+/* Can the path's order give the ORDER BY? Sets bOrdered and bDesc. */
+static void candOrder(const tito_model *pModel, sqlite3_index_info *pInfo,
+                      cand *c) {
+  int aFree[MAX_FIELDS + 1], nFree = 0, j = 0, t, k, dir = -1;
+  if (pInfo->nOrderBy == 0) return;
+  if (c->bIn) aFree[nFree++] = 0;
+  for (k = c->nEq; k < c->n && k < MAX_FIELDS; k++) aFree[nFree++] = k;
+  for (t = 0; t < pInfo->nOrderBy; t++) {
+    int iCol = pInfo->aOrderBy[t].iColumn, bTermDesc = pInfo->aOrderBy[t].desc;
+    int bConst = 0;
+    for (k = c->bIn ? 1 : 0; k < c->nEq; k++) {
+      if (colMatch(pModel, c->aiCol[k], iCol)) bConst = 1;
+    }
+    if (j < nFree && colMatch(pModel, c->aiCol[aFree[j]], iCol)) {
+      int d = bTermDesc ^ (c->abDesc ? c->abDesc[aFree[j]] : 0);
+      if (dir >= 0 && d != dir) return;
+      dir = d;
+      j++;
+    } else if (!bConst) {
+      return;
+    }
+  }
+  if (dir == 1 && c->bIn) return; /* IN values are visited ascending */
+  c->bOrdered = 1;
+  c->bDesc = dir == 1;
+}
+
+/* Does the index entry hold every column the statement reads? */
+static int candCovers(tito_vtab *p, const tito_index *pIdx,
+                      sqlite3_uint64 colUsed) {
+  const tito_model *pModel = vtabModel(p);
+  sqlite3_uint64 have = 0;
+  int i;
+  if (pModel->nCol >= 63) return 0;
+  for (i = 0; i < pIdx->nCol; i++) have |= (sqlite3_uint64)1 << pIdx->aiCol[i];
+  for (i = 0; i < pIdx->nInclude; i++) {
+    have |= (sqlite3_uint64)1 << pIdx->aiInclude[i];
+  }
+  for (i = 0; i < pModel->nPk; i++) have |= (sqlite3_uint64)1 << pModel->aiPk[i];
+  if (p->iKeyCol >= 0) have |= (sqlite3_uint64)1 << p->iKeyCol;
+  return (colUsed & ~have) == 0;
+}
+
+/* Estimate rows and cost. */
+static void candCost(cand *c) {
+  double rows = NROWS_GUESS, seeks = 1;
+  int k;
+  for (k = 0; k < c->nEq; k++) rows /= 10;
+  if (c->bIn) {
+    rows *= 4;
+    seeks = 4;
+  }
+  if (c->nEq == c->n && c->bUnique && !c->bIn) rows = 1;
+  if (c->eLo && c->eHi) rows /= 16;
+  else if (c->eLo || c->eHi) rows /= 4;
+  if (rows < 1) rows = 1;
+  c->rows = rows;
+  /* A row read through a secondary index costs a second lookup. */
+  c->cost = seeks * 10 + rows * (c->iPath >= 2 && !c->bCover ? 3.0 : 1.0);
+}
+
+/* Build and cost the candidate of path iPath. */
+static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
+                     cand *c) {
+  const tito_model *pModel = vtabModel(p);
+  static const int aiRowid[1] = {-1};
+  memset(c, 0, sizeof(*c));
+  c->iPath = iPath;
+  if (iPath == PLAN_FULL) {
+    c->iLo = c->iHi = -1;
+    c->rows = NROWS_GUESS;
+    c->cost = 10 + NROWS_GUESS;
+    c->bKeyOnly = pInfo->colUsed == 0 ||
+                  (p->iKeyCol >= 0 &&
+                   pInfo->colUsed == ((sqlite3_uint64)1 << p->iKeyCol));
+    return;
+  }
+  if (iPath == PLAN_PK) {
+    c->n = pModel->nPk ? pModel->nPk : 1;
+    c->aiCol = pModel->nPk ? pModel->aiPk : aiRowid;
+    c->abDesc = pModel->nPk ? pModel->abPkDesc : 0;
+    c->bUnique = 1;
+  } else {
+    const tito_index *pIdx = &pModel->aIndex[iPath - 2];
+    c->n = pIdx->nCol;
+    c->aiCol = pIdx->aiCol;
+    c->abDesc = pIdx->abDesc;
+    c->bUnique = pIdx->bUnique;
+    c->bCover = candCovers(p, pIdx, pInfo->colUsed);
+  }
+  candConstraints(pModel, pInfo, c);
+  candOrder(pModel, pInfo, c);
+  candCost(c);
+  if (iPath == PLAN_PK) {
+    c->bKeyOnly = pInfo->colUsed == 0 ||
+                  (p->iKeyCol >= 0 &&
+                   pInfo->colUsed == ((sqlite3_uint64)1 << p->iKeyCol));
+  }
+}
+
+/* Take LIMIT/OFFSET if the plan consumed every other constraint. */
+static void planLimit(sqlite3_index_info *pInfo, int *piArg, int *pIdxNum) {
+  int i, iLimit = -1, iOffset = -1;
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    int op = pInfo->aConstraint[i].op;
+    if (op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+      iLimit = i;
+    } else if (op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      iOffset = i;
+    } else if (pInfo->aConstraintUsage[i].argvIndex <= 0 ||
+               !pInfo->aConstraintUsage[i].omit || i >= 16) {
+      return;
+    }
+  }
+  if (iLimit < 0 || !pInfo->aConstraint[iLimit].usable) return;
+  if (pInfo->nOrderBy > 0 && !pInfo->orderByConsumed) return;
+  pInfo->aConstraintUsage[iLimit].argvIndex = ++*piArg;
+  pInfo->aConstraintUsage[iLimit].omit = 1;
+  *pIdxNum |= 1 << 20;
+  /* SQLite honours omit only for the first 16 arguments and constraints;
+  ** an OFFSET both we and SQLite applied would skip twice. */
+  if (iOffset >= 0 && iOffset < 16 && *piArg < 16 &&
+      pInfo->aConstraint[iOffset].usable) {
+    pInfo->aConstraintUsage[iOffset].argvIndex = ++*piArg;
+    pInfo->aConstraintUsage[iOffset].omit = 1;
+    *pIdxNum |= 1 << 21;
+  }
+}
+
+/* Use constraint i as the next argument. */
+static void planUse(sqlite3_index_info *pInfo, int i, int *piArg) {
+  pInfo->aConstraintUsage[i].argvIndex = ++*piArg;
+  pInfo->aConstraintUsage[i].omit = 1;
+}
+
+/* Describe the plan for EXPLAIN QUERY PLAN. */
+static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  if (c->iPath == PLAN_FULL) {
+    sqlite3_str_appendf(s, "full scan");
+  } else {
+    if (c->iPath == PLAN_PK) {
+      int bGet = c->nEq == c->n && !c->eLo && !c->eHi;
+      sqlite3_str_appendf(s, "pk %s", bGet ? (c->bIn ? "multi-get" : "get")
+                                           : "range");
+    } else {
+      sqlite3_str_appendf(s, "index %s", pModel->aIndex[c->iPath - 2].zName);
+      if (c->nEq) {
+        if (c->nEq == 1) sqlite3_str_appendf(s, " eq");
+        else sqlite3_str_appendf(s, " eq(%d)", c->nEq);
+      }
+      if (c->eLo || c->eHi || c->nEq == 0) sqlite3_str_appendf(s, " range");
+    }
+    if (c->bIn) sqlite3_str_appendf(s, " in");
+    if (c->iPath == PLAN_PK && c->nEq && c->nEq < c->n)
+      sqlite3_str_appendf(s, " eq(%d)", c->nEq);
+  }
+  if (c->bOrdered) sqlite3_str_appendf(s, c->bDesc ? " desc" : " asc");
+  if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
+  if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
+  if (idxNum & (1 << 21)) sqlite3_str_appendf(s, " offset");
+  return sqlite3_str_finish(s);
+}
+
+int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  const tito_model *pModel = vtabModel(p);
+  cand best, c;
+  int i, iArg = 0, idxNum;
+
+  candMake(p, pInfo, PLAN_FULL, &best);
+  candMake(p, pInfo, PLAN_PK, &c);
+  if (c.nEq || c.eLo || c.eHi || c.bOrdered) {
+    if (c.cost < best.cost || (c.bOrdered && !best.bOrdered &&
+                               c.cost <= best.cost * 1.5)) {
+      best = c;
+    }
+  }
+  for (i = 0; i < pModel->nIndex; i++) {
+    if (p->aCond && !(pModel->aIndex[i].zWhere == 0 ||
+                      condImplied(p, &p->aCond[i], pInfo))) {
+      continue;
+    }
+    candMake(p, pInfo, 2 + i, &c);
+    if (!(c.nEq || c.eLo || c.eHi || c.bOrdered || c.bCover)) continue;
+    if (c.cost < best.cost) best = c;
+  }
+
+  /* Arguments: equalities, low, high (then LIMIT, OFFSET). */
+  for (i = 0; i < best.nEq; i++) planUse(pInfo, best.aiEq[i], &iArg);
+  if (best.bIn) sqlite3_vtab_in(pInfo, best.aiEq[0], 1);
+  if (best.iLo >= 0) planUse(pInfo, best.iLo, &iArg);
+  if (best.iHi >= 0) planUse(pInfo, best.iHi, &iArg);
+  pInfo->orderByConsumed = best.bOrdered;
+  idxNum = best.iPath | (best.nEq << 8) | (best.eLo << 14) |
+           (best.eHi << 16) | (best.bDesc << 18) | (best.bIn << 19) |
+           (best.bCover << 22) | (best.bKeyOnly << 23);
+  planLimit(pInfo, &iArg, &idxNum);
+  pInfo->idxNum = idxNum;
+  pInfo->idxStr = planDescribe(pModel, &best, idxNum);
+  pInfo->needToFreeIdxStr = 1;
+  pInfo->estimatedRows = (sqlite3_int64)best.rows;
+  pInfo->estimatedCost = best.cost;
+  if (best.rows <= 1 && best.nEq == best.n && best.bUnique && !best.bIn &&
+      best.iPath != PLAN_FULL) {
+    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  }
+  return SQLITE_OK;
+}

@@ -1,0 +1,1204 @@
+/*
+** tito_vtab.c: the "tito" virtual-table module.
+**
+** CREATE VIRTUAL TABLE t USING tito(<model>) declares a model (src/model.h);
+** its rows and index entries are key ranges of a store (src/table.h). The
+** embedded store keeps them in the table "tito_store" of the same schema,
+** so they commit with SQLite's own transaction.
+**
+** TRANSACTIONS. Every tito table of one schema shares one store handle in
+** the per-connection context. The store's transaction is begun by the
+** first xBegin, made durable by the first xSync (the only callback whose
+** error reaches the user: SQLite ignores xCommit's), and ended by xCommit
+** or xRollback; SQLite's savepoints (statement rollback, SAVEPOINT/ROLLBACK
+** TO) are forwarded to the store. Reads need no callbacks.
+**
+** CURSORS visit a list of key ranges (one per IN value, usually one) of the
+** row range or of an index range, or fetch a list of row keys (primary-key
+** equality). The last row a cursor read is handed to the table when the
+** cursor closes, so that a one-pass UPDATE or DELETE does not read it
+** again.
+*/
+#include "tito_ext.h"
+#include <stdlib.h>
+#include <string.h>
+#include "catalog.h"
+#include "keycodec.h"
+#include "kv_embedded.h"
+#include "rowcodec.h"
+
+/* One key range or point key of a cursor. */
+typedef struct cursor_range {
+  int oLo, nLo;  /* offset/length of the low bound in ranges (nLo 0: none) */
+  int oHi, nHi;  /* high bound (exclusive; nHi 0: none) */
+} cursor_range;
+
+typedef struct tito_cursor {
+  sqlite3_vtab_cursor base;
+  tito_plan plan;
+  int bPoint;            /* ranges are point keys of rows (oLo/nLo) */
+  int bKeyOnly;          /* no column is read: keys only */
+  tito_buf ranges;       /* bytes of every bound */
+  cursor_range *aRange;  /* ranges to visit, in order */
+  int nRange, nRangeAlloc;
+  int iRange;            /* range being visited */
+  tito_kv_iter *pIter;   /* scan of aRange[iRange] */
+  int bEof;
+  int64_t nLimit;        /* rows still allowed (-1: no limit) */
+  int64_t nSkip;         /* rows still to skip (OFFSET) */
+  /* The current row. */
+  tito_buf rowKey;       /* its row key */
+  tito_buf rowVal;       /* its row value (a copy) when not in place */
+  const uint8_t *pVal;   /* its row value */
+  int nVal;
+  const uint8_t *pEntryKey; /* covering index scan: the entry */
+  int nEntryKey;
+  const uint8_t *pEntryVal;
+  int nEntryVal;
+  int bDecoded;          /* aVal holds the decoded row */
+  tito_value *aVal;      /* nCol values */
+  tito_buf scratch;      /* text decoded from keys */
+} tito_cursor;
+
+/* ---------------------------------------------------------------- stores */
+
+/* Find or open the embedded store of schema zSchema for this connection. */
+static int storeAcquire(tito_conn *pConn, const char *zSchema,
+                        tito_store **ppStore, char **pzErr) {
+  tito_store *p;
+  int rc;
+  for (p = pConn->pStores; p; p = p->pNext) {
+    if (sqlite3_stricmp(p->zName, zSchema) == 0) break;
+  }
+  if (p == 0) {
+    p = sqlite3_malloc(sizeof(*p));
+    if (p == 0) return SQLITE_NOMEM;
+    memset(p, 0, sizeof(*p));
+    p->zName = sqlite3_mprintf("%s", zSchema);
+    if (p->zName == 0) {
+      sqlite3_free(p);
+      return SQLITE_NOMEM;
+    }
+    p->pNext = pConn->pStores;
+    pConn->pStores = p;
+  }
+  if (p->pKv == 0) {
+    rc = tito_kv_embedded_open(pConn->db, zSchema, &p->pKv, pzErr);
+    if (rc != TITO_OK) {
+      p->pKv = 0;
+      return rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+    }
+  }
+  p->nRef++;
+  *ppStore = p;
+  return SQLITE_OK;
+}
+
+/* Drop a reference; the last one closes the store (finalizing its
+** statements, which must happen before the connection closes). */
+static void storeRelease(tito_conn *pConn, tito_store *pStore) {
+  if (pStore == 0 || --pStore->nRef > 0) return;
+  if (pStore->pKv) pStore->pKv->pMethods->xClose(pStore->pKv);
+  pStore->pKv = 0;
+  pStore->bInTxn = pStore->bPrepared = 0;
+  (void)pConn;
+}
+
+/* ------------------------------------------------------- create/connect */
+
+/* The definition stored in the catalog: the module arguments. */
+static char *vtabDefinition(tito_vtab *p) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  for (i = 0; i < p->nArg; i++) {
+    sqlite3_str_appendf(pStr, "%s%s", i ? ", " : "", p->azArg[i]);
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+int titoTableReady(tito_vtab *p) {
+  char *zErr = 0;
+  uint32_t iId = 0;
+  int rc = SQLITE_OK;
+  tito_model *pModel;
+  if (p->pTab) return SQLITE_OK;
+  if (p->pStore == 0) {
+    rc = storeAcquire(p->pConn, p->zSchema, &p->pStore, &zErr);
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
+                           0, &zErr);
+    if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("tito: %s is not in the store's catalog "
+                             "(the store was changed outside tito)",
+                             p->zName);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    pModel = p->pModel;
+    rc = tito_table_open(p->pConn->db, pModel, p->pStore->pKv, iId, &p->pTab,
+                         &zErr);
+    if (rc != SQLITE_OK) p->pModel = 0; /* freed by tito_table_open */
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_free(p->base.zErrMsg);
+    p->base.zErrMsg = zErr ? zErr : sqlite3_mprintf("tito: out of memory");
+  }
+  return rc;
+}
+
+static void vtabFree(tito_vtab *p) {
+  int i;
+  tito_vtab **pp;
+  if (p == 0) return;
+  for (pp = &p->pConn->pTabs; *pp; pp = &(*pp)->pNextTab) {
+    if (*pp == p) {
+      *pp = p->pNextTab;
+      break;
+    }
+  }
+  titoCondFree(p);
+  sqlite3_finalize(p->pDefault);
+  if (p->pTab) {
+    tito_table_close(p->pTab); /* frees the model too */
+  } else {
+    tito_model_free(p->pModel);
+  }
+  storeRelease(p->pConn, p->pStore);
+  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
+  sqlite3_free(p->azArg);
+  sqlite3_free(p->zSchema);
+  sqlite3_free(p->zName);
+  sqlite3_free(p->base.zErrMsg);
+  sqlite3_free(p);
+}
+
+/*
+** Compile "SELECT d1, d2, ..." over the model's DEFAULT expressions. SQLite
+** does not apply DEFAULT to virtual tables (declare_vtab drops it), so
+** tito does: a column with a DEFAULT that receives NULL on INSERT gets the
+** default (SQLite does not say whether a column was omitted or NULL).
+*/
+static int vtabPrepareDefaults(sqlite3 *db, tito_vtab *p, char **pzErr) {
+  const tito_model *pModel = p->pTab ? p->pTab->pModel : p->pModel;
+  sqlite3_str *pStr;
+  char *zSql;
+  int i, n = 0, rc;
+  if (p->pDefault) return SQLITE_OK;
+  for (i = 0; i < pModel->nCol; i++) {
+    if (pModel->aCol[i].zDefault == 0) continue;
+    zSql = sqlite3_mprintf("SELECT %s", pModel->aCol[i].zDefault);
+    if (zSql == 0) return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, zSql, -1, &p->pDefault, 0);
+    sqlite3_free(zSql);
+    sqlite3_finalize(p->pDefault);
+    p->pDefault = 0;
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("tito: %s: bad DEFAULT of column %s: %s",
+                               pModel->zTable, pModel->aCol[i].zName,
+                               sqlite3_errmsg(db));
+      return SQLITE_ERROR;
+    }
+    n++;
+  }
+  if (n == 0) return SQLITE_OK;
+  pStr = sqlite3_str_new(db);
+  sqlite3_str_appendf(pStr, "SELECT ");
+  for (i = 0, n = 0; i < pModel->nCol; i++) {
+    if (pModel->aCol[i].zDefault == 0) continue;
+    sqlite3_str_appendf(pStr, "%s(%s)", n++ ? ", " : "",
+                        pModel->aCol[i].zDefault);
+  }
+  zSql = sqlite3_str_finish(pStr);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT,
+                          &p->pDefault, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("tito: %s: bad DEFAULT: %s", pModel->zTable,
+                             sqlite3_errmsg(db));
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* Fill NULL columns of a new row that have a DEFAULT. The values point
+** into p->pDefault, which stays un-reset until the caller resets it. */
+static int vtabApplyDefaults(tito_vtab *p, tito_value *aNew) {
+  const tito_model *pModel = p->pTab->pModel;
+  char *zErr = 0;
+  int i, n, rc, bNeed = 0;
+  for (i = 0; i < pModel->nCol; i++) {
+    if (pModel->aCol[i].zDefault && aNew[i].eType == SQLITE_NULL) bNeed = 1;
+  }
+  if (!bNeed) return SQLITE_OK;
+  rc = vtabPrepareDefaults(p->pConn->db, p, &zErr);
+  if (rc != SQLITE_OK) {
+    titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
+    sqlite3_free(zErr);
+    return rc;
+  }
+  if (sqlite3_step(p->pDefault) != SQLITE_ROW) {
+    titoSetError(&p->base, "tito: %s: DEFAULT: %s", pModel->zTable,
+                 sqlite3_errmsg(p->pConn->db));
+    sqlite3_reset(p->pDefault);
+    return SQLITE_ERROR;
+  }
+  for (i = 0, n = 0; i < pModel->nCol; i++) {
+    if (pModel->aCol[i].zDefault == 0) continue;
+    if (aNew[i].eType == SQLITE_NULL) {
+      titoValueFromSql(sqlite3_column_value(p->pDefault, n),
+                       pModel->aCol[i].cAff, &aNew[i]);
+    }
+    n++;
+  }
+  return SQLITE_OK;
+}
+
+/*
+** xCreate and xConnect. Both parse the model and declare the table; only
+** xCreate touches the store (creating it and the catalog entry), so that
+** reconnecting on a schema load never needs the store.
+*/
+static int vtabInit(sqlite3 *db, void *pAux, int argc,
+                    const char *const *argv, sqlite3_vtab **ppVtab,
+                    char **pzErr, int bCreate) {
+  tito_conn *pConn = (tito_conn *)pAux;
+  tito_vtab *p;
+  char *zSql = 0;
+  int rc, i;
+
+  *ppVtab = 0;
+  p = sqlite3_malloc(sizeof(*p));
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->pConn = pConn;
+  p->iKeyCol = -1;
+  p->zSchema = sqlite3_mprintf("%s", argv[1]);
+  p->zName = sqlite3_mprintf("%s", argv[2]);
+  p->nArg = argc - 3;
+  p->azArg = sqlite3_malloc(sizeof(char *) * (p->nArg + 1));
+  p->pNextTab = pConn->pTabs;
+  pConn->pTabs = p;
+  if (p->zSchema == 0 || p->zName == 0 || p->azArg == 0) {
+    vtabFree(p);
+    return SQLITE_NOMEM;
+  }
+  memset(p->azArg, 0, sizeof(char *) * (p->nArg + 1));
+  for (i = 0; i < p->nArg; i++) {
+    p->azArg[i] = sqlite3_mprintf("%s", argv[3 + i]);
+    if (p->azArg[i] == 0) {
+      vtabFree(p);
+      return SQLITE_NOMEM;
+    }
+  }
+  rc = tito_model_parse(argv[2], p->nArg, (const char *const *)p->azArg,
+                        &p->pModel, pzErr);
+  if (rc == SQLITE_OK && p->pModel->zStore &&
+      sqlite3_stricmp(p->pModel->zStore, "embedded") != 0) {
+    *pzErr = sqlite3_mprintf("tito: %s: store '%s' is not available in this "
+                             "build yet (only the embedded store is)",
+                             argv[2], p->pModel->zStore);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    zSql = tito_model_declare_sql(p->pModel);
+    if (zSql == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_declare_vtab(db, zSql);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("tito: %s: cannot declare %s: %s", argv[2],
+                               zSql, sqlite3_errmsg(db));
+    }
+  }
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK) {
+    sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    if (p->pModel->nPk > 0 && p->pModel->iRowidCol < 0) {
+      p->iKeyCol = p->pModel->nCol;
+    }
+    rc = titoCondParse(p);
+    if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("tito: out of memory");
+  }
+  if (rc == SQLITE_OK && bCreate) {
+    /* Compile the partial-index conditions now, so a bad one fails the
+    ** CREATE naming its index. */
+    tito_pred *pPred = 0;
+    rc = tito_pred_open(db, p->pModel, &pPred, pzErr);
+    tito_pred_close(pPred);
+    if (rc == SQLITE_OK) rc = vtabPrepareDefaults(db, p, pzErr);
+  }
+  if (rc == SQLITE_OK && bCreate) {
+    uint32_t iId = 0;
+    char *zDef = vtabDefinition(p);
+    rc = storeAcquire(pConn, p->zSchema, &p->pStore, pzErr);
+    if (rc == SQLITE_OK && zDef == 0) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK) {
+      rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
+                             &iId, 0, pzErr);
+      if (rc == SQLITE_OK) {
+        *pzErr = sqlite3_mprintf("tito: the store already holds a model "
+                                 "named %s", p->zName);
+        rc = SQLITE_ERROR;
+      } else if (rc == SQLITE_DONE) {
+        rc = tito_catalog_create(p->pStore->pKv, p->pModel->zPrefix, p->zName,
+                                 zDef, &iId, pzErr);
+      }
+    }
+    sqlite3_free(zDef);
+  }
+  if (rc != SQLITE_OK) {
+    if (*pzErr == 0) *pzErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    vtabFree(p);
+    return rc;
+  }
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int titoCreate(sqlite3 *db, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **ppVtab,
+                      char **pzErr) {
+  return vtabInit(db, pAux, argc, argv, ppVtab, pzErr, 1);
+}
+
+static int titoConnect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr) {
+  return vtabInit(db, pAux, argc, argv, ppVtab, pzErr, 0);
+}
+
+static int titoDisconnect(sqlite3_vtab *pVtab) {
+  vtabFree((tito_vtab *)pVtab);
+  return SQLITE_OK;
+}
+
+/* DROP TABLE: the embedded store's keys of the model go with it. */
+static int titoDestroy(sqlite3_vtab *pVtab) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  const char *zPrefix;
+  char *zErr = 0;
+  int rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = tito_table_purge(p->pTab);
+  if (rc == SQLITE_OK) {
+    zPrefix = p->pTab->pModel->zPrefix;
+    rc = tito_catalog_drop(p->pStore->pKv, zPrefix, p->zName, &zErr);
+  }
+  if (rc != SQLITE_OK) {
+    titoSetError(pVtab, "%s", zErr ? zErr
+                                   : (p->pTab ? tito_table_errmsg(p->pTab)
+                                              : "tito: cannot drop"));
+    sqlite3_free(zErr);
+    return rc;
+  }
+  vtabFree(p);
+  return SQLITE_OK;
+}
+
+/* ALTER TABLE ... RENAME: the catalog entry follows the name. */
+static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  char *zErr = 0;
+  int rc = titoTableReady(p);
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_rename(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                             p->zName, zNew, &zErr);
+  }
+  if (rc != SQLITE_OK) {
+    if (zErr) titoSetError(pVtab, "%s", zErr);
+    sqlite3_free(zErr);
+  }
+  return rc;
+}
+
+/* --------------------------------------------------------------- cursors */
+
+static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_cursor *pCur;
+  int rc = titoTableReady(p);
+  if (rc != SQLITE_OK) return rc;
+  pCur = sqlite3_malloc(sizeof(*pCur));
+  if (pCur == 0) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->aVal = sqlite3_malloc(sizeof(tito_value) * (p->pTab->pModel->nCol + 1));
+  if (pCur->aVal == 0) {
+    sqlite3_free(pCur);
+    return SQLITE_NOMEM;
+  }
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static tito_kv *cursorKv(tito_cursor *pCur) {
+  return ((tito_vtab *)pCur->base.pVtab)->pTab->pKv;
+}
+
+static void cursorCloseIter(tito_cursor *pCur) {
+  if (pCur->pIter) {
+    tito_kv *pKv = cursorKv(pCur);
+    pKv->pMethods->xIterClose(pCur->pIter);
+    pCur->pIter = 0;
+  }
+}
+
+static int titoClose(sqlite3_vtab_cursor *pBase) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  tito_vtab *p = (tito_vtab *)pBase->pVtab;
+  /* Hand the current row to the table: a one-pass UPDATE or DELETE closes
+  ** the cursor just before xUpdate of this very row. */
+  if (!pCur->bEof && pCur->pVal && pCur->rowKey.n && !pCur->plan.bCover) {
+    tito_table_cache_row(p->pTab, pCur->rowKey.a, pCur->rowKey.n,
+                         pCur->pVal, pCur->nVal);
+  }
+  cursorCloseIter(pCur);
+  tito_buf_free(&pCur->ranges);
+  tito_buf_free(&pCur->rowKey);
+  tito_buf_free(&pCur->rowVal);
+  tito_buf_free(&pCur->scratch);
+  sqlite3_free(pCur->aRange);
+  sqlite3_free(pCur->aVal);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Record a cursor error from the table or the store. */
+static int cursorKvError(tito_cursor *pCur, int rc) {
+  tito_kv *pKv = cursorKv(pCur);
+  titoSetError(pCur->base.pVtab, "tito: %s", pKv->pMethods->xErrmsg(pKv));
+  return rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+/* Add a range [pLo, pHi) (copied) to the cursor's list. */
+static int cursorAddRange(tito_cursor *pCur, const tito_buf *pLo,
+                          const tito_buf *pHi) {
+  cursor_range *r;
+  if (pCur->nRange == pCur->nRangeAlloc) {
+    int nNew = pCur->nRangeAlloc ? pCur->nRangeAlloc * 2 : 4;
+    cursor_range *aNew = sqlite3_realloc(pCur->aRange, nNew * sizeof(*aNew));
+    if (aNew == 0) return SQLITE_NOMEM;
+    pCur->aRange = aNew;
+    pCur->nRangeAlloc = nNew;
+  }
+  r = &pCur->aRange[pCur->nRange++];
+  r->oLo = pCur->ranges.n;
+  r->nLo = pLo ? pLo->n : 0;
+  if (pLo) tito_buf_append(&pCur->ranges, pLo->a, pLo->n);
+  r->oHi = pCur->ranges.n;
+  r->nHi = pHi ? pHi->n : 0;
+  if (pHi) tito_buf_append(&pCur->ranges, pHi->a, pHi->n);
+  return pCur->ranges.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* The key fields of the plan's path. */
+typedef struct path_fields {
+  int n;
+  const int *aiCol;      /* column of each field (-1: rowid) */
+  const uint8_t *abDesc; /* per field DESC, or NULL */
+  int iRowid;            /* for a rowid path: -1 */
+} path_fields;
+
+static void pathFields(tito_vtab *p, const tito_plan *pPlan, path_fields *f) {
+  const tito_model *pModel = p->pTab->pModel;
+  static const int aiRowid[1] = {-1};
+  memset(f, 0, sizeof(*f));
+  if (pPlan->iPath >= 2) {
+    const tito_index *pIdx = &pModel->aIndex[pPlan->iPath - 2];
+    f->n = pIdx->nCol;
+    f->aiCol = pIdx->aiCol;
+    f->abDesc = pIdx->abDesc;
+  } else if (pModel->nPk > 0) {
+    f->n = pModel->nPk;
+    f->aiCol = pModel->aiPk;
+    f->abDesc = pModel->abPkDesc;
+  } else {
+    f->n = 1;
+    f->aiCol = aiRowid;
+  }
+}
+
+/* Column affinity of a field (rowid: INTEGER). */
+static char fieldAff(tito_vtab *p, int iCol) {
+  return iCol < 0 ? TITO_AFF_INTEGER : p->pTab->pModel->aCol[iCol].cAff;
+}
+
+/*
+** Add the range of one equality prefix pPrefix (already holding the base
+** and the equality fields) restricted by the plan's range bounds on the
+** next field (pLoVal/pHiVal; NULL when absent).
+*/
+static int cursorPrefixRange(tito_cursor *pCur, const tito_buf *pPrefix,
+                             int bDesc, const tito_value *pLoVal,
+                             const tito_value *pHiVal) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, t = TITO_BUF_INIT;
+  const tito_plan *pPlan = &pCur->plan;
+  tito_value vNull;
+  int rc, bHaveHi;
+  memset(&vNull, 0, sizeof(vNull));
+  vNull.eType = SQLITE_NULL;
+  tito_buf_append(&lo, pPrefix->a, pPrefix->n);
+  bHaveHi = tito_key_prefix_end(pPrefix->a, pPrefix->n, &hi);
+  /* In key order the field runs ascending, or descending when bDesc: a
+  ** lower SQL bound is then an upper key bound. NULL sorts first, and no
+  ** comparison matches it, so a range with no bound on NULL's side must
+  ** skip the NULLs explicitly. */
+  {
+    const tito_value *pKeyLo = bDesc ? pHiVal : pLoVal;
+    const tito_value *pKeyHi = bDesc ? pLoVal : pHiVal;
+    int eKeyLo = bDesc ? pPlan->eHi : pPlan->eLo; /* 1 strict, 2 inclusive */
+    int eKeyHi = bDesc ? pPlan->eLo : pPlan->eHi;
+    if (pKeyLo) {
+      t.n = 0;
+      tito_buf_append(&t, pPrefix->a, pPrefix->n);
+      tito_key_append(&t, pKeyLo, bDesc);
+      lo.n = 0;
+      if (eKeyLo == 1) {
+        tito_key_prefix_end(t.a, t.n, &lo);
+      } else {
+        tito_buf_append(&lo, t.a, t.n);
+      }
+    } else if (!bDesc && pKeyHi) {
+      t.n = 0;
+      tito_buf_append(&t, pPrefix->a, pPrefix->n);
+      tito_key_append(&t, &vNull, 0);
+      tito_key_prefix_end(t.a, t.n, &lo);
+    }
+    if (pKeyHi) {
+      t.n = 0;
+      tito_buf_append(&t, pPrefix->a, pPrefix->n);
+      tito_key_append(&t, pKeyHi, bDesc);
+      hi.n = 0;
+      if (eKeyHi == 1) {
+        tito_buf_append(&hi, t.a, t.n);
+      } else {
+        tito_key_prefix_end(t.a, t.n, &hi);
+      }
+      bHaveHi = 1;
+    } else if (bDesc && pKeyLo) {
+      hi.n = 0;
+      tito_buf_append(&hi, pPrefix->a, pPrefix->n);
+      tito_key_append(&hi, &vNull, 1);
+      bHaveHi = 1;
+    }
+  }
+  rc = (lo.rc || hi.rc || t.rc) ? SQLITE_NOMEM
+                                : cursorAddRange(pCur, &lo, bHaveHi ? &hi : 0);
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  tito_buf_free(&t);
+  return rc;
+}
+
+/* Sort the ranges by low bound and drop duplicates: IN lists may repeat a
+** value once affinity is applied, and are visited in key order. (An
+** insertion sort: lists are short, and qsort would need a global.) */
+static void cursorSortRanges(tito_cursor *pCur) {
+  cursor_range *a = pCur->aRange;
+  int i, j, n = pCur->nRange;
+  const uint8_t *base = pCur->ranges.a;
+  for (i = 1; i < n; i++) {
+    cursor_range x = a[i];
+    for (j = i; j > 0; j--) {
+      int m = a[j - 1].nLo < x.nLo ? a[j - 1].nLo : x.nLo;
+      int c = memcmp(base + a[j - 1].oLo, base + x.oLo, m);
+      if (c == 0) c = a[j - 1].nLo - x.nLo;
+      if (c <= 0) break;
+      a[j] = a[j - 1];
+    }
+    a[j] = x;
+  }
+  for (i = j = 0; i < n; i++) {
+    if (j > 0 && a[j - 1].nLo == a[i].nLo &&
+        memcmp(base + a[j - 1].oLo, base + a[i].oLo, a[i].nLo) == 0) {
+      continue;
+    }
+    a[j++] = a[i];
+  }
+  pCur->nRange = j;
+}
+
+/* Fetch the row of point key iRange into the cursor. SQLITE_DONE if none. */
+static int cursorFetchRow(tito_cursor *pCur, const uint8_t *pKey, int nKey) {
+  tito_kv *pKv = cursorKv(pCur);
+  const uint8_t *pVal;
+  int nVal, rc;
+  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  if (rc != TITO_OK) return cursorKvError(pCur, rc);
+  pCur->rowVal.n = 0;
+  tito_buf_append(&pCur->rowVal, pVal, nVal);
+  pCur->rowKey.n = 0;
+  tito_buf_append(&pCur->rowKey, pKey, nKey);
+  if (pCur->rowVal.rc || pCur->rowKey.rc) return SQLITE_NOMEM;
+  pCur->pVal = pCur->rowVal.a;
+  pCur->nVal = pCur->rowVal.n;
+  pCur->bDecoded = 0;
+  return SQLITE_OK;
+}
+
+/* The row key of the index entry k/v (path index iIdx) into rowKey. */
+static int cursorEntryRowKey(tito_cursor *pCur, int iIdx, const uint8_t *k,
+                             int nk, const uint8_t *v, int nv) {
+  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
+  tito_table *pTab = p->pTab;
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
+  int i, off = pTab->idxPrefix.n + 4;
+  for (i = 0; i < pIdx->nCol; i++) {
+    int n = tito_key_skip(k + off, nk - off, pIdx->abDesc[i]);
+    if (n < 0) goto corrupt;
+    off += n;
+  }
+  pCur->rowKey.n = 0;
+  tito_buf_append(&pCur->rowKey, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  if (off < nk) {
+    tito_buf_append(&pCur->rowKey, k + off, nk - off);
+  } else {
+    tito_value a[65];
+    int nInc = pIdx->nInclude + 1;
+    if (nInc > 65 || tito_row_decode(v, nv, nInc, a) ||
+        a[nInc - 1].eType != SQLITE_BLOB) {
+      goto corrupt;
+    }
+    tito_buf_append(&pCur->rowKey, a[nInc - 1].z, a[nInc - 1].n);
+  }
+  return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+corrupt:
+  titoSetError(pCur->base.pVtab, "tito: %s: corrupt entry in index %s",
+               pTab->pModel->zTable, pIdx->zName);
+  return SQLITE_CORRUPT;
+}
+
+/* Open the scan of range iRange. */
+static int cursorOpenRange(tito_cursor *pCur) {
+  tito_kv *pKv = cursorKv(pCur);
+  const cursor_range *r = &pCur->aRange[pCur->iRange];
+  const uint8_t *base = pCur->ranges.a;
+  int flags = 0, rc;
+  int64_t nLimit = 0;
+  cursorCloseIter(pCur);
+  if (pCur->plan.bDesc) flags |= TITO_SCAN_REVERSE;
+  if (pCur->bKeyOnly) flags |= TITO_SCAN_KEYONLY;
+  if (pCur->nLimit >= 0) nLimit = pCur->nLimit + pCur->nSkip;
+  rc = pKv->pMethods->xScan(pKv, r->nLo ? base + r->oLo : 0, r->nLo,
+                            r->nHi ? base + r->oHi : 0, r->nHi, flags, nLimit,
+                            &pCur->pIter);
+  return rc == TITO_OK ? SQLITE_OK : cursorKvError(pCur, rc);
+}
+
+/*
+** Make the iterator's current entry the cursor's row (fetching the row for
+** a non-covering index scan). SQLITE_DONE if the row vanished.
+*/
+static int cursorLoadEntry(tito_cursor *pCur) {
+  tito_kv *pKv = cursorKv(pCur);
+  int nk, nv = 0;
+  const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
+  const uint8_t *v = pCur->bKeyOnly && !pCur->plan.iPath
+                         ? 0
+                         : pKv->pMethods->xIterValue(pCur->pIter, &nv);
+  int rc;
+  pCur->bDecoded = 0;
+  if (pCur->plan.iPath < 2) {
+    pCur->rowKey.n = 0;
+    tito_buf_append(&pCur->rowKey, k, nk);
+    pCur->pVal = v;
+    pCur->nVal = nv;
+    return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+  }
+  rc = cursorEntryRowKey(pCur, pCur->plan.iPath - 2, k, nk, v, nv);
+  if (rc != SQLITE_OK) return rc;
+  if (pCur->plan.bCover || pCur->bKeyOnly) {
+    pCur->pEntryKey = k;
+    pCur->nEntryKey = nk;
+    pCur->pEntryVal = v;
+    pCur->nEntryVal = nv;
+    pCur->pVal = 0;
+    return SQLITE_OK;
+  }
+  return cursorFetchRow(pCur, pCur->rowKey.a, pCur->rowKey.n);
+}
+
+/* Move to the next row that exists, starting at the current position. */
+static int cursorSettle(tito_cursor *pCur) {
+  tito_kv *pKv = cursorKv(pCur);
+  int rc;
+  for (;;) {
+    if (pCur->nLimit == 0 || pCur->iRange >= pCur->nRange) {
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    if (pCur->bPoint) {
+      const cursor_range *r = &pCur->aRange[pCur->iRange];
+      rc = cursorFetchRow(pCur, pCur->ranges.a + r->oLo, r->nLo);
+      if (rc == SQLITE_DONE) {
+        pCur->iRange++;
+        continue;
+      }
+    } else {
+      if (pCur->pIter == 0) {
+        rc = cursorOpenRange(pCur);
+        if (rc != SQLITE_OK) return rc;
+      }
+      if (pKv->pMethods->xIterEof(pCur->pIter)) {
+        cursorCloseIter(pCur);
+        pCur->iRange++;
+        continue;
+      }
+      rc = cursorLoadEntry(pCur);
+      if (rc == SQLITE_DONE) {
+        rc = pKv->pMethods->xIterNext(pCur->pIter);
+        if (rc != TITO_OK) return cursorKvError(pCur, rc);
+        continue;
+      }
+    }
+    if (rc != SQLITE_OK) return rc;
+    if (pCur->nSkip > 0) {
+      pCur->nSkip--;
+      rc = SQLITE_OK;
+      if (pCur->bPoint) {
+        pCur->iRange++;
+      } else {
+        int r = pKv->pMethods->xIterNext(pCur->pIter);
+        if (r != TITO_OK) return cursorKvError(pCur, r);
+      }
+      continue;
+    }
+    if (pCur->nLimit > 0) pCur->nLimit--;
+    return SQLITE_OK;
+  }
+}
+
+static int titoNext(sqlite3_vtab_cursor *pBase) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  if (pCur->bPoint) {
+    pCur->iRange++;
+  } else if (pCur->pIter) {
+    tito_kv *pKv = cursorKv(pCur);
+    int rc = pKv->pMethods->xIterNext(pCur->pIter);
+    if (rc != TITO_OK) return cursorKvError(pCur, rc);
+  }
+  return cursorSettle(pCur);
+}
+
+static int titoEof(sqlite3_vtab_cursor *pBase) {
+  return ((tito_cursor *)pBase)->bEof;
+}
+
+/* Read xFilter argument iArg for field iCol with its column affinity. */
+static void filterArg(tito_vtab *p, sqlite3_value *pArg, int iCol,
+                      tito_value *pOut) {
+  titoValueFromSql(pArg, fieldAff(p, iCol), pOut);
+}
+
+/*
+** Build the ranges of the plan from xFilter's arguments: equality values
+** (the first possibly an IN list), then the range bounds, LIMIT, OFFSET.
+*/
+static int cursorBuildRanges(tito_cursor *pCur, int argc,
+                             sqlite3_value **argv) {
+  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
+  tito_table *pTab = p->pTab;
+  const tito_plan *pPlan = &pCur->plan;
+  path_fields f;
+  tito_buf base = TITO_BUF_INIT, prefix = TITO_BUF_INIT;
+  tito_value v, vLo, vHi;
+  sqlite3_value *pIn = 0;
+  int iArg = 0, i, rc = SQLITE_OK, bEmpty = 0;
+
+  pathFields(p, pPlan, &f);
+  if (pPlan->iPath >= 2) {
+    tito_table_index_prefix(pTab, pPlan->iPath - 2, &base);
+  } else {
+    tito_buf_append(&base, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  }
+  /* The equality fields after the first (the first may be a list). */
+  prefix.n = 0;
+  for (i = 1; i < pPlan->nEq; i++) {
+    filterArg(p, argv[i], f.aiCol[i], &v);
+    if (v.eType == SQLITE_NULL) bEmpty = 1; /* x = NULL matches nothing */
+    tito_key_append(&prefix, &v, f.abDesc ? f.abDesc[i] : 0);
+  }
+  iArg = pPlan->nEq;
+  memset(&vLo, 0, sizeof(vLo));
+  memset(&vHi, 0, sizeof(vHi));
+  if (pPlan->eLo) filterArg(p, argv[iArg++], f.aiCol[pPlan->nEq], &vLo);
+  if (pPlan->eHi) filterArg(p, argv[iArg++], f.aiCol[pPlan->nEq], &vHi);
+  if ((pPlan->eLo && vLo.eType == SQLITE_NULL) ||
+      (pPlan->eHi && vHi.eType == SQLITE_NULL)) {
+    bEmpty = 1;
+  }
+  pCur->nLimit = -1;
+  if (pPlan->bLimit) {
+    pCur->nLimit = sqlite3_value_int64(argv[iArg++]);
+    if (pCur->nLimit < 0) pCur->nLimit = -1;
+  }
+  if (pPlan->bOffset) {
+    pCur->nSkip = sqlite3_value_int64(argv[iArg++]);
+    if (pCur->nSkip < 0) pCur->nSkip = 0;
+  }
+  if (iArg > argc) return SQLITE_ERROR;
+  pCur->bPoint = pPlan->iPath == PLAN_PK && pPlan->nEq == f.n &&
+                 !pPlan->eLo && !pPlan->eHi;
+  if (bEmpty) goto done;
+
+  /* One range (or point) per value of the first equality field. */
+  if (pPlan->nEq == 0) {
+    rc = cursorPrefixRange(pCur, &base, f.abDesc ? f.abDesc[0] : 0,
+                           pPlan->eLo ? &vLo : 0, pPlan->eHi ? &vHi : 0);
+    goto done;
+  }
+  if (pPlan->bIn) {
+    rc = sqlite3_vtab_in_first(argv[0], &pIn);
+  } else {
+    pIn = argv[0];
+  }
+  while (rc == SQLITE_OK && pIn) {
+    tito_buf key = TITO_BUF_INIT;
+    filterArg(p, pIn, f.aiCol[0], &v);
+    if (v.eType != SQLITE_NULL) {
+      tito_buf_append(&key, base.a, base.n);
+      tito_key_append(&key, &v, f.abDesc ? f.abDesc[0] : 0);
+      tito_buf_append(&key, prefix.a, prefix.n);
+      if (key.rc) {
+        rc = SQLITE_NOMEM;
+      } else if (pCur->bPoint) {
+        rc = cursorAddRange(pCur, &key, 0);
+      } else {
+        int bDesc = f.abDesc ? f.abDesc[pPlan->nEq < f.n ? pPlan->nEq : 0] : 0;
+        rc = cursorPrefixRange(pCur, &key, bDesc, pPlan->eLo ? &vLo : 0,
+                               pPlan->eHi ? &vHi : 0);
+      }
+    }
+    tito_buf_free(&key);
+    if (!pPlan->bIn) break;
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_vtab_in_next(argv[0], &pIn);
+      if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        pIn = 0;
+      }
+    }
+  }
+  if (rc == SQLITE_OK && pPlan->bIn) {
+    cursorSortRanges(pCur);
+  }
+done:
+  tito_buf_free(&base);
+  tito_buf_free(&prefix);
+  return rc;
+}
+
+static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
+                      const char *idxStr, int argc, sqlite3_value **argv) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  int rc;
+  (void)idxStr;
+  cursorCloseIter(pCur);
+  pCur->ranges.n = 0;
+  pCur->nRange = 0;
+  pCur->iRange = 0;
+  pCur->bEof = 0;
+  pCur->nSkip = 0;
+  pCur->pVal = 0;
+  pCur->bDecoded = 0;
+  titoPlanDecode(idxNum, &pCur->plan);
+  pCur->bKeyOnly = (idxNum >> 23) & 1;
+  rc = cursorBuildRanges(pCur, argc, argv);
+  if (rc == SQLITE_OK) rc = cursorSettle(pCur);
+  return rc;
+}
+
+/* Decode the covering index entry into aVal (index fields, INCLUDE
+** columns, primary key). */
+static int cursorDecodeEntry(tito_cursor *pCur) {
+  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
+  tito_table *pTab = p->pTab;
+  const tito_model *pModel = pTab->pModel;
+  const tito_index *pIdx = &pModel->aIndex[pCur->plan.iPath - 2];
+  const uint8_t *k = pCur->pEntryKey;
+  int nk = pCur->nEntryKey, off = pTab->idxPrefix.n + 4, i;
+  tito_value aPk[64], aInc[64];
+  for (i = 0; i < pModel->nCol; i++) pCur->aVal[i].eType = SQLITE_NULL;
+  pCur->scratch.n = 0;
+  /* The scratch buffer must not move while values point into it. */
+  if (tito_buf_reserve(&pCur->scratch, 2 * nk + 2 * pCur->rowKey.n + 64)) {
+    return SQLITE_NOMEM;
+  }
+  for (i = 0; i < pIdx->nCol; i++) {
+    int iCol = pIdx->aiCol[i];
+    int n = tito_key_decode(k + off, nk - off, pIdx->abDesc[i],
+                            pModel->aCol[iCol].cAff == TITO_AFF_REAL,
+                            &pCur->aVal[iCol], &pCur->scratch);
+    if (n < 0) return SQLITE_CORRUPT;
+    off += n;
+  }
+  if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
+    if (tito_row_decode(pCur->pEntryVal, pCur->nEntryVal, pIdx->nInclude,
+                        aInc)) {
+      return SQLITE_CORRUPT;
+    }
+    for (i = 0; i < pIdx->nInclude; i++) pCur->aVal[pIdx->aiInclude[i]] = aInc[i];
+  }
+  if (pModel->nPk > 0 && pModel->nPk <= 64) {
+    if (tito_table_decode_pk(pTab, pCur->rowKey.a, pCur->rowKey.n, aPk,
+                             &pCur->scratch)) {
+      return SQLITE_CORRUPT;
+    }
+    for (i = 0; i < pModel->nPk; i++) pCur->aVal[pModel->aiPk[i]] = aPk[i];
+  }
+  pCur->bDecoded = 1;
+  return SQLITE_OK;
+}
+
+static int cursorDecode(tito_cursor *pCur) {
+  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
+  if (pCur->bDecoded) return SQLITE_OK;
+  if (pCur->pVal == 0 && pCur->plan.iPath >= 2) return cursorDecodeEntry(pCur);
+  if (tito_row_decode(pCur->pVal, pCur->nVal, p->pTab->pModel->nCol,
+                      pCur->aVal)) {
+    titoSetError(pCur->base.pVtab, "tito: %s: corrupt row", p->zName);
+    return SQLITE_CORRUPT;
+  }
+  pCur->bDecoded = 1;
+  return SQLITE_OK;
+}
+
+static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
+                      int iCol) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  tito_vtab *p = (tito_vtab *)pBase->pVtab;
+  tito_table *pTab = p->pTab;
+  int rc;
+  if (iCol == p->iKeyCol) {
+    /* The encoded primary key after the row prefix: never "nochange". */
+    sqlite3_result_blob(ctx, pCur->rowKey.a + pTab->rowPrefix.n,
+                        pCur->rowKey.n - pTab->rowPrefix.n, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
+  rc = cursorDecode(pCur);
+  if (rc != SQLITE_OK) return rc;
+  titoValueResult(ctx, &pCur->aVal[iCol]);
+  return SQLITE_OK;
+}
+
+static int titoRowid(sqlite3_vtab_cursor *pBase, sqlite3_int64 *pRowid) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  tito_vtab *p = (tito_vtab *)pBase->pVtab;
+  tito_value v;
+  int rc = tito_table_decode_pk(p->pTab, pCur->rowKey.a, pCur->rowKey.n, &v,
+                                &pCur->scratch);
+  if (rc != SQLITE_OK || v.eType != SQLITE_INTEGER) return SQLITE_CORRUPT;
+  *pRowid = v.i;
+  return SQLITE_OK;
+}
+
+/* --------------------------------------------------------------- writes */
+
+/* The row key named by argv[0] of xUpdate (the _key blob or the rowid). */
+static int updateOldKey(tito_vtab *p, sqlite3_value *pArg, tito_buf *pOut) {
+  tito_table *pTab = p->pTab;
+  pOut->n = 0;
+  if (p->iKeyCol >= 0) {
+    tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
+    tito_buf_append(pOut, sqlite3_value_blob(pArg), sqlite3_value_bytes(pArg));
+  } else {
+    tito_value v;
+    memset(&v, 0, sizeof(v));
+    v.eType = SQLITE_INTEGER;
+    v.i = sqlite3_value_int64(pArg);
+    tito_table_row_key(pTab, &v, pOut);
+  }
+  return pOut->rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                      sqlite3_int64 *pRowid) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_table *pTab;
+  tito_buf oldKey = TITO_BUF_INIT;
+  tito_value *aNew = 0;
+  int rc = titoTableReady(p), i, nCol;
+  int eConflict;
+  if (rc != SQLITE_OK) return rc;
+  pTab = p->pTab;
+  nCol = pTab->pModel->nCol;
+  eConflict = sqlite3_vtab_on_conflict(p->pConn->db);
+  if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+    rc = updateOldKey(p, argv[0], &oldKey);
+  }
+  if (rc == SQLITE_OK && argc == 1) {
+    rc = tito_table_delete(pTab, oldKey.a, oldKey.n);
+    goto done;
+  }
+  aNew = sqlite3_malloc(sizeof(tito_value) * (nCol + 1));
+  if (aNew == 0) rc = SQLITE_NOMEM;
+  for (i = 0; rc == SQLITE_OK && i < nCol; i++) {
+    sqlite3_value *pArg = argv[2 + i];
+    if (sqlite3_value_nochange(pArg)) {
+      memset(&aNew[i], 0, sizeof(aNew[i]));
+      aNew[i].eType = TITO_NOCHANGE;
+    } else {
+      titoValueFromSql(pArg, pTab->pModel->aCol[i].cAff, &aNew[i]);
+    }
+  }
+  if (rc == SQLITE_OK) {
+    int bRowidGiven = p->iKeyCol < 0 &&
+                      sqlite3_value_type(argv[1]) != SQLITE_NULL;
+    int64_t iRowid = bRowidGiven ? sqlite3_value_int64(argv[1]) : 0;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+      rc = vtabApplyDefaults(p, aNew);
+      if (rc == SQLITE_OK) {
+        rc = tito_table_insert(pTab, aNew, &iRowid, bRowidGiven, eConflict);
+      }
+      if (p->pDefault) sqlite3_reset(p->pDefault);
+      if (rc != SQLITE_OK && pVtab->zErrMsg && !tito_table_errmsg(pTab)[0]) {
+        goto done_keep;
+      }
+    } else {
+      if (bRowidGiven && iRowid == sqlite3_value_int64(argv[0])) {
+        bRowidGiven = pTab->pModel->iRowidCol >= 0;
+      }
+      rc = tito_table_update(pTab, oldKey.a, oldKey.n, aNew, &iRowid,
+                             bRowidGiven, eConflict);
+    }
+    if (p->iKeyCol < 0) *pRowid = iRowid;
+  }
+done:
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    titoSetError(pVtab, "%s", tito_table_errmsg(pTab));
+  }
+done_keep:
+  sqlite3_free(aNew);
+  tito_buf_free(&oldKey);
+  return rc;
+}
+
+/* ---------------------------------------------------------- transactions */
+
+static int titoBegin(sqlite3_vtab *pVtab) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_store *pStore;
+  int rc = titoTableReady(p);
+  if (rc != SQLITE_OK) return rc;
+  p->pTab->cacheKey.n = 0;
+  pStore = p->pStore;
+  if (!pStore->bInTxn) {
+    rc = pStore->pKv->pMethods->xBegin(pStore->pKv);
+    if (rc != TITO_OK) {
+      titoSetError(pVtab, "tito: %s",
+                   pStore->pKv->pMethods->xErrmsg(pStore->pKv));
+      return SQLITE_ERROR;
+    }
+    pStore->bInTxn = 1;
+    pStore->bPrepared = 0;
+  }
+  return SQLITE_OK;
+}
+
+/* The first xSync of a commit makes the store's transaction durable: a
+** failure here is the one SQLite reports (xCommit's result is ignored). */
+static int titoSync(sqlite3_vtab *pVtab) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_store *pStore = p->pStore;
+  int rc;
+  if (pStore == 0 || !pStore->bInTxn || pStore->bPrepared) return SQLITE_OK;
+  rc = pStore->pKv->pMethods->xPrepare(pStore->pKv);
+  if (rc == TITO_OK) {
+    pStore->bPrepared = 1;
+    return SQLITE_OK;
+  }
+  titoSetError(pVtab, "tito: %s", pStore->pKv->pMethods->xErrmsg(pStore->pKv));
+  /* A write conflict leaves the transaction open: COMMIT may be retried. */
+  return rc == TITO_CONFLICT ? SQLITE_BUSY : SQLITE_ERROR;
+}
+
+static void storeEnd(tito_vtab *p, int bCommit) {
+  tito_store *pStore = p->pStore;
+  if (p->pTab) p->pTab->cacheKey.n = 0;
+  if (pStore == 0 || !pStore->bInTxn) return;
+  if (bCommit) {
+    pStore->pKv->pMethods->xCommit(pStore->pKv);
+  } else {
+    pStore->pKv->pMethods->xRollback(pStore->pKv);
+  }
+  pStore->bInTxn = 0;
+  pStore->bPrepared = 0;
+}
+
+static int titoCommit(sqlite3_vtab *pVtab) {
+  storeEnd((tito_vtab *)pVtab, 1);
+  return SQLITE_OK;
+}
+
+static int titoRollback(sqlite3_vtab *pVtab) {
+  storeEnd((tito_vtab *)pVtab, 0);
+  return SQLITE_OK;
+}
+
+/* Savepoints go to the store; several tables of one store forward the same
+** mark, which the store treats as one. */
+static int titoSavepoint(sqlite3_vtab *pVtab, int iSave) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
+  if (p->pTab) p->pTab->cacheKey.n = 0;
+  return pKv && pKv->pMethods->xSavepoint(pKv, iSave) ? SQLITE_ERROR
+                                                      : SQLITE_OK;
+}
+
+static int titoRelease(sqlite3_vtab *pVtab, int iSave) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
+  return pKv && pKv->pMethods->xRelease(pKv, iSave) ? SQLITE_ERROR
+                                                    : SQLITE_OK;
+}
+
+static int titoRollbackTo(sqlite3_vtab *pVtab, int iSave) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
+  if (p->pTab) p->pTab->cacheKey.n = 0;
+  if (pKv && pKv->pMethods->xRollbackTo(pKv, iSave)) {
+    titoSetError(pVtab, "tito: %s", pKv->pMethods->xErrmsg(pKv));
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+static sqlite3_module titoModule = {
+    /* iVersion    */ 2,
+    /* xCreate     */ titoCreate,
+    /* xConnect    */ titoConnect,
+    /* xBestIndex  */ titoBestIndex,
+    /* xDisconnect */ titoDisconnect,
+    /* xDestroy    */ titoDestroy,
+    /* xOpen       */ titoOpen,
+    /* xClose      */ titoClose,
+    /* xFilter     */ titoFilter,
+    /* xNext       */ titoNext,
+    /* xEof        */ titoEof,
+    /* xColumn     */ titoColumn,
+    /* xRowid      */ titoRowid,
+    /* xUpdate     */ titoUpdate,
+    /* xBegin      */ titoBegin,
+    /* xSync       */ titoSync,
+    /* xCommit     */ titoCommit,
+    /* xRollback   */ titoRollback,
+    /* xFindMethod */ 0,
+    /* xRename     */ titoRename,
+    /* xSavepoint  */ titoSavepoint,
+    /* xRelease    */ titoRelease,
+    /* xRollbackTo */ titoRollbackTo,
+    /* xShadowName */ 0,
+#if SQLITE_VERSION_NUMBER >= 3044000
+    /* xIntegrity  */ 0,
+#endif
+};
+
+void titoConnDestroy(void *);
+
+int titoRegisterModule(sqlite3 *db, tito_conn *pConn) {
+  return sqlite3_create_module_v2(db, "tito", &titoModule, pConn,
+                                  titoConnDestroy);
+}

@@ -1,0 +1,222 @@
+/*
+** predicate.c: partial-index conditions, evaluated by SQLite itself.
+**
+** The statement is
+**   SELECT (w1),(w2),... FROM (SELECT CAST(?1 AS NUMERIC) AS "a", ?2 AS "b", ...)
+** A CAST gives the column its declared affinity (INTEGER and NUMERIC
+** compare alike, so both use NUMERIC). A CAST also converts, so it is used
+** only where it leaves the value unchanged: a value whose type is not the
+** natural one for its column (text kept in an INTEGER column, say) is bound
+** through a variant statement with a plain parameter instead.
+*/
+#include "predicate.h"
+#include <string.h>
+#include "kv.h"
+
+#define PRED_MAX_INDEX 64 /* the mask is 64 bits */
+
+struct tito_pred {
+  sqlite3 *db;
+  const tito_model *pModel;
+  sqlite3_stmt *pStmt;     /* every column cast to its affinity */
+  sqlite3_stmt *pVariant;  /* columns in mVariant bound raw */
+  uint64_t mVariant;
+  int nPartial;            /* partial indexes */
+  int *aiPartial;          /* their index numbers, in result-column order */
+};
+
+int tito_bind_value(sqlite3_stmt *pStmt, int i, const tito_value *v) {
+  switch (v->eType) {
+    case SQLITE_INTEGER: return sqlite3_bind_int64(pStmt, i, v->i);
+    case SQLITE_FLOAT: return sqlite3_bind_double(pStmt, i, v->r);
+    case SQLITE_TEXT:
+      return sqlite3_bind_text(pStmt, i, (const char *)v->z, v->n,
+                               SQLITE_STATIC);
+    case SQLITE_BLOB:
+      return sqlite3_bind_blob(pStmt, i, v->z, v->n, SQLITE_STATIC);
+    default: return sqlite3_bind_null(pStmt, i);
+  }
+}
+
+/* The CAST target giving column affinity cAff, or NULL for none. */
+static const char *predCastType(char cAff) {
+  switch (cAff) {
+    case TITO_AFF_TEXT: return "TEXT";
+    case TITO_AFF_REAL: return "REAL";
+    case TITO_AFF_INTEGER:
+    case TITO_AFF_NUMERIC: return "NUMERIC";
+    default: return 0;
+  }
+}
+
+/* True if a CAST to column affinity cAff leaves a value of type eType as
+** it is (the affinity conversion on write already made it so). */
+static int predNatural(char cAff, int eType) {
+  if (eType == SQLITE_NULL) return 1;
+  switch (cAff) {
+    case TITO_AFF_TEXT: return eType == SQLITE_TEXT;
+    case TITO_AFF_REAL: return eType == SQLITE_FLOAT;
+    case TITO_AFF_INTEGER:
+    case TITO_AFF_NUMERIC:
+      return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT;
+    default: return 1;
+  }
+}
+
+/* Build the row subquery; columns in mRaw are bound without a CAST. */
+static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
+                          uint64_t mRaw) {
+  int i;
+  sqlite3_str_appendf(pStr, " FROM (SELECT ");
+  for (i = 0; i < pModel->nCol; i++) {
+    const char *zCast = predCastType(pModel->aCol[i].cAff);
+    if (i) sqlite3_str_appendf(pStr, ", ");
+    if (zCast && (i >= 64 || (mRaw & ((uint64_t)1 << i))) == 0) {
+      sqlite3_str_appendf(pStr, "CAST(?%d AS %s)", i + 1, zCast);
+    } else {
+      sqlite3_str_appendf(pStr, "?%d", i + 1);
+    }
+    sqlite3_str_appendf(pStr, " AS \"%w\"", pModel->aCol[i].zName);
+  }
+  sqlite3_str_appendf(pStr, ")");
+}
+
+/* Compile the SELECT of the conditions in aiPartial[0..n). */
+static int predPrepare(sqlite3 *db, const tito_model *pModel,
+                       const int *aiPartial, int n, uint64_t mRaw,
+                       sqlite3_stmt **ppStmt) {
+  sqlite3_str *pStr = sqlite3_str_new(db);
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendf(pStr, "SELECT ");
+  for (i = 0; i < n; i++) {
+    sqlite3_str_appendf(pStr, "%s(%s)", i ? ", " : "",
+                        pModel->aIndex[aiPartial[i]].zWhere);
+  }
+  predAppendRow(pStr, pModel, mRaw);
+  zSql = sqlite3_str_finish(pStr);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppStmt, 0);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
+                   char **pzErr) {
+  tito_pred *p;
+  int i, rc;
+  *ppPred = 0;
+  for (i = 0; i < pModel->nIndex && pModel->aIndex[i].zWhere == 0; i++) {
+  }
+  if (i == pModel->nIndex) return SQLITE_OK;
+  if (pModel->nIndex > PRED_MAX_INDEX) {
+    *pzErr = sqlite3_mprintf("tito: %s: at most %d indexes", pModel->zTable,
+                             PRED_MAX_INDEX);
+    return SQLITE_ERROR;
+  }
+  p = sqlite3_malloc(sizeof(*p) + sizeof(int) * pModel->nIndex);
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->pModel = pModel;
+  p->aiPartial = (int *)&p[1];
+  for (i = 0; i < pModel->nIndex; i++) {
+    if (pModel->aIndex[i].zWhere) {
+      /* Compile each condition alone first, so an error names its index. */
+      sqlite3_stmt *pOne = 0;
+      rc = predPrepare(db, pModel, &i, 1, 0, &pOne);
+      sqlite3_finalize(pOne);
+      if (rc != SQLITE_OK) {
+        *pzErr = sqlite3_mprintf("tito: %s: bad WHERE of INDEX %s: %s",
+                                 pModel->zTable, pModel->aIndex[i].zName,
+                                 sqlite3_errmsg(db));
+        sqlite3_free(p);
+        return SQLITE_ERROR;
+      }
+      p->aiPartial[p->nPartial++] = i;
+    }
+  }
+  rc = predPrepare(db, pModel, p->aiPartial, p->nPartial, 0, &p->pStmt);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("tito: %s: %s", pModel->zTable,
+                             sqlite3_errmsg(db));
+    tito_pred_close(p);
+    return SQLITE_ERROR;
+  }
+  *ppPred = p;
+  return SQLITE_OK;
+}
+
+/* The statement to use for a row: the cast one, or a variant binding the
+** unnatural columns raw. */
+static int predStmtFor(tito_pred *p, const tito_value *aRow,
+                       sqlite3_stmt **ppStmt) {
+  const tito_model *pModel = p->pModel;
+  uint64_t mRaw = 0;
+  int i, rc;
+  for (i = 0; i < pModel->nCol && i < 64; i++) {
+    if (!predNatural(pModel->aCol[i].cAff, aRow[i].eType)) {
+      mRaw |= (uint64_t)1 << i;
+    }
+  }
+  if (mRaw == 0) {
+    *ppStmt = p->pStmt;
+    return SQLITE_OK;
+  }
+  if (p->pVariant == 0 || p->mVariant != mRaw) {
+    sqlite3_finalize(p->pVariant);
+    p->pVariant = 0;
+    rc = predPrepare(p->db, pModel, p->aiPartial, p->nPartial, mRaw,
+                     &p->pVariant);
+    if (rc != SQLITE_OK) return rc;
+    p->mVariant = mRaw;
+  }
+  *ppStmt = p->pVariant;
+  return SQLITE_OK;
+}
+
+int tito_pred_eval(tito_pred *p, const tito_value *aRow, uint64_t *pMask,
+                   char **pzErr) {
+  const tito_model *pModel = p->pModel;
+  sqlite3_stmt *pStmt = 0;
+  uint64_t mask = 0;
+  int i, rc;
+  for (i = 0; i < pModel->nIndex; i++) {
+    if (pModel->aIndex[i].zWhere == 0) mask |= (uint64_t)1 << i;
+  }
+  rc = predStmtFor(p, aRow, &pStmt);
+  for (i = 0; rc == SQLITE_OK && i < pModel->nCol; i++) {
+    rc = tito_bind_value(pStmt, i + 1, &aRow[i]);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      for (i = 0; i < p->nPartial; i++) {
+        /* SQLite's truth: NULL and 0 are false. */
+        if (sqlite3_column_type(pStmt, i) != SQLITE_NULL &&
+            sqlite3_column_double(pStmt, i) != 0.0) {
+          mask |= (uint64_t)1 << p->aiPartial[i];
+        }
+      }
+      rc = SQLITE_OK;
+    }
+  }
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("tito: %s: evaluating a partial index: %s",
+                             pModel->zTable, sqlite3_errmsg(p->db));
+  }
+  if (pStmt) {
+    sqlite3_reset(pStmt);
+    sqlite3_clear_bindings(pStmt);
+  }
+  *pMask = mask;
+  return rc;
+}
+
+void tito_pred_close(tito_pred *p) {
+  if (p) {
+    sqlite3_finalize(p->pStmt);
+    sqlite3_finalize(p->pVariant);
+    sqlite3_free(p);
+  }
+}

@@ -1,0 +1,845 @@
+/*
+** table.c: a model bound to a store: keys, row reads, and writes with exact
+** index maintenance (the key layout is documented in table.h).
+**
+** Every write checks all its constraints (NOT NULL, primary key, unique
+** indexes) with reads before it writes anything, so a failed constraint
+** leaves the store unchanged; OR REPLACE first removes the conflicting
+** rows with all their index entries. An UPDATE rewrites only the index
+** entries whose key or value changed.
+*/
+#include "table.h"
+#include <stdarg.h>
+#include <string.h>
+#include "keycodec.h"
+#include "rowcodec.h"
+
+#define KIND_ROW   0x01
+#define KIND_INDEX 0x02
+
+/* Set the table's error message (printf-style). */
+static void tableSetError(tito_table *pTab, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(pTab->zErr);
+  pTab->zErr = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+/* Map a store error to a SQLite code, keeping the store's message. */
+static int tableKvError(tito_table *pTab, int rc) {
+  if (rc == TITO_NOMEM) return SQLITE_NOMEM;
+  tableSetError(pTab, "tito: %s: %s", pTab->pModel->zTable,
+                pTab->pKv->pMethods->xErrmsg(pTab->pKv));
+  switch (rc) {
+    case TITO_CONFLICT: return SQLITE_BUSY;
+    case TITO_EXISTS: return SQLITE_CONSTRAINT;
+    case TITO_READONLY: return SQLITE_READONLY;
+    case TITO_UNAVAILABLE: return SQLITE_IOERR;
+    default: return SQLITE_ERROR;
+  }
+}
+
+const char *tito_table_errmsg(tito_table *pTab) {
+  return pTab->zErr ? pTab->zErr : "";
+}
+
+/* P | model id | kind, into pOut (reset first). */
+static void tableModelPrefix(const tito_model *pModel, uint32_t iId,
+                             uint8_t kind, tito_buf *pOut) {
+  tito_value v;
+  memset(&v, 0, sizeof(v));
+  v.eType = SQLITE_TEXT;
+  v.z = (const uint8_t *)pModel->zPrefix;
+  v.n = pModel->zPrefix ? (int)strlen(pModel->zPrefix) : 0;
+  if (v.z == 0) v.z = (const uint8_t *)"";
+  pOut->n = 0;
+  tito_key_append(pOut, &v, 0);
+  tito_buf_append_u32be(pOut, iId);
+  tito_buf_append_byte(pOut, kind);
+}
+
+int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
+                    uint32_t iModelId, tito_table **ppTab, char **pzErr) {
+  tito_table *pTab;
+  int rc;
+  *ppTab = 0;
+  pTab = sqlite3_malloc(sizeof(*pTab));
+  if (pTab == 0) {
+    tito_model_free(pModel);
+    return SQLITE_NOMEM;
+  }
+  memset(pTab, 0, sizeof(*pTab));
+  pTab->pModel = pModel;
+  pTab->pKv = pKv;
+  pTab->iModelId = iModelId;
+  pTab->nPkKey = pModel->nPk > 0 ? pModel->nPk : 1;
+  pTab->aOld = sqlite3_malloc(sizeof(tito_value) * 2 * (pModel->nCol + 1));
+  if (pTab->aOld == 0) {
+    tito_table_close(pTab);
+    return SQLITE_NOMEM;
+  }
+  pTab->aVictim = &pTab->aOld[pModel->nCol + 1];
+  tableModelPrefix(pModel, iModelId, KIND_ROW, &pTab->rowPrefix);
+  tableModelPrefix(pModel, iModelId, KIND_INDEX, &pTab->idxPrefix);
+  if (pTab->rowPrefix.rc || pTab->idxPrefix.rc) {
+    tito_table_close(pTab);
+    return SQLITE_NOMEM;
+  }
+  rc = tito_pred_open(db, pModel, &pTab->pPred, pzErr);
+  if (rc != SQLITE_OK) {
+    tito_table_close(pTab);
+    return rc;
+  }
+  *ppTab = pTab;
+  return SQLITE_OK;
+}
+
+void tito_table_close(tito_table *pTab) {
+  if (pTab == 0) return;
+  tito_pred_close(pTab->pPred);
+  tito_model_free(pTab->pModel);
+  tito_buf_free(&pTab->rowPrefix);
+  tito_buf_free(&pTab->idxPrefix);
+  tito_buf_free(&pTab->key);
+  tito_buf_free(&pTab->key2);
+  tito_buf_free(&pTab->key3);
+  tito_buf_free(&pTab->val);
+  tito_buf_free(&pTab->val2);
+  tito_buf_free(&pTab->scratch);
+  tito_buf_free(&pTab->oldRow);
+  tito_buf_free(&pTab->victimRow);
+  tito_buf_free(&pTab->cacheKey);
+  tito_buf_free(&pTab->cacheVal);
+  sqlite3_free(pTab->aOld);
+  sqlite3_free(pTab->zErr);
+  sqlite3_free(pTab);
+}
+
+void tito_table_index_prefix(tito_table *pTab, int iIdx, tito_buf *pOut) {
+  pOut->n = 0;
+  tito_buf_append(pOut, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  tito_buf_append_u32be(pOut, pTab->pModel->aIndex[iIdx].iId);
+}
+
+void tito_table_row_key(tito_table *pTab, const tito_value *aPk,
+                        tito_buf *pOut) {
+  const tito_model *pModel = pTab->pModel;
+  int i;
+  pOut->n = 0;
+  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  for (i = 0; i < pTab->nPkKey; i++) {
+    tito_key_append(pOut, &aPk[i], pModel->nPk ? pModel->abPkDesc[i] : 0);
+  }
+}
+
+/* The row key of a full row aRow (iRowid used by implicit-rowid tables). */
+static void tableRowKeyOf(tito_table *pTab, const tito_value *aRow,
+                          int64_t iRowid, tito_buf *pOut) {
+  const tito_model *pModel = pTab->pModel;
+  tito_value aPk[1];
+  int i;
+  if (pModel->nPk == 0) {
+    memset(aPk, 0, sizeof(aPk));
+    aPk[0].eType = SQLITE_INTEGER;
+    aPk[0].i = iRowid;
+    tito_table_row_key(pTab, aPk, pOut);
+    return;
+  }
+  pOut->n = 0;
+  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  for (i = 0; i < pModel->nPk; i++) {
+    tito_key_append(pOut, &aRow[pModel->aiPk[i]], pModel->abPkDesc[i]);
+  }
+}
+
+int tito_table_decode_pk(tito_table *pTab, const uint8_t *pKey, int nKey,
+                         tito_value *aOut, tito_buf *pScratch) {
+  const tito_model *pModel = pTab->pModel;
+  int i, off = pTab->rowPrefix.n;
+  for (i = 0; i < pTab->nPkKey; i++) {
+    int bDesc = pModel->nPk ? pModel->abPkDesc[i] : 0;
+    int bReal = pModel->nPk &&
+                pModel->aCol[pModel->aiPk[i]].cAff == TITO_AFF_REAL;
+    int n = tito_key_decode(pKey + off, nKey - off, bDesc, bReal, &aOut[i],
+                            pScratch);
+    if (n < 0) return SQLITE_CORRUPT;
+    off += n;
+  }
+  return SQLITE_OK;
+}
+
+/* True if every key field of index pIdx is non-NULL in aRow. */
+static int tableNoNullField(const tito_index *pIdx, const tito_value *aRow) {
+  int i;
+  for (i = 0; i < pIdx->nCol; i++) {
+    if (aRow[pIdx->aiCol[i]].eType == SQLITE_NULL) return 0;
+  }
+  return 1;
+}
+
+/*
+** Build the entry of index iIdx for row aRow whose row key is pRowKey:
+** key into pKey, value into pVal (both reset first). Returns 1 if the entry
+** is a compact unique entry (no pk suffix in the key).
+*/
+static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
+                      const tito_buf *pRowKey, tito_buf *pKey,
+                      tito_buf *pVal) {
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
+  const uint8_t *pSuffix = pRowKey->a + pTab->rowPrefix.n;
+  int nSuffix = pRowKey->n - pTab->rowPrefix.n;
+  int bCompact = pIdx->bUnique && tableNoNullField(pIdx, aRow);
+  tito_value aInc[65];
+  tito_value *a = aInc;
+  int i, nVal = pIdx->nInclude + bCompact;
+
+  tito_table_index_prefix(pTab, iIdx, pKey);
+  for (i = 0; i < pIdx->nCol; i++) {
+    tito_key_append(pKey, &aRow[pIdx->aiCol[i]], pIdx->abDesc[i]);
+  }
+  if (!bCompact) tito_buf_append(pKey, pSuffix, nSuffix);
+
+  if (nVal > (int)(sizeof(aInc) / sizeof(aInc[0]))) {
+    a = sqlite3_malloc(sizeof(tito_value) * nVal);
+    if (a == 0) {
+      pKey->rc = TITO_NOMEM;
+      return bCompact;
+    }
+  }
+  for (i = 0; i < pIdx->nInclude; i++) a[i] = aRow[pIdx->aiInclude[i]];
+  if (bCompact) {
+    memset(&a[i], 0, sizeof(a[i]));
+    a[i].eType = SQLITE_BLOB;
+    a[i].z = pSuffix;
+    a[i].n = nSuffix;
+  }
+  pVal->n = 0;
+  tito_row_encode(pVal, nVal, a);
+  if (a != aInc) sqlite3_free(a);
+  return bCompact;
+}
+
+/* Partial-index mask of a row: bit i set if index i has an entry. */
+static int tableMask(tito_table *pTab, const tito_value *aRow,
+                     uint64_t *pMask) {
+  int rc;
+  char *zErr = 0;
+  if (pTab->pPred == 0) {
+    int n = pTab->pModel->nIndex;
+    *pMask = n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
+    return SQLITE_OK;
+  }
+  rc = tito_pred_eval(pTab->pPred, aRow, pMask, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(pTab->zErr);
+    pTab->zErr = zErr;
+  }
+  return rc;
+}
+
+#define HAS(mask, i) (((mask) >> (i)) & 1)
+
+/* Read the row at pKey into pBuf (a copy) and decode it into aOut. */
+static int tableReadInto(tito_table *pTab, const uint8_t *pKey, int nKey,
+                         tito_buf *pBuf, tito_value *aOut) {
+  const uint8_t *pVal;
+  int nVal, rc;
+  rc = pTab->pKv->pMethods->xGet(pTab->pKv, pKey, nKey, &pVal, &nVal);
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  if (rc != TITO_OK) return tableKvError(pTab, rc);
+  pBuf->n = 0;
+  tito_buf_append(pBuf, pVal, nVal);
+  if (pBuf->rc) return SQLITE_NOMEM;
+  if (tito_row_decode(pBuf->a, pBuf->n, pTab->pModel->nCol, aOut)) {
+    tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
+    return SQLITE_CORRUPT;
+  }
+  return SQLITE_OK;
+}
+
+int tito_table_read_row(tito_table *pTab, const uint8_t *pKey, int nKey,
+                        tito_value *aOut) {
+  return tableReadInto(pTab, pKey, nKey, &pTab->oldRow, aOut);
+}
+
+void tito_table_cache_row(tito_table *pTab, const uint8_t *pKey, int nKey,
+                          const uint8_t *pVal, int nVal) {
+  pTab->cacheKey.n = 0;
+  pTab->cacheVal.n = 0;
+  tito_buf_append(&pTab->cacheKey, pKey, nKey);
+  tito_buf_append(&pTab->cacheVal, pVal, nVal);
+  if (pTab->cacheKey.rc || pTab->cacheVal.rc) {
+    tito_buf_free(&pTab->cacheKey);
+    tito_buf_free(&pTab->cacheVal);
+  }
+}
+
+/* Read the old row of an UPDATE or DELETE into oldRow/aOld, from the
+** cursor's cached copy when it is that row. The cache is used once. */
+static int tableReadOld(tito_table *pTab, const uint8_t *pKey, int nKey) {
+  if (pTab->cacheKey.n == nKey && nKey > 0 &&
+      memcmp(pTab->cacheKey.a, pKey, nKey) == 0) {
+    tito_buf t = pTab->oldRow;
+    pTab->oldRow = pTab->cacheVal;
+    pTab->cacheVal = t;
+    pTab->cacheKey.n = 0;
+    if (tito_row_decode(pTab->oldRow.a, pTab->oldRow.n, pTab->pModel->nCol,
+                        pTab->aOld)) {
+      return SQLITE_CORRUPT;
+    }
+    return SQLITE_OK;
+  }
+  pTab->cacheKey.n = 0;
+  return tableReadInto(pTab, pKey, nKey, &pTab->oldRow, pTab->aOld);
+}
+
+/* "t.a, t.b" for SQLite's constraint messages. */
+static char *tableColumnList(const tito_model *pModel, int n,
+                             const int *aiCol) {
+  sqlite3_str *p = sqlite3_str_new(0);
+  int i;
+  for (i = 0; i < n; i++) {
+    sqlite3_str_appendf(p, "%s%s.%s", i ? ", " : "", pModel->zTable,
+                        pModel->aCol[aiCol[i]].zName);
+  }
+  return sqlite3_str_finish(p);
+}
+
+/* Fail with SQLite's wording for a primary-key conflict. */
+static int tablePkConflict(tito_table *pTab) {
+  const tito_model *pModel = pTab->pModel;
+  char *z;
+  if (pModel->nPk == 0) {
+    tableSetError(pTab, "UNIQUE constraint failed: %s.rowid",
+                  pModel->zTable);
+  } else {
+    z = tableColumnList(pModel, pModel->nPk, pModel->aiPk);
+    tableSetError(pTab, "UNIQUE constraint failed: %s", z ? z : "");
+    sqlite3_free(z);
+  }
+  return SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+static int tableUniqueConflict(tito_table *pTab, int iIdx) {
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
+  char *z = tableColumnList(pTab->pModel, pIdx->nCol, pIdx->aiCol);
+  tableSetError(pTab, "UNIQUE constraint failed: %s", z ? z : "");
+  sqlite3_free(z);
+  return SQLITE_CONSTRAINT_UNIQUE;
+}
+
+/* NOT NULL checks of a new row. */
+static int tableCheckNotNull(tito_table *pTab, const tito_value *aRow) {
+  const tito_model *pModel = pTab->pModel;
+  int i;
+  for (i = 0; i < pModel->nCol; i++) {
+    if (pModel->aCol[i].bNotNull && i != pModel->iRowidCol &&
+        aRow[i].eType == SQLITE_NULL) {
+      tableSetError(pTab, "NOT NULL constraint failed: %s.%s",
+                    pModel->zTable, pModel->aCol[i].zName);
+      return SQLITE_CONSTRAINT_NOTNULL;
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Delete the row at pKey (if present) with all its index entries, using
+** the victim buffers. Used by OR REPLACE. */
+static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
+                             int nKey) {
+  tito_kv *pKv = pTab->pKv;
+  tito_buf rowKey = TITO_BUF_INIT;
+  uint64_t mask;
+  int rc, i;
+  rc = tableReadInto(pTab, pKey, nKey, &pTab->victimRow, pTab->aVictim);
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc != SQLITE_OK) return rc;
+  rc = tableMask(pTab, pTab->aVictim, &mask);
+  if (rc != SQLITE_OK) return rc;
+  tito_buf_append(&rowKey, pKey, nKey);
+  if (pTab->cacheKey.n == nKey && memcmp(pTab->cacheKey.a, pKey, nKey) == 0) {
+    pTab->cacheKey.n = 0;
+  }
+  rc = pKv->pMethods->xDelete(pKv, pKey, nKey);
+  for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    if (!HAS(mask, i)) continue;
+    tableEntry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    if (pTab->key3.rc) rc = TITO_NOMEM;
+    if (rc == TITO_OK) rc = pKv->pMethods->xDelete(pKv, pTab->key3.a,
+                                                   pTab->key3.n);
+  }
+  tito_buf_free(&rowKey);
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+/* Is the row key k present? (SQLITE_ROW yes, SQLITE_DONE no, or error) */
+static int tableExists(tito_table *pTab, const tito_buf *k) {
+  const uint8_t *pVal;
+  int nVal;
+  int rc = pTab->pKv->pMethods->xGet(pTab->pKv, k->a, k->n, &pVal, &nVal);
+  if (rc == TITO_OK) return SQLITE_ROW;
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  return tableKvError(pTab, rc);
+}
+
+/*
+** The owner row key of the compact unique entry at key pEntry, if the entry
+** exists: copied into pOwner and SQLITE_ROW; SQLITE_DONE if no entry.
+*/
+static int tableEntryOwner(tito_table *pTab, int iIdx, const tito_buf *pEntry,
+                           tito_buf *pOwner) {
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
+  tito_value a[65];
+  const uint8_t *pVal;
+  int nVal, rc, n = pIdx->nInclude + 1;
+  rc = pTab->pKv->pMethods->xGet(pTab->pKv, pEntry->a, pEntry->n, &pVal, &nVal);
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  if (rc != TITO_OK) return tableKvError(pTab, rc);
+  if (n > 65 || tito_row_decode(pVal, nVal, n, a) ||
+      a[n - 1].eType != SQLITE_BLOB) {
+    tableSetError(pTab, "tito: %s: corrupt entry of index %s",
+                  pTab->pModel->zTable, pIdx->zName);
+    return SQLITE_CORRUPT;
+  }
+  pOwner->n = 0;
+  tito_buf_append(pOwner, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  tito_buf_append(pOwner, a[n - 1].z, a[n - 1].n);
+  return pOwner->rc ? SQLITE_NOMEM : SQLITE_ROW;
+}
+
+static int bufEq(const tito_buf *a, const tito_buf *b) {
+  return a->n == b->n && (a->n == 0 || memcmp(a->a, b->a, a->n) == 0);
+}
+
+/*
+** Check the unique indexes for new row aNew with row key pNewKey. pOldKey
+** is the row's current key for an UPDATE (NULL for INSERT): entries it owns
+** are not conflicts. With OR REPLACE the conflicting rows are deleted.
+*/
+static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
+                            uint64_t mask, const tito_buf *pNewKey,
+                            const tito_buf *pOldKey, int eConflict) {
+  const tito_model *pModel = pTab->pModel;
+  tito_buf owner = TITO_BUF_INIT;
+  int i, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
+    const tito_index *pIdx = &pModel->aIndex[i];
+    if (!pIdx->bUnique || !HAS(mask, i) || !tableNoNullField(pIdx, aNew)) {
+      continue;
+    }
+    tableEntry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
+    if (pTab->key2.rc || pTab->val.rc) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    rc = tableEntryOwner(pTab, i, &pTab->key2, &owner);
+    if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (bufEq(&owner, pNewKey) || (pOldKey && bufEq(&owner, pOldKey))) {
+        continue;
+      }
+      if (eConflict == TITO_ONCONFLICT_REPLACE) {
+        rc = tableDeleteVictim(pTab, owner.a, owner.n);
+      } else {
+        rc = tableUniqueConflict(pTab, i);
+      }
+    }
+  }
+  tito_buf_free(&owner);
+  return rc;
+}
+
+/* The largest rowid in use plus one (1 for an empty table). */
+static int tableNextRowid(tito_table *pTab, int64_t *piRowid) {
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  tito_buf end = TITO_BUF_INIT;
+  int rc;
+  *piRowid = 1;
+  tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n, &end);
+  rc = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n, end.a,
+                            end.n, TITO_SCAN_REVERSE | TITO_SCAN_KEYONLY, 1,
+                            &pIter);
+  if (rc == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
+    int nKey;
+    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
+    tito_value v;
+    if (tito_table_decode_pk(pTab, pKey, nKey, &v, &pTab->scratch) ||
+        v.eType != SQLITE_INTEGER) {
+      rc = TITO_ERROR;
+      tableSetError(pTab, "tito: %s: corrupt rowid key", pTab->pModel->zTable);
+    } else if (v.i == INT64_MAX) {
+      rc = TITO_ERROR;
+      tableSetError(pTab, "tito: %s: no rowid left", pTab->pModel->zTable);
+    } else {
+      *piRowid = v.i + 1;
+    }
+    pTab->scratch.n = 0;
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  tito_buf_free(&end);
+  if (rc == TITO_ERROR && pTab->zErr) return SQLITE_ERROR;
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+/* Resolve the rowid of a new row for rowid tables: the alias column's
+** value, the given rowid, or a fresh one. */
+static int tableResolveRowid(tito_table *pTab, tito_value *aNew,
+                             int64_t *piRowid, int bRowidGiven) {
+  const tito_model *pModel = pTab->pModel;
+  int rc = SQLITE_OK;
+  if (pModel->iRowidCol >= 0) {
+    tito_value *v = &aNew[pModel->iRowidCol];
+    if (v->eType == SQLITE_NULL) {
+      if (bRowidGiven) {
+        v->eType = SQLITE_INTEGER;
+        v->i = *piRowid;
+      } else {
+        rc = tableNextRowid(pTab, &v->i);
+        v->eType = SQLITE_INTEGER;
+      }
+    } else if (v->eType != SQLITE_INTEGER) {
+      tableSetError(pTab, "datatype mismatch");
+      return SQLITE_MISMATCH;
+    }
+    *piRowid = v->i;
+  } else if (pModel->nPk == 0 && !bRowidGiven) {
+    rc = tableNextRowid(pTab, piRowid);
+  }
+  return rc;
+}
+
+/* Write the row and its entries (mask) at row key pKey. */
+static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
+                         uint64_t mask, const tito_buf *pKey) {
+  tito_kv *pKv = pTab->pKv;
+  int i, rc;
+  pTab->val.n = 0;
+  tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
+  if (pTab->val.rc) return SQLITE_NOMEM;
+  rc = pKv->pMethods->xPut(pKv, pKey->a, pKey->n, pTab->val.a, pTab->val.n);
+  for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    if (!HAS(mask, i)) continue;
+    tableEntry(pTab, i, aNew, pKey, &pTab->key2, &pTab->val);
+    if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
+    rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
+                             pTab->val.n);
+  }
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
+                      int bRowidGiven, int eConflict) {
+  uint64_t mask;
+  int64_t iRowid = piRowid ? *piRowid : 0;
+  int rc;
+  pTab->cacheKey.n = 0;
+  rc = tableResolveRowid(pTab, aNew, &iRowid, bRowidGiven);
+  if (rc == SQLITE_OK) rc = tableCheckNotNull(pTab, aNew);
+  if (rc == SQLITE_OK) rc = tableMask(pTab, aNew, &mask);
+  if (rc != SQLITE_OK) return rc;
+  tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
+  if (pTab->key.rc) return SQLITE_NOMEM;
+  rc = tableExists(pTab, &pTab->key);
+  if (rc == SQLITE_ROW) {
+    if (eConflict != TITO_ONCONFLICT_REPLACE) return tablePkConflict(pTab);
+    rc = tableDeleteVictim(pTab, pTab->key.a, pTab->key.n);
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+  }
+  if (rc == SQLITE_OK) {
+    rc = tableCheckUnique(pTab, aNew, mask, &pTab->key, 0, eConflict);
+  }
+  if (rc == SQLITE_OK) rc = tableWriteNew(pTab, aNew, mask, &pTab->key);
+  if (piRowid) *piRowid = iRowid;
+  return rc;
+}
+
+/*
+** Rewrite the entries of the row whose old values are aOld (key pOldKey,
+** mask mOld) and new values aNew (key pNewKey, mask mNew): an entry that is
+** unchanged in key and value is left alone.
+*/
+static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
+                               uint64_t mOld, const tito_value *aNew,
+                               const tito_buf *pNewKey, uint64_t mNew) {
+  tito_kv *pKv = pTab->pKv;
+  int i, rc = TITO_OK;
+  for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    int bOld = HAS(mOld, i), bNew = HAS(mNew, i);
+    if (bOld) tableEntry(pTab, i, pTab->aOld, pOldKey, &pTab->key3,
+                         &pTab->val2);
+    if (bNew) tableEntry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
+    if (pTab->key2.rc || pTab->key3.rc || pTab->val.rc || pTab->val2.rc) {
+      return SQLITE_NOMEM;
+    }
+    if (bOld && bNew && bufEq(&pTab->key2, &pTab->key3) &&
+        bufEq(&pTab->val, &pTab->val2)) {
+      continue;
+    }
+    if (bOld && !(bNew && bufEq(&pTab->key2, &pTab->key3))) {
+      rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
+    }
+    if (rc == TITO_OK && bNew) {
+      rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
+                               pTab->val.n);
+    }
+  }
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
+                      tito_value *aNew, int64_t *piRowid, int bRowidGiven,
+                      int eConflict) {
+  tito_kv *pKv = pTab->pKv;
+  tito_buf oldKey = TITO_BUF_INIT;
+  uint64_t mOld = 0, mNew = 0;
+  int64_t iRowid = piRowid ? *piRowid : 0;
+  int rc;
+
+  int i;
+
+  rc = tableReadOld(pTab, pOldKey, nOldKey);
+  if (rc == SQLITE_DONE) return SQLITE_OK; /* the row is gone: nothing to do */
+  if (rc != SQLITE_OK) return rc;
+  for (i = 0; i < pTab->pModel->nCol; i++) {
+    if (aNew[i].eType == TITO_NOCHANGE) aNew[i] = pTab->aOld[i];
+  }
+  tito_buf_append(&oldKey, pOldKey, nOldKey);
+  if (pTab->pModel->nPk == 0 && !bRowidGiven) {
+    tito_value v;
+    if (tito_table_decode_pk(pTab, pOldKey, nOldKey, &v, &pTab->scratch) ==
+        SQLITE_OK) {
+      iRowid = v.i;
+      bRowidGiven = 1;
+    }
+  }
+  if (pTab->pModel->iRowidCol >= 0 &&
+      aNew[pTab->pModel->iRowidCol].eType == SQLITE_NULL) {
+    tableSetError(pTab, "datatype mismatch");
+    rc = SQLITE_MISMATCH;
+  }
+  if (rc == SQLITE_OK) rc = tableResolveRowid(pTab, aNew, &iRowid, 1);
+  if (rc == SQLITE_OK) rc = tableCheckNotNull(pTab, aNew);
+  if (rc == SQLITE_OK) rc = tableMask(pTab, pTab->aOld, &mOld);
+  if (rc == SQLITE_OK) rc = tableMask(pTab, aNew, &mNew);
+  if (rc == SQLITE_OK) {
+    tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
+    if (pTab->key.rc) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && !bufEq(&pTab->key, &oldKey)) {
+    /* The primary key changes: the new key must be free. */
+    rc = tableExists(pTab, &pTab->key);
+    if (rc == SQLITE_ROW) {
+      if (eConflict != TITO_ONCONFLICT_REPLACE) {
+        rc = tablePkConflict(pTab);
+      } else {
+        rc = tableDeleteVictim(pTab, pTab->key.a, pTab->key.n);
+      }
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    rc = tableCheckUnique(pTab, aNew, mNew, &pTab->key, &oldKey, eConflict);
+  }
+  if (rc == SQLITE_OK) {
+    int r = TITO_OK;
+    if (!bufEq(&pTab->key, &oldKey)) {
+      r = pKv->pMethods->xDelete(pKv, oldKey.a, oldKey.n);
+    }
+    pTab->val.n = 0;
+    tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
+    if (pTab->val.rc) r = TITO_NOMEM;
+    if (r == TITO_OK) {
+      r = pKv->pMethods->xPut(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
+                              pTab->val.n);
+    }
+    rc = r == TITO_OK ? SQLITE_OK : tableKvError(pTab, r);
+  }
+  if (rc == SQLITE_OK) {
+    rc = tableRewriteEntries(pTab, &oldKey, mOld, aNew, &pTab->key, mNew);
+  }
+  if (piRowid) *piRowid = iRowid;
+  tito_buf_free(&oldKey);
+  return rc;
+}
+
+int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
+  tito_kv *pKv = pTab->pKv;
+  tito_buf oldKey = TITO_BUF_INIT;
+  uint64_t mOld = 0;
+  int rc, i;
+  rc = tableReadOld(pTab, pOldKey, nOldKey);
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc == SQLITE_OK) rc = tableMask(pTab, pTab->aOld, &mOld);
+  if (rc != SQLITE_OK) return rc;
+  tito_buf_append(&oldKey, pOldKey, nOldKey);
+  rc = pKv->pMethods->xDelete(pKv, pOldKey, nOldKey);
+  for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    if (!HAS(mOld, i)) continue;
+    tableEntry(pTab, i, pTab->aOld, &oldKey, &pTab->key3, &pTab->val2);
+    if (pTab->key3.rc || pTab->val2.rc) {
+      rc = TITO_NOMEM;
+      break;
+    }
+    rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
+  }
+  tito_buf_free(&oldKey);
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+/* Append one problem line to the check report (at most 20). */
+static void checkReport(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
+                        ...) {
+  va_list ap;
+  if ((*pnProblem)++ >= 20) return;
+  va_start(ap, zFmt);
+  if (sqlite3_str_length(pRep)) sqlite3_str_appendchar(pRep, 1, '\n');
+  sqlite3_str_vappendf(pRep, zFmt, ap);
+  va_end(ap);
+}
+
+/* Count the keys in [lo, prefix_end(lo)). */
+static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
+                           int64_t *pn) {
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  tito_buf end = TITO_BUF_INIT;
+  int rc;
+  *pn = 0;
+  tito_key_prefix_end(pLo->a, pLo->n, &end);
+  rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, end.a, end.n,
+                            TITO_SCAN_KEYONLY, 0, &pIter);
+  while (rc == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
+    (*pn)++;
+    rc = pKv->pMethods->xIterNext(pIter);
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  tito_buf_free(&end);
+  return rc;
+}
+
+/* Check one row (key k, value v): its expected entries exist with the
+** right values; counts them into anExpected. */
+static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
+                    const uint8_t *v, int nv, int64_t *anExpected,
+                    sqlite3_str *pRep, int *pnProblem) {
+  const tito_model *pModel = pTab->pModel;
+  tito_kv *pKv = pTab->pKv;
+  tito_buf rowKey = TITO_BUF_INIT;
+  uint64_t mask;
+  int rc, i;
+  pTab->victimRow.n = 0;
+  tito_buf_append(&pTab->victimRow, v, nv);
+  if (tito_row_decode(pTab->victimRow.a, pTab->victimRow.n, pModel->nCol,
+                      pTab->aVictim)) {
+    checkReport(pRep, pnProblem, "%s: undecodable row", pModel->zTable);
+    return SQLITE_OK;
+  }
+  rc = tableMask(pTab, pTab->aVictim, &mask);
+  if (rc != SQLITE_OK) return rc;
+  tito_buf_append(&rowKey, k, nk);
+  for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
+    const uint8_t *pGot;
+    int nGot, r;
+    if (!HAS(mask, i)) continue;
+    anExpected[i]++;
+    tableEntry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    r = pKv->pMethods->xGet(pKv, pTab->key3.a, pTab->key3.n, &pGot, &nGot);
+    if (r == TITO_NOTFOUND) {
+      checkReport(pRep, pnProblem, "%s: row missing from index %s",
+                  pModel->zTable, pModel->aIndex[i].zName);
+    } else if (r != TITO_OK) {
+      rc = tableKvError(pTab, r);
+    } else if (nGot != pTab->val2.n ||
+               (nGot && memcmp(pGot, pTab->val2.a, nGot))) {
+      checkReport(pRep, pnProblem, "%s: wrong value in index %s",
+                  pModel->zTable, pModel->aIndex[i].zName);
+    }
+  }
+  tito_buf_free(&rowKey);
+  return rc;
+}
+
+int tito_table_check(tito_table *pTab, char **pzReport) {
+  const tito_model *pModel = pTab->pModel;
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  tito_buf end = TITO_BUF_INIT, lo = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
+  sqlite3_str *pRep = sqlite3_str_new(0);
+  int64_t *anExpected;
+  int nProblem = 0, rc, i;
+
+  *pzReport = 0;
+  anExpected = sqlite3_malloc64(sizeof(int64_t) * (pModel->nIndex + 1));
+  if (anExpected == 0) return SQLITE_NOMEM;
+  memset(anExpected, 0, sizeof(int64_t) * (pModel->nIndex + 1));
+  tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n, &end);
+  rc = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n, end.a,
+                            end.n, 0, 0, &pIter);
+  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  while (rc == SQLITE_OK && !pKv->pMethods->xIterEof(pIter)) {
+    int nk, nv;
+    const uint8_t *k = pKv->pMethods->xIterKey(pIter, &nk);
+    const uint8_t *v = pKv->pMethods->xIterValue(pIter, &nv);
+    rowKey.n = 0;
+    tito_buf_append(&rowKey, k, nk);
+    rc = checkRow(pTab, rowKey.a, rowKey.n, v, nv, anExpected, pRep,
+                  &nProblem);
+    if (rc == SQLITE_OK) {
+      int r = pKv->pMethods->xIterNext(pIter);
+      if (r != TITO_OK) rc = tableKvError(pTab, r);
+    }
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
+    int64_t nGot = 0;
+    int r;
+    tito_table_index_prefix(pTab, i, &lo);
+    r = checkCountRange(pTab, &lo, &nGot);
+    if (r != TITO_OK) {
+      rc = tableKvError(pTab, r);
+    } else if (nGot != anExpected[i]) {
+      checkReport(pRep, &nProblem,
+                  "%s: index %s has %lld entries, rows call for %lld",
+                  pModel->zTable, pModel->aIndex[i].zName, (long long)nGot,
+                  (long long)anExpected[i]);
+    }
+  }
+  tito_buf_free(&end);
+  tito_buf_free(&lo);
+  tito_buf_free(&rowKey);
+  sqlite3_free(anExpected);
+  if (rc == SQLITE_OK && nProblem) {
+    if (nProblem > 20) {
+      sqlite3_str_appendf(pRep, "\n... %d problems in all", nProblem);
+    }
+    *pzReport = sqlite3_str_finish(pRep);
+    if (*pzReport == 0) rc = SQLITE_NOMEM;
+  } else {
+    sqlite3_free(sqlite3_str_finish(pRep));
+  }
+  return rc;
+}
+
+int tito_table_purge(tito_table *pTab) {
+  tito_kv *pKv = pTab->pKv;
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  int rc;
+  /* Rows (kind 0x01) and index entries (0x02) are adjacent. */
+  tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  if (lo.rc || hi.rc) {
+    rc = TITO_NOMEM;
+  } else {
+    hi.a[hi.n - 1]++; /* kind 0x03: past the index entries */
+    rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
+  }
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}

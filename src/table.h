@@ -1,0 +1,131 @@
+/*
+** table.h: a model bound to a store: its key ranges, row reads, and writes
+** with exact index maintenance.
+**
+** KEY LAYOUT (the reference; README's reference section repeats it)
+**
+**   P      = the keyspace prefix option, encoded as a TEXT key field
+**            (prefix-free, so prefixes never alias; "" by default)
+**   catalog: P | u32 0 | 0x00 | name (TEXT field)   -> model id (u32 BE) +
+**                                                      definition text
+**            P | u32 0 | 0x01                       -> last model id (u32 BE)
+**   row:     P | u32 model id | 0x01 | pk fields     -> row codec of all
+**                                                      columns
+**   index:   P | u32 model id | 0x02 | u32 index id | index fields | pk
+**            fields                                  -> row codec of the
+**                                                      INCLUDE columns
+**   unique index entry whose fields are all non-NULL:
+**            P | u32 model id | 0x02 | u32 index id | index fields
+**                                                   -> INCLUDE columns then
+**                                                      the pk suffix as a BLOB
+**
+** Fields are key-codec encoded (keycodec.h), DESC fields inverted. For a
+** table without a declared primary key, or with an INTEGER PRIMARY KEY, the
+** pk field is the integer rowid. A unique entry without the pk suffix makes
+** two transactions inserting the same value write the same key, so the
+** store itself detects the conflict (as TiDB does); entries with a NULL
+** field keep the suffix, since NULLs never collide in a UNIQUE index.
+*/
+#ifndef TITO_TABLE_H
+#define TITO_TABLE_H
+#include "buf.h"
+#include "kv.h"
+#include "model.h"
+#include "predicate.h"
+
+typedef struct tito_table tito_table;
+
+/* eType of a tito_value in an UPDATE's new row meaning "unchanged": the
+** old row's value is used (SQLite's nochange columns). */
+#define TITO_NOCHANGE 0x7f
+
+/* Conflict resolution of one write (sqlite3_vtab_on_conflict's values). */
+#define TITO_ONCONFLICT_ROLLBACK 1
+#define TITO_ONCONFLICT_IGNORE   2
+#define TITO_ONCONFLICT_FAIL     3
+#define TITO_ONCONFLICT_ABORT    4
+#define TITO_ONCONFLICT_REPLACE  5
+
+struct tito_table {
+  tito_model *pModel;   /* the model (owned) */
+  tito_kv *pKv;         /* the store (not owned) */
+  uint32_t iModelId;    /* model id in the store's catalog */
+  tito_pred *pPred;     /* partial-index predicates, or NULL if none */
+  tito_buf rowPrefix;   /* P | model id | 0x01 */
+  tito_buf idxPrefix;   /* P | model id | 0x02 */
+  int nPkKey;           /* key fields of the primary key (1 for rowid) */
+  /* Scratch of the write path, reused to avoid mallocs. */
+  tito_buf key, key2, key3, val, val2, scratch;
+  tito_buf oldRow;      /* bytes of the row being updated or deleted */
+  tito_buf victimRow;   /* bytes of a row removed by OR REPLACE */
+  tito_buf cacheKey;    /* key of the row last read by a cursor, or empty */
+  tito_buf cacheVal;    /* its value */
+  tito_value *aOld;     /* nCol decoded values of oldRow */
+  tito_value *aVictim;  /* nCol decoded values of victimRow */
+  char *zErr;           /* last error message (sqlite3_malloc'd) */
+};
+
+/*
+** Open the table of model pModel (ownership passes to the table, also on
+** error) in store pKv under catalog id iModelId. db is used to compile the
+** partial-index predicates. Returns a SQLite result code.
+*/
+int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
+                    uint32_t iModelId, tito_table **ppTab, char **pzErr);
+void tito_table_close(tito_table *);
+
+/* Append the row key of the primary-key values aPk[0..nPkKey) to pOut
+** (reset first). */
+void tito_table_row_key(tito_table *, const tito_value *aPk, tito_buf *pOut);
+
+/*
+** Read the row with key pKey into aOut[0..nCol) (pointing into a copy held
+** by the table until the next write or read call). SQLITE_OK, SQLITE_DONE if
+** absent, or an error.
+*/
+int tito_table_read_row(tito_table *, const uint8_t *pKey, int nKey,
+                        tito_value *aOut);
+
+/* Decode the primary-key key fields after the row prefix of pKey into
+** aOut[0..nPkKey) (text/blob copied into pScratch). SQLITE_OK or
+** SQLITE_CORRUPT. */
+int tito_table_decode_pk(tito_table *, const uint8_t *pKey, int nKey,
+                         tito_value *aOut, tito_buf *pScratch);
+
+/*
+** Writes. aNew holds nCol values (affinity already applied by the caller
+** by the SQLite layer). pOldKey is the current row key for UPDATE and
+** DELETE. eConflict is TITO_ONCONFLICT_*. piRowid receives the rowid used
+** for rowid tables (may be NULL). Return SQLite result codes; a constraint
+** failure (SQLITE_CONSTRAINT_*) changes nothing and sets the message to
+** SQLite's own wording.
+*/
+int tito_table_insert(tito_table *, tito_value *aNew, int64_t *piRowid,
+                      int bRowidGiven, int eConflict);
+int tito_table_update(tito_table *, const uint8_t *pOldKey, int nOldKey,
+                      tito_value *aNew, int64_t *piRowid, int bRowidGiven,
+                      int eConflict);
+int tito_table_delete(tito_table *, const uint8_t *pOldKey, int nOldKey);
+
+/* Set the cached copy of the row last read by a cursor (so an UPDATE or
+** DELETE of that row need not read it again). */
+void tito_table_cache_row(tito_table *, const uint8_t *pKey, int nKey,
+                          const uint8_t *pVal, int nVal);
+
+/*
+** Integrity check: every row has exactly its index entries and every entry
+** points to a live row that produces it. Returns SQLITE_OK and sets
+** *pzReport to NULL when consistent, or to a description of the first
+** problems (sqlite3_malloc'd).
+*/
+int tito_table_check(tito_table *, char **pzReport);
+
+/* Remove every key of the model (DROP TABLE on the embedded store). */
+int tito_table_purge(tito_table *);
+
+/* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */
+void tito_table_index_prefix(tito_table *, int iIdx, tito_buf *pOut);
+
+const char *tito_table_errmsg(tito_table *);
+
+#endif
