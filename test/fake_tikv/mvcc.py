@@ -153,10 +153,10 @@ class Mvcc:
         out = []
         if limit == 0:
             return out
-        keys = self.key_range(lo, hi)
-        if reverse:
-            keys = reversed(keys)
-        for k in keys:
+        i = bisect.bisect_left(self.keys, lo)
+        j = len(self.keys) if hi is None else bisect.bisect_left(self.keys, hi)
+        order = range(j - 1, i - 1, -1) if reverse else range(i, j)
+        for k in (self.keys[n] for n in order):
             try:
                 got = self.read(k, ts, resolved, committed)
             except KeyErr as e:

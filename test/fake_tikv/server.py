@@ -61,7 +61,7 @@ class Fake:
     # ---- stores --------------------------------------------------------------------
     def _start_store(self, st):
         st.server, st.port = self._grpc_server(
-            TikvService(self.cluster, st.id).generic_handler(), st.port, 32)
+            TikvService(self.cluster, st.id).generic_handler(), st.port, 64)
         st.up = True
 
     def store_down(self, sid):
@@ -86,7 +86,7 @@ class Fake:
     # ---- PD members ------------------------------------------------------------------
     def _start_pd(self, m):
         m.server, m.port = self._grpc_server(
-            PdService(self.cluster, m).generic_handler(), m.port, 64)
+            PdService(self.cluster, m).generic_handler(), m.port, 256)
         m.alive = True
 
     def pd_kill_leader(self):
