@@ -144,8 +144,8 @@ static int embPrepare(EmbKv *p, const char *zFmt, sqlite3_stmt **ppStmt) {
   return TITO_OK;
 }
 
-/* The cached statement iStmt, prepared on first use (NULL on error). */
-static sqlite3_stmt *embStmt(EmbKv *p, int iStmt) {
+/* The cached statement iStmt in *ppStmt, prepared on first use. */
+static int embStmt(EmbKv *p, int iStmt, sqlite3_stmt **ppStmt) {
   static const char *const azSql[N_STMT] = {
     "SELECT v FROM %s WHERE k=?1",
     "INSERT OR REPLACE INTO %s(k,v) VALUES(?1,?2)",
@@ -156,8 +156,13 @@ static sqlite3_stmt *embStmt(EmbKv *p, int iStmt) {
     "DELETE FROM %s WHERE k<?2",
     "DELETE FROM %s WHERE k>=?1 AND k<?2",
   };
-  if (p->aStmt[iStmt] == NULL) embPrepare(p, azSql[iStmt], &p->aStmt[iStmt]);
-  return p->aStmt[iStmt];
+  *ppStmt = p->aStmt[iStmt];
+  if (*ppStmt) return TITO_OK;
+  {
+    int rc = embPrepare(p, azSql[iStmt], &p->aStmt[iStmt]);
+    *ppStmt = p->aStmt[iStmt];
+    return rc;
+  }
 }
 
 /* Step a write statement to its end and reset it. */
@@ -177,16 +182,18 @@ static int embRunWrite(EmbKv *p, sqlite3_stmt *s, const char *zWhat) {
 
 static int rawPut(EmbKv *p, const uint8_t *pKey, int nKey, const uint8_t *pVal,
                   int nVal) {
-  sqlite3_stmt *s = embStmt(p, STMT_PUT);
-  if (s == NULL) return TITO_ERROR;
+  sqlite3_stmt *s;
+  int rc = embStmt(p, STMT_PUT, &s);
+  if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
   return embRunWrite(p, s, "writing a key");
 }
 
 static int rawDelete(EmbKv *p, const uint8_t *pKey, int nKey) {
-  sqlite3_stmt *s = embStmt(p, STMT_DELETE);
-  if (s == NULL) return TITO_ERROR;
+  sqlite3_stmt *s;
+  int rc = embStmt(p, STMT_DELETE, &s);
+  if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   return embRunWrite(p, s, "deleting a key");
 }
@@ -240,9 +247,9 @@ static int undoActive(EmbKv *p) { return p->bUndo && p->nMark > 0; }
 /* Log the current state of one key (value or absent). *pbFound says
 ** whether it exists. */
 static int undoLogKey(EmbKv *p, const uint8_t *pKey, int nKey, int *pbFound) {
-  sqlite3_stmt *s = embStmt(p, STMT_GET);
-  int rc;
-  if (s == NULL) return TITO_ERROR;
+  sqlite3_stmt *s;
+  int rc = embStmt(p, STMT_GET, &s);
+  if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
@@ -290,9 +297,9 @@ static void undoClear(EmbKv *p) {
 static int embGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
                   const uint8_t **ppVal, int *pnVal) {
   EmbKv *p = (EmbKv *)pKv;
-  sqlite3_stmt *s = embStmt(p, STMT_GET);
-  int rc;
-  if (s == NULL) return TITO_ERROR;
+  sqlite3_stmt *s;
+  int rc = embStmt(p, STMT_GET, &s);
+  if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
@@ -498,9 +505,9 @@ static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
                      const uint8_t *pVal, int nVal) {
   EmbKv *p = (EmbKv *)pKv;
   int bLog = undoActive(p);
-  sqlite3_stmt *s = embStmt(p, STMT_INSERT);
-  int rc;
-  if (s == NULL) return TITO_ERROR;
+  sqlite3_stmt *s;
+  int rc = embStmt(p, STMT_INSERT, &s);
+  if (rc != TITO_OK) return rc;
   if (bLog && undoReserve(p, nKey) != TITO_OK) return TITO_NOMEM;
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
@@ -545,12 +552,9 @@ static int embDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
   EmbKv *p = (EmbKv *)pKv;
   int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0);
   sqlite3_stmt *s;
-  if (undoActive(p)) {
-    int rc = undoLogRange(p, pLo, nLo, pHi, nHi);
-    if (rc != TITO_OK) return rc;
-  }
-  s = embStmt(p, STMT_DELRANGE + v);
-  if (s == NULL) return TITO_ERROR;
+  int rc = undoActive(p) ? undoLogRange(p, pLo, nLo, pHi, nHi) : TITO_OK;
+  if (rc == TITO_OK) rc = embStmt(p, STMT_DELRANGE + v, &s);
+  if (rc != TITO_OK) return rc;
   if (pLo) embBind(s, 1, pLo, nLo);
   if (pHi) embBind(s, 2, pHi, nHi);
   return embRunWrite(p, s, "deleting a key range");
@@ -609,7 +613,7 @@ static int embRollbackTo(tito_kv *pKv, int iSave) {
 }
 
 /* Durability is SQLite's commit. */
-static int embPrepare2(tito_kv *pKv) {
+static int embPrepareTxn(tito_kv *pKv) {
   (void)pKv;
   return TITO_OK;
 }
@@ -657,7 +661,7 @@ static const tito_kv_methods embMethods = {
   embGet,       embMultiGet,  embScan,      embIterNext,    embIterEof,
   embIterKey,   embIterValue, embIterClose, embPut,         embInsert,
   embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
-  embRollbackTo, embPrepare2, embCommit,    embRollback,    embErrmsg,
+  embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
   embClose,
 };
 
