@@ -4,8 +4,8 @@
 ** Point and range operations, ordered scans against a sorted list, many
 ** open iterators, savepoint marks, atomicity with SQLite transactions on a
 ** file database, attached schemas, a differential test against an
-** in-memory reference model, and the store driven from inside a small
-** virtual table (nested statements, statement rollback).
+** in-memory reference model, the store driven from inside a small virtual
+** table (nested statements, statement rollback), and allocation failures.
 */
 #include "kv_embedded.h"
 #include "check.h"
