@@ -133,7 +133,10 @@ class Mvcc:
         block reads; locks of txns in `resolved` are skipped; locks of txns in
         `committed` are read through, as TiKV does)."""
         lock = self.locks.get(key)
-        if lock is not None and lock.kind in (PUT, DEL) and lock.start_ts <= ts:
+        if (lock is not None and lock.kind in (PUT, DEL) and lock.start_ts <= ts
+                and not (ts == TS_MAX and key == lock.primary)):
+            # (ts = u64 max reads the latest committed version; TiKV lets
+            # such a read pass the primary lock itself)
             if lock.start_ts in committed:
                 return (lock.value, 0) if lock.kind == PUT else None
             if lock.start_ts not in resolved and lock.min_commit_ts <= ts:
@@ -168,10 +171,6 @@ class Mvcc:
             if len(out) >= limit:
                 break
         return out
-
-    def latest_committed(self, key):
-        got = self.read(key, TS_MAX - 1, resolved=(), committed=())
-        return got
 
     # ---- prewrite ------------------------------------------------------------
     def prewrite(self, mutations, primary, start_ts, ttl, min_commit_ts, txn_size,
