@@ -92,6 +92,10 @@ class Control:
         self.fake.store_up(int(sid))
         return ""
 
+    def cmd_store_bounce(self, sid):
+        self.fake.store_bounce(int(sid))
+        return ""
+
     def cmd_pd_kill_leader(self):
         return self.fake.pd_kill_leader()
 

@@ -605,6 +605,29 @@ def store_down_and_up(cl, ctl, env):
 
 
 @test
+def store_bounce_drops_connections(cl, ctl, env):
+    cl.put(b"h", b"1")
+    region, leader = cl.locate(b"h")
+    addr = cl.store_addr(leader.store_id)
+    ctl.ok("fault KvGet Delay:1500 1")
+    import threading
+    got = {}
+
+    def slow():
+        got["code"] = rpc_code(lambda: cl.get(b"h", cl.ts()))
+    th = threading.Thread(target=slow)
+    th.start()
+    time.sleep(0.3)
+    ctl.ok("store_bounce %d" % leader.store_id)
+    th.join()
+    check(got["code"] is not None, "in-flight call cut off")
+    check(cl.store_addr(leader.store_id) == addr and cl.locate(b"h")[1] == leader,
+          "same address, same leader")
+    cl.channels.pop(addr).close()
+    check(cl.get(b"h", cl.ts()).value == b"1", "serves again")
+
+
+@test
 def stats_count_rpcs(cl, ctl, env):
     ctl.ok("stats_reset")
     s = cl.tso_stream()

@@ -83,6 +83,18 @@ class Fake:
                 raise ValueError("store %d is up" % sid)
         self._start_store(st)
 
+    def store_bounce(self, sid):
+        """Close every connection of a store (stop its server) and serve
+        again on the same port; leadership does not move."""
+        c = self.cluster
+        with c.mu:
+            st = c.stores[sid]
+            if not st.up:
+                raise ValueError("store %d is down" % sid)
+            server, st.server = st.server, None
+        server.stop(0).wait()
+        self._start_store(st)
+
     # ---- PD members ------------------------------------------------------------------
     def _start_pd(self, m):
         m.server, m.port = self._grpc_server(
