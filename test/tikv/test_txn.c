@@ -1,0 +1,959 @@
+/*
+** test_txn.c: transactions against a PD + TiKV cluster (the fake one started
+** by test/tikv/client_test.sh, or a real one named by TITO_TIKV_PD).
+**
+** Keys carry a per-run tag so that runs on a real cluster do not collide;
+** their first letter picks a region of the fake's default layout (split at
+** g, n, t). Tests that need the fake's control channel (faults, clock,
+** splits, lock inspection) skip themselves on a real cluster.
+*/
+#include "check.h"
+#include "control.h"
+#include "kv_tikv.h"
+#include "stats.h"
+#include "txn.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static tikv_client *g_client;
+static char g_tag[32];       /* per-run key tag */
+static const char *g_pd;
+
+/* key "<c><tag>/<name>" into a static ring of buffers */
+static const char *K(char c, const char *zName) {
+  static char a[16][160];
+  static int i;
+  char *z = a[i++ % 16];
+  snprintf(z, 160, "%c%.32s/%.100s", c, g_tag, zName);
+  return z;
+}
+
+static const uint8_t *U(const char *z) { return (const uint8_t *)z; }
+
+static int64_t rpc(const char *zMethod) { return tikv_stats_rpc_count(zMethod); }
+
+/* Commit one put per key (NULL value = delete) in a fresh transaction. */
+static int write_keys(const char **azKey, const char **azVal, int n) {
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  int rc = tikv_txn_begin(g_client, 0, &t, &zErr);
+  for (int i = 0; i < n && rc == TITO_OK; i++) {
+    if (azVal[i]) {
+      rc = tikv_txn_put(t, U(azKey[i]), strlen(azKey[i]), U(azVal[i]),
+                        strlen(azVal[i]), &zErr);
+    } else {
+      rc = tikv_txn_delete(t, U(azKey[i]), strlen(azKey[i]), &zErr);
+    }
+  }
+  if (rc == TITO_OK) rc = tikv_txn_commit(t, &zErr);
+  if (rc) printf("# write_keys: %d %s\n", rc, zErr ? zErr : "");
+  tikv_txn_free(t);
+  free(zErr);
+  return rc;
+}
+
+/* Read a key in a fresh snapshot: its value into zOut ("" and NOTFOUND if
+** absent). */
+static int read_key(const char *zKey, char *zOut, size_t nOut) {
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  uint8_t *v = NULL;
+  size_t nv = 0;
+  zOut[0] = 0;
+  int rc = tikv_txn_begin(g_client, 0, &t, &zErr);
+  if (rc == TITO_OK) rc = tikv_txn_get(t, U(zKey), strlen(zKey), &v, &nv, &zErr);
+  if (rc == TITO_OK) snprintf(zOut, nOut, "%.*s", (int)nv, (const char *)v);
+  if (rc && rc != TITO_NOTFOUND) printf("# read_key %s: %d %s\n", zKey, rc, zErr ? zErr : "");
+  free(v);
+  free(zErr);
+  tikv_txn_free(t);
+  return rc;
+}
+
+/* Number of locks in the fake (-1 if unknown). */
+static int n_locks(void) {
+  char r[8192];
+  if (!ctl_addr() || ctlf(r, sizeof r, "dump_locks") != 0) return -1;
+  return atoi(r);
+}
+
+static void skip(const char *zName) {
+  printf("ok - %s # skip needs the fake cluster's control channel\n", zName);
+}
+
+/* ---- basic reads and writes --------------------------------------------- */
+
+static void test_put_get_commit(void) {
+  const char *aK[] = {K('a', "pg1"), K('h', "pg2"), K('o', "pg3"), K('u', "pg4")};
+  const char *aV[] = {"v1", "v2", "v3", "v4"};
+  CHECK(write_keys(aK, aV, 4) == TITO_OK);
+  char z[64];
+  for (int i = 0; i < 4; i++) {
+    CHECK(read_key(aK[i], z, sizeof z) == TITO_OK && strcmp(z, aV[i]) == 0);
+  }
+  CHECK(read_key(K('a', "pg-missing"), z, sizeof z) == TITO_NOTFOUND);
+  /* read-your-writes and deletes inside a transaction */
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  uint8_t *v = NULL;
+  size_t nv = 0;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  CHECK(tikv_txn_put(t, U(aK[0]), strlen(aK[0]), U("new"), 3, &zErr) == 0);
+  CHECK(tikv_txn_delete(t, U(aK[1]), strlen(aK[1]), &zErr) == 0);
+  CHECK(tikv_txn_get(t, U(aK[0]), strlen(aK[0]), &v, &nv, &zErr) == 0 &&
+        nv == 3 && memcmp(v, "new", 3) == 0);
+  free(v);
+  v = NULL;
+  CHECK(tikv_txn_get(t, U(aK[1]), strlen(aK[1]), &v, &nv, &zErr) == TITO_NOTFOUND);
+  CHECK(tikv_txn_get(t, U(aK[2]), strlen(aK[2]), &v, &nv, &zErr) == 0 &&
+        nv == 2 && memcmp(v, "v3", 2) == 0);
+  free(v);
+  v = NULL;
+  /* not visible to others before commit */
+  CHECK(read_key(aK[0], z, sizeof z) == TITO_OK && strcmp(z, "v1") == 0);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  tikv_txn_free(t);
+  CHECK(read_key(aK[0], z, sizeof z) == TITO_OK && strcmp(z, "new") == 0);
+  CHECK(read_key(aK[1], z, sizeof z) == TITO_NOTFOUND);
+  /* rollback sends nothing and changes nothing */
+  int64_t nPre = rpc("KvPrewrite");
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  CHECK(tikv_txn_put(t, U(aK[2]), strlen(aK[2]), U("gone"), 4, &zErr) == 0);
+  tikv_txn_rollback(t);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK); /* empty: nothing to do */
+  tikv_txn_free(t);
+  CHECK(rpc("KvPrewrite") == nPre);
+  CHECK(read_key(aK[2], z, sizeof z) == TITO_OK && strcmp(z, "v3") == 0);
+  free(zErr);
+  check_group("txn: put, delete, get, read-your-writes, commit, rollback");
+}
+
+/* RPC figures of the simple paths (the benchmark's floors). */
+static void test_rpc_floors(void) {
+  const char *aK[] = {K('b', "fl1"), K('b', "fl2")};
+  const char *aV[] = {"x", "y"};
+  CHECK(write_keys(aK, aV, 2) == TITO_OK); /* warms the region cache */
+  int64_t tso = rpc("Tso"), get = rpc("KvGet");
+  char z[16];
+  CHECK(read_key(aK[0], z, sizeof z) == TITO_OK);
+  CHECK(rpc("Tso") - tso == 1 && rpc("KvGet") - get == 1);
+  tso = rpc("Tso");
+  int64_t pre = rpc("KvPrewrite"), com = rpc("KvCommit");
+  const char *aV2[] = {"x2", "y2"};
+  CHECK(write_keys(aK, aV2, 2) == TITO_OK);
+  CHECK(rpc("Tso") - tso == 2);
+  CHECK(rpc("KvPrewrite") - pre == 1 && rpc("KvCommit") - com == 1);
+  if (rpc("KvPrewrite") - pre != 1 || rpc("KvCommit") - com != 1)
+    printf("# prewrites %lld commits %lld\n", (long long)(rpc("KvPrewrite") - pre),
+           (long long)(rpc("KvCommit") - com));
+  check_group("txn: begin+get = 1 Tso + 1 KvGet; one-region commit = 2 Tso + 1 KvPrewrite + 1 KvCommit");
+}
+
+/* ---- batch get ------------------------------------------------------------ */
+
+typedef struct bg_res {
+  char aVal[16][32];
+  int aFound[16];
+  int nCalls;
+} bg_res;
+
+static int bg_row(void *pCtx, int i, const uint8_t *v, size_t nv) {
+  bg_res *r = pCtx;
+  snprintf(r->aVal[i], 32, "%.*s", (int)nv, (const char *)v);
+  r->aFound[i]++;
+  r->nCalls++;
+  return 0;
+}
+
+static void test_batch_get(void) {
+  const char *aK[] = {K('a', "bg1"), K('c', "bg2"), K('i', "bg3"),
+                      K('p', "bg4"), K('v', "bg5"), K('w', "bg6")};
+  const char *aV[] = {"1", "2", "3", "4", "5", "6"};
+  CHECK(write_keys(aK, aV, 6) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  /* buffered: bg2 overridden, bg5 deleted, bg7 added */
+  CHECK(tikv_txn_put(t, U(aK[1]), strlen(aK[1]), U("two"), 3, &zErr) == 0);
+  CHECK(tikv_txn_delete(t, U(aK[4]), strlen(aK[4]), &zErr) == 0);
+  const char *k7 = K('j', "bg7");
+  CHECK(tikv_txn_put(t, U(k7), strlen(k7), U("seven"), 5, &zErr) == 0);
+  const char *aQ[9] = {aK[0], aK[1], aK[2], aK[3], aK[4], aK[5],
+                       K('z', "bg-missing"), k7, aK[2] /* duplicate */};
+  const uint8_t *apQ[9];
+  size_t anQ[9];
+  for (int i = 0; i < 9; i++) {
+    apQ[i] = U(aQ[i]);
+    anQ[i] = strlen(aQ[i]);
+  }
+  bg_res res;
+  memset(&res, 0, sizeof res);
+  int64_t nBg = rpc("KvBatchGet");
+  CHECK(tikv_txn_batch_get(t, 9, apQ, anQ, bg_row, &res, &zErr) == TITO_OK);
+  /* store keys: bg1 (region a), bg3 (i), bg4 (p), bg6 (w): 4 regions on the
+  ** fake; bg2, bg5, bg7 are decided by the buffer. */
+  if (ctl_addr()) CHECK(rpc("KvBatchGet") - nBg == 4);
+  CHECK(strcmp(res.aVal[0], "1") == 0 && strcmp(res.aVal[1], "two") == 0);
+  CHECK(strcmp(res.aVal[2], "3") == 0 && strcmp(res.aVal[3], "4") == 0);
+  CHECK(res.aFound[4] == 0 && strcmp(res.aVal[5], "6") == 0);
+  CHECK(res.aFound[6] == 0 && strcmp(res.aVal[7], "seven") == 0);
+  CHECK(res.aFound[8] == 1 && strcmp(res.aVal[8], "3") == 0);
+  CHECK(res.nCalls == 7);
+  tikv_txn_free(t);
+  free(zErr);
+  check_group("txn: batch get by region in parallel, merged with the buffer");
+}
+
+/* ---- scans ----------------------------------------------------------------- */
+
+/* Scan [lo, hi) and render "k=v,..." with keys shown without the tag. */
+static int scan_str(tikv_txn *t, const char *lo, const char *hi, int flags,
+                    int64_t lim, char *zOut, size_t nOut) {
+  tikv_scan *s = NULL;
+  char *zErr = NULL;
+  size_t o = 0;
+  zOut[0] = 0;
+  int rc = tikv_txn_scan(t, U(lo), lo ? strlen(lo) : 0, U(hi),
+                         hi ? strlen(hi) : 0, flags, lim, &s, &zErr);
+  while (rc == TITO_OK && !tikv_scan_eof(s)) {
+    size_t nk, nv;
+    const uint8_t *k = tikv_scan_key(s, &nk);
+    const uint8_t *v = tikv_scan_value(s, &nv);
+    const char *slash = memchr(k, '/', nk);
+    size_t skip = slash ? (size_t)(slash - (const char *)k) + 1 : 0;
+    o += snprintf(zOut + o, nOut - o, "%s%.*s=%.*s", o ? "," : "",
+                  (int)(nk - skip), (const char *)k + skip, (int)nv,
+                  (const char *)v);
+    rc = tikv_scan_next(s, &zErr);
+  }
+  if (rc) printf("# scan: %d %s\n", rc, zErr ? zErr : "");
+  tikv_scan_close(s);
+  free(zErr);
+  return rc;
+}
+
+static void test_scan(void) {
+  /* 12 keys under one prefix; on the fake, splits inside the prefix make
+  ** four regions of it, and a page of 2 makes several pages in each */
+  static const char *azName[] = {"a0", "b1", "h2", "i3", "o4", "p5",
+                                 "u6", "v7", "a5", "h5", "o5", "u5"};
+  const char *aK[12], *aV[12];
+  char aKey[12][96];
+  for (int i = 0; i < 12; i++) {
+    snprintf(aKey[i], sizeof aKey[i], "S%s/%s", g_tag, azName[i]);
+    aK[i] = aKey[i];
+    aV[i] = i < 8 ? "v" : "w";
+  }
+  if (ctl_addr()) {
+    char r[256], hex[200], zs[96];
+    for (int i = 0; i < 3; i++) {
+      snprintf(zs, sizeof zs, "S%s/%c", g_tag, "gnt"[i]);
+      CHECK(ctlf(r, sizeof r, "split %s", ctl_hex(zs, strlen(zs), hex)) == 0);
+    }
+  }
+  CHECK(write_keys(aK, aV, 12) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  char z[2048], lo[64], hi[64], lo2[64], hi2[64];
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  tikv_txn_set_scan_page(t, 2);
+  snprintf(lo, sizeof lo, "S%s/", g_tag);
+  snprintf(hi, sizeof hi, "S%s0", g_tag);
+  const char *zAll = "a0=v,a5=w,b1=v,h2=v,h5=w,i3=v,o4=v,o5=w,p5=v,u5=w,u6=v,v7=v";
+  const char *zAllR = "v7=v,u6=v,u5=w,p5=v,o5=w,o4=v,i3=v,h5=w,h2=v,b1=v,a5=w,a0=v";
+  int64_t nScan = rpc("KvScan");
+  CHECK(scan_str(t, lo, hi, 0, 0, z, sizeof z) == TITO_OK && strcmp(z, zAll) == 0);
+  /* regions hold 3 keys each: pages of 2 -> 2 KvScan per region */
+  if (ctl_addr()) CHECK(rpc("KvScan") - nScan == 8);
+  if (strcmp(z, zAll) != 0) printf("# forward: %s\n", z);
+  CHECK(scan_str(t, lo, hi, TIKV_SCAN_REVERSE, 0, z, sizeof z) == TITO_OK &&
+        strcmp(z, zAllR) == 0);
+  if (strcmp(z, zAllR) != 0) printf("# reverse: %s\n", z);
+  /* limits, both directions */
+  CHECK(scan_str(t, lo, hi, 0, 5, z, sizeof z) == TITO_OK &&
+        strcmp(z, "a0=v,a5=w,b1=v,h2=v,h5=w") == 0);
+  CHECK(scan_str(t, lo, hi, TIKV_SCAN_REVERSE, 3, z, sizeof z) == TITO_OK &&
+        strcmp(z, "v7=v,u6=v,u5=w") == 0);
+  /* bounds inside regions */
+  snprintf(lo2, sizeof lo2, "S%s/h5", g_tag);
+  snprintf(hi2, sizeof hi2, "S%s/p", g_tag);
+  CHECK(scan_str(t, lo2, hi2, 0, 0, z, sizeof z) == TITO_OK &&
+        strcmp(z, "h5=w,i3=v,o4=v,o5=w") == 0);
+  CHECK(scan_str(t, lo2, hi2, TIKV_SCAN_REVERSE, 0, z, sizeof z) == TITO_OK &&
+        strcmp(z, "o5=w,o4=v,i3=v,h5=w") == 0);
+  /* merged with the buffer: delete, override, add */
+  char kd[96], ko[96], ka[96];
+  snprintf(kd, sizeof kd, "S%s/i3", g_tag);
+  snprintf(ko, sizeof ko, "S%s/o5", g_tag);
+  snprintf(ka, sizeof ka, "S%s/n9", g_tag);
+  CHECK(tikv_txn_delete(t, U(kd), strlen(kd), &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ko), strlen(ko), U("B"), 1, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ka), strlen(ka), U("N"), 1, &zErr) == 0);
+  CHECK(scan_str(t, lo2, hi2, 0, 0, z, sizeof z) == TITO_OK &&
+        strcmp(z, "h5=w,n9=N,o4=v,o5=B") == 0);
+  CHECK(scan_str(t, lo, hi2, TIKV_SCAN_REVERSE, 4, z, sizeof z) == TITO_OK &&
+        strcmp(z, "o5=B,o4=v,n9=N,h5=w") == 0);
+  /* key-only: the store sends no values (the buffer still has its own) */
+  CHECK(scan_str(t, lo2, hi2, TIKV_SCAN_KEYONLY, 2, z, sizeof z) == TITO_OK &&
+        strcmp(z, "h5=,n9=N") == 0);
+  /* empty range */
+  CHECK(scan_str(t, hi, lo, 0, 0, z, sizeof z) == TITO_OK && z[0] == 0);
+  tikv_txn_free(t);
+  free(zErr);
+  check_group("txn: scans across regions, forward and reverse, bounds, limits, paging, buffer merge");
+}
+
+/* Unbounded scans see everything in the key space: check our keys appear in
+** order, whatever else is there. */
+static void test_scan_unbounded(void) {
+  const char *aK[] = {K('a', "un1"), K('z', "un2")};
+  const char *aV[] = {"1", "2"};
+  CHECK(write_keys(aK, aV, 2) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  for (int dir = 0; dir < 2; dir++) {
+    tikv_scan *s = NULL;
+    int seen[2] = {0, 0}, bOrder = 1;
+    char prev[256] = "";
+    int rc = tikv_txn_scan(t, NULL, 0, NULL, 0, dir ? TIKV_SCAN_REVERSE : 0, 0,
+                           &s, &zErr);
+    int nRow = 0;
+    while (rc == TITO_OK && !tikv_scan_eof(s)) {
+      size_t nk;
+      const uint8_t *k = tikv_scan_key(s, &nk);
+      char cur[256];
+      snprintf(cur, sizeof cur, "%.*s", (int)nk, (const char *)k);
+      if (nRow++ > 0) {
+        int c = strcmp(prev, cur);
+        if (dir ? c <= 0 : c >= 0) bOrder = 0;
+      }
+      strcpy(prev, cur);
+      for (int i = 0; i < 2; i++)
+        if (strcmp(cur, aK[i]) == 0) seen[i]++;
+      rc = tikv_scan_next(s, &zErr);
+    }
+    CHECK(rc == TITO_OK && bOrder && seen[0] == 1 && seen[1] == 1);
+    tikv_scan_close(s);
+  }
+  tikv_txn_free(t);
+  free(zErr);
+  check_group("txn: unbounded scans both directions cover the whole key space");
+}
+
+/* A region split (and a leader move) between two scans of one snapshot. */
+static void test_scan_split(void) {
+  if (!ctl_addr()) {
+    skip("txn: scans across a split made during the test");
+    return;
+  }
+  const char *aK[6], *aV[6];
+  char aName[6][8];
+  for (int i = 0; i < 6; i++) {
+    snprintf(aName[i], 8, "sp%d", i);
+    aK[i] = K('c', aName[i]);
+    aV[i] = "s";
+  }
+  CHECK(write_keys(aK, aV, 6) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL, z[1024], lo[64], hi[64], r[512], hex[128];
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  tikv_txn_set_scan_page(t, 2);
+  snprintf(lo, sizeof lo, "c%s/sp", g_tag);
+  snprintf(hi, sizeof hi, "c%s/sq", g_tag);
+  const char *zWant = "sp0=s,sp1=s,sp2=s,sp3=s,sp4=s,sp5=s";
+  const char *zWantR = "sp5=s,sp4=s,sp3=s,sp2=s,sp1=s,sp0=s";
+  CHECK(scan_str(t, lo, hi, 0, 0, z, sizeof z) == 0 && strcmp(z, zWant) == 0);
+  /* split between sp2 and sp3 and at sp5; move a leader */
+  const char *k3 = K('c', "sp3"), *k5 = K('c', "sp5");
+  CHECK(ctlf(r, sizeof r, "split %s", ctl_hex(k3, strlen(k3), hex)) == 0);
+  CHECK(ctlf(r, sizeof r, "split %s", ctl_hex(k5, strlen(k5), hex)) == 0);
+  unsigned long long id = 0;
+  int leader = 0, ver = 0;
+  CHECK(ctlf(r, sizeof r, "region_of %s", ctl_hex(k3, strlen(k3), hex)) == 0 &&
+        sscanf(r, "%llu %d %d", &id, &leader, &ver) == 3);
+  CHECK(ctlf(r, sizeof r, "move_leader %llu %d", id, leader == 3 ? 1 : leader + 1) == 0);
+  CHECK(scan_str(t, lo, hi, 0, 0, z, sizeof z) == 0 && strcmp(z, zWant) == 0);
+  CHECK(scan_str(t, lo, hi, TIKV_SCAN_REVERSE, 0, z, sizeof z) == 0 &&
+        strcmp(z, zWantR) == 0);
+  CHECK(ctlf(r, sizeof r, "split %s", ctl_hex(K('c', "sp1"), strlen(K('c', "sp1")), hex)) == 0);
+  CHECK(scan_str(t, lo, hi, TIKV_SCAN_REVERSE, 0, z, sizeof z) == 0 &&
+        strcmp(z, zWantR) == 0);
+  /* a batch get and a commit spanning the new regions */
+  const char *aV2[] = {"t", "t", "t", "t", "t", "t"};
+  CHECK(write_keys(aK, aV2, 6) == TITO_OK);
+  CHECK(n_locks() == 0);
+  tikv_txn_free(t);
+  free(zErr);
+  check_group("txn: scans and commits across splits and a leader move made during the test");
+}
+
+/* ---- conflicts and constraints ------------------------------------------- */
+
+static void test_conflict(void) {
+  const char *k = K('d', "cf"), *k2 = K('q', "cf2");
+  const char *v0[] = {"0"};
+  CHECK(write_keys(&k, v0, 1) == TITO_OK);
+  tikv_txn *t1 = NULL, *t2 = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t1, &zErr) == 0);
+  CHECK(tikv_txn_begin(g_client, 0, &t2, &zErr) == 0);
+  CHECK(tikv_txn_put(t1, U(k), strlen(k), U("1"), 1, &zErr) == 0);
+  CHECK(tikv_txn_put(t2, U(k2), strlen(k2), U("2"), 1, &zErr) == 0);
+  CHECK(tikv_txn_put(t2, U(k), strlen(k), U("2"), 1, &zErr) == 0);
+  CHECK(tikv_txn_commit(t1, &zErr) == TITO_OK);
+  int64_t nConf = tikv_stats_get(TIKV_STAT_CONFLICTS);
+  int64_t nRb = rpc("KvBatchRollback");
+  int rc = tikv_txn_commit(t2, &zErr);
+  CHECK(rc == TITO_CONFLICT);
+  CHECK(zErr && strstr(zErr, "write conflict") && strstr(zErr, k));
+  if (zErr) printf("# conflict message: %s\n", zErr);
+  CHECK(tikv_stats_get(TIKV_STAT_CONFLICTS) == nConf + 1);
+  CHECK(rpc("KvBatchRollback") > nRb); /* t2's prewritten key cleaned up */
+  tikv_txn_free(t1);
+  tikv_txn_free(t2);
+  char z[16];
+  CHECK(read_key(k, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  CHECK(read_key(k2, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(n_locks() <= 0);
+  free(zErr);
+  check_group("txn: two transactions write one key, the second conflicts (retryable, key named)");
+}
+
+static void test_insert(void) {
+  const char *k = K('e', "ins"), *kNew = K('e', "ins-new"), *kLazy = K('r', "ins-lazy");
+  const char *v0[] = {"old"};
+  CHECK(write_keys(&k, v0, 1) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_insert(t, U(k), strlen(k), U("x"), 1, 1, &zErr) == TITO_EXISTS);
+  CHECK(zErr && strstr(zErr, "already exists"));
+  CHECK(tikv_txn_insert(t, U(kNew), strlen(kNew), U("n"), 1, 1, &zErr) == 0);
+  CHECK(tikv_txn_insert(t, U(kNew), strlen(kNew), U("n"), 1, 1, &zErr) == TITO_EXISTS);
+  /* delete then insert: allowed (a put) */
+  CHECK(tikv_txn_delete(t, U(k), strlen(k), &zErr) == 0);
+  CHECK(tikv_txn_insert(t, U(k), strlen(k), U("re"), 2, 1, &zErr) == 0);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  tikv_txn_free(t);
+  char z[16];
+  CHECK(read_key(k, z, sizeof z) == 0 && strcmp(z, "re") == 0);
+  CHECK(read_key(kNew, z, sizeof z) == 0 && strcmp(z, "n") == 0);
+  /* unchecked insert of an existing key: the Insert op fails at commit */
+  const char *vl[] = {"there"};
+  CHECK(write_keys(&kLazy, vl, 1) == TITO_OK);
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kNew), strlen(kNew), U("m"), 1, &zErr) == 0);
+  CHECK(tikv_txn_insert(t, U(kLazy), strlen(kLazy), U("x"), 1, 0, &zErr) == 0);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_EXISTS);
+  CHECK(zErr && strstr(zErr, "already exists") && strstr(zErr, kLazy));
+  tikv_txn_free(t);
+  CHECK(read_key(kNew, z, sizeof z) == 0 && strcmp(z, "n") == 0);
+  CHECK(n_locks() <= 0);
+  /* two inserters of one new key: the second to commit fails */
+  const char *kr = K('f', "ins-race");
+  tikv_txn *t1 = NULL, *t2 = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t1, &zErr) == 0);
+  CHECK(tikv_txn_begin(g_client, 0, &t2, &zErr) == 0);
+  CHECK(tikv_txn_insert(t1, U(kr), strlen(kr), U("1"), 1, 1, &zErr) == 0);
+  CHECK(tikv_txn_insert(t2, U(kr), strlen(kr), U("2"), 1, 1, &zErr) == 0);
+  CHECK(tikv_txn_commit(t1, &zErr) == 0);
+  int rc = tikv_txn_commit(t2, &zErr);
+  CHECK(rc == TITO_CONFLICT || rc == TITO_EXISTS);
+  tikv_txn_free(t1);
+  tikv_txn_free(t2);
+  CHECK(read_key(kr, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  free(zErr);
+  check_group("txn: insert-if-absent (Insert op, AlreadyExist -> TITO_EXISTS)");
+}
+
+static void test_savepoints(void) {
+  const char *ka = K('g', "sv-a"), *kb = K('g', "sv-b"), *kc = K('m', "sv-c");
+  tikv_txn *t = NULL;
+  char *zErr = NULL, z[16];
+  CHECK(tikv_txn_begin(g_client, TIKV_TXN_LAZY_TS, &t, &zErr) == 0);
+  CHECK(tikv_txn_start_ts(t) == 0);
+  CHECK(tikv_txn_put(t, U(ka), strlen(ka), U("1"), 1, &zErr) == 0);
+  CHECK(tikv_txn_savepoint(t, 0) == 0);
+  CHECK(tikv_txn_put(t, U(kb), strlen(kb), U("2"), 1, &zErr) == 0);
+  CHECK(tikv_txn_delete(t, U(ka), strlen(ka), &zErr) == 0);
+  CHECK(tikv_txn_savepoint(t, 1) == 0);
+  CHECK(tikv_txn_put(t, U(kc), strlen(kc), U("3"), 1, &zErr) == 0);
+  CHECK(tikv_txn_release(t, 1) == 0);
+  CHECK(tikv_txn_rollback_to(t, 0) == 0);
+  CHECK(tikv_txn_mutation_count(t) == 1);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  CHECK(tikv_txn_start_ts(t) != 0);
+  tikv_txn_free(t);
+  CHECK(read_key(ka, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  CHECK(read_key(kb, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(read_key(kc, z, sizeof z) == TITO_NOTFOUND);
+  free(zErr);
+  check_group("txn: savepoints roll back buffered writes exactly");
+}
+
+/* ---- locks ----------------------------------------------------------------- */
+
+typedef struct hook_ctx {
+  const char *zKey;      /* key a reader reads inside the hook */
+  char zSeen[64];
+  int rcRead;
+  int msSleep;
+  int msAdvance;         /* advance the fake clock this much first */
+  int bAbandon;
+  pthread_t th;
+  int bThread;
+  const char *zWriterKey; /* a second writer commits this key in a thread */
+  int rcWriter;
+} hook_ctx;
+
+/* A second writer: commits zWriterKey while our locks exist. */
+static void *writer_thread(void *p) {
+  hook_ctx *h = p;
+  const char *v[] = {"w2"};
+  h->rcWriter = write_keys(&h->zWriterKey, v, 1);
+  return NULL;
+}
+
+static int hook(void *p) {
+  hook_ctx *h = p;
+  char r[64];
+  if (h->msAdvance) ctlf(r, sizeof r, "advance_time %d", h->msAdvance);
+  if (h->zWriterKey) {
+    h->bThread = pthread_create(&h->th, NULL, writer_thread, h) == 0;
+  }
+  if (h->msSleep) usleep(h->msSleep * 1000);
+  if (h->zKey) h->rcRead = read_key(h->zKey, h->zSeen, sizeof h->zSeen);
+  return h->bAbandon;
+}
+
+/* A reader meets the lock of a running writer: it does not wait for it (its
+** snapshot is older than the writer's commit: min_commit_ts is pushed). A
+** second writer meeting the lock waits, then conflicts. */
+static void test_live_lock(void) {
+  const char *k = K('h', "live"), *k2 = K('u', "live2");
+  const char *v0[] = {"old", "old2"};
+  const char *aK[] = {k, k2};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL, z[16];
+  hook_ctx h;
+  memset(&h, 0, sizeof h);
+  h.zKey = k2;           /* the secondary's key */
+  h.zWriterKey = k;      /* the primary's key */
+  h.msSleep = 300;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(k), strlen(k), U("new"), 3, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(k2), strlen(k2), U("new2"), 4, &zErr) == 0);
+  tikv_txn_set_commit_hook(t, hook, &h);
+  int64_t nCts = rpc("KvCheckTxnStatus");
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  if (h.bThread) pthread_join(h.th, NULL);
+  CHECK(h.rcRead == TITO_OK && strcmp(h.zSeen, "old2") == 0);
+  CHECK(rpc("KvCheckTxnStatus") > nCts);
+  CHECK(h.rcWriter == TITO_CONFLICT);
+  tikv_txn_free(t);
+  CHECK(read_key(k, z, sizeof z) == 0 && strcmp(z, "new") == 0);
+  CHECK(read_key(k2, z, sizeof z) == 0 && strcmp(z, "new2") == 0);
+  free(zErr);
+  check_group("locks: a reader passes a live lock (min_commit_ts pushed); a writer waits for it, then conflicts");
+}
+
+/* A writer crashes after prewrite: its locks are rolled back once their TTL
+** has passed. Two ways: the test hook abandons the commit; the fake swallows
+** the primary commit (the writer then reports an unknown outcome). */
+static void test_crashed_writer(void) {
+  if (!ctl_addr()) {
+    skip("locks: a crashed writer's expired locks are rolled back");
+    return;
+  }
+  const char *kp = K('i', "crash-p"), *ks = K('v', "crash-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"p0", "s0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL, z[16], r[256], hex[128];
+  hook_ctx h;
+  memset(&h, 0, sizeof h);
+  h.bAbandon = 1;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("p1"), 2, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("s1"), 2, &zErr) == 0);
+  tikv_txn_set_commit_hook(t, hook, &h);
+  CHECK(tikv_txn_commit(t, &zErr) != TITO_OK);
+  tikv_txn_free(t);
+  CHECK(n_locks() == 2);
+  /* TTL not passed: a reader reads the old value past the lock */
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s0") == 0);
+  CHECK(n_locks() == 2);
+  /* TTL passed: the reader rolls the writer back and cleans the lock */
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  int64_t nRes = tikv_stats_get(TIKV_STAT_RESOLVED_LOCKS);
+  int64_t nRl = rpc("KvResolveLock");
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s0") == 0);
+  CHECK(tikv_stats_get(TIKV_STAT_RESOLVED_LOCKS) > nRes);
+  CHECK(rpc("KvResolveLock") > nRl);
+  CHECK(n_locks() == 0); /* primary rolled back by CheckTxnStatus, secondary by ResolveLock */
+  CHECK(ctlf(r, sizeof r, "mvcc %s", ctl_hex(kp, strlen(kp), hex)) == 0 &&
+        strstr(r, "lock=none") && strstr(r, "Rollback"));
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p0") == 0);
+
+  /* the fake swallows the primary's commit: outcome unknown */
+  CHECK(ctlf(r, sizeof r, "crash_after_prewrite %s", ctl_hex(kp, strlen(kp), hex)) == 0);
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("p2"), 2, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("s2"), 2, &zErr) == 0);
+  int rc = tikv_txn_commit(t, &zErr);
+  CHECK(rc == TITO_UNKNOWN);
+  CHECK(zErr && strstr(zErr, "unknown"));
+  if (zErr) printf("# unknown outcome message: %s\n", zErr);
+  tikv_txn_free(t);
+  CHECK(n_locks() == 2); /* no rollback after an unknown outcome */
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p0") == 0);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s0") == 0);
+  CHECK(n_locks() == 0);
+  free(zErr);
+  check_group("locks: a crashed writer's expired locks are rolled back; a lost primary commit is TITO_UNKNOWN");
+}
+
+/* The primary committed but a secondary's commit was lost: readers roll the
+** secondary forward. */
+static void test_roll_forward(void) {
+  if (!ctl_addr()) {
+    skip("locks: a committed primary's secondary lock is rolled forward");
+    return;
+  }
+  const char *kp = K('a', "fwd-p"), *ks = K('h', "fwd-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"p0", "s0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  char r[256], hex[128], z[16];
+  unsigned long long id = 0;
+  int storeP = 0, storeS = 0, ver = 0;
+  CHECK(ctlf(r, sizeof r, "region_of %s", ctl_hex(kp, strlen(kp), hex)) == 0 &&
+        sscanf(r, "%llu %d %d", &id, &storeP, &ver) == 3);
+  CHECK(ctlf(r, sizeof r, "region_of %s", ctl_hex(ks, strlen(ks), hex)) == 0 &&
+        sscanf(r, "%llu %d %d", &id, &storeS, &ver) == 3);
+  CHECK(storeP != storeS);
+  /* every commit on the secondary's store is refused for a while */
+  CHECK(ctlf(r, sizeof r, "fault KvCommit RegionNotFound 1000 %d", storeS) == 0);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("p1"), 2, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("s1"), 2, &zErr) == 0);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK); /* committed at the primary */
+  tikv_txn_free(t);
+  CHECK(ctlf(r, sizeof r, "clear_faults") == 0);
+  CHECK(n_locks() == 1);
+  int64_t nRes = tikv_stats_get(TIKV_STAT_RESOLVED_LOCKS);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s1") == 0);
+  CHECK(tikv_stats_get(TIKV_STAT_RESOLVED_LOCKS) > nRes);
+  CHECK(n_locks() == 0);
+  CHECK(ctlf(r, sizeof r, "get %s", ctl_hex(ks, strlen(ks), hex)) == 0 &&
+        strcmp(r, "value 7331") == 0);
+  free(zErr);
+  check_group("locks: a committed primary's secondary lock is rolled forward by a reader");
+}
+
+/* The heartbeat keeps a slow commit's primary lock alive. */
+static void test_heartbeat(void) {
+  if (!ctl_addr()) {
+    skip("locks: the heartbeat keeps a long commit's primary alive");
+    return;
+  }
+  const char *kp = K('b', "hb-p"), *ks = K('o', "hb-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"0", "0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  for (int bBeat = 1; bBeat >= 0; bBeat--) {
+    tikv_txn *t = NULL;
+    char *zErr = NULL, z[16];
+    hook_ctx h;
+    memset(&h, 0, sizeof h);
+    h.msAdvance = 8000;  /* past the 3 s TTL */
+    h.msSleep = 700;     /* several heartbeats */
+    h.zKey = ks;         /* a reader checks the primary meanwhile */
+    CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+    CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("1"), 1, &zErr) == 0);
+    CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("1"), 1, &zErr) == 0);
+    tikv_txn_set_commit_hook(t, hook, &h);
+    if (bBeat) tikv_txn_set_heartbeat(t, 0, 150);
+    int64_t nHb = rpc("KvTxnHeartBeat");
+    int rc = tikv_txn_commit(t, &zErr);
+    if (bBeat) {
+      CHECK(rpc("KvTxnHeartBeat") > nHb);
+      CHECK(rc == TITO_OK);
+      CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+    } else {
+      /* without it the reader rolled the expired lock back */
+      CHECK(rpc("KvTxnHeartBeat") == nHb);
+      CHECK(rc == TITO_CONFLICT);
+      CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+    }
+    if (rc && zErr) printf("# without heartbeat: %s\n", zErr);
+    CHECK(h.rcRead == TITO_OK && strcmp(h.zSeen, bBeat ? "0" : "1") == 0);
+    tikv_txn_free(t);
+    free(zErr);
+  }
+  CHECK(n_locks() == 0);
+  check_group("locks: the heartbeat keeps a long commit's primary alive (and without it the commit fails)");
+}
+
+/* ---- concurrency ----------------------------------------------------------- */
+
+#define NTHREAD 6
+#define NINC 8
+
+typedef struct inc_ctx {
+  int id;
+  int nConflicts;
+  int rcFinal;
+} inc_ctx;
+
+/* Increment the shared counter NINC times, retrying on conflict; also write
+** a private key. */
+static void *inc_main(void *p) {
+  inc_ctx *c = p;
+  const char *kc = K('k', "counter");
+  char zPriv[64];
+  snprintf(zPriv, sizeof zPriv, "%s-%d", K('s', "priv"), c->id);
+  for (int i = 0; i < NINC; i++) {
+    for (int attempt = 0;; attempt++) {
+      tikv_txn *t = NULL;
+      char *zErr = NULL;
+      uint8_t *v = NULL;
+      size_t nv = 0;
+      int rc = tikv_txn_begin(g_client, 0, &t, &zErr);
+      if (rc == 0) rc = tikv_txn_get(t, U(kc), strlen(kc), &v, &nv, &zErr);
+      int n = 0;
+      if (rc == 0) {
+        char z[32];
+        snprintf(z, sizeof z, "%.*s", (int)nv, (const char *)v);
+        n = atoi(z);
+      }
+      if (rc == 0 || rc == TITO_NOTFOUND) {
+        char z[32];
+        snprintf(z, sizeof z, "%d", n + 1);
+        rc = tikv_txn_put(t, U(kc), strlen(kc), U(z), strlen(z), &zErr);
+        snprintf(z, sizeof z, "%d", i);
+        if (rc == 0) rc = tikv_txn_put(t, U(zPriv), strlen(zPriv), U(z), strlen(z), &zErr);
+        if (rc == 0) rc = tikv_txn_commit(t, &zErr);
+      }
+      free(v);
+      free(zErr);
+      tikv_txn_free(t);
+      if (rc == TITO_CONFLICT && attempt < 200) {
+        c->nConflicts++;
+        usleep((useconds_t)(1000 * (1 + (c->id + attempt) % 7)));
+        continue;
+      }
+      if (rc) {
+        c->rcFinal = rc;
+        return NULL;
+      }
+      break;
+    }
+  }
+  return NULL;
+}
+
+static void test_concurrent(void) {
+  pthread_t th[NTHREAD];
+  inc_ctx ctx[NTHREAD];
+  for (int i = 0; i < NTHREAD; i++) {
+    memset(&ctx[i], 0, sizeof ctx[i]);
+    ctx[i].id = i;
+    CHECK(pthread_create(&th[i], NULL, inc_main, &ctx[i]) == 0);
+  }
+  int nConf = 0;
+  for (int i = 0; i < NTHREAD; i++) {
+    pthread_join(th[i], NULL);
+    CHECK(ctx[i].rcFinal == 0);
+    nConf += ctx[i].nConflicts;
+  }
+  char z[32];
+  CHECK(read_key(K('k', "counter"), z, sizeof z) == 0 && atoi(z) == NTHREAD * NINC);
+  printf("# %d threads x %d increments: counter %s, %d conflicts retried\n",
+         NTHREAD, NINC, z, nConf);
+  for (int i = 0; i < NTHREAD; i++) {
+    char k[64];
+    snprintf(k, sizeof k, "%s-%d", K('s', "priv"), i);
+    CHECK(read_key(k, z, sizeof z) == 0 && atoi(z) == NINC - 1);
+  }
+  CHECK(n_locks() <= 0);
+  check_group("txn: concurrent transactions from several threads (lost-update free counter)");
+}
+
+/* ---- kv.h ------------------------------------------------------------------ */
+
+typedef struct mg_res {
+  char a[4][16];
+  int n;
+} mg_res;
+
+static int mg_row(void *p, int i, const uint8_t *v, int nv) {
+  mg_res *r = p;
+  snprintf(r->a[i], 16, "%.*s", nv, (const char *)v);
+  r->n++;
+  return 0;
+}
+
+static void test_kv_interface(void) {
+  tikv_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.zPdEndpoints = g_pd;
+  cfg.msMaxBackoff = 5000;
+  tito_kv *kv = NULL, *kv2 = NULL;
+  char *zErr = NULL;
+  CHECK(tito_kv_tikv_open(&cfg, &kv, &zErr) == TITO_OK);
+  CHECK(tito_kv_tikv_open(&cfg, &kv2, &zErr) == TITO_OK);
+  if (!kv || !kv2) {
+    check_group("kv.h: the TiKV store through the KV interface");
+    free(zErr);
+    return;
+  }
+  const tito_kv_methods *m = kv->pMethods;
+  const char *ka = K('y', "kv-a"), *kb = K('y', "kv-b"), *kc = K('y', "kv-c");
+  const uint8_t *v;
+  int nv;
+  CHECK(m->xBegin(kv) == 0);
+  CHECK(m->xPut(kv, U(ka), (int)strlen(ka), U("A"), 1) == 0);
+  CHECK(m->xSavepoint(kv, 0) == 0);
+  CHECK(m->xInsert(kv, U(kb), (int)strlen(kb), U("B"), 1) == 0);
+  CHECK(m->xInsert(kv, U(kb), (int)strlen(kb), U("B"), 1) == TITO_EXISTS);
+  CHECK(strstr(m->xErrmsg(kv), "already exists") != NULL);
+  CHECK(m->xPut(kv, U(kc), (int)strlen(kc), U("C"), 1) == 0);
+  CHECK(m->xRollbackTo(kv, 0) == 0);
+  CHECK(m->xGet(kv, U(kc), (int)strlen(kc), &v, &nv) == TITO_NOTFOUND);
+  CHECK(m->xInsert(kv, U(kc), (int)strlen(kc), U("C2"), 2) == 0);
+  CHECK(m->xRelease(kv, 0) == 0);
+  CHECK(m->xGet(kv, U(ka), (int)strlen(ka), &v, &nv) == 0 && nv == 1 && v[0] == 'A');
+  /* the other handle does not see uncommitted writes */
+  CHECK(m->xGet(kv2, U(ka), (int)strlen(ka), &v, &nv) == TITO_NOTFOUND);
+  CHECK(m->xPrepare(kv) == 0);
+  m->xCommit(kv);
+  CHECK(m->xGet(kv2, U(ka), (int)strlen(ka), &v, &nv) == 0 && nv == 1 && v[0] == 'A');
+  CHECK(m->xGet(kv2, U(kb), (int)strlen(kb), &v, &nv) == TITO_NOTFOUND);
+  CHECK(m->xGet(kv2, U(kc), (int)strlen(kc), &v, &nv) == 0 && nv == 2);
+  /* multi get and scans outside a transaction */
+  const uint8_t *apK[3] = {U(ka), U(kb), U(kc)};
+  int anK[3] = {(int)strlen(ka), (int)strlen(kb), (int)strlen(kc)};
+  mg_res res;
+  memset(&res, 0, sizeof res);
+  CHECK(m->xMultiGet(kv2, 3, apK, anK, mg_row, &res) == 0);
+  CHECK(res.n == 2 && strcmp(res.a[0], "A") == 0 && strcmp(res.a[2], "C2") == 0);
+  tito_kv_iter *it = NULL;
+  char lo[64], hi[64], z[256];
+  snprintf(lo, sizeof lo, "y%s/kv", g_tag);
+  snprintf(hi, sizeof hi, "y%s/kw", g_tag);
+  for (int dir = 0; dir < 2; dir++) {
+    size_t o = 0;
+    z[0] = 0;
+    CHECK(m->xScan(kv2, U(lo), (int)strlen(lo), U(hi), (int)strlen(hi),
+                   dir ? TITO_SCAN_REVERSE : 0, 0, &it) == 0);
+    while (it && !m->xIterEof(it)) {
+      int nk, nvv;
+      const uint8_t *k = m->xIterKey(it, &nk);
+      const uint8_t *vv = m->xIterValue(it, &nvv);
+      o += snprintf(z + o, sizeof z - o, "%c=%.*s;", k[nk - 1], nvv, (const char *)vv);
+      CHECK(m->xIterNext(it) == 0);
+    }
+    m->xIterClose(it);
+    it = NULL;
+    CHECK(strcmp(z, dir ? "c=C2;a=A;" : "a=A;c=C2;") == 0);
+  }
+  /* conflicting handles: the second xPrepare fails with a message */
+  CHECK(m->xBegin(kv) == 0 && m->xBegin(kv2) == 0);
+  CHECK(m->xGet(kv, U(ka), (int)strlen(ka), &v, &nv) == 0);   /* takes start_ts */
+  CHECK(m->xGet(kv2, U(ka), (int)strlen(ka), &v, &nv) == 0);
+  CHECK(m->xPut(kv, U(ka), (int)strlen(ka), U("1"), 1) == 0);
+  CHECK(m->xPut(kv2, U(ka), (int)strlen(ka), U("2"), 1) == 0);
+  CHECK(m->xPrepare(kv) == 0);
+  m->xCommit(kv);
+  CHECK(m->xPrepare(kv2) == TITO_CONFLICT);
+  CHECK(strstr(m->xErrmsg(kv2), "write conflict") != NULL);
+  m->xRollback(kv2);
+  /* delete range, and an iterator open across xCommit */
+  CHECK(m->xBegin(kv) == 0);
+  CHECK(m->xScan(kv, U(lo), (int)strlen(lo), U(hi), (int)strlen(hi), 0, 0, &it) == 0);
+  CHECK(m->xDeleteRange(kv, U(lo), (int)strlen(lo), U(hi), (int)strlen(hi)) == 0);
+  CHECK(m->xPrepare(kv) == 0);
+  m->xCommit(kv);
+  int nLeft = 0;
+  while (it && !m->xIterEof(it)) {
+    nLeft++;
+    m->xIterNext(it);
+  }
+  m->xIterClose(it);
+  CHECK(nLeft <= 2);
+  CHECK(m->xGet(kv2, U(ka), (int)strlen(ka), &v, &nv) == TITO_NOTFOUND);
+  CHECK(m->xGet(kv2, U(kc), (int)strlen(kc), &v, &nv) == TITO_NOTFOUND);
+  m->xClose(kv);
+  m->xClose(kv2);
+  free(zErr);
+  check_group("kv.h: the TiKV store through the KV interface (savepoints, insert, scans, conflict, delete range)");
+}
+
+/* Every transactional RPC was exercised by the tests above. */
+static void test_every_rpc(void) {
+  static const char *az[] = {"Tso", "KvGet", "KvBatchGet", "KvScan",
+                             "KvPrewrite", "KvCommit", "KvBatchRollback",
+                             "KvCheckTxnStatus", "KvResolveLock",
+                             "KvTxnHeartBeat"};
+  int bFake = ctl_addr() != NULL;
+  for (size_t i = 0; i < sizeof az / sizeof az[0]; i++) {
+    int64_t n = rpc(az[i]);
+    if (n == 0 && (bFake || i < 7)) {
+      printf("# never called: %s\n", az[i]);
+      CHECK(n > 0);
+    }
+  }
+  tikv_stat_row a[TIKV_STATS_MAX_ROWS];
+  int n = tikv_stats_snapshot(a, TIKV_STATS_MAX_ROWS);
+  for (int i = 0; i < n; i++)
+    if (a[i].n) printf("# %s = %lld\n", a[i].zName, (long long)a[i].n);
+  check_group("txn: every transactional RPC used (Tso, Get, BatchGet, Scan, Prewrite, Commit, BatchRollback, CheckTxnStatus, ResolveLock, TxnHeartBeat)");
+}
+
+int main(void) {
+  g_pd = getenv("TITO_TIKV_PD");
+  if (!g_pd || !g_pd[0]) {
+    printf("ok - tikv transactions # skip TITO_TIKV_PD is not set\n");
+    return 0;
+  }
+  snprintf(g_tag, sizeof g_tag, "%x", (unsigned)getpid() ^ (unsigned)time(NULL));
+  tikv_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.zPdEndpoints = g_pd;
+  cfg.msMaxBackoff = 5000; /* failure paths end within seconds */
+  char *zErr = NULL;
+  if (tikv_client_open(&cfg, &g_client, &zErr) != TITO_OK) {
+    printf("not ok - tikv client open: %s\n", zErr ? zErr : "?");
+    free(zErr);
+    return 1;
+  }
+  test_put_get_commit();
+  test_rpc_floors();
+  test_batch_get();
+  test_scan();
+  test_scan_unbounded();
+  test_scan_split();
+  test_conflict();
+  test_insert();
+  test_savepoints();
+  test_live_lock();
+  test_crashed_writer();
+  test_roll_forward();
+  test_heartbeat();
+  test_concurrent();
+  test_kv_interface();
+  test_every_rpc();
+  tikv_client_close(g_client);
+  return check_exit();
+}
