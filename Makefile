@@ -36,6 +36,8 @@ BENCH_BINS := $(patsubst test/bench/%.c,$(BUILD)/bench/%,$(wildcard test/bench/*
 TEST_BINS  := $(UNIT_TESTS)
 
 .PHONY: all test test-build bench demo clean
+# Keep object files: they are shared by several programs.
+.SECONDARY:
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
