@@ -429,6 +429,10 @@ int tikv_send(tikv_client *p, tikv_backoff *bo, const tikv_region *pRegion,
     return rc;
   }
   free(zAddr);
+  if (!pRegion->leader_store_id) {
+    /* A probed peer answered as leader: remember it. */
+    tikv_rc_set_leader(p->pCache, pRegion->id, peerId, storeId);
+  }
   bo->nFastRetry = 0;
   *ppResp = resp;
   return TITO_OK;

@@ -309,6 +309,21 @@ static void test_not_leader(tikv_client *p) {
   CHECK(ctl(zCtl, "fault KvGet NotLeader 2", rep, sizeof rep) == 0);
   CHECK(get_is(p, "h5", "v-h5"));
   check_group("NotLeader without a hint: region reloaded after backoff");
+
+  /* PD knows no leader (e.g. right after a restart): the client tries a
+  ** peer and follows the NotLeader hints. */
+  CHECK(tikv_locate(p, (const uint8_t *)"h5", 2, &r, 0) == TITO_OK);
+  tikv_region_invalidate(p, r.id);
+  tikv_region_clear(&r);
+  CHECK(ctl(zCtl, "fault GetRegion NoLeader 1", rep, sizeof rep) == 0);
+  CHECK(tikv_locate(p, (const uint8_t *)"h5", 2, &r, 0) == TITO_OK);
+  CHECK(r.leader_store_id == 0 && r.leader_peer_id == 0);
+  tikv_region_clear(&r);
+  CHECK(get_is(p, "h5", "v-h5"));
+  CHECK(tikv_locate(p, (const uint8_t *)"h5", 2, &r, 0) == TITO_OK);
+  CHECK(r.leader_store_id == newStore);
+  tikv_region_clear(&r);
+  check_group("leaderless region from PD: peers probed, hint followed");
 }
 
 /* Inject one fault on KvGet and read; returns the elapsed ms (-1 on a
