@@ -352,9 +352,9 @@ static void test_scan_split(void) {
     return;
   }
   const char *aK[6], *aV[6];
-  char aName[6][8];
+  char aName[6][16];
   for (int i = 0; i < 6; i++) {
-    snprintf(aName[i], 8, "sp%d", i);
+    snprintf(aName[i], 16, "sp%d", i);
     aK[i] = K('c', aName[i]);
     aV[i] = "s";
   }
