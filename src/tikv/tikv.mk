@@ -29,13 +29,15 @@ TIKV_CFLAGS  = $(CFLAGS) -I$(TIKV_GEN) -Isrc/tikv $(TIKV_PKG_CFLAGS)
 # `make test`; the rest need a cluster.
 TIKV_LOCAL_TESTS := $(BUILD)/tikv/test_codec_pd
 TIKV_ALL_TESTS   := $(patsubst test/tikv/%.c,$(BUILD)/tikv/%,$(wildcard test/tikv/test_*.c))
-TIKV_TEST_BINS   := $(filter-out $(TIKV_LOCAL_TESTS),$(TIKV_ALL_TESTS))
+# test_tls runs from test/tikv/tls_test.sh against a TLS-only fake.
+TIKV_TLS_TEST    := $(BUILD)/tikv/test_tls
+TIKV_TEST_BINS   := $(filter-out $(TIKV_LOCAL_TESTS) $(TIKV_TLS_TEST),$(TIKV_ALL_TESTS))
 TEST_BINS        += $(filter $(TIKV_LOCAL_TESTS),$(TIKV_ALL_TESTS))
 export TIKV_TEST_BINS
 
 .PHONY: tikv
 tikv: $(TIKV_LIB)
-test-build: $(TIKV_LIB) $(TIKV_TEST_BINS)
+test-build: $(TIKV_LIB) $(TIKV_TEST_BINS) $(filter $(TIKV_TLS_TEST),$(TIKV_ALL_TESTS))
 
 # Keep the generated files (make would delete them as intermediates).
 .SECONDARY: $(TIKV_PB_C) $(TIKV_PB_H)
