@@ -108,6 +108,12 @@ def regions_encoded(cl, ctl, env):
           "h in [g,n): %r %r" % (region.start_key, region.end_key))
     check(region.start_key == encode_bytes(b"g"), "boundaries are encoded")
     check(leader.store_id != 0 and leader.id in [p.id for p in region.peers], "leader peer")
+    # PD compares encoded keys: an unencoded "g" sorts before Encode("g") and
+    # lands in the previous region, as it would on a real PD
+    raw = cl.pd("GetRegion", region_key=b"g").region
+    enc = cl.pd("GetRegion", region_key=encode_bytes(b"g")).region
+    check(raw.end_key == encode_bytes(b"g") and enc.start_key == encode_bytes(b"g"),
+          "raw key goes to the wrong region")
     first, _ = cl.locate(b"")
     check(first.start_key == b"" and decode_bytes(first.end_key) == b"g", "first region")
     prev = cl.pd("GetPrevRegion", region_key=encode_bytes(b"n"))
@@ -541,6 +547,15 @@ def injected_faults(cl, ctl, env):
     check(rpc_code(lambda: cl.commit([b"f"], t, c)) == grpc.StatusCode.UNAVAILABLE, "lost reply")
     check(cl.get(b"f", cl.ts()).value == b"2", "but applied")
     no_errors(cl.commit([b"f"], t, c))   # the resend succeeds
+    t = cl.ts()
+    no_errors(cl.prewrite([(PUT, b"f", b"3")], b"f", t))
+    ctl.ok("fault KvCommit Undetermined 1")
+    r = cl.commit([b"f"], t, cl.ts())
+    check(r.region_error.HasField("undetermined_result"), "undetermined: %s" % r)
+    check(cl.get(b"f", cl.ts()).value == b"3", "applied although undetermined")
+    ctl.ok("fault KvGet NotLeader 1 %d" % (cl.locate(b"f")[1].store_id % 3 + 1))
+    check(cl.get(b"f", cl.ts()).value == b"3", "a fault for another store does not fire")
+    ctl.ok("clear_faults")
     check(ctl("fault KvGet Bogus 1").startswith("err"), "bad fault refused")
     check(ctl("fault GetRegion NotLeader 1").startswith("err"), "region error on PD refused")
 
