@@ -22,8 +22,9 @@
 **   20    LIMIT argument         21 OFFSET argument
 **   22    covering index scan    23 no column value is read (keys only)
 ** idxStr is for people: EXPLAIN QUERY PLAN shows it, e.g.
-**   "pk get", "pk range", "index by_email eq", "index by_role eq(1) range
-**   desc cover", "full scan limit".
+**   "pk get", "pk range", "index by_email eq", "index by_role eq range
+**   ordered reverse cover", "full scan limit". "ordered" means the scan
+**   gives the ORDER BY; "reverse" that it runs in descending key order.
 */
 #include "tito_ext.h"
 #include <errno.h>
@@ -608,7 +609,8 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum) {
     if (c->iPath == PLAN_PK && c->nEq && c->nEq < c->n)
       sqlite3_str_appendf(s, " eq(%d)", c->nEq);
   }
-  if (c->bOrdered) sqlite3_str_appendf(s, c->bDesc ? " desc" : " asc");
+  if (c->bOrdered) sqlite3_str_appendf(s, " ordered");
+  if (c->bDesc) sqlite3_str_appendf(s, " reverse");
   if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
   if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
   if (idxNum & (1 << 21)) sqlite3_str_appendf(s, " offset");

@@ -58,6 +58,8 @@ typedef struct tito_cursor {
   int bDecoded;          /* aVal holds the decoded row */
   tito_value *aVal;      /* nCol values */
   tito_buf scratch;      /* text decoded from keys */
+  /* Scratch of xFilter, kept to avoid allocations per query. */
+  tito_buf bBase, bPrefix, bKey, bLo, bHi, bT;
 } tito_cursor;
 
 /* ---------------------------------------------------------------- stores */
@@ -458,6 +460,12 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_buf_free(&pCur->rowKey);
   tito_buf_free(&pCur->rowVal);
   tito_buf_free(&pCur->scratch);
+  tito_buf_free(&pCur->bBase);
+  tito_buf_free(&pCur->bPrefix);
+  tito_buf_free(&pCur->bKey);
+  tito_buf_free(&pCur->bLo);
+  tito_buf_free(&pCur->bHi);
+  tito_buf_free(&pCur->bT);
   sqlite3_free(pCur->aRange);
   sqlite3_free(pCur->aVal);
   sqlite3_free(pCur);
@@ -532,14 +540,15 @@ static char fieldAff(tito_vtab *p, int iCol) {
 static int cursorPrefixRange(tito_cursor *pCur, const tito_buf *pPrefix,
                              int bDesc, const tito_value *pLoVal,
                              const tito_value *pHiVal) {
-  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, t = TITO_BUF_INIT;
+  tito_buf *pLo = &pCur->bLo, *pHi = &pCur->bHi, *pT = &pCur->bT;
   const tito_plan *pPlan = &pCur->plan;
   tito_value vNull;
   int rc, bHaveHi;
   memset(&vNull, 0, sizeof(vNull));
   vNull.eType = SQLITE_NULL;
-  tito_buf_append(&lo, pPrefix->a, pPrefix->n);
-  bHaveHi = tito_key_prefix_end(pPrefix->a, pPrefix->n, &hi);
+  pLo->n = pHi->n = pT->n = 0;
+  tito_buf_append(pLo, pPrefix->a, pPrefix->n);
+  bHaveHi = tito_key_prefix_end(pPrefix->a, pPrefix->n, pHi);
   /* In key order the field runs ascending, or descending when bDesc: a
   ** lower SQL bound is then an upper key bound. NULL sorts first, and no
   ** comparison matches it, so a range with no bound on NULL's side must
@@ -550,44 +559,41 @@ static int cursorPrefixRange(tito_cursor *pCur, const tito_buf *pPrefix,
     int eKeyLo = bDesc ? pPlan->eHi : pPlan->eLo; /* 1 strict, 2 inclusive */
     int eKeyHi = bDesc ? pPlan->eLo : pPlan->eHi;
     if (pKeyLo) {
-      t.n = 0;
-      tito_buf_append(&t, pPrefix->a, pPrefix->n);
-      tito_key_append(&t, pKeyLo, bDesc);
-      lo.n = 0;
+      pT->n = 0;
+      tito_buf_append(pT, pPrefix->a, pPrefix->n);
+      tito_key_append(pT, pKeyLo, bDesc);
+      pLo->n = 0;
       if (eKeyLo == 1) {
-        tito_key_prefix_end(t.a, t.n, &lo);
+        tito_key_prefix_end(pT->a, pT->n, pLo);
       } else {
-        tito_buf_append(&lo, t.a, t.n);
+        tito_buf_append(pLo, pT->a, pT->n);
       }
     } else if (!bDesc && pKeyHi) {
-      t.n = 0;
-      tito_buf_append(&t, pPrefix->a, pPrefix->n);
-      tito_key_append(&t, &vNull, 0);
-      tito_key_prefix_end(t.a, t.n, &lo);
+      pT->n = 0;
+      tito_buf_append(pT, pPrefix->a, pPrefix->n);
+      tito_key_append(pT, &vNull, 0);
+      tito_key_prefix_end(pT->a, pT->n, pLo);
     }
     if (pKeyHi) {
-      t.n = 0;
-      tito_buf_append(&t, pPrefix->a, pPrefix->n);
-      tito_key_append(&t, pKeyHi, bDesc);
-      hi.n = 0;
+      pT->n = 0;
+      tito_buf_append(pT, pPrefix->a, pPrefix->n);
+      tito_key_append(pT, pKeyHi, bDesc);
+      pHi->n = 0;
       if (eKeyHi == 1) {
-        tito_buf_append(&hi, t.a, t.n);
+        tito_buf_append(pHi, pT->a, pT->n);
       } else {
-        tito_key_prefix_end(t.a, t.n, &hi);
+        tito_key_prefix_end(pT->a, pT->n, pHi);
       }
       bHaveHi = 1;
     } else if (bDesc && pKeyLo) {
-      hi.n = 0;
-      tito_buf_append(&hi, pPrefix->a, pPrefix->n);
-      tito_key_append(&hi, &vNull, 1);
+      pHi->n = 0;
+      tito_buf_append(pHi, pPrefix->a, pPrefix->n);
+      tito_key_append(pHi, &vNull, 1);
       bHaveHi = 1;
     }
   }
-  rc = (lo.rc || hi.rc || t.rc) ? SQLITE_NOMEM
-                                : cursorAddRange(pCur, &lo, bHaveHi ? &hi : 0);
-  tito_buf_free(&lo);
-  tito_buf_free(&hi);
-  tito_buf_free(&t);
+  rc = (pLo->rc || pHi->rc || pT->rc) ? SQLITE_NOMEM
+                                : cursorAddRange(pCur, pLo, bHaveHi ? pHi : 0);
   return rc;
 }
 
@@ -802,23 +808,24 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
   tito_table *pTab = p->pTab;
   const tito_plan *pPlan = &pCur->plan;
   path_fields f;
-  tito_buf base = TITO_BUF_INIT, prefix = TITO_BUF_INIT;
+  tito_buf *pBase = &pCur->bBase, *pPrefix = &pCur->bPrefix;
   tito_value v, vLo, vHi;
   sqlite3_value *pIn = 0;
   int iArg = 0, i, rc = SQLITE_OK, bEmpty = 0;
 
   pathFields(p, pPlan, &f);
   if (pPlan->iPath >= 2) {
-    tito_table_index_prefix(pTab, pPlan->iPath - 2, &base);
+    tito_table_index_prefix(pTab, pPlan->iPath - 2, pBase);
   } else {
-    tito_buf_append(&base, pTab->rowPrefix.a, pTab->rowPrefix.n);
+    pBase->n = 0;
+    tito_buf_append(pBase, pTab->rowPrefix.a, pTab->rowPrefix.n);
   }
   /* The equality fields after the first (the first may be a list). */
-  prefix.n = 0;
+  pPrefix->n = 0;
   for (i = 1; i < pPlan->nEq; i++) {
     filterArg(p, argv[i], f.aiCol[i], &v);
     if (v.eType == SQLITE_NULL) bEmpty = 1; /* x = NULL matches nothing */
-    tito_key_append(&prefix, &v, f.abDesc ? f.abDesc[i] : 0);
+    tito_key_append(pPrefix, &v, f.abDesc ? f.abDesc[i] : 0);
   }
   iArg = pPlan->nEq;
   memset(&vLo, 0, sizeof(vLo));
@@ -845,7 +852,7 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
 
   /* One range (or point) per value of the first equality field. */
   if (pPlan->nEq == 0) {
-    rc = cursorPrefixRange(pCur, &base, f.abDesc ? f.abDesc[0] : 0,
+    rc = cursorPrefixRange(pCur, pBase, f.abDesc ? f.abDesc[0] : 0,
                            pPlan->eLo ? &vLo : 0, pPlan->eHi ? &vHi : 0);
     goto done;
   }
@@ -855,23 +862,23 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
     pIn = argv[0];
   }
   while (rc == SQLITE_OK && pIn) {
-    tito_buf key = TITO_BUF_INIT;
+    tito_buf *pKey = &pCur->bKey;
+    pKey->n = 0;
     filterArg(p, pIn, f.aiCol[0], &v);
     if (v.eType != SQLITE_NULL) {
-      tito_buf_append(&key, base.a, base.n);
-      tito_key_append(&key, &v, f.abDesc ? f.abDesc[0] : 0);
-      tito_buf_append(&key, prefix.a, prefix.n);
-      if (key.rc) {
+      tito_buf_append(pKey, pBase->a, pBase->n);
+      tito_key_append(pKey, &v, f.abDesc ? f.abDesc[0] : 0);
+      tito_buf_append(pKey, pPrefix->a, pPrefix->n);
+      if (pKey->rc) {
         rc = SQLITE_NOMEM;
       } else if (pCur->bPoint) {
-        rc = cursorAddRange(pCur, &key, 0);
+        rc = cursorAddRange(pCur, pKey, 0);
       } else {
         int bDesc = f.abDesc ? f.abDesc[pPlan->nEq < f.n ? pPlan->nEq : 0] : 0;
-        rc = cursorPrefixRange(pCur, &key, bDesc, pPlan->eLo ? &vLo : 0,
+        rc = cursorPrefixRange(pCur, pKey, bDesc, pPlan->eLo ? &vLo : 0,
                                pPlan->eHi ? &vHi : 0);
       }
     }
-    tito_buf_free(&key);
     if (!pPlan->bIn) break;
     if (rc == SQLITE_OK) {
       rc = sqlite3_vtab_in_next(argv[0], &pIn);
@@ -885,8 +892,7 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
     cursorSortRanges(pCur);
   }
 done:
-  tito_buf_free(&base);
-  tito_buf_free(&prefix);
+  if (pBase->rc || pPrefix->rc) rc = SQLITE_NOMEM;
   return rc;
 }
 

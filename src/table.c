@@ -111,6 +111,8 @@ void tito_table_close(tito_table *pTab) {
   tito_buf_free(&pTab->victimRow);
   tito_buf_free(&pTab->cacheKey);
   tito_buf_free(&pTab->cacheVal);
+  tito_buf_free(&pTab->oldKey);
+  tito_buf_free(&pTab->owner);
   sqlite3_free(pTab->aOld);
   sqlite3_free(pTab->zErr);
   sqlite3_free(pTab);
@@ -421,7 +423,7 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
                             uint64_t mask, const tito_buf *pNewKey,
                             const tito_buf *pOldKey, int eConflict) {
   const tito_model *pModel = pTab->pModel;
-  tito_buf owner = TITO_BUF_INIT;
+  tito_buf *pOwner = &pTab->owner;
   int i, rc = SQLITE_OK;
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
     const tito_index *pIdx = &pModel->aIndex[i];
@@ -433,22 +435,21 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
       rc = SQLITE_NOMEM;
       break;
     }
-    rc = tableEntryOwner(pTab, i, &pTab->key2, &owner);
+    rc = tableEntryOwner(pTab, i, &pTab->key2, pOwner);
     if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
-      if (bufEq(&owner, pNewKey) || (pOldKey && bufEq(&owner, pOldKey))) {
+      if (bufEq(pOwner, pNewKey) || (pOldKey && bufEq(pOwner, pOldKey))) {
         continue;
       }
       if (eConflict == TITO_ONCONFLICT_REPLACE) {
-        rc = tableDeleteVictim(pTab, owner.a, owner.n);
+        rc = tableDeleteVictim(pTab, pOwner->a, pOwner->n);
       } else {
         rc = tableUniqueConflict(pTab, i);
       }
     }
   }
-  tito_buf_free(&owner);
   return rc;
 }
 
@@ -595,7 +596,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
                       tito_value *aNew, int64_t *piRowid, int bRowidGiven,
                       int eConflict) {
   tito_kv *pKv = pTab->pKv;
-  tito_buf oldKey = TITO_BUF_INIT;
+  tito_buf *pOld = &pTab->oldKey;
   uint64_t mOld = 0, mNew = 0;
   int64_t iRowid = piRowid ? *piRowid : 0;
   int rc;
@@ -608,7 +609,9 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
   for (i = 0; i < pTab->pModel->nCol; i++) {
     if (aNew[i].eType == TITO_NOCHANGE) aNew[i] = pTab->aOld[i];
   }
-  tito_buf_append(&oldKey, pOldKey, nOldKey);
+  pOld->n = 0;
+  tito_buf_append(pOld, pOldKey, nOldKey);
+  if (pOld->rc) return SQLITE_NOMEM;
   if (pTab->pModel->nPk == 0 && !bRowidGiven) {
     tito_value v;
     if (tito_table_decode_pk(pTab, pOldKey, nOldKey, &v, &pTab->scratch) ==
@@ -630,7 +633,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
     if (pTab->key.rc) rc = SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK && !bufEq(&pTab->key, &oldKey)) {
+  if (rc == SQLITE_OK && !bufEq(&pTab->key, pOld)) {
     /* The primary key changes: the new key must be free. */
     rc = tableExists(pTab, &pTab->key);
     if (rc == SQLITE_ROW) {
@@ -644,12 +647,12 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     }
   }
   if (rc == SQLITE_OK) {
-    rc = tableCheckUnique(pTab, aNew, mNew, &pTab->key, &oldKey, eConflict);
+    rc = tableCheckUnique(pTab, aNew, mNew, &pTab->key, pOld, eConflict);
   }
   if (rc == SQLITE_OK) {
     int r = TITO_OK;
-    if (!bufEq(&pTab->key, &oldKey)) {
-      r = pKv->pMethods->xDelete(pKv, oldKey.a, oldKey.n);
+    if (!bufEq(&pTab->key, pOld)) {
+      r = pKv->pMethods->xDelete(pKv, pOld->a, pOld->n);
     }
     pTab->val.n = 0;
     tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
@@ -661,34 +664,34 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     rc = r == TITO_OK ? SQLITE_OK : tableKvError(pTab, r);
   }
   if (rc == SQLITE_OK) {
-    rc = tableRewriteEntries(pTab, &oldKey, mOld, aNew, &pTab->key, mNew);
+    rc = tableRewriteEntries(pTab, pOld, mOld, aNew, &pTab->key, mNew);
   }
   if (piRowid) *piRowid = iRowid;
-  tito_buf_free(&oldKey);
   return rc;
 }
 
 int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
   tito_kv *pKv = pTab->pKv;
-  tito_buf oldKey = TITO_BUF_INIT;
+  tito_buf *pOld = &pTab->oldKey;
   uint64_t mOld = 0;
   int rc, i;
   rc = tableReadOld(pTab, pOldKey, nOldKey);
   if (rc == SQLITE_DONE) return SQLITE_OK;
   if (rc == SQLITE_OK) rc = tableMask(pTab, pTab->aOld, &mOld);
   if (rc != SQLITE_OK) return rc;
-  tito_buf_append(&oldKey, pOldKey, nOldKey);
+  pOld->n = 0;
+  tito_buf_append(pOld, pOldKey, nOldKey);
+  if (pOld->rc) return SQLITE_NOMEM;
   rc = pKv->pMethods->xDelete(pKv, pOldKey, nOldKey);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     if (!HAS(mOld, i)) continue;
-    tableEntry(pTab, i, pTab->aOld, &oldKey, &pTab->key3, &pTab->val2);
+    tableEntry(pTab, i, pTab->aOld, pOld, &pTab->key3, &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = TITO_NOMEM;
       break;
     }
     rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
   }
-  tito_buf_free(&oldKey);
   return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
 }
 

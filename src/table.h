@@ -60,6 +60,8 @@ struct tito_table {
   tito_buf victimRow;   /* bytes of a row removed by OR REPLACE */
   tito_buf cacheKey;    /* key of the row last read by a cursor, or empty */
   tito_buf cacheVal;    /* its value */
+  tito_buf oldKey;      /* key of the row being updated or deleted */
+  tito_buf owner;       /* owner row key of a unique entry */
   tito_value *aOld;     /* nCol decoded values of oldRow */
   tito_value *aVictim;  /* nCol decoded values of victimRow */
   char *zErr;           /* last error message (sqlite3_malloc'd) */
