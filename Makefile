@@ -1,5 +1,6 @@
 # tito: a SQLite loadable extension over an ordered transactional KV store.
 #
+#   make setup        install the Debian packages the build and tests need
 #   make              build ./tito.so (embedded store, no server needed)
 #   make test         build everything and run the whole suite (test/run)
 #   make test SAN=1   the same under AddressSanitizer + UBSan, in build-san/
@@ -35,7 +36,14 @@ BENCH_BINS := $(patsubst test/bench/%.c,$(BUILD)/bench/%,$(wildcard test/bench/*
 # Other parts (src/tikv/tikv.mk) add their test programs here.
 TEST_BINS  := $(UNIT_TESTS)
 
-.PHONY: all test test-build bench demo clean
+# Debian packages: build, the TiKV client (gRPC core C API, protobuf-c), the
+# fake cluster of the tests (Python gRPC), and valgrind.
+DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
+        protobuf-c-compiler protobuf-compiler libgrpc-dev uuid-dev python3 \
+        python3-grpcio python3-protobuf valgrind
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all setup test test-build bench demo clean
 # Keep object files: they are shared by several programs.
 .SECONDARY:
 all: $(TITO_SO)
@@ -69,6 +77,10 @@ test: test-build
 
 bench: $(TITO_SO) $(BENCH_BINS)
 	TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) bash test/bench/run $(BENCH_BINS)
+
+setup:
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS)
 
 demo: $(TITO_SO)
 	rm -f demo.db
