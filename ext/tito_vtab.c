@@ -90,6 +90,11 @@ static int storeAcquire(tito_conn *pConn, const char *zSchema,
       p->pKv = 0;
       return rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
     }
+    /* The store is in the schema of the tables writing it, where SQLite's
+    ** own statement journal already undoes a failed statement's nested
+    ** writes and ROLLBACK TO (test_kv_embedded shows it for every schema
+    ** pair): the store's own undo log would only double each write. */
+    tito_kv_embedded_set_undo_log(p->pKv, 0);
   }
   p->nRef++;
   *ppStore = p;
