@@ -42,6 +42,8 @@ class Control:
             return "err bad arguments: %s" % e
         except (ValueError, KeyError) as e:
             return "err %s" % e
+        except Exception as e:  # keep the channel alive whatever happens
+            return "err internal error: %r" % e
         return "ok" + (" " + out if out else "")
 
     # ---- topology ----------------------------------------------------------------

@@ -18,7 +18,7 @@ PROTO_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "src", "tikv", "prot
 
 def _generate():
     out = tempfile.mkdtemp(prefix="fake_tikv_pb_")
-    atexit.register(shutil.rmtree, out, True)
+    atexit.register(cleanup)
     protos = sorted(f for f in os.listdir(PROTO_DIR) if f.endswith(".proto"))
     subprocess.run(["protoc", "--python_out=" + out, "-I", PROTO_DIR] +
                    [os.path.join(PROTO_DIR, p) for p in protos], check=True)
@@ -26,7 +26,12 @@ def _generate():
     return out
 
 
-_generate()
+def cleanup():
+    """Remove the generated code (also called by server.py before _exit)."""
+    shutil.rmtree(GEN_DIR, True)
+
+
+GEN_DIR = _generate()
 metapb = importlib.import_module("metapb_pb2")
 errorpb = importlib.import_module("errorpb_pb2")
 kvrpcpb = importlib.import_module("kvrpcpb_pb2")

@@ -71,8 +71,9 @@ class PdService:
             c.count("TsoStream")
         for req in req_iter:
             self._gate("Tso", req, context)
-            if req.count == 0:
-                context.abort(grpc.StatusCode.UNKNOWN, "tso count should be positive")
+            if req.count == 0 or req.count >= (1 << 18):
+                context.abort(grpc.StatusCode.UNKNOWN,
+                              "tso count should be positive and below 2^18")
             with c.mu:
                 phys, logical = c.tso(req.count)
             resp = pdpb.TsoResponse(count=req.count)

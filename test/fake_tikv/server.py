@@ -22,6 +22,7 @@ sys.path.insert(0, HERE)
 
 import grpc  # noqa: E402
 
+import pb  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from control import Control, ControlServer  # noqa: E402
 from pd_service import PdService  # noqa: E402
@@ -163,8 +164,7 @@ class Fake:
         for e in evs:
             e.wait(2)
         if self.ctl_server is not None:
-            self.ctl_server.shutdown()
-            self.ctl_server.server_close()
+            self.ctl_server.server_close()  # the process exits right after
 
 
 def parent_alive(pid):
@@ -194,13 +194,18 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: fake.shutdown())
     print(fake.ready_line(), flush=True)
     deadline = time.monotonic() + a.max_life
-    while not fake.done.wait(0.5):
+    while not fake.done.wait(0.2):
         if a.parent and not parent_alive(a.parent):
             break
         if time.monotonic() > deadline:
             print("fake_tikv: --max-life reached, exiting", file=sys.stderr)
             break
     fake.stop_all()
+    # Do not wait for gRPC worker threads still parked in cancelled calls.
+    pb.cleanup()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
