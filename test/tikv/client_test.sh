@@ -12,6 +12,8 @@
 # Each program's "ok - " / "not ok - " / "# " lines are passed through; a
 # program that exits non-zero without a "not ok" line is reported as one.
 # Per-program time limit: $TIKV_TEST_TIMEOUT seconds (default 300).
+# $TIKV_TEST_WRAPPER, if set, prefixes each program, e.g.
+#   TIKV_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full"
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -68,7 +70,8 @@ for bin in $bins; do
     fail=1
     continue
   fi
-  timeout "${TIKV_TEST_TIMEOUT:-300}" "$bin" > "$tmp/out" 2>&1
+  # shellcheck disable=SC2086  # the wrapper is a command line
+  timeout "${TIKV_TEST_TIMEOUT:-300}" ${TIKV_TEST_WRAPPER:-} "$bin" > "$tmp/out" 2>&1
   rc=$?
   grep -E '^(ok - |not ok - |# )' "$tmp/out"
   if grep -q '^not ok - ' "$tmp/out"; then
