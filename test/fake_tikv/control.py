@@ -7,7 +7,7 @@ import socketserver
 import threading
 
 from cluster import Fault
-from codec import decode_bytes
+from codec import decode_bytes, encode_bytes
 from tikv_service import REGION_FAULTS
 
 PD_FAULTS = ("Drop", "Delay", "NoLeader")
@@ -58,7 +58,6 @@ class Control:
                             for r in self.c.regions)
 
     def cmd_region_of(self, key):
-        from codec import encode_bytes
         with self.c.mu:
             r = self.c.region_for_enc(encode_bytes(hexkey(key)))
             return "%d %d %d" % (r.id, r.leader, r.version)

@@ -14,7 +14,7 @@ import time
 import grpc
 
 from codec import encode_bytes
-from mvcc import KeyErr, TS_MAX, PUT, DEL, LOCK, PESSIMISTIC
+from mvcc import KeyErr, PUT, DEL, LOCK, PESSIMISTIC
 from pb import errorpb, kvrpcpb, metapb
 
 REGION_FAULTS = ("NotLeader", "NotLeaderNoHint", "EpochNotMatch", "ServerIsBusy",
