@@ -88,6 +88,7 @@ class Cluster:
         self.last_physical = 0
         self.last_logical = 0
         self.gc_safe_point = 0
+        self.raft_entry_max = 8 << 20   # raftstore.raft-entry-max-size
         self.stats = {}
         self.faults = []
         self.crash_primaries = set()   # raw primary keys armed by crash_after_prewrite

@@ -132,6 +132,13 @@ class Control:
             self.c.faults = []
         return ""
 
+    def cmd_raft_entry_max(self, n):
+        """Largest write request (bytes) a region accepts; larger ones get
+        RaftEntryTooLarge. Default 8 MiB, as TiKV; reset restores it."""
+        with self.c.mu:
+            self.c.raft_entry_max = int(n)
+        return ""
+
     def cmd_crash_after_prewrite(self, key):
         with self.c.mu:
             self.c.crash_primaries.add(hexkey(key))

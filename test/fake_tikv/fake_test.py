@@ -557,6 +557,10 @@ def injected_faults(cl, ctl, env):
     check(cl.get(b"f", cl.ts()).value == b"3", "a fault for another store does not fire")
     ctl.ok("clear_faults")
     check(ctl("fault KvGet Bogus 1").startswith("err"), "bad fault refused")
+    ctl.ok("raft_entry_max 1000")
+    r = cl.prewrite([(PUT, b"f%d" % i, b"x" * 100) for i in range(20)], b"f0", cl.ts())
+    check(r.region_error.raft_entry_too_large.entry_size > 1000, "entry too large: %s" % r)
+    no_errors(cl.prewrite([(PUT, b"f%d" % i, b"x" * 100) for i in range(5)], b"f0", cl.ts()))
     check(ctl("fault GetRegion NotLeader 1").startswith("err"), "region error on PD refused")
 
 

@@ -142,6 +142,7 @@ class Fake:
             c.pd_leader = 0
             c.reset_data()
             c.stats = {}
+            c.raft_entry_max = 8 << 20
 
     def ready_line(self):
         c = self.cluster

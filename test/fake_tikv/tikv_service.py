@@ -19,6 +19,9 @@ from pb import errorpb, kvrpcpb, metapb
 
 REGION_FAULTS = ("NotLeader", "NotLeaderNoHint", "EpochNotMatch", "ServerIsBusy",
                  "RegionNotFound", "StaleCommand", "Undetermined")
+# Commands that go through Raft as one proposal (size-limited).
+RAFT_WRITES = ("KvPrewrite", "KvCommit", "KvBatchRollback", "KvResolveLock", "KvCleanup",
+               "KvCheckTxnStatus", "KvTxnHeartBeat", "KvCheckSecondaryLocks", "KvDeleteRange")
 LOCK_TYPE = {PUT: kvrpcpb.Put, DEL: kvrpcpb.Del, LOCK: kvrpcpb.Lock,
              PESSIMISTIC: kvrpcpb.PessimisticLock}
 OP_NAME = {kvrpcpb.Put: "Put", kvrpcpb.Del: "Del", kvrpcpb.Lock: "Lock",
@@ -226,6 +229,12 @@ class TikvService:
             self.check_crash(method, req, context)
             try:
                 r = self.check_context(req.context, context)
+                if method in RAFT_WRITES and req.ByteSize() > c.raft_entry_max:
+                    e = errorpb.Error(message="raft entry is too large, region %d, entry size %d"
+                                      % (r.id, req.ByteSize()))
+                    e.raft_entry_too_large.region_id = r.id
+                    e.raft_entry_too_large.entry_size = req.ByteSize()
+                    raise RegionError(e)
                 body(r, resp)
             except RegionError as e:
                 resp.Clear()
