@@ -705,6 +705,92 @@ static void test_heartbeat(void) {
   check_group("locks: the heartbeat keeps a long commit's primary alive (and without it the commit fails)");
 }
 
+/* ---- transactions under injected faults ------------------------------------ */
+
+static void test_faults(void) {
+  if (!ctl_addr()) {
+    skip("faults: region errors, lost responses and a PD leader change inside transactions");
+    return;
+  }
+  char r[256], z[32];
+  const char *aK[] = {K('a', "ft1"), K('h', "ft2"), K('o', "ft3"), K('u', "ft4")};
+  const char *v0[] = {"0", "0", "0", "0"};
+  CHECK(write_keys(aK, v0, 4) == TITO_OK);
+  /* region errors on every kind of request of one transaction */
+  CHECK(ctlf(r, sizeof r, "fault KvGet StaleCommand 1") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvBatchGet ServerIsBusy:10 1") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvScan RegionNotFound 1") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvPrewrite NotLeader 2") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvCommit EpochNotMatch 2") == 0);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  uint8_t *v = NULL;
+  size_t nv = 0;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_get(t, U(aK[1]), strlen(aK[1]), &v, &nv, &zErr) == 0 && nv == 1);
+  free(v);
+  v = NULL;
+  const uint8_t *apK[4];
+  size_t anK[4];
+  for (int i = 0; i < 4; i++) {
+    apK[i] = U(aK[i]);
+    anK[i] = strlen(aK[i]);
+  }
+  bg_res res;
+  memset(&res, 0, sizeof res);
+  CHECK(tikv_txn_batch_get(t, 4, apK, anK, bg_row, &res, &zErr) == 0 && res.nCalls == 4);
+  char lo[64], hi[64];
+  snprintf(lo, sizeof lo, "a%s/ft", g_tag);
+  snprintf(hi, sizeof hi, "a%s/fu", g_tag);
+  CHECK(scan_str(t, lo, hi, 0, 0, z, sizeof z) == 0 && strcmp(z, "ft1=0") == 0);
+  for (int i = 0; i < 4; i++)
+    CHECK(tikv_txn_put(t, apK[i], anK[i], U("1"), 1, &zErr) == 0);
+  int rc = tikv_txn_commit(t, &zErr);
+  CHECK(rc == TITO_OK);
+  if (rc) printf("# commit under region errors: %s\n", zErr ? zErr : "");
+  tikv_txn_free(t);
+  for (int i = 0; i < 4; i++) CHECK(read_key(aK[i], z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  CHECK(n_locks() == 0);
+  CHECK(ctlf(r, sizeof r, "clear_faults") == 0);
+
+  /* lost requests and lost responses: resending is safe */
+  CHECK(ctlf(r, sizeof r, "fault KvPrewrite Drop 2") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvCommit DropAfter 1") == 0);
+  const char *v2[] = {"2", "2", "2", "2"};
+  CHECK(write_keys(aK, v2, 4) == TITO_OK);
+  for (int i = 0; i < 4; i++) CHECK(read_key(aK[i], z, sizeof z) == 0 && strcmp(z, "2") == 0);
+  CHECK(n_locks() == 0);
+  CHECK(ctlf(r, sizeof r, "clear_faults") == 0);
+
+  /* the primary commit is applied but its answer is "undetermined": the
+  ** client says unknown; readers then find it committed */
+  CHECK(ctlf(r, sizeof r, "fault KvCommit Undetermined 1") == 0);
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  for (int i = 0; i < 4; i++)
+    CHECK(tikv_txn_put(t, apK[i], anK[i], U("3"), 1, &zErr) == 0);
+  rc = tikv_txn_commit(t, &zErr);
+  CHECK(rc == TITO_UNKNOWN);
+  if (zErr) printf("# undetermined: %s\n", zErr);
+  tikv_txn_free(t);
+  CHECK(n_locks() == 3); /* the secondaries were not committed */
+  for (int i = 0; i < 4; i++) CHECK(read_key(aK[i], z, sizeof z) == 0 && strcmp(z, "3") == 0);
+  CHECK(n_locks() == 0);
+
+  /* the PD leader dies inside a transaction */
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  for (int i = 0; i < 4; i++)
+    CHECK(tikv_txn_put(t, apK[i], anK[i], U("4"), 1, &zErr) == 0);
+  CHECK(ctlf(r, sizeof r, "pd_kill_leader") == 0);
+  rc = tikv_txn_commit(t, &zErr);
+  CHECK(rc == TITO_OK);
+  if (rc) printf("# commit after PD leader change: %s\n", zErr ? zErr : "");
+  tikv_txn_free(t);
+  CHECK(ctlf(r, sizeof r, "pd_revive") == 0);
+  for (int i = 0; i < 4; i++) CHECK(read_key(aK[i], z, sizeof z) == 0 && strcmp(z, "4") == 0);
+  free(zErr);
+  check_group("faults: region errors, lost requests/responses, an undetermined primary commit, a PD leader change inside transactions");
+}
+
 /* ---- concurrency ----------------------------------------------------------- */
 
 #define NTHREAD 6
@@ -954,6 +1040,7 @@ int main(void) {
   test_crashed_writer();
   test_roll_forward();
   test_heartbeat();
+  test_faults();
   test_concurrent();
   test_kv_interface();
   test_every_rpc();
