@@ -107,6 +107,14 @@ SELECT (SELECT json_group_array(json_array(id, status)) FROM (SELECT id, status 
 EXPLAIN QUERY PLAN SELECT status FROM u WHERE role = 'dev' ORDER BY status;
 SELECT (SELECT json_group_array(json_array(status)) FROM (SELECT status FROM u WHERE role = 'dev' ORDER BY status)),
   CASE WHEN (SELECT json_group_array(json_array(status)) FROM (SELECT status FROM u WHERE role = 'dev' ORDER BY status)) = (SELECT json_group_array(json_array(status)) FROM (SELECT status FROM o WHERE role = 'dev' ORDER BY status)) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- ORDER BY an indexed column, no WHERE: the covering index gives the order
+EXPLAIN QUERY PLAN SELECT email FROM u ORDER BY email;
+SELECT (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM u ORDER BY email)),
+  CASE WHEN (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM u ORDER BY email)) = (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM o ORDER BY email)) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- the same, DESC
+EXPLAIN QUERY PLAN SELECT email FROM u ORDER BY email DESC;
+SELECT (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM u ORDER BY email DESC)),
+  CASE WHEN (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM u ORDER BY email DESC)) = (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM o ORDER BY email DESC)) THEN 'same' ELSE 'DIFFERENT' END;
 .print -- ORDER BY a column no index orders: SQLite sorts
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE role = 'ops' ORDER BY name;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE role = 'ops' ORDER BY name)),
