@@ -590,8 +590,11 @@ int tikv_commit_2pc(tikv_client *c, membuf *pBuf, uint64_t startTs,
     rc = tikv_error(pzErr, TITO_ERROR, "commit abandoned after prewrite");
     goto done;
   }
-  /* Phase 2: commit_ts, then the primary's batch (the commit point). */
-  rc = tikv_get_ts(c, &p->commitTs, pzErr);
+  /* Phase 2: commit_ts, then the primary's batch (the commit point).
+  ** Commit requests carry keys only: regroup with the key sizes. */
+  p->nRange = 0;
+  rc = group_ranges(p, 0, p->nMut, 1, 0, pzErr);
+  if (rc == TITO_OK) rc = tikv_get_ts(c, &p->commitTs, pzErr);
   if (rc) {
     heartbeat_stop(p);
     rollback_all(p);

@@ -817,10 +817,20 @@ const uint8_t *tikv_scan_value(tikv_scan *s, size_t *pn) {
 ** Writes and savepoints.
 */
 
-/* Refuse entries TiKV or the client-side limits would reject. */
+/* TiKV's storage.max-key-size (default 8 KiB) applies to the
+** memcomparable-encoded key: 9 bytes per started group of 8. */
+#define MAX_ENCODED_KEY 8192
+
+/* Refuse entries TiKV or the client-side limits would reject, now rather
+** than at commit. */
 static int check_entry(const uint8_t *k, size_t nk, size_t nv, char **pzErr) {
   (void)k;
   if (nk == 0) return tikv_error(pzErr, TITO_ERROR, "empty key");
+  if ((nk / 8 + 1) * 9 > MAX_ENCODED_KEY)
+    return tikv_error(pzErr, TITO_ERROR,
+                      "key too large: %zu bytes (TiKV's limit is %d bytes "
+                      "encoded, %d raw)", nk, MAX_ENCODED_KEY,
+                      MAX_ENCODED_KEY / 9 * 8 - 1);
   if (nk + nv > TIKV_TXN_ENTRY_MAX)
     return tikv_error(pzErr, TITO_ERROR,
                       "entry too large: %zu bytes (limit %d)", nk + nv,
