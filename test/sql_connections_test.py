@@ -1,0 +1,72 @@
+"""sql_connections_test.py: two connections to one database file share tito
+tables: rowids, unique entries and schema changes made by one are seen by the
+other (no stale per-connection state). Prints "ok - NAME" / "not ok - NAME"."""
+import os
+import sqlite3
+import tempfile
+
+SO = os.path.realpath(os.environ.get("TITO_SO", "./tito.so"))
+
+
+def connect(path):
+    c = sqlite3.connect(path, isolation_level=None)
+    c.enable_load_extension(True)
+    c.load_extension(SO)
+    return c
+
+
+def check(name, got, want):
+    if got == want:
+        print("ok - connections: " + name)
+    else:
+        print("not ok - connections: " + name)
+        print("#   want: %r" % (want,))
+        print("#   got:  %r" % (got,))
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "c.db")
+        a, b = connect(path), connect(path)
+        a.execute("CREATE VIRTUAL TABLE log USING tito(msg TEXT)")
+        a.execute("CREATE VIRTUAL TABLE u USING tito(id TEXT PRIMARY KEY,"
+                  " e TEXT, UNIQUE INDEX by_e(e))")
+        a.execute("INSERT INTO log VALUES ('a1')")
+        check("b sees a's table and row",
+              b.execute("SELECT rowid, msg FROM log").fetchall(), [(1, "a1")])
+        b.execute("INSERT INTO log VALUES ('b1')")
+        a.execute("INSERT INTO log VALUES ('a2')")
+        check("rowids allocated by both never collide",
+              a.execute("SELECT rowid, msg FROM log").fetchall(),
+              [(1, "a1"), (2, "b1"), (3, "a2")])
+        b.execute("INSERT INTO u VALUES ('x', 'e1')")
+        try:
+            a.execute("INSERT INTO u VALUES ('y', 'e1')")
+            err = None
+        except sqlite3.IntegrityError as ex:
+            err = str(ex)
+        check("a unique value written by b conflicts in a", err,
+              "UNIQUE constraint failed: u.e")
+        # An open transaction in b is not visible to a; after COMMIT it is.
+        b.execute("BEGIN")
+        b.execute("INSERT INTO u VALUES ('z', 'e2')")
+        check("b's uncommitted row is invisible to a",
+              a.execute("SELECT count(*) FROM u").fetchone(), (1,))
+        b.execute("COMMIT")
+        check("b's committed row is visible to a",
+              a.execute("SELECT id FROM u WHERE e = 'e2'").fetchall(), [("z",)])
+        check("tito_check from a",
+              a.execute("SELECT tito_check('log'), tito_check('u')").fetchone(),
+              ("ok", "ok"))
+        b.execute("DROP TABLE u")
+        b.execute("CREATE VIRTUAL TABLE u USING tito(id TEXT PRIMARY KEY, other TEXT)")
+        b.execute("INSERT INTO u VALUES ('q', 'w')")
+        check("a sees b's new definition of u",
+              a.execute("SELECT * FROM u").fetchall(), [("q", "w")])
+        check("a's tito_check of the new u",
+              a.execute("SELECT tito_check('u')").fetchone(), ("ok",))
+        a.close()
+        b.close()
+
+
+main()
