@@ -47,6 +47,18 @@ SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id 
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id)),
   CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o WHERE id IN ('u03', 'u01', 'u12') ORDER BY id)) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- IN on the key from a subquery
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE id IN (SELECT value FROM json_each('["u02", "u04"]'));
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN (SELECT value FROM json_each('["u02", "u04"]')))),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE id IN (SELECT value FROM json_each('["u02", "u04"]')) EXCEPT SELECT id FROM o WHERE id IN (SELECT value FROM json_each('["u02", "u04"]'))) AND NOT EXISTS (SELECT id FROM o WHERE id IN (SELECT value FROM json_each('["u02", "u04"]')) EXCEPT SELECT id FROM u WHERE id IN (SELECT value FROM json_each('["u02", "u04"]'))) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- IN on the key from a subquery with no rows
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE id IN (SELECT value FROM json_each('[]'));
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN (SELECT value FROM json_each('[]')))),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE id IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM o WHERE id IN (SELECT value FROM json_each('[]'))) AND NOT EXISTS (SELECT id FROM o WHERE id IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM u WHERE id IN (SELECT value FROM json_each('[]'))) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- IN on an index from a subquery with no rows
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]'));
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]')))),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM o WHERE email IN (SELECT value FROM json_each('[]'))) AND NOT EXISTS (SELECT id FROM o WHERE email IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]'))) THEN 'same' ELSE 'DIFFERENT' END;
 .print -- a range on the key: one bounded scan
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE id > 'u35';
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id > 'u35')),
