@@ -27,6 +27,7 @@ typedef struct kv_tikv {
 typedef struct kv_tikv_iter {
   tikv_scan *pScan;
   txn_ref *pRef;       /* the transaction the scan reads */
+  struct kv_tikv *pKv; /* its handle, where errors are reported */
 } kv_tikv_iter;
 
 static void ref_release(txn_ref *r) {
@@ -151,6 +152,7 @@ static int kvt_scan(tito_kv *pKv, const uint8_t *pLo, int nLo,
     free(it);
     return rc;
   }
+  it->pKv = p;
   int f = ((flags & TITO_SCAN_REVERSE) ? TIKV_SCAN_REVERSE : 0) |
           ((flags & TITO_SCAN_KEYONLY) ? TIKV_SCAN_KEYONLY : 0);
   char *zErr = NULL;
@@ -169,10 +171,7 @@ static int kvt_iter_next(tito_kv_iter *pIter) {
   kv_tikv_iter *it = (kv_tikv_iter *)pIter;
   char *zErr = NULL;
   int rc = tikv_scan_next(it->pScan, &zErr);
-  /* The iterator has no handle to report to: the message is dropped; the
-  ** code tells the kind of failure. */
-  free(zErr);
-  return rc;
+  return kv_set_err(it->pKv, rc, zErr); /* the message goes to xErrmsg */
 }
 
 static int kvt_iter_eof(tito_kv_iter *pIter) {

@@ -9,7 +9,8 @@
 ** PD timestamp). xInsert reads the key first (so TITO_EXISTS comes at once)
 ** and is still sent as an Insert mutation, which catches a concurrent insert
 ** at commit. xDeleteRange scans the range and deletes each key (MVCC, so
-** other snapshots are unaffected).
+** other snapshots are unaffected). An iterator's errors are reported by
+** the handle's xErrmsg (iterators must be closed before the handle).
 */
 #ifndef TITO_TIKV_KV_TIKV_H
 #define TITO_TIKV_KV_TIKV_H
