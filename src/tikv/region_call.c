@@ -407,7 +407,16 @@ int tikv_send(tikv_client *p, tikv_backoff *bo, const tikv_region *pRegion,
     free(zErr);
     free(zAddr);
     tikv_rc_store_drop(p->pCache, storeId);
-    tikv_rc_invalidate(p->pCache, pRegion->id);
+    /* Sheet 3.7: first switch to another peer of the region (a follower
+    ** answers NotLeader with the leader it knows); after that, or with no
+    ** other peer, reload the region from PD. */
+    uint64_t otherPeer = 0, otherStore = 0;
+    if (bo->nTransportErr > 1 ||
+        !tikv_rc_pick_peer(p->pCache, pRegion->id, storeId, &otherPeer,
+                           &otherStore) ||
+        !tikv_rc_set_leader(p->pCache, pRegion->id, otherPeer, otherStore)) {
+      tikv_rc_invalidate(p->pCache, pRegion->id);
+    }
     return retry_after(bo, TIKV_BO_TIKV_RPC, pzErr);
   }
   if (rc != TITO_OK) {
