@@ -1,0 +1,286 @@
+"""Differential test: random statements against a tito table and an ordinary
+SQLite table of the same shape must give the same answers.
+
+For each schema (the users model of issue 3, a composite primary key, an
+INTEGER PRIMARY KEY, no primary key, untyped columns, a NUMERIC descending
+key), thousands of random INSERT/UPDATE/DELETE/SELECT statements and
+transaction statements run against table t in two connections: one native,
+one a tito table. Compared: rows (ordered when ORDER BY gives a total
+order, else as multisets, or the ORDER BY values in order), the type of
+every value, success or the exact error message and extended code,
+changes(), last_insert_rowid() for rowid tables, and the whole table after
+every write. tito_check('t') must say 'ok' every 200 statements and at the
+end. On a mismatch it prints the statement, both outcomes and a shrunk
+reproduction, then starts the schema again (fresh tables) up to 3 times.
+
+Not compared on purpose (documented differences of virtual tables): an
+explicit NULL into a DEFAULT column (never generated), UPSERT and
+UPDATE/DELETE RETURNING (not generated), INCLUDE (no native equivalent).
+The native primary-key tables are WITHOUT ROWID, so that when one row
+breaks two constraints both sides name the primary key first.
+
+Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
+schema, default 4000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
+(seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL
+for the whole run, default 30), TITO_SO (default ./tito.so).
+"""
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from difflib_engine import (PLANS, Pair, Schema, Stmt, TOLERATE,  # noqa
+                            TOLERATED, run_log, shrink)
+from difflib_gen import Col, Gen, Model  # noqa: E402
+
+# Seconds left for shrinking in this run (keeps a failing run short).
+SHRINK_LEFT = [float(os.environ.get('TITO_DIFF_SHRINK_TOTAL', '30'))]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+F, T = False, True
+
+
+def schemas():
+    """(Schema, Model) for each shape, by letter."""
+    out = {}
+    # (a) the users model of issue 3.
+    out['a'] = (Schema(
+        'a users: TEXT key, unique, composite DESC, partial, covering',
+        "CREATE VIRTUAL TABLE t USING tito(id TEXT PRIMARY KEY, "
+        "name TEXT NOT NULL, email TEXT, role TEXT, status TEXT DEFAULT 'new', "
+        "score REAL, UNIQUE INDEX by_email(email), "
+        "INDEX by_role_status(role, status DESC), "
+        "INDEX by_active(status) WHERE status = 'active' AND score > 0, "
+        "INDEX by_role_cover(role) INCLUDE (name))",
+        ["CREATE TABLE t(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
+         "email TEXT, role TEXT, status TEXT DEFAULT 'new', score REAL) "
+         "WITHOUT ROWID",
+         "CREATE UNIQUE INDEX by_email ON t(email)",
+         "CREATE INDEX by_role_status ON t(role, status DESC)",
+         "CREATE INDEX by_active ON t(status) "
+         "WHERE status = 'active' AND score > 0",
+         "CREATE INDEX by_role_cover ON t(role)"],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('id', list('abcdefghijklmnopqrst') + ['42', ' 7', 'A', 'ab', 7],
+             text=True, notnull=True),
+         Col('name', ['ann', 'bob', 'Bob', 'cy', 'dee', 'x'], text=True,
+             notnull=True),
+         Col('email', ['e%d' % i for i in range(1, 26)] + [None] * 6,
+             text=True),
+         Col('role', ['admin', 'user', 'guest', 'User', None, None, 1],
+             text=True),
+         Col('status', ['active', 'active', 'new', 'gone', 'Active', None],
+             text=True, default=True),
+         Col('score', [0, 0.0, -0.0, 0.5, 1, 1.5, 2, -1, 10, '3', ' 4', None,
+                       100, 'x'])],
+        pk=['id'], uniques=[['email']],
+        paths=[[('id', F)], [('email', F)], [('role', F), ('status', T)],
+               [('status', F)], [('role', F)]],
+        partial=["status = 'active' AND score > 0",
+                 "status = 'active' AND score > 1",
+                 "score > 0 AND status = 'active'",
+                 "status = 'active' AND score >= 0",
+                 "status = 'active'",
+                 "status = 'active' AND score > 0.5 AND role = 'admin'",
+                 "status = 'active' AND score > '0'"]))
+    # (b) composite primary key.
+    out['b'] = (Schema(
+        'b composite PRIMARY KEY(a INTEGER, b TEXT)',
+        "CREATE VIRTUAL TABLE t USING tito(a INTEGER, b TEXT, c REAL, d, "
+        "PRIMARY KEY(a, b), INDEX by_c(c), UNIQUE INDEX by_db(d, b DESC))",
+        ["CREATE TABLE t(a INTEGER NOT NULL, b TEXT NOT NULL, c REAL, d, "
+         "PRIMARY KEY(a, b)) WITHOUT ROWID",
+         "CREATE INDEX by_c ON t(c)",
+         "CREATE UNIQUE INDEX by_db ON t(d, b DESC)"],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('a', [0, 1, 2, 3, 4, 5, '2', ' 3', 2.0, -1, 2**63 - 1],
+             notnull=True),
+         Col('b', ['x', 'y', 'z', 'X', '', '1', 1], text=True, notnull=True),
+         Col('c', [0.5, 1, 1.5, 2, -0.0, None, '2.5', 'abc']),
+         Col('d', [1, 2, 'p', 'q', 1.0, b'p', None, None])],
+        pk=['a', 'b'], uniques=[['d', 'b']],
+        paths=[[('a', F), ('b', F)], [('c', F)], [('d', F), ('b', T)]]))
+    # (c) INTEGER PRIMARY KEY: the rowid alias.
+    out['c'] = (Schema(
+        'c INTEGER PRIMARY KEY (rowid alias)',
+        "CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, x INTEGER, "
+        "y TEXT, z, INDEX by_x(x DESC), UNIQUE INDEX by_yz(y, z))",
+        ["CREATE TABLE t(id INTEGER PRIMARY KEY, x INTEGER, y TEXT, z)",
+         "CREATE INDEX by_x ON t(x DESC)",
+         "CREATE UNIQUE INDEX by_yz ON t(y, z)"],
+        'SELECT rowid, * FROM t', rowid=True), Model(
+        [Col('id', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, '11', 12.0, 'abc',
+                    2.5, 2**63 - 1]),
+         Col('x', [0, 1, 2, 3, '4', 4.0, 4.5, None, 2**63 - 1, -2**63]),
+         Col('y', ['a', 'b', 'c', None, 1, '1'], text=True),
+         Col('z', [1, 'a', None, 2.5, b'z'])],
+        pk=['id'], uniques=[['y', 'z']],
+        paths=[[('id', F)], [('x', T)], [('y', F), ('z', F)]],
+        rowid='alias'))
+    # (d) no primary key: implicit rowid.
+    out['d'] = (Schema(
+        'd no PRIMARY KEY (implicit rowid), partial UNIQUE index',
+        "CREATE VIRTUAL TABLE t USING tito(msg TEXT, n INTEGER, r REAL, "
+        "UNIQUE INDEX by_msg(msg) WHERE n > 0, INDEX by_nr(n, r))",
+        ["CREATE TABLE t(msg TEXT, n INTEGER, r REAL)",
+         "CREATE UNIQUE INDEX by_msg ON t(msg) WHERE n > 0",
+         "CREATE INDEX by_nr ON t(n, r)"],
+        'SELECT rowid, * FROM t', rowid=True), Model(
+        [Col('msg', ['m%d' % i for i in range(1, 9)] + [None, 'M1'],
+             text=True),
+         Col('n', [-1, 0, 1, 2, 3, None, '2', 'x']),
+         Col('r', [0.5, 1, 2.5, None, -0.0])],
+        pk=['rowid'], uniques=[['msg', 'n']],
+        paths=[[('rowid', F)], [('msg', F)], [('n', F), ('r', F)]],
+        partial=['n > 0', 'n > 1', 'n >= 1', "n > 0 AND msg = 'm1'"],
+        rowid='implicit'))
+    # (e) untyped columns (BLOB affinity) holding every type.
+    out['e'] = (Schema(
+        'e untyped columns, mixed types',
+        "CREATE VIRTUAL TABLE t USING tito(k PRIMARY KEY, a, b, "
+        "INDEX by_a(a), INDEX by_ab(a DESC, b), UNIQUE INDEX by_b(b))",
+        ["CREATE TABLE t(k PRIMARY KEY NOT NULL, a, b) WITHOUT ROWID",
+         "CREATE INDEX by_a ON t(a)",
+         "CREATE INDEX by_ab ON t(a DESC, b)",
+         "CREATE UNIQUE INDEX by_b ON t(b)"],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('k', [1, 2, 3, '1', '2', 1.0, 2.5, b'1', b'\x00', 'a', 'A',
+                   -0.0, 0, 2**63 - 1, 2.0**63], notnull=True),
+         Col('a', [1, '1', 1.0, None, b'1', 'x', 2, -0.0, 0.0]),
+         Col('b', [1, 2, 'b', None, 2.0, b'b', '2', None])],
+        pk=['k'], uniques=[['b']],
+        paths=[[('k', F)], [('a', F)], [('a', T), ('b', F)], [('b', F)]]))
+    # (f) NUMERIC descending primary key, partial index on IS NOT NULL.
+    out['f'] = (Schema(
+        'f NUMERIC PRIMARY KEY DESC, partial index',
+        "CREATE VIRTUAL TABLE t USING tito(k NUMERIC PRIMARY KEY DESC, "
+        "v TEXT, w INTEGER, INDEX by_vw(v, w DESC) WHERE w IS NOT NULL)",
+        ["CREATE TABLE t(k NUMERIC PRIMARY KEY DESC NOT NULL, v TEXT, "
+         "w INTEGER) WITHOUT ROWID",
+         "CREATE INDEX by_vw ON t(v, w DESC) WHERE w IS NOT NULL"],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('k', [1, 2, 3, '4', '1.0', 1.5, '1.5', 2.0, ' 5', 'x',
+                   '9223372036854775808', 2**63 - 1, -0.0, b'k', 10, '10'],
+             notnull=True),
+         Col('v', ['a', 'b', 'c', None, 1, 2.5], text=True),
+         Col('w', [1, 2, 3, None, '4', 4.5])],
+        pk=['k'], uniques=[],
+        paths=[[('k', T)], [('v', F), ('w', T)]],
+        partial=['w IS NOT NULL', 'w > 0', "v = 'a' AND w IS NOT NULL"]))
+    return out
+
+
+def say(msg):
+    for line in msg.splitlines():
+        print('# ' + line)
+    sys.stdout.flush()
+
+
+def report(schema, so, log, bad, shrink_s):
+    """Print a mismatch and a shrunk reproduction."""
+    st = bad.get('stmt')
+    say('MISMATCH (%s) in schema %s: %s' % (bad['kind'], schema.name,
+                                            bad['why']))
+    if st is not None:
+        say('  statement: ' + st.text())
+        say('  native:    ' + bad['native'].show())
+        say('  tito:      ' + bad['tito'].show())
+    t0 = time.monotonic()
+    budget = min(shrink_s, SHRINK_LEFT[0])
+    small = shrink(schema, so, log, bad['kind'], budget) if budget > 0 \
+        else log
+    SHRINK_LEFT[0] -= time.monotonic() - t0
+    i, again = run_log(schema, so, small, bad['kind'] == 'check')
+    say('  reproduction (%d of %d statements, shrunk in %.1fs%s):'
+        % (len(small), len(log), time.monotonic() - t0,
+           '' if again else '; did NOT fail again on replay'))
+    say('    ' + schema.tito_sql + ';')
+    for s in small:
+        say('    ' + s.text())
+    if again and again.get('stmt') is not None:
+        say('    -- native: ' + again['native'].show())
+        say('    -- tito:   ' + again['tito'].show())
+    elif again:
+        say('    -- tito_check: ' + again['why'])
+
+
+def run_schema(letter, schema, model, seed, n, so, shrink_s):
+    """Run n statements (in up to 4 segments after mismatches); return the
+    number of mismatches."""
+    rng = random.Random('%s-%s' % (seed, letter))
+    done, bad_count, seg = 0, 0, 0
+    while done < n and bad_count < 3:
+        seg += 1
+        pair = Pair(schema, so)
+        gen = Gen(model, rng, pair.native)
+        log, bad = [], None
+        while done < n:
+            st = gen.next()
+            log.append(st)
+            done += 1
+            bad = pair.step(st)
+            if bad:
+                break
+            gen.after(st, pair.native_ok)
+            if done % 200 == 0:
+                r = pair.check()
+                if r != 'ok':
+                    bad = {'kind': 'check', 'why': r}
+                    break
+        if not bad and pair.native.in_transaction:
+            st = Stmt('COMMIT', kind='txn')
+            log.append(st)
+            bad = pair.step(st)
+        if not bad:
+            r = pair.check()
+            if r != 'ok':
+                bad = {'kind': 'check', 'why': r}
+        pair.close()
+        if bad:
+            bad_count += 1
+            report(schema, so, log, bad, shrink_s)
+    return bad_count, seg
+
+
+def main():
+    seed = os.environ.get('TITO_DIFF_SEED', '20261122')
+    n = int(os.environ.get('TITO_DIFF_N', '4000'))
+    shrink_s = float(os.environ.get('TITO_DIFF_SHRINK', '10'))
+    so = os.environ.get('TITO_SO', os.path.join(ROOT, 'tito.so'))
+    so = os.path.abspath(so)
+    all_schemas = schemas()
+    pick = os.environ.get('TITO_DIFF_SCHEMAS', ','.join(sorted(all_schemas)))
+    say('differential test: seed=%s statements per schema=%d (set '
+        'TITO_DIFF_SEED / TITO_DIFF_N to change)' % (seed, n))
+    failed = 0
+    t_all = time.monotonic()
+    for letter in pick.split(','):
+        schema, model = all_schemas[letter]
+        t0 = time.monotonic()
+        try:
+            bad, seg = run_schema(letter, schema, model, seed, n, so, shrink_s)
+        except Exception as e:  # a harness error is a failure, not a crash
+            import traceback
+            say(traceback.format_exc())
+            bad, seg = 1, 0
+            say('harness error: %s' % e)
+        name = 'differential %s (%d statements, seed %s, %.1fs)' % (
+            schema.name, n, seed, time.monotonic() - t0)
+        if bad:
+            failed += 1
+            print('not ok - %s: %d mismatch(es)' % (name, bad))
+        else:
+            print('ok - %s' % name)
+        sys.stdout.flush()
+    for what in sorted(TOLERATE):
+        say('forgiven (open bug in bugs.md, TITO_DIFF_STRICT=1 to fail): '
+            '%s x%d' % (what, TOLERATED.get(what, 0)))
+    if PLANS is not None:
+        for k in sorted(PLANS):
+            say('plan %s %-50s %-8s %d' % (k[0], k[1], k[2], PLANS[k]))
+    say('total %.1fs' % (time.monotonic() - t_all))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
