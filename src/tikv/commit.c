@@ -8,6 +8,7 @@
 */
 #include "commit.h"
 #include "stats.h"
+#include "txn.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -585,7 +586,7 @@ int tikv_commit_2pc(tikv_client *c, membuf *pBuf, uint64_t startTs,
     }
   }
   if (rc) goto done;
-  if (opts->xHook && opts->xHook(opts->pHookArg)) {
+  if (opts->xHook && opts->xHook(opts->pHookArg, TIKV_HOOK_PREWRITTEN)) {
     heartbeat_stop(p);
     rc = tikv_error(pzErr, TITO_ERROR, "commit abandoned after prewrite");
     goto done;
@@ -600,7 +601,13 @@ int tikv_commit_2pc(tikv_client *c, membuf *pBuf, uint64_t startTs,
     rollback_all(p);
     goto done;
   }
-  rc = commit_primary(p, pzErr);
+  if (rc == TITO_OK && opts->xHook &&
+      opts->xHook(opts->pHookArg, TIKV_HOOK_COMMIT_TS)) {
+    heartbeat_stop(p);
+    rc = tikv_error(pzErr, TITO_ERROR, "commit abandoned before the primary commit");
+    goto done;
+  }
+  if (rc == TITO_OK) rc = commit_primary(p, pzErr);
   heartbeat_stop(p);
   if (rc != TITO_OK && rc != TITO_UNKNOWN) {
     /* Definitely not committed: clean up our locks. */

@@ -19,7 +19,7 @@
 typedef struct tikv_commit_opts {
   int64_t nHeartbeatMinBytes; /* heartbeat when the buffer has this many bytes */
   int msHeartbeat;            /* heartbeat interval */
-  int (*xHook)(void *);       /* after prewrite; non-zero = abandon (tests) */
+  int (*xHook)(void *, int);  /* test hook, see tikv_txn_set_commit_hook */
   void *pHookArg;
 } tikv_commit_opts;
 

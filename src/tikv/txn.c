@@ -82,7 +82,8 @@ void tikv_txn_set_heartbeat(tikv_txn *t, int64_t nMinBytes, int msInterval) {
   if (msInterval > 0) t->opts.msHeartbeat = msInterval;
 }
 
-void tikv_txn_set_commit_hook(tikv_txn *t, int (*xHook)(void *), void *pArg) {
+void tikv_txn_set_commit_hook(tikv_txn *t, int (*xHook)(void *, int),
+                              void *pArg) {
   t->opts.xHook = xHook;
   t->opts.pHookArg = pArg;
 }

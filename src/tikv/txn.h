@@ -96,9 +96,13 @@ void tikv_txn_set_scan_page(tikv_txn *, int nPage);     /* default 256 */
 ** at least nMinBytes (default 32 MiB; 0 = always), every msInterval
 ** (default 10000). */
 void tikv_txn_set_heartbeat(tikv_txn *, int64_t nMinBytes, int msInterval);
-/* Test hook: called after every prewrite succeeded, before the commit. A
-** non-zero return abandons the transaction there, leaving its locks as a
-** crashed client would. */
-void tikv_txn_set_commit_hook(tikv_txn *, int (*xHook)(void *), void *pArg);
+/* Test hook, called during commit with eStage TIKV_HOOK_PREWRITTEN (every
+** prewrite succeeded) and TIKV_HOOK_COMMIT_TS (commit_ts taken, primary not
+** yet committed). A non-zero return abandons the transaction there, leaving
+** its locks as a crashed client would. */
+#define TIKV_HOOK_PREWRITTEN 0
+#define TIKV_HOOK_COMMIT_TS 1
+void tikv_txn_set_commit_hook(tikv_txn *, int (*xHook)(void *, int eStage),
+                              void *pArg);
 
 #endif /* TITO_TIKV_TXN_H */

@@ -566,6 +566,7 @@ typedef struct hook_ctx {
   int bThread;
   const char *zWriterKey; /* a second writer commits this key in a thread */
   int rcWriter;
+  int eStage;            /* the commit stage the hook acts at */
 } hook_ctx;
 
 /* A second writer: commits zWriterKey while our locks exist. */
@@ -576,9 +577,10 @@ static void *writer_thread(void *p) {
   return NULL;
 }
 
-static int hook(void *p) {
+static int hook(void *p, int eStage) {
   hook_ctx *h = p;
   char r[64];
+  if (eStage != h->eStage) return 0;
   if (h->msAdvance) ctlf(r, sizeof r, "advance_time %d", h->msAdvance);
   if (h->zWriterKey) {
     h->bThread = pthread_create(&h->th, NULL, writer_thread, h) == 0;
@@ -620,6 +622,39 @@ static void test_live_lock(void) {
   check_group("locks: a reader passes a live lock (min_commit_ts pushed); a writer waits for it, then conflicts");
 }
 
+/* A reader pushes the lock's min_commit_ts past the commit_ts the writer
+** already took: the primary commit gets commit_ts_expired and the writer
+** retries with a fresh one. */
+static void test_commit_ts_expired(void) {
+  const char *kp = K('b', "cte-p"), *ks = K('p', "cte-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"0", "0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  tikv_txn *t = NULL;
+  char *zErr = NULL, z[16];
+  hook_ctx h;
+  memset(&h, 0, sizeof h);
+  h.eStage = TIKV_HOOK_COMMIT_TS;
+  h.zKey = kp; /* read the primary after commit_ts was taken */
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("1"), 1, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("1"), 1, &zErr) == 0);
+  tikv_txn_set_commit_hook(t, hook, &h);
+  int64_t nCommit = rpc("KvCommit"), nTso = rpc("Tso");
+  int rc = tikv_txn_commit(t, &zErr);
+  CHECK(rc == TITO_OK);
+  if (rc) printf("# commit_ts_expired path: %s\n", zErr ? zErr : "");
+  /* hook's reader: 1 Tso (+1 for current_ts); writer: commit_ts + retry */
+  CHECK(rpc("Tso") - nTso >= 4);
+  CHECK(rpc("KvCommit") - nCommit == 3); /* primary twice, secondary once */
+  CHECK(h.rcRead == TITO_OK && strcmp(h.zSeen, "0") == 0);
+  tikv_txn_free(t);
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  free(zErr);
+  check_group("locks: a commit_ts overtaken by a reader's push is retried with a fresh one");
+}
+
 /* A writer crashes after prewrite: its locks are rolled back once their TTL
 ** has passed. Two ways: the test hook abandons the commit; the fake swallows
 ** the primary commit (the writer then reports an unknown outcome). */
@@ -658,6 +693,23 @@ static void test_crashed_writer(void) {
   CHECK(ctlf(r, sizeof r, "mvcc %s", ctl_hex(kp, strlen(kp), hex)) == 0 &&
         strstr(r, "lock=none") && strstr(r, "Rollback"));
   CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p0") == 0);
+
+  /* a writer meets a crashed writer's expired locks at prewrite: it rolls
+  ** them back and goes on */
+  hook_ctx h2;
+  memset(&h2, 0, sizeof h2);
+  h2.bAbandon = 1;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(kp), strlen(kp), U("p9"), 2, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(ks), strlen(ks), U("s9"), 2, &zErr) == 0);
+  tikv_txn_set_commit_hook(t, hook, &h2);
+  CHECK(tikv_txn_commit(t, &zErr) != TITO_OK);
+  tikv_txn_free(t);
+  CHECK(n_locks() == 2);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  const char *vw[] = {"p0", "s0"};
+  CHECK(write_keys(aK, vw, 2) == TITO_OK);
+  CHECK(n_locks() == 0);
 
   /* the fake swallows the primary's commit: outcome unknown */
   CHECK(ctlf(r, sizeof r, "crash_after_prewrite %s", ctl_hex(kp, strlen(kp), hex)) == 0);
@@ -1095,6 +1147,7 @@ int main(void) {
   test_savepoints();
   test_large_txn();
   test_live_lock();
+  test_commit_ts_expired();
   test_crashed_writer();
   test_roll_forward();
   test_heartbeat();
