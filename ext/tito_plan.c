@@ -486,17 +486,29 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
   sqlite3_uint64 have = 0;
   int i;
   if (pModel->nCol >= 63) return 0;
-  for (i = 0; i < pIdx->nCol; i++) have |= (sqlite3_uint64)1 << pIdx->aiCol[i];
+  /* A key field gives back its exact value only if the column's affinity
+  ** fixes the type (the key codec makes 1 and 1.0 one key): an untyped
+  ** column's value must come from the row. INCLUDE values are exact. */
+  for (i = 0; i < pIdx->nCol; i++) {
+    if (pModel->aCol[pIdx->aiCol[i]].cAff != TITO_AFF_BLOB) {
+      have |= (sqlite3_uint64)1 << pIdx->aiCol[i];
+    }
+  }
   for (i = 0; i < pIdx->nInclude; i++) {
     have |= (sqlite3_uint64)1 << pIdx->aiInclude[i];
   }
-  for (i = 0; i < pModel->nPk; i++) have |= (sqlite3_uint64)1 << pModel->aiPk[i];
+  for (i = 0; i < pModel->nPk; i++) {
+    if (pModel->aCol[pModel->aiPk[i]].cAff != TITO_AFF_BLOB) {
+      have |= (sqlite3_uint64)1 << pModel->aiPk[i];
+    }
+  }
   if (p->iKeyCol >= 0) have |= (sqlite3_uint64)1 << p->iKeyCol;
   return (colUsed & ~have) == 0;
 }
 
-/* Estimate rows and cost. */
-static void candCost(cand *c) {
+/* Estimate rows and cost. A plan that leaves the ORDER BY to SQLite pays
+** for the sort. */
+static void candCost(cand *c, int nOrderBy) {
   double rows = NROWS_GUESS, seeks = 1;
   int k;
   for (k = 0; k < c->nEq; k++) rows /= 10;
@@ -511,6 +523,7 @@ static void candCost(cand *c) {
   c->rows = rows;
   /* A row read through a secondary index costs a second lookup. */
   c->cost = seeks * 10 + rows * (c->iPath >= 2 && !c->bCover ? 3.0 : 1.0);
+  if (nOrderBy > 0 && !c->bOrdered) c->cost += rows * 4;
 }
 
 /* Build and cost the candidate of path iPath. */
@@ -523,7 +536,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   if (iPath == PLAN_FULL) {
     c->iLo = c->iHi = -1;
     c->rows = NROWS_GUESS;
-    c->cost = 10 + NROWS_GUESS;
+    c->cost = 10 + NROWS_GUESS * (pInfo->nOrderBy > 0 ? 5 : 1);
     c->bKeyOnly = pInfo->colUsed == 0 ||
                   (p->iKeyCol >= 0 &&
                    pInfo->colUsed == ((sqlite3_uint64)1 << p->iKeyCol));
@@ -544,7 +557,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   }
   candConstraints(pModel, pInfo, c);
   candOrder(pModel, pInfo, c);
-  candCost(c);
+  candCost(c, pInfo->nOrderBy);
   if (iPath == PLAN_PK) {
     c->bKeyOnly = pInfo->colUsed == 0 ||
                   (p->iKeyCol >= 0 &&
@@ -625,12 +638,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 
   candMake(p, pInfo, PLAN_FULL, &best);
   candMake(p, pInfo, PLAN_PK, &c);
-  if (c.nEq || c.eLo || c.eHi || c.bOrdered) {
-    if (c.cost < best.cost || (c.bOrdered && !best.bOrdered &&
-                               c.cost <= best.cost * 1.5)) {
-      best = c;
-    }
-  }
+  if ((c.nEq || c.eLo || c.eHi || c.bOrdered) && c.cost < best.cost) best = c;
   for (i = 0; i < pModel->nIndex; i++) {
     if (p->aCond && !(pModel->aIndex[i].zWhere == 0 ||
                       condImplied(p, &p->aCond[i], pInfo))) {

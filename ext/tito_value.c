@@ -59,6 +59,8 @@ void titoValueFromSql(sqlite3_value *v, char cAff, tito_value *pOut) {
         pOut->eType = SQLITE_FLOAT;
         pOut->r = (double)pOut->i;
       }
+      /* SQLite stores an integral REAL as an integer: -0.0 reads back 0.0. */
+      if (pOut->eType == SQLITE_FLOAT && pOut->r == 0.0) pOut->r = 0.0;
       break;
     default: valueRaw(v, eType, pOut); break;
   }

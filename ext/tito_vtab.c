@@ -863,6 +863,10 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
   }
   if (pPlan->bIn) {
     rc = sqlite3_vtab_in_first(argv[0], &pIn);
+    if (rc == SQLITE_DONE) { /* an empty list: no rows */
+      rc = SQLITE_OK;
+      pIn = 0;
+    }
   } else {
     pIn = argv[0];
   }
@@ -1025,6 +1029,28 @@ static int updateOldKey(tito_vtab *p, sqlite3_value *pArg, tito_buf *pOut) {
   return pOut->rc ? SQLITE_NOMEM : SQLITE_OK;
 }
 
+/*
+** The new rowid of a rowid table (argv[1]) must be an integer, or a value
+** that converts to one exactly, as SQLite requires; NULL allocates one on
+** INSERT and is a mismatch on UPDATE.
+*/
+static int updateCheckRowid(tito_vtab *p, sqlite3_value **argv) {
+  int eType = sqlite3_value_type(argv[1]);
+  tito_value v;
+  if (eType == SQLITE_INTEGER) return SQLITE_OK;
+  if (eType == SQLITE_NULL && sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    return SQLITE_OK;
+  }
+  if (eType != SQLITE_NULL) {
+    titoValueFromSql(argv[1], TITO_AFF_INTEGER, &v);
+    if (v.eType == SQLITE_INTEGER && sqlite3_value_int64(argv[1]) == v.i) {
+      return SQLITE_OK;
+    }
+  }
+  titoSetError(&p->base, "datatype mismatch");
+  return SQLITE_MISMATCH;
+}
+
 static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                       sqlite3_int64 *pRowid) {
   tito_vtab *p = (tito_vtab *)pVtab;
@@ -1055,6 +1081,7 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       titoValueFromSql(pArg, pTab->pModel->aCol[i].cAff, &aNew[i]);
     }
   }
+  if (rc == SQLITE_OK && p->iKeyCol < 0) rc = updateCheckRowid(p, argv);
   if (rc == SQLITE_OK) {
     int bRowidGiven = p->iKeyCol < 0 &&
                       sqlite3_value_type(argv[1]) != SQLITE_NULL;
@@ -1078,6 +1105,7 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     if (p->iKeyCol < 0) *pRowid = iRowid;
   }
 done:
+  if (rc == SQLITE_MISMATCH && !tito_table_errmsg(pTab)[0]) goto done_keep;
   if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
     titoSetError(pVtab, "%s", tito_table_errmsg(pTab));
   }

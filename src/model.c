@@ -1173,6 +1173,8 @@ char *tito_model_declare_sql(const tito_model *pM) {
     const tito_column *pCol = &pM->aCol[i];
     sqlite3_str_appendf(pStr, "%s\"%w\"", i ? ", " : "", pCol->zName);
     if (pCol->zType[0]) sqlite3_str_appendf(pStr, " %s", pCol->zType);
+    /* NOT NULL is enforced by tito; declaring it lets tools see it. */
+    if (pCol->bNotNull) sqlite3_str_appendf(pStr, " NOT NULL");
     if (pCol->zDefault) sqlite3_str_appendf(pStr, " DEFAULT %s", pCol->zDefault);
   }
   if (bKey) {

@@ -315,6 +315,7 @@ static int tablePkConflict(tito_table *pTab) {
   if (pModel->nPk == 0) {
     tableSetError(pTab, "UNIQUE constraint failed: %s.rowid",
                   pModel->zTable);
+    return SQLITE_CONSTRAINT_ROWID;
   } else {
     z = tableColumnList(pModel, pModel->nPk, pModel->aiPk);
     tableSetError(pTab, "UNIQUE constraint failed: %s", z ? z : "");
@@ -425,7 +426,8 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
   const tito_model *pModel = pTab->pModel;
   tito_buf *pOwner = &pTab->owner;
   int i, rc = SQLITE_OK;
-  for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
+  /* Newest index first, as SQLite checks an ordinary table's indexes. */
+  for (i = pModel->nIndex - 1; rc == SQLITE_OK && i >= 0; i--) {
     const tito_index *pIdx = &pModel->aIndex[i];
     if (!pIdx->bUnique || !HAS(mask, i) || !tableNoNullField(pIdx, aNew)) {
       continue;
@@ -440,9 +442,7 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
       rc = SQLITE_OK;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
-      if (bufEq(pOwner, pNewKey) || (pOldKey && bufEq(pOwner, pOldKey))) {
-        continue;
-      }
+      if (pOldKey && bufEq(pOwner, pOldKey)) continue; /* its own entry */
       if (eConflict == TITO_ONCONFLICT_REPLACE) {
         rc = tableDeleteVictim(pTab, pOwner->a, pOwner->n);
       } else {
@@ -451,6 +451,31 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
     }
   }
   return rc;
+}
+
+/* Once the largest rowid is in use, SQLite tries random ones: so does
+** tito, giving up after 100 taken ones as SQLite does ("database or disk
+** is full"). Returns a TITO_ code. */
+static int tableRandomRowid(tito_table *pTab, int64_t *piRowid) {
+  tito_value v;
+  int i, rc;
+  memset(&v, 0, sizeof(v));
+  v.eType = SQLITE_INTEGER;
+  for (i = 0; i < 100; i++) {
+    sqlite3_randomness(sizeof(v.i), &v.i);
+    v.i &= INT64_MAX >> 1;
+    v.i++;
+    tito_table_row_key(pTab, &v, &pTab->key3);
+    if (pTab->key3.rc) return TITO_NOMEM;
+    rc = tableExists(pTab, &pTab->key3);
+    if (rc == SQLITE_DONE) {
+      *piRowid = v.i;
+      return TITO_OK;
+    }
+    if (rc != SQLITE_ROW) return TITO_ERROR;
+  }
+  tableSetError(pTab, "database or disk is full");
+  return TITO_ERROR;
 }
 
 /* The largest rowid in use plus one (1 for an empty table). */
@@ -473,8 +498,7 @@ static int tableNextRowid(tito_table *pTab, int64_t *piRowid) {
       rc = TITO_ERROR;
       tableSetError(pTab, "tito: %s: corrupt rowid key", pTab->pModel->zTable);
     } else if (v.i == INT64_MAX) {
-      rc = TITO_ERROR;
-      tableSetError(pTab, "tito: %s: no rowid left", pTab->pModel->zTable);
+      rc = tableRandomRowid(pTab, piRowid);
     } else {
       *piRowid = v.i + 1;
     }
@@ -484,6 +508,41 @@ static int tableNextRowid(tito_table *pTab, int64_t *piRowid) {
   tito_buf_free(&end);
   if (rc == TITO_ERROR && pTab->zErr) return SQLITE_ERROR;
   return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+}
+
+/*
+** The row key pKey must be free (it is not the row's current key pOldKey):
+** a conflict fails, or with OR REPLACE removes the row holding it.
+*/
+static int tableCheckPk(tito_table *pTab, const tito_buf *pKey,
+                        const tito_buf *pOldKey, int eConflict) {
+  int rc;
+  if (pOldKey && bufEq(pKey, pOldKey)) return SQLITE_OK;
+  rc = tableExists(pTab, pKey);
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc != SQLITE_ROW) return rc;
+  if (eConflict != TITO_ONCONFLICT_REPLACE) return tablePkConflict(pTab);
+  return tableDeleteVictim(pTab, pKey->a, pKey->n);
+}
+
+/*
+** All key checks of a new row, in SQLite's order for an ordinary table: a
+** rowid first, then the unique indexes newest first, then a primary key
+** that is not the rowid.
+*/
+static int tableCheckKeys(tito_table *pTab, const tito_value *aNew,
+                          uint64_t mask, const tito_buf *pKey,
+                          const tito_buf *pOldKey, int eConflict) {
+  int bRowid = pTab->pModel->nPk == 0 || pTab->pModel->iRowidCol >= 0;
+  int rc = SQLITE_OK;
+  if (bRowid) rc = tableCheckPk(pTab, pKey, pOldKey, eConflict);
+  if (rc == SQLITE_OK) {
+    rc = tableCheckUnique(pTab, aNew, mask, pKey, pOldKey, eConflict);
+  }
+  if (rc == SQLITE_OK && !bRowid) {
+    rc = tableCheckPk(pTab, pKey, pOldKey, eConflict);
+  }
+  return rc;
 }
 
 /* Resolve the rowid of a new row for rowid tables: the alias column's
@@ -544,16 +603,7 @@ int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
   if (rc != SQLITE_OK) return rc;
   tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
   if (pTab->key.rc) return SQLITE_NOMEM;
-  rc = tableExists(pTab, &pTab->key);
-  if (rc == SQLITE_ROW) {
-    if (eConflict != TITO_ONCONFLICT_REPLACE) return tablePkConflict(pTab);
-    rc = tableDeleteVictim(pTab, pTab->key.a, pTab->key.n);
-  } else if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
-  }
-  if (rc == SQLITE_OK) {
-    rc = tableCheckUnique(pTab, aNew, mask, &pTab->key, 0, eConflict);
-  }
+  rc = tableCheckKeys(pTab, aNew, mask, &pTab->key, 0, eConflict);
   if (rc == SQLITE_OK) rc = tableWriteNew(pTab, aNew, mask, &pTab->key);
   if (piRowid) *piRowid = iRowid;
   return rc;
@@ -633,21 +683,8 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
     if (pTab->key.rc) rc = SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK && !bufEq(&pTab->key, pOld)) {
-    /* The primary key changes: the new key must be free. */
-    rc = tableExists(pTab, &pTab->key);
-    if (rc == SQLITE_ROW) {
-      if (eConflict != TITO_ONCONFLICT_REPLACE) {
-        rc = tablePkConflict(pTab);
-      } else {
-        rc = tableDeleteVictim(pTab, pTab->key.a, pTab->key.n);
-      }
-    } else if (rc == SQLITE_DONE) {
-      rc = SQLITE_OK;
-    }
-  }
   if (rc == SQLITE_OK) {
-    rc = tableCheckUnique(pTab, aNew, mNew, &pTab->key, pOld, eConflict);
+    rc = tableCheckKeys(pTab, aNew, mNew, &pTab->key, pOld, eConflict);
   }
   if (rc == SQLITE_OK) {
     int r = TITO_OK;

@@ -123,7 +123,8 @@ static void test_users(void) {
   zSql = tito_model_declare_sql(pM);
   CHECK(zSql &&
         strcmp(zSql,
-               "CREATE TABLE x(\"id\" TEXT, \"name\" TEXT, \"email\" TEXT, "
+               "CREATE TABLE x(\"id\" TEXT NOT NULL, \"name\" TEXT NOT NULL, "
+               "\"email\" TEXT, "
                "\"role\" TEXT, \"status\" TEXT DEFAULT 'new', \"score\" REAL, "
                "\"_key\" BLOB HIDDEN PRIMARY KEY) WITHOUT ROWID") == 0);
   sqlite3_free(zSql);
@@ -150,7 +151,8 @@ static void test_composite_and_rowid(void) {
     CHECK(pM->iRowidCol == -1);
     CHECK(pM->aCol[0].cAff == TITO_AFF_INTEGER);
     zSql = tito_model_declare_sql(pM);
-    CHECK(zSql && strcmp(zSql, "CREATE TABLE x(\"a\" INTEGER, \"b\" TEXT, "
+    CHECK(zSql && strcmp(zSql, "CREATE TABLE x(\"a\" INTEGER NOT NULL, "
+                               "\"b\" TEXT NOT NULL, "
                                "\"c\" REAL, \"_key\" BLOB HIDDEN PRIMARY KEY) "
                                "WITHOUT ROWID") == 0);
     sqlite3_free(zSql);
@@ -351,11 +353,11 @@ static void test_forms(void) {
   zSql = tito_model_declare_sql(pM);
   CHECK(zSql &&
         strcmp(zSql,
-               "CREATE TABLE x(\"first name\" VARCHAR( 20 ), \"we`ird\" "
+               "CREATE TABLE x(\"first name\" VARCHAR( 20 ) NOT NULL, \"we`ird\" "
                "UNSIGNED BIG INT, \"br\"\"ack\" DOUBLE PRECISION DEFAULT "
                "-1.5e3, \"q\"\"uote\" DECIMAL(10, 5) DEFAULT (1 + (2 * 3)), "
                "\"ts\" DATETIME DEFAULT CURRENT_TIMESTAMP, \"b\" BLOB DEFAULT "
-               "x'00ff', \"flag\" BOOLEAN DEFAULT TRUE, \"n\" DEFAULT NULL, "
+               "x'00ff', \"flag\" BOOLEAN NOT NULL DEFAULT TRUE, \"n\" DEFAULT NULL, "
                "\"s\" TEXT DEFAULT 'it''s', \"Pk\" INTEGER)") == 0);
   sqlite3_free(zSql);
   tito_model_free(pM);
