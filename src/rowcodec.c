@@ -34,13 +34,6 @@
 #define ROW_REAL  11
 #define ROW_TEXT0 12 /* TEXT of n bytes: 12 + 2n; BLOB: 13 + 2n */
 
-/* Bytes taken by the varint of x. */
-static int rowVarintLen(uint64_t x) {
-  int n = 1;
-  while (x >= 0x80) x >>= 7, n++;
-  return n;
-}
-
 /* Write the varint of x at w; returns the byte after it. */
 static uint8_t *rowPutVarint(uint8_t *w, uint64_t x) {
   while (x >= 0x80) {
@@ -135,20 +128,25 @@ static uint8_t *rowPutPayload(uint8_t *w, const tito_value *v, int nPay) {
 }
 
 void tito_row_encode(tito_buf *pOut, int nCol, const tito_value *aVal) {
-  int64_t nTotal;
+  int64_t nMax;
   int i, nPay;
   uint8_t *w;
   if (nCol < 0) nCol = 0;
-  nTotal = rowVarintLen((uint64_t)nCol);
+  /* One pass for an upper bound (a header varint takes at most 10 bytes,
+  ** a number at most 8), then one pass writing. */
+  nMax = 10;
   for (i = 0; i < nCol; i++) {
-    uint64_t h = rowHeader(&aVal[i], &nPay);
-    nTotal += rowVarintLen(h) + nPay;
+    const tito_value *v = &aVal[i];
+    nMax += 10 + ((v->eType == SQLITE_TEXT || v->eType == SQLITE_BLOB) &&
+                          v->n > 0
+                      ? v->n
+                      : 8);
   }
-  if (nTotal > 0x7FFFFFFF - (int64_t)pOut->n) {
+  if (nMax > 0x7FFFFFFF - (int64_t)pOut->n) {
     if (pOut->rc == TITO_OK) pOut->rc = TITO_NOMEM; /* too big for a buf */
     return;
   }
-  if (tito_buf_reserve(pOut, (int)nTotal)) return;
+  if (tito_buf_reserve(pOut, (int)nMax)) return;
   w = rowPutVarint(pOut->a + pOut->n, (uint64_t)nCol);
   for (i = 0; i < nCol; i++) {
     uint64_t h = rowHeader(&aVal[i], &nPay);

@@ -435,8 +435,22 @@ static const uint8_t *arenaBytes(int n) {
   return z;
 }
 
+/*
+** Set when this SQLite cannot compare big integers with reals exactly: it
+** uses long double for that, which valgrind emulates with only 53 bits.
+** The oracle is then wrong beyond 2^53, so integers are kept within it.
+*/
+static int bSmallInts;
+
 /* An integer drawn near interesting points. */
+static int64_t rndIntAny(void);
 static int64_t rndInt(void) {
+  int64_t i = rndIntAny();
+  if (bSmallInts && (i > ((int64_t)1 << 53) || i < -((int64_t)1 << 53)))
+    i /= 2048;
+  return i;
+}
+static int64_t rndIntAny(void) {
   int64_t d = rndN(2100) - 50;
   switch (rndN(9)) {
     case 0: return rndN(11) - 5;
@@ -569,6 +583,13 @@ static void test_oracle(void) {
                            0) == SQLITE_OK);
   CHECK(sqlite3_prepare_v2(db, "SELECT ?1 < ?2, ?1 = ?2", -1, &pCmp, 0) ==
         SQLITE_OK);
+  {
+    tito_value a = vInt(((int64_t)1 << 53) + 1), b = vReal(9007199254740992.0);
+    bSmallInts = sqlCmp(&a, &b) != 1;
+    if (bSmallInts)
+      printf("# note: this SQLite compares big integers with reals "
+             "inexactly (valgrind?): oracle integers kept within 2^53\n");
+  }
   for (i = 0; i < N; i++) {
     Item *it = &aItem[i];
     it->a = rndValue();
