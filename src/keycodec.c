@@ -124,8 +124,13 @@ static void keyAppendBytes(tito_buf *pOut, uint8_t tag, const uint8_t *z,
                            int n, uint8_t x) {
   int nZero = 0, i;
   uint8_t *w;
-  const uint8_t *q = z, *end = z + n;
-  if (n < 0 || z == 0) n = 0, end = z = q = (const uint8_t *)"";
+  const uint8_t *q, *end;
+  if (n < 0 || z == 0) {
+    n = 0;
+    z = (const uint8_t *)"";
+  }
+  q = z;
+  end = z + n;
   while ((q = memchr(q, 0, end - q)) != 0) nZero++, q++;
   if (tito_buf_reserve(pOut, 3 + n + nZero)) return;
   w = pOut->a + pOut->n;
