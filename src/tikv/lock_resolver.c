@@ -315,8 +315,8 @@ static int done_has(done_list *d, uint64_t txn, uint64_t region) {
   return 0;
 }
 
-/* Outcome of checking one lock. */
-enum { LK_FINAL, LK_SKIP, LK_ALIVE };
+/* Outcome of checking one lock (LK_CACHED: final, known before). */
+enum { LK_FINAL, LK_SKIP, LK_ALIVE, LK_CACHED };
 
 /* Find the status of L's owner: LK_FINAL with *pCommit, LK_SKIP (a reader
 ** may ignore it), or LK_ALIVE with *pmsWait. */
@@ -325,7 +325,7 @@ static int lock_status(tikv_client *c, tikv_backoff *bo, tikv_lock_state *s,
                        int bForWrite, uint64_t *pCurrentTs, uint64_t *pCommit,
                        int64_t *pmsWait, int *peResult, char **pzErr) {
   if (state_lookup(s, L->lock_version, pCommit)) {
-    *peResult = LK_FINAL;
+    *peResult = LK_CACHED;
     return TITO_OK;
   }
   uint64_t currentTs = UINT64_MAX;
@@ -411,7 +411,8 @@ int tikv_resolve_locks(tikv_client *c, tikv_backoff *bo, tikv_lock_state *s,
       if (ms < 1) ms = 1;
       if (msWait < 0 || ms < msWait) msWait = ms;
     } else {
-      rc = state_record(s, L->lock_version, commitTs, callerStartTs);
+      if (e == LK_FINAL)
+        rc = state_record(s, L->lock_version, commitTs, callerStartTs);
       /* CheckTxnStatus already settled a lock on the primary itself. */
       int bPrimary = L->key.len == L->primary_lock.len &&
                      memcmp(L->key.data, L->primary_lock.data, L->key.len) == 0;
