@@ -32,9 +32,16 @@ import os
 #                  as SQLite compares them; the table itself must match)
 #   rowid-update   UPDATE SET rowid = NULL/2.5 accepted (the generator
 #                  avoids it: the tables would diverge)
+#   join-affinity  column = column seeks use the column's affinity (the
+#                  generator only joins columns where that is right)
+#   rowval-limit   LIMIT with a row-value comparison (not generated)
+#   real-rhs       an integer beyond 2^53 compared with a REAL column (not
+#                  generated)
 TOLERATE = set() if os.environ.get('TITO_DIFF_STRICT') == '1' else {
-    'negzero', 'unique-order', 'rowid-errcode', 'keytype', 'rowid-update'}
+    'negzero', 'unique-order', 'rowid-errcode', 'keytype', 'rowid-update',
+    'join-affinity', 'rowval-limit', 'real-rhs'}
 TOLERATED = {}
+GENERATOR_AVOIDS = {'rowid-update', 'join-affinity', 'rowval-limit', 'real-rhs'}
 # tito plans seen, when TITO_DIFF_PLANS=1: {(schema, idxStr, orderby): n}
 PLANS = {} if os.environ.get('TITO_DIFF_PLANS') == '1' else None
 
@@ -121,7 +128,7 @@ def exact_key(v):
         return (t, 0, 0)
     if isinstance(v, float):
         sign = math.copysign(1.0, v)
-        if v == 0.0 and sign < 0 and 'negzero' in TOLERATE:
+        if v == 0.0 and sign < 0 and tolerated('negzero'):
             sign = 1.0
         return (t, v, sign)
     return (t, v, 0)
@@ -242,6 +249,10 @@ def compare_rows1(st, ra, rb):
         return None
     if mode == 'count':
         return None if len(ra) == len(rb) else 'row counts differ'
+    if mode == 'normseq':
+        return None if [tuple(norm_key(v) for v in r) for r in ra] == \
+            [tuple(norm_key(v) for v in r) for r in rb] else \
+            'rows differ (in order, as SQLite compares values)'
     if mode == 'norm':
         return None if norm_rows(ra) == norm_rows(rb) else \
             'rows differ (as SQLite compares values)'

@@ -15,7 +15,6 @@ and UPDATE OR IGNORE/REPLACE/FAIL on a constrained column touches one row
 by its primary key; INSERT ... SELECT orders its rows by the primary key;
 LIMIT without a total ORDER BY is compared by row count only.
 """
-import random
 import re
 
 from difflib_engine import TOLERATE, Stmt, clean_text, sql_literal
@@ -35,8 +34,10 @@ UNIVERSE = {
 
 class Col:
     def __init__(self, name, common, text=False, notnull=False,
-                 default=False):
+                 default=False, aff=None):
         self.name = name
+        # T(ext), N(umeric: INTEGER, NUMERIC), R(eal) or B(lob, untyped)
+        self.aff = aff or ('T' if text else 'B')
         self.common = common      # the values it usually holds
         self.text = text          # || 'x' makes sense
         self.notnull = notnull
@@ -170,7 +171,9 @@ class Gen:
 
     def atom(self, name, op=None):
         rng = self.rng
-        lit = self.lit
+
+        def lit(v):
+            return self.lit(self.cmp_value(name, v))
         op = op or rng.choice(
             ['=', '=', '=', 'IN', 'IN', '<', '<=', '>', '>=', 'BETWEEN',
              'IS NULL', 'IS NOT NULL', '<>', 'IS', 'NOT IN', 'LIKE', 'GLOB',
@@ -203,6 +206,7 @@ class Gen:
 
     def where(self):
         rng = self.rng
+        self.has_rowval = False
         r = rng.random()
         if r < 0.07:
             return ''
@@ -224,6 +228,11 @@ class Gen:
                     parts.append(self.atom(name, op))
         if self.m.partial and rng.random() < 0.15:
             parts.append(rng.choice(self.m.partial))
+        if rng.random() < 0.06:
+            rv = self.rowval()
+            if rv:
+                parts.append(rv)
+                self.has_rowval = True
         if not parts or rng.random() < 0.25:
             parts.append(self.atom(rng.choice(self.names())))
         if rng.random() < 0.1:
@@ -283,12 +292,22 @@ class Gen:
             return Stmt('SELECT %s FROM t%s' % (agg, where), self.params,
                         mode='norm')
         if r < 0.18:
-            c = rng.choice(names)
+            cs = rng.sample(names, rng.randint(1, 2))
+            c = ', '.join(cs)
             if rng.random() < 0.5:
                 sql = 'SELECT DISTINCT %s FROM t%s' % (c, where)
             else:
                 sql = 'SELECT %s, count(*) FROM t%s GROUP BY %s' % (c, where, c)
+            if rng.random() < 0.5:
+                # Distinct values under a total order: compared in order.
+                sql += ' ORDER BY ' + ', '.join(
+                    n + rng.choice(['', ' DESC']) for n in cs)
+                return Stmt(sql, self.params, mode='normseq')
             return Stmt(sql, self.params, mode='norm')
+        if r < 0.23:
+            return self.join(where)
+        if r < 0.27:
+            return self.subquery()
         if r < 0.5:
             proj = ['*'] if not self.m.rowid or rng.random() < 0.5 \
                 else ['rowid', '*']
@@ -317,8 +336,11 @@ class Gen:
                     width += 1
                 keys.append((idx[n], nc))
         limit = ''
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 and not (self.has_rowval and
+                                       'rowval-limit' in TOLERATE):
             lim = self.lit(rng.choice([0, 1, 1, 2, 3, 5, -1]))
+            if rng.random() < 0.1:
+                lim = '1+1'   # not visible to xBestIndex, still pushed
             if rng.random() < 0.4:
                 limit = ' LIMIT %s OFFSET %s' % (
                     lim, self.lit(rng.choice([0, 1, 2, 4])))
@@ -331,6 +353,89 @@ class Gen:
         sql = 'SELECT %s FROM t%s%s%s' % (', '.join(proj), where, order, limit)
         return Stmt(sql, self.params, mode=mode, keys=keys,
                     has_limit=bool(limit))
+
+    def join(self, where):
+        """A self-join: the inner side looked up by a key or index field."""
+        rng = self.rng
+        ycol = rng.choice(self.m.paths)[0][0]
+        xcol = rng.choice(self.names())
+        for _ in range(20):
+            if self.affinity_safe(ycol, xcol):
+                break
+            xcol = rng.choice(self.names())
+        on = 'y.%s = x.%s' % (ycol, xcol)
+        if rng.random() < 0.3:
+            a, b = rng.choice(self.names()), rng.choice(self.names())
+            for _ in range(20):
+                if self.affinity_safe(a, b):
+                    break
+                b = rng.choice(self.names())
+            on += ' AND y.%s %s x.%s' % (a, rng.choice(['=', '<', '>=']), b)
+        proj = 'x.*, y.*'
+        if self.m.rowid:
+            proj = 'x.rowid, y.rowid, ' + proj
+        sql = 'SELECT %s FROM (SELECT %s* FROM t%s) AS x JOIN t AS y ON %s' % (
+            proj, 'rowid, ' if self.m.rowid else '', where, on)
+        return Stmt(sql, self.params, mode='multiset')
+
+    def aff(self, name):
+        return 'N' if self.is_rowid(name) else self.m.by_name[name].aff
+
+    def cmp_value(self, name, v):
+        """While 'real-rhs' is open: no integer beyond 2^53 compared with a
+        REAL column (tito rounds it to a real before seeking)."""
+        if 'real-rhs' not in TOLERATE or name == 'rowid' or \
+                self.m.by_name[name].aff != 'R':
+            return v
+        if isinstance(v, str) and re.fullmatch(r'\s*[+-]?\d+\s*', v):
+            n = int(v)
+        elif isinstance(v, int):
+            n = v
+        else:
+            return v
+        return v if abs(n) <= 2**53 else 2.5
+
+    def affinity_safe(self, ycol, xcol):
+        """While 'join-affinity' is open: a column = column comparison that
+        tito's seek gets right (the RHS's affinity does not matter)."""
+        if 'join-affinity' not in TOLERATE:
+            return True
+        # SQLite may run the join either way round: both sides seek.
+        return self.aff(ycol) == self.aff(xcol)
+
+    def subquery(self):
+        """[NOT] IN (SELECT ...) over the same table."""
+        rng = self.rng
+        c = rng.choice(self.names())
+        c2 = rng.choice(self.names())
+        for _ in range(20):
+            if self.affinity_safe(c, c2):
+                break
+            c2 = rng.choice(self.names())
+        inner = self.where()
+        sql = 'SELECT * FROM t WHERE %s %s (SELECT %s FROM t%s)' % (
+            c, rng.choice(['IN', 'IN', 'NOT IN']), c2, inner)
+        if self.m.rowid:
+            sql = sql.replace('SELECT *', 'SELECT rowid, *', 1)
+        return Stmt(sql, self.params, mode='multiset')
+
+    def rowval(self):
+        """A row-value comparison over the first two fields of a path."""
+        rng = self.rng
+        paths = [p for p in self.m.paths if len(p) >= 2]
+        if not paths:
+            return None
+        a, b = paths[rng.randrange(len(paths))][:2]
+        a, b = a[0], b[0]
+        op = rng.choice(['=', '>', '>=', '<', '<=', 'IN'])
+
+        def val(name):
+            return self.lit(self.cmp_value(name, self.col_value(name)))
+        if op == 'IN':
+            vals = ', '.join('(%s, %s)' % (val(a), val(b))
+                             for _ in range(rng.randint(1, 3)))
+            return '(%s, %s) IN (VALUES %s)' % (a, b, vals)
+        return '(%s, %s) %s (%s, %s)' % (a, b, op, val(a), val(b))
 
     # ------------------------------------------------------- writes
     def conflict(self, weights):
@@ -440,9 +545,22 @@ class Gen:
                 if n == 'rowid' and 'rowid-update' in TOLERATE:
                     inc = [1, -1, '1']
                 sets.append('%s = %s + %s' % (n, n, self.lit(rng.choice(inc))))
-            else:
+            elif r < 0.93 or self.m.constrained(n):
                 other = rng.choice(self.names())
                 sets.append('%s = %s' % (n, other))
+            else:
+                # Reads the table while it is written; reads only columns
+                # this statement does not change, so order cannot matter.
+                free = [k for k in self.names() if k not in targets and
+                        not (k == 'rowid' and self.m.rowid == 'alias' and
+                             self.m.pk[0] in targets) and
+                        not (self.is_rowid(k) and 'rowid' in targets)]
+                if not free:
+                    sets.append('%s = NULL' % n)
+                    continue
+                k = rng.choice(free)
+                sets.append('%s = (SELECT count(*) FROM t AS u WHERE u.%s %s '
+                            't.%s)' % (n, k, rng.choice(['=', '<', '>=']), k))
         groups = [g for g in self.m.groups if any(n in g for n in targets)]
         constrained = any(self.m.constrained(n) for n in targets)
         one_row = (mode in ('OR IGNORE', 'OR REPLACE', 'OR FAIL')
