@@ -32,43 +32,43 @@ SELECT tito_check('m');
 EXPLAIN QUERY PLAN SELECT id, v FROM m WHERE v >= -1e999 ORDER BY v;
 SELECT typeof(v), CASE WHEN typeof(v) IN ('text', 'blob') THEN 'x''' || hex(v) || '''' ELSE quote(v) END
   FROM m WHERE v >= -1e999 ORDER BY v;
-SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v >= -1e999 ORDER BY v))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v >= -1e999 ORDER BY v))
+SELECT CASE WHEN (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v >= -1e999 ORDER BY v))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v >= -1e999 ORDER BY v))
             THEN 'same order as sqlite' ELSE 'DIFFERENT' END;
 .print -- ORDER BY v DESC: by_vd forward, or by_v in reverse
 EXPLAIN QUERY PLAN SELECT id, v FROM m WHERE v >= -1e999 ORDER BY v DESC;
-SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v >= -1e999 ORDER BY v DESC))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v >= -1e999 ORDER BY v DESC))
+SELECT CASE WHEN (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v >= -1e999 ORDER BY v DESC))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v >= -1e999 ORDER BY v DESC))
             THEN 'same order as sqlite' ELSE 'DIFFERENT' END;
 .print -- with NULL: ORDER BY v over the whole table (NULL first, then as above)
-SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM m ORDER BY v))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM o ORDER BY v))
-             AND (SELECT json_group_array(id) FROM (SELECT id FROM m ORDER BY v DESC))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM o ORDER BY v DESC))
+SELECT CASE WHEN (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m ORDER BY v))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o ORDER BY v))
+             AND (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m ORDER BY v DESC))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o ORDER BY v DESC))
              AND (SELECT id FROM m WHERE v IS NULL) = 1
             THEN 'same order as sqlite' ELSE 'DIFFERENT' END;
 
 .print -- ranges across types (v > 1 includes every text and blob, as in SQLite)
-EXPLAIN QUERY PLAN SELECT id FROM m WHERE v > 1;
+EXPLAIN QUERY PLAN SELECT id, v FROM m WHERE v > 1;
 SELECT count(*) FROM m WHERE v > 1;
 SELECT a.n, CASE WHEN a.ids = b.ids THEN 'same' ELSE 'DIFFERENT' END FROM
-  (SELECT 'v > 1' AS n, (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v > 1 ORDER BY v)) AS ids
-   UNION ALL SELECT 'v >= -0.0', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v >= -0.0 ORDER BY v))
-   UNION ALL SELECT 'v < ''a''', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v < 'a' ORDER BY v))
-   UNION ALL SELECT 'v BETWEEN ''a'' AND ''b''', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v BETWEEN 'a' AND 'b' ORDER BY v))
-   UNION ALL SELECT 'v >= x''''', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v >= x'' ORDER BY v DESC))
-   UNION ALL SELECT 'v < 9007199254740993', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v < 9007199254740993 ORDER BY v DESC))
-   UNION ALL SELECT 'v > 9223372036854775807', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v > 9223372036854775807 AND typeof(v) <> 'text' AND typeof(v) <> 'blob'))
-   UNION ALL SELECT 'v < -9223372036854775807', (SELECT json_group_array(id) FROM (SELECT id FROM m WHERE v < -9223372036854775807 ORDER BY v))
+  (SELECT 'v > 1' AS n, (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v > 1 ORDER BY v)) AS ids
+   UNION ALL SELECT 'v >= -0.0', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v >= -0.0 ORDER BY v))
+   UNION ALL SELECT 'v < ''a''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v < 'a' ORDER BY v))
+   UNION ALL SELECT 'v BETWEEN ''a'' AND ''b''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v BETWEEN 'a' AND 'b' ORDER BY v))
+   UNION ALL SELECT 'v >= x''''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v >= x'' ORDER BY v DESC))
+   UNION ALL SELECT 'v < 9007199254740993', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v < 9007199254740993 ORDER BY v DESC))
+   UNION ALL SELECT 'v > 9223372036854775807', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v > 9223372036854775807 AND typeof(v) <> 'text' AND typeof(v) <> 'blob'))
+   UNION ALL SELECT 'v < -9223372036854775807', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM m WHERE v < -9223372036854775807 ORDER BY v))
   ) a JOIN
-  (SELECT 'v > 1' AS n, (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v > 1 ORDER BY v)) AS ids
-   UNION ALL SELECT 'v >= -0.0', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v >= -0.0 ORDER BY v))
-   UNION ALL SELECT 'v < ''a''', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v < 'a' ORDER BY v))
-   UNION ALL SELECT 'v BETWEEN ''a'' AND ''b''', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v BETWEEN 'a' AND 'b' ORDER BY v))
-   UNION ALL SELECT 'v >= x''''', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v >= x'' ORDER BY v DESC))
-   UNION ALL SELECT 'v < 9007199254740993', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v < 9007199254740993 ORDER BY v DESC))
-   UNION ALL SELECT 'v > 9223372036854775807', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v > 9223372036854775807 AND typeof(v) <> 'text' AND typeof(v) <> 'blob'))
-   UNION ALL SELECT 'v < -9223372036854775807', (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE v < -9223372036854775807 ORDER BY v))
+  (SELECT 'v > 1' AS n, (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v > 1 ORDER BY v)) AS ids
+   UNION ALL SELECT 'v >= -0.0', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v >= -0.0 ORDER BY v))
+   UNION ALL SELECT 'v < ''a''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v < 'a' ORDER BY v))
+   UNION ALL SELECT 'v BETWEEN ''a'' AND ''b''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v BETWEEN 'a' AND 'b' ORDER BY v))
+   UNION ALL SELECT 'v >= x''''', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v >= x'' ORDER BY v DESC))
+   UNION ALL SELECT 'v < 9007199254740993', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v < 9007199254740993 ORDER BY v DESC))
+   UNION ALL SELECT 'v > 9223372036854775807', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v > 9223372036854775807 AND typeof(v) <> 'text' AND typeof(v) <> 'blob'))
+   UNION ALL SELECT 'v < -9223372036854775807', (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM o WHERE v < -9223372036854775807 ORDER BY v))
   ) b USING (n);
 
 .print -- equality across numeric types: 1 finds 1, 1.0 finds 1, -0.0 finds 0
@@ -82,13 +82,13 @@ CREATE VIRTUAL TABLE k USING tito(v PRIMARY KEY, id INTEGER);
 CREATE TABLE ko(v PRIMARY KEY, id INTEGER) WITHOUT ROWID;
 INSERT INTO k SELECT v, id FROM vals WHERE v IS NOT NULL;
 INSERT INTO ko SELECT v, id FROM vals WHERE v IS NOT NULL;
-EXPLAIN QUERY PLAN SELECT id FROM k ORDER BY v DESC;
-SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM k ORDER BY v))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM ko ORDER BY v))
-             AND (SELECT json_group_array(id) FROM (SELECT id FROM k ORDER BY v DESC))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM ko ORDER BY v DESC))
-             AND (SELECT json_group_array(id) FROM k)
-               = (SELECT json_group_array(id) FROM (SELECT id FROM ko ORDER BY v))
+EXPLAIN QUERY PLAN SELECT id, v FROM k ORDER BY v DESC;
+SELECT CASE WHEN (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM k ORDER BY v))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM ko ORDER BY v))
+             AND (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM k ORDER BY v DESC))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM ko ORDER BY v DESC))
+             AND (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM k)
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM ko ORDER BY v))
             THEN 'same order as sqlite' ELSE 'DIFFERENT' END;
 .print -- equal keys collide: 0 and -0.0, 2 and 2.0; text '2' does not
 INSERT INTO k VALUES (-0.0, 100);
@@ -104,12 +104,12 @@ SELECT tito_check('k');
 .print -- a DESC primary key is stored in descending order
 CREATE VIRTUAL TABLE kd USING tito(v PRIMARY KEY DESC, id INTEGER);
 INSERT INTO kd SELECT v, id FROM vals WHERE v IS NOT NULL;
-EXPLAIN QUERY PLAN SELECT id FROM kd ORDER BY v DESC;
-EXPLAIN QUERY PLAN SELECT id FROM kd ORDER BY v;
-SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM kd ORDER BY v))
-               = (SELECT json_group_array(id) FROM (SELECT id FROM vals WHERE v IS NOT NULL ORDER BY v))
-             AND (SELECT json_group_array(id) FROM kd)
-               = (SELECT json_group_array(id) FROM (SELECT id FROM vals WHERE v IS NOT NULL ORDER BY v DESC))
+EXPLAIN QUERY PLAN SELECT id, v FROM kd ORDER BY v DESC;
+EXPLAIN QUERY PLAN SELECT id, v FROM kd ORDER BY v;
+SELECT CASE WHEN (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM kd ORDER BY v))
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM vals WHERE v IS NOT NULL ORDER BY v))
+             AND (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM kd)
+               = (SELECT json_group_array(json_array(id, typeof(v), quote(v), hex(v))) FROM (SELECT id, v FROM vals WHERE v IS NOT NULL ORDER BY v DESC))
             THEN 'same order as sqlite' ELSE 'DIFFERENT' END;
 
 .print -- a composite key mixing types and directions
