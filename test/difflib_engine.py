@@ -83,7 +83,7 @@ def sql_literal(v):
         r = repr(v)
         return r if ('e' in r or '.' in r) else r + '.0'
     if isinstance(v, str):
-        if not clean_text(v):
+        if not clean_text(v) or '\x00' in v:
             return "CAST(X'%s' AS TEXT)" % v.encode(
                 'utf-8', 'surrogateescape').hex().upper()
         return "'" + v.replace("'", "''") + "'"
