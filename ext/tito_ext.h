@@ -71,7 +71,17 @@ typedef struct tito_plan {
   int bLimit;  /* a LIMIT argument follows */
   int bOffset; /* an OFFSET argument follows */
   int bCover;  /* index-only: the index entry holds every column used */
+  int bOrdered; /* the scan order is the statement's ORDER BY */
+  int iAmbig;  /* first key field whose argument may compare under other
+               ** affinity rules than a literal's (63: none), see
+               ** tito_plan.c */
 } tito_plan;
+
+/* The affinity a key field's argument gets before it is encoded. */
+char titoSeekAffinity(char cAff);
+/* Could argument value v on a field of affinity cAff, if it came from
+** another table's column, compare differently than as a literal? */
+int titoSeekAmbiguous(char cAff, sqlite3_value *v);
 
 #define PLAN_FULL 0
 #define PLAN_PK   1

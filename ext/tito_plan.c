@@ -21,6 +21,26 @@
 **   18    reverse key order      19 the first equality is an IN list
 **   20    LIMIT argument         21 OFFSET argument
 **   22    covering index scan    23 no column value is read (keys only)
+**   24-29 1 + the first key field whose argument is not a literal and
+**         whose column is TEXT or untyped (0: none)
+**   30    the scan's order gives the ORDER BY
+**
+** AFFINITY OF ARGUMENTS. A literal or a bound parameter compared with a
+** column gets the column's affinity (NUMERIC for the numeric ones), which
+** xFilter applies before encoding a seek key. Another table's column does
+** not: TEXT = REAL compares as numbers, TEXT = untyped compares as is.
+** xFilter cannot tell a parameter from a column, so on a TEXT or untyped
+** field an argument that is not a literal (sqlite3_vtab_rhs_value) is
+** never omitted, nor are the constraints after it, and when its value is
+** of a class that could compare differently (a number for a TEXT field)
+** xFilter widens the scan to the fields before it and lets SQLite filter;
+** if the plan promised the ORDER BY, that rare widened scan is read whole
+** and sorted by the key fields after the equalities.
+**
+** LIMIT. SQLite 3.40 offers LIMIT even when a row-value term such as
+** (a,b) > (1,'x') is filtered in bytecode, invisible here, so a scan may
+** never end early on LIMIT: it is passed on as a hint only (SQLite counts
+** the LIMIT itself) and OFFSET is left to SQLite.
 ** idxStr is for people: EXPLAIN QUERY PLAN shows it, e.g.
 **   "pk get", "pk range", "index by_email eq", "index by_role eq range
 **   ordered reverse cover", "full scan limit". "ordered" means the scan
@@ -44,6 +64,29 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->bLimit = (idxNum >> 20) & 1;
   p->bOffset = (idxNum >> 21) & 1;
   p->bCover = (idxNum >> 22) & 1;
+  p->bOrdered = (idxNum >> 30) & 1;
+  p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
+}
+
+char titoSeekAffinity(char cAff) {
+  switch (cAff) {
+    case TITO_AFF_INTEGER:
+    case TITO_AFF_REAL:
+    case TITO_AFF_NUMERIC: return TITO_AFF_NUMERIC;
+    default: return cAff;
+  }
+}
+
+int titoSeekAmbiguous(char cAff, sqlite3_value *v) {
+  int eType = sqlite3_value_type(v);
+  if (cAff == TITO_AFF_TEXT) {
+    return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT;
+  }
+  if (cAff == TITO_AFF_BLOB) {
+    return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT ||
+           eType == SQLITE_TEXT;
+  }
+  return 0;
 }
 
 static const tito_model *vtabModel(tito_vtab *p) {
@@ -245,12 +288,14 @@ static int condParseOne(const tito_model *pModel, const char *zWhere,
                (c.eType == TK_NUM || c.eType == TK_STR)) {
       term.iCol = condColumn(pModel, &a);
       term.op = condOp(&b);
-      rc = condLiteral(&c, pModel->aCol[term.iCol].cAff, &term.lit);
+      rc = condLiteral(&c, titoSeekAffinity(pModel->aCol[term.iCol].cAff),
+                       &term.lit);
     } else if (condColumn(pModel, &c) >= 0 && condOp(&b) &&
                (a.eType == TK_NUM || a.eType == TK_STR)) {
       term.iCol = condColumn(pModel, &c);
       term.op = condFlip(condOp(&b));
-      rc = condLiteral(&a, pModel->aCol[term.iCol].cAff, &term.lit);
+      rc = condLiteral(&a, titoSeekAffinity(pModel->aCol[term.iCol].cAff),
+                       &term.lit);
     } else {
       return SQLITE_OK;
     }
@@ -356,7 +401,8 @@ static int condImplied(tito_vtab *p, const tito_pcond *pc,
       if (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal) {
         continue;
       }
-      titoValueFromSql(pVal, pModel->aCol[term->iCol].cAff, &v);
+      titoValueFromSql(pVal, titoSeekAffinity(pModel->aCol[term->iCol].cAff),
+                       &v);
       if (v.eType == SQLITE_NULL) continue;
       enc.n = 0;
       tito_key_append(&enc, &v, 0);
@@ -407,6 +453,7 @@ typedef struct cand {
   int iLo, iHi;          /* range constraints on field nEq, or -1 */
   int eLo, eHi;
   int bIn, bDesc, bOrdered, bCover, bUnique, bKeyOnly;
+  int iAmbig;            /* see "AFFINITY OF ARGUMENTS"; 63: none */
   double rows, cost;
 } cand;
 
@@ -448,6 +495,34 @@ static void candConstraints(const tito_model *pModel,
                 op == SQLITE_INDEX_CONSTRAINT_LE) && c->iHi < 0) {
       c->iHi = i;
       c->eHi = op == SQLITE_INDEX_CONSTRAINT_LT ? 1 : 2;
+    }
+  }
+}
+
+/* The first field whose argument may compare differently than a literal
+** (a TEXT or untyped field without a literal argument). */
+static void candAmbig(const tito_model *pModel, sqlite3_index_info *pInfo,
+                      cand *c) {
+  int k;
+  c->iAmbig = 63;
+  for (k = 0; k <= c->nEq && k < c->n; k++) {
+    int aiCons[2], nCons = 0, j;
+    char cAff = c->aiCol[k] < 0 ? TITO_AFF_INTEGER
+                                : pModel->aCol[c->aiCol[k]].cAff;
+    if (k < c->nEq) {
+      aiCons[nCons++] = c->aiEq[k];
+    } else {
+      if (c->iLo >= 0) aiCons[nCons++] = c->iLo;
+      if (c->iHi >= 0) aiCons[nCons++] = c->iHi;
+    }
+    if (cAff != TITO_AFF_TEXT && cAff != TITO_AFF_BLOB) continue;
+    for (j = 0; j < nCons; j++) {
+      sqlite3_value *pVal = 0;
+      if (sqlite3_vtab_rhs_value(pInfo, aiCons[j], &pVal) != SQLITE_OK ||
+          pVal == 0) {
+        c->iAmbig = k;
+        return;
+      }
     }
   }
 }
@@ -556,6 +631,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
     c->bCover = candCovers(p, pIdx, pInfo->colUsed);
   }
   candConstraints(pModel, pInfo, c);
+  candAmbig(pModel, pInfo, c);
   candOrder(pModel, pInfo, c);
   candCost(c, pInfo->nOrderBy);
   if (iPath == PLAN_PK) {
@@ -565,15 +641,16 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   }
 }
 
-/* Take LIMIT/OFFSET if the plan consumed every other constraint. */
+/* Pass LIMIT on as a read-ahead hint when the plan consumed every other
+** constraint (see "LIMIT" above: never a bound, and OFFSET stays SQLite's). */
 static void planLimit(sqlite3_index_info *pInfo, int *piArg, int *pIdxNum) {
-  int i, iLimit = -1, iOffset = -1;
+  int i, iLimit = -1;
   for (i = 0; i < pInfo->nConstraint; i++) {
     int op = pInfo->aConstraint[i].op;
     if (op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
       iLimit = i;
     } else if (op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
-      iOffset = i;
+      continue;
     } else if (pInfo->aConstraintUsage[i].argvIndex <= 0 ||
                !pInfo->aConstraintUsage[i].omit || i >= 16) {
       return;
@@ -582,22 +659,15 @@ static void planLimit(sqlite3_index_info *pInfo, int *piArg, int *pIdxNum) {
   if (iLimit < 0 || !pInfo->aConstraint[iLimit].usable) return;
   if (pInfo->nOrderBy > 0 && !pInfo->orderByConsumed) return;
   pInfo->aConstraintUsage[iLimit].argvIndex = ++*piArg;
-  pInfo->aConstraintUsage[iLimit].omit = 1;
   *pIdxNum |= 1 << 20;
-  /* SQLite honours omit only for the first 16 arguments and constraints;
-  ** an OFFSET both we and SQLite applied would skip twice. */
-  if (iOffset >= 0 && iOffset < 16 && *piArg < 16 &&
-      pInfo->aConstraint[iOffset].usable) {
-    pInfo->aConstraintUsage[iOffset].argvIndex = ++*piArg;
-    pInfo->aConstraintUsage[iOffset].omit = 1;
-    *pIdxNum |= 1 << 21;
-  }
 }
 
-/* Use constraint i as the next argument. */
-static void planUse(sqlite3_index_info *pInfo, int i, int *piArg) {
+/* Use constraint i as the next argument; SQLite need not re-check it
+** unless bCheck. */
+static void planUse(sqlite3_index_info *pInfo, int i, int *piArg,
+                    int bCheck) {
   pInfo->aConstraintUsage[i].argvIndex = ++*piArg;
-  pInfo->aConstraintUsage[i].omit = 1;
+  pInfo->aConstraintUsage[i].omit = !bCheck;
 }
 
 /* Describe the plan for EXPLAIN QUERY PLAN. */
@@ -626,7 +696,6 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum) {
   if (c->bDesc) sqlite3_str_appendf(s, " reverse");
   if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
   if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
-  if (idxNum & (1 << 21)) sqlite3_str_appendf(s, " offset");
   return sqlite3_str_finish(s);
 }
 
@@ -650,14 +719,20 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   }
 
   /* Arguments: equalities, low, high (then LIMIT, OFFSET). */
-  for (i = 0; i < best.nEq; i++) planUse(pInfo, best.aiEq[i], &iArg);
+  for (i = 0; i < best.nEq; i++) {
+    planUse(pInfo, best.aiEq[i], &iArg, i >= best.iAmbig);
+  }
   if (best.bIn) sqlite3_vtab_in(pInfo, best.aiEq[0], 1);
-  if (best.iLo >= 0) planUse(pInfo, best.iLo, &iArg);
-  if (best.iHi >= 0) planUse(pInfo, best.iHi, &iArg);
+  if (best.iLo >= 0) planUse(pInfo, best.iLo, &iArg, best.nEq >= best.iAmbig);
+  if (best.iHi >= 0) planUse(pInfo, best.iHi, &iArg, best.nEq >= best.iAmbig);
   pInfo->orderByConsumed = best.bOrdered;
   idxNum = best.iPath | (best.nEq << 8) | (best.eLo << 14) |
            (best.eHi << 16) | (best.bDesc << 18) | (best.bIn << 19) |
-           (best.bCover << 22) | (best.bKeyOnly << 23);
+           (best.bCover << 22) | (best.bKeyOnly << 23) |
+           ((best.iPath == PLAN_FULL || best.iAmbig >= 63 ? 0
+                                                     : best.iAmbig + 1)
+            << 24) |
+           (best.bOrdered << 30);
   planLimit(pInfo, &iArg, &idxNum);
   pInfo->idxNum = idxNum;
   pInfo->idxStr = planDescribe(pModel, &best, idxNum);
@@ -665,7 +740,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   pInfo->estimatedRows = (sqlite3_int64)best.rows;
   pInfo->estimatedCost = best.cost;
   if (best.rows <= 1 && best.nEq == best.n && best.bUnique && !best.bIn &&
-      best.iPath != PLAN_FULL) {
+      best.iPath != PLAN_FULL && best.iAmbig >= best.n) {
     pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
   }
   return SQLITE_OK;

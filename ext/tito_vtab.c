@@ -44,8 +44,7 @@ typedef struct tito_cursor {
   int iRange;            /* range being visited */
   tito_kv_iter *pIter;   /* scan of aRange[iRange] */
   int bEof;
-  int64_t nLimit;        /* rows still allowed (-1: no limit) */
-  int64_t nSkip;         /* rows still to skip (OFFSET) */
+  int64_t nHint;         /* rows the statement expects (LIMIT), or 0 */
   /* The current row. */
   tito_buf rowKey;       /* its row key */
   tito_buf rowVal;       /* its row value (a copy) when not in place */
@@ -58,6 +57,12 @@ typedef struct tito_cursor {
   int bDecoded;          /* aVal holds the decoded row */
   tito_value *aVal;      /* nCol values */
   tito_buf scratch;      /* text decoded from keys */
+  /* A widened ordered scan, read whole and sorted (see tito_plan.c and
+  ** cursorMaterialize); the records' offsets in aSorted. */
+  int bSorted;
+  tito_buf sorted;
+  int *aSorted;
+  int nSorted, nSortedAlloc, iSorted;
   /* Scratch of xFilter, kept to avoid allocations per query. */
   tito_buf bBase, bPrefix, bKey, bLo, bHi, bT;
 } tito_cursor;
@@ -471,6 +476,8 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_buf_free(&pCur->bLo);
   tito_buf_free(&pCur->bHi);
   tito_buf_free(&pCur->bT);
+  tito_buf_free(&pCur->sorted);
+  sqlite3_free(pCur->aSorted);
   sqlite3_free(pCur->aRange);
   sqlite3_free(pCur->aVal);
   sqlite3_free(pCur);
@@ -532,10 +539,6 @@ static void pathFields(tito_vtab *p, const tito_plan *pPlan, path_fields *f) {
   }
 }
 
-/* Column affinity of a field (rowid: INTEGER). */
-static char fieldAff(tito_vtab *p, int iCol) {
-  return iCol < 0 ? TITO_AFF_INTEGER : p->pTab->pModel->aCol[iCol].cAff;
-}
 
 /*
 ** Add the range of one equality prefix pPrefix (already holding the base
@@ -686,15 +689,13 @@ static int cursorOpenRange(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
   const cursor_range *r = &pCur->aRange[pCur->iRange];
   const uint8_t *base = pCur->ranges.a;
-  int flags = 0, rc;
-  int64_t nLimit = 0;
+  int flags = TITO_SCAN_HINT, rc;
   cursorCloseIter(pCur);
   if (pCur->plan.bDesc) flags |= TITO_SCAN_REVERSE;
-  if (pCur->bKeyOnly) flags |= TITO_SCAN_KEYONLY;
-  if (pCur->nLimit >= 0) nLimit = pCur->nLimit + pCur->nSkip;
+  if (pCur->bKeyOnly && pCur->plan.iPath < 2) flags |= TITO_SCAN_KEYONLY;
   rc = pKv->pMethods->xScan(pKv, r->nLo ? base + r->oLo : 0, r->nLo,
-                            r->nHi ? base + r->oHi : 0, r->nHi, flags, nLimit,
-                            &pCur->pIter);
+                            r->nHi ? base + r->oHi : 0, r->nHi, flags,
+                            pCur->nHint > 0 ? pCur->nHint : 0, &pCur->pIter);
   return rc == TITO_OK ? SQLITE_OK : cursorKvError(pCur, rc);
 }
 
@@ -702,13 +703,8 @@ static int cursorOpenRange(tito_cursor *pCur) {
 ** Make the iterator's current entry the cursor's row (fetching the row for
 ** a non-covering index scan). SQLITE_DONE if the row vanished.
 */
-static int cursorLoadEntry(tito_cursor *pCur) {
-  tito_kv *pKv = cursorKv(pCur);
-  int nk, nv = 0;
-  const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
-  const uint8_t *v = pCur->bKeyOnly && !pCur->plan.iPath
-                         ? 0
-                         : pKv->pMethods->xIterValue(pCur->pIter, &nv);
+static int cursorLoadKV(tito_cursor *pCur, const uint8_t *k, int nk,
+                        const uint8_t *v, int nv) {
   int rc;
   pCur->bDecoded = 0;
   if (pCur->plan.iPath < 2) {
@@ -731,12 +727,120 @@ static int cursorLoadEntry(tito_cursor *pCur) {
   return cursorFetchRow(pCur, pCur->rowKey.a, pCur->rowKey.n);
 }
 
+static int cursorLoadEntry(tito_cursor *pCur) {
+  tito_kv *pKv = cursorKv(pCur);
+  int nk, nv = 0;
+  const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
+  const uint8_t *v = pCur->bKeyOnly && pCur->plan.iPath < 2
+                         ? 0
+                         : pKv->pMethods->xIterValue(pCur->pIter, &nv);
+  return cursorLoadKV(pCur, k, nk, v, nv);
+}
+
+static uint32_t getU32(const uint8_t *a) {
+  uint32_t x;
+  memcpy(&x, a, 4);
+  return x;
+}
+
+static void putU32(tito_buf *p, uint32_t x) {
+  tito_buf_append(p, &x, 4);
+}
+
+/* Compare two materialized records by their sort keys (qsort_r). */
+static int sortedCmp(const void *a, const void *b, void *pCtx) {
+  const tito_cursor *pCur = (const tito_cursor *)pCtx;
+  const uint8_t *ra = pCur->sorted.a + *(const int *)a;
+  const uint8_t *rb = pCur->sorted.a + *(const int *)b;
+  uint32_t na = getU32(ra), nb = getU32(rb);
+  int c = memcmp(ra + 4, rb + 4, na < nb ? na : nb);
+  if (c == 0) c = na < nb ? -1 : na > nb;
+  return pCur->plan.bDesc ? -c : c;
+}
+
+/*
+** Read every entry of the cursor's ranges and sort them by the key fields
+** after the plan's equality fields, so that a widened scan still yields
+** the ORDER BY the plan promised. Records: [u32 nSort][sort key][u32 nk]
+** [k][u32 nv][v].
+*/
+static int cursorMaterialize(tito_cursor *pCur, const path_fields *f,
+                             int nBase) {
+  tito_kv *pKv = cursorKv(pCur);
+  int rc = SQLITE_OK, iRange;
+  pCur->sorted.n = 0;
+  pCur->nSorted = 0;
+  for (iRange = 0; rc == SQLITE_OK && iRange < pCur->nRange; iRange++) {
+    pCur->iRange = iRange;
+    rc = cursorOpenRange(pCur);
+    while (rc == SQLITE_OK && !pKv->pMethods->xIterEof(pCur->pIter)) {
+      int nk, nv = 0, off = nBase, i, n0 = 0;
+      const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
+      const uint8_t *v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
+      for (i = 0; i < pCur->plan.nEq && off >= 0; i++) {
+        int n = tito_key_skip(k + off, nk - off, f->abDesc ? f->abDesc[i] : 0);
+        if (i == 0) n0 = n;
+        off = n < 0 ? -1 : off + n;
+      }
+      if (off < 0) return SQLITE_CORRUPT;
+      /* The sort key: the fields after the equalities, after the first
+      ** field when it is an IN list (its values are ordered too). */
+      if (!pCur->plan.bIn) n0 = 0;
+      if (pCur->nSorted == pCur->nSortedAlloc) {
+        int nNew = pCur->nSortedAlloc ? pCur->nSortedAlloc * 2 : 64;
+        int *aNew = sqlite3_realloc(pCur->aSorted, nNew * sizeof(int));
+        if (aNew == 0) return SQLITE_NOMEM;
+        pCur->aSorted = aNew;
+        pCur->nSortedAlloc = nNew;
+      }
+      pCur->aSorted[pCur->nSorted++] = pCur->sorted.n;
+      putU32(&pCur->sorted, (uint32_t)(n0 + nk - off));
+      tito_buf_append(&pCur->sorted, k + nBase, n0);
+      tito_buf_append(&pCur->sorted, k + off, nk - off);
+      putU32(&pCur->sorted, (uint32_t)nk);
+      tito_buf_append(&pCur->sorted, k, nk);
+      putU32(&pCur->sorted, (uint32_t)nv);
+      tito_buf_append(&pCur->sorted, v, nv);
+      if (pCur->sorted.rc) return SQLITE_NOMEM;
+      if (pKv->pMethods->xIterNext(pCur->pIter) != TITO_OK) {
+        rc = cursorKvError(pCur, TITO_ERROR);
+      }
+    }
+    cursorCloseIter(pCur);
+  }
+  if (rc == SQLITE_OK) {
+    qsort_r(pCur->aSorted, pCur->nSorted, sizeof(int), sortedCmp, pCur);
+    pCur->bSorted = 1;
+    pCur->iSorted = 0;
+  }
+  return rc;
+}
+
+/* Load materialized record iSorted; SQLITE_DONE if its row is gone. */
+static int cursorLoadSorted(tito_cursor *pCur) {
+  const uint8_t *r = pCur->sorted.a + pCur->aSorted[pCur->iSorted];
+  uint32_t nSort = getU32(r), nk, nv;
+  r += 4 + nSort;
+  nk = getU32(r);
+  nv = getU32(r + 4 + nk);
+  return cursorLoadKV(pCur, r + 4, (int)nk, r + 8 + nk, (int)nv);
+}
+
 /* Move to the next row that exists, starting at the current position. */
 static int cursorSettle(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
   int rc;
+  while (pCur->bSorted) {
+    if (pCur->iSorted >= pCur->nSorted) {
+      pCur->bEof = 1;
+      return SQLITE_OK;
+    }
+    rc = cursorLoadSorted(pCur);
+    if (rc != SQLITE_DONE) return rc;
+    pCur->iSorted++;
+  }
   for (;;) {
-    if (pCur->nLimit == 0 || pCur->iRange >= pCur->nRange) {
+    if (pCur->iRange >= pCur->nRange) {
       pCur->bEof = 1;
       return SQLITE_OK;
     }
@@ -764,26 +868,15 @@ static int cursorSettle(tito_cursor *pCur) {
         continue;
       }
     }
-    if (rc != SQLITE_OK) return rc;
-    if (pCur->nSkip > 0) {
-      pCur->nSkip--;
-      rc = SQLITE_OK;
-      if (pCur->bPoint) {
-        pCur->iRange++;
-      } else {
-        int r = pKv->pMethods->xIterNext(pCur->pIter);
-        if (r != TITO_OK) return cursorKvError(pCur, r);
-      }
-      continue;
-    }
-    if (pCur->nLimit > 0) pCur->nLimit--;
-    return SQLITE_OK;
+    return rc;
   }
 }
 
 static int titoNext(sqlite3_vtab_cursor *pBase) {
   tito_cursor *pCur = (tito_cursor *)pBase;
-  if (pCur->bPoint) {
+  if (pCur->bSorted) {
+    pCur->iSorted++;
+  } else if (pCur->bPoint) {
     pCur->iRange++;
   } else if (pCur->pIter) {
     tito_kv *pKv = cursorKv(pCur);
@@ -797,15 +890,54 @@ static int titoEof(sqlite3_vtab_cursor *pBase) {
   return ((tito_cursor *)pBase)->bEof;
 }
 
-/* Read xFilter argument iArg for field iCol with its column affinity. */
+/* The raw column affinity of a key field (rowid: INTEGER). */
+static char fieldRawAff(tito_vtab *p, int iCol) {
+  return iCol < 0 ? TITO_AFF_INTEGER : p->pTab->pModel->aCol[iCol].cAff;
+}
+
+/* Read an xFilter argument for field iCol with the affinity a literal
+** compared with that column gets. */
 static void filterArg(tito_vtab *p, sqlite3_value *pArg, int iCol,
                       tito_value *pOut) {
-  titoValueFromSql(pArg, fieldAff(p, iCol), pOut);
+  titoValueFromSql(pArg, titoSeekAffinity(fieldRawAff(p, iCol)), pOut);
+}
+
+/*
+** How much of the plan's seek the arguments allow: equality fields used
+** (*pnEq) and whether the range bounds are (*pbRange). An argument that
+** may compare under other affinity rules than a literal's (tito_plan.c,
+** "AFFINITY OF ARGUMENTS") widens the scan to the fields before it; SQLite
+** re-checks those constraints.
+*/
+static void filterSeekWidth(tito_cursor *pCur, const path_fields *f,
+                            sqlite3_value **argv, int *pnEq, int *pbRange) {
+  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
+  const tito_plan *pPlan = &pCur->plan;
+  int i, iArg;
+  *pnEq = pPlan->nEq;
+  *pbRange = pPlan->eLo || pPlan->eHi;
+  for (i = pPlan->iAmbig; i < pPlan->nEq; i++) {
+    if (i == 0 && pPlan->bIn) continue; /* checked value by value */
+    if (titoSeekAmbiguous(fieldRawAff(p, f->aiCol[i]), argv[i])) {
+      *pnEq = i;
+      *pbRange = 0;
+      return;
+    }
+  }
+  if (*pbRange && pPlan->iAmbig <= pPlan->nEq) {
+    char cAff = fieldRawAff(p, f->aiCol[pPlan->nEq]);
+    iArg = pPlan->nEq;
+    if ((pPlan->eLo && titoSeekAmbiguous(cAff, argv[iArg++])) ||
+        (pPlan->eHi && titoSeekAmbiguous(cAff, argv[iArg]))) {
+      *pbRange = 0;
+    }
+  }
 }
 
 /*
 ** Build the ranges of the plan from xFilter's arguments: equality values
-** (the first possibly an IN list), then the range bounds, LIMIT, OFFSET.
+** (the first possibly an IN list), then the range bounds and the LIMIT
+** hint.
 */
 static int cursorBuildRanges(tito_cursor *pCur, int argc,
                              sqlite3_value **argv) {
@@ -816,20 +948,29 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
   tito_buf *pBase = &pCur->bBase, *pPrefix = &pCur->bPrefix;
   tito_value v, vLo, vHi;
   sqlite3_value *pIn = 0;
-  int iArg = 0, i, rc = SQLITE_OK, bEmpty = 0;
+  int iArg = 0, i, rc = SQLITE_OK, bEmpty = 0, nEq, bRange, bWhole = 0;
+  int bDescNext;
 
   pathFields(p, pPlan, &f);
+  if (pPlan->nEq + (pPlan->eLo != 0) + (pPlan->eHi != 0) + pPlan->bLimit >
+      argc) {
+    return SQLITE_ERROR;
+  }
+  filterSeekWidth(pCur, &f, argv, &nEq, &bRange);
   if (pPlan->iPath >= 2) {
     tito_table_index_prefix(pTab, pPlan->iPath - 2, pBase);
   } else {
     pBase->n = 0;
     tito_buf_append(pBase, pTab->rowPrefix.a, pTab->rowPrefix.n);
   }
+  /* x = NULL and x < NULL match nothing, whatever the scan. */
+  for (i = pPlan->bIn ? 1 : 0; i < pPlan->nEq; i++) {
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) bEmpty = 1;
+  }
   /* The equality fields after the first (the first may be a list). */
   pPrefix->n = 0;
-  for (i = 1; i < pPlan->nEq; i++) {
+  for (i = 1; i < nEq; i++) {
     filterArg(p, argv[i], f.aiCol[i], &v);
-    if (v.eType == SQLITE_NULL) bEmpty = 1; /* x = NULL matches nothing */
     tito_key_append(pPrefix, &v, f.abDesc ? f.abDesc[i] : 0);
   }
   iArg = pPlan->nEq;
@@ -841,24 +982,15 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
       (pPlan->eHi && vHi.eType == SQLITE_NULL)) {
     bEmpty = 1;
   }
-  pCur->nLimit = -1;
-  if (pPlan->bLimit) {
-    pCur->nLimit = sqlite3_value_int64(argv[iArg++]);
-    if (pCur->nLimit < 0) pCur->nLimit = -1;
-  }
-  if (pPlan->bOffset) {
-    pCur->nSkip = sqlite3_value_int64(argv[iArg++]);
-    if (pCur->nSkip < 0) pCur->nSkip = 0;
-  }
-  if (iArg > argc) return SQLITE_ERROR;
-  pCur->bPoint = pPlan->iPath == PLAN_PK && pPlan->nEq == f.n &&
-                 !pPlan->eLo && !pPlan->eHi;
+  pCur->nHint = pPlan->bLimit ? sqlite3_value_int64(argv[iArg++]) : 0;
+  pCur->bPoint = pPlan->iPath == PLAN_PK && nEq == f.n && !bRange;
+  bDescNext = f.abDesc && nEq < f.n ? f.abDesc[nEq] : 0;
   if (bEmpty) goto done;
 
   /* One range (or point) per value of the first equality field. */
-  if (pPlan->nEq == 0) {
-    rc = cursorPrefixRange(pCur, pBase, f.abDesc ? f.abDesc[0] : 0,
-                           pPlan->eLo ? &vLo : 0, pPlan->eHi ? &vHi : 0);
+  if (nEq == 0) {
+    rc = cursorPrefixRange(pCur, pBase, bDescNext, bRange && pPlan->eLo ? &vLo : 0,
+                           bRange && pPlan->eHi ? &vHi : 0);
     goto done;
   }
   if (pPlan->bIn) {
@@ -873,8 +1005,12 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
   while (rc == SQLITE_OK && pIn) {
     tito_buf *pKey = &pCur->bKey;
     pKey->n = 0;
+    if (pPlan->bIn && pPlan->iAmbig == 0 &&
+        titoSeekAmbiguous(fieldRawAff(p, f.aiCol[0]), pIn)) {
+      bWhole = 1; /* this value needs the whole path: see below */
+    }
     filterArg(p, pIn, f.aiCol[0], &v);
-    if (v.eType != SQLITE_NULL) {
+    if (v.eType != SQLITE_NULL && !bWhole) {
       tito_buf_append(pKey, pBase->a, pBase->n);
       tito_key_append(pKey, &v, f.abDesc ? f.abDesc[0] : 0);
       tito_buf_append(pKey, pPrefix->a, pPrefix->n);
@@ -883,12 +1019,12 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
       } else if (pCur->bPoint) {
         rc = cursorAddRange(pCur, pKey, 0);
       } else {
-        int bDesc = f.abDesc ? f.abDesc[pPlan->nEq < f.n ? pPlan->nEq : 0] : 0;
-        rc = cursorPrefixRange(pCur, pKey, bDesc, pPlan->eLo ? &vLo : 0,
-                               pPlan->eHi ? &vHi : 0);
+        rc = cursorPrefixRange(pCur, pKey, bDescNext,
+                               bRange && pPlan->eLo ? &vLo : 0,
+                               bRange && pPlan->eHi ? &vHi : 0);
       }
     }
-    if (!pPlan->bIn) break;
+    if (!pPlan->bIn || bWhole) break;
     if (rc == SQLITE_OK) {
       rc = sqlite3_vtab_in_next(argv[0], &pIn);
       if (rc == SQLITE_DONE) {
@@ -897,8 +1033,17 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
       }
     }
   }
-  if (rc == SQLITE_OK && pPlan->bIn) {
+  if (rc == SQLITE_OK && bWhole) {
+    /* One value may match keys anywhere: scan the whole path once. */
+    pCur->nRange = 0;
+    pCur->ranges.n = 0;
+    pCur->bPoint = 0;
+    rc = cursorPrefixRange(pCur, pBase, 0, 0, 0);
+  } else if (rc == SQLITE_OK && pPlan->bIn) {
     cursorSortRanges(pCur);
+  }
+  if (rc == SQLITE_OK && pPlan->bOrdered && (bWhole || nEq < pPlan->nEq)) {
+    rc = cursorMaterialize(pCur, &f, pBase->n);
   }
 done:
   if (pBase->rc || pPrefix->rc) rc = SQLITE_NOMEM;
@@ -915,7 +1060,8 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   pCur->nRange = 0;
   pCur->iRange = 0;
   pCur->bEof = 0;
-  pCur->nSkip = 0;
+  pCur->bSorted = 0;
+  pCur->nHint = 0;
   pCur->pVal = 0;
   pCur->bDecoded = 0;
   titoPlanDecode(idxNum, &pCur->plan);

@@ -46,6 +46,9 @@
 /* Flags for xScan. */
 #define TITO_SCAN_REVERSE 0x01 /* largest key first */
 #define TITO_SCAN_KEYONLY 0x02 /* the caller will not read values */
+#define TITO_SCAN_HINT    0x04 /* nLimit is only how many rows the caller
+                               ** expects to read (SQL's LIMIT): a store may
+                               ** size its first batch by it, never stop */
 
 typedef struct tito_kv tito_kv;
 typedef struct tito_kv_iter tito_kv_iter;

@@ -433,6 +433,8 @@ static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
   if (nHiB) memcpy(it->aBound + nLoB, pHi, (size_t)nHiB);
   if (pLo) embBind(it->pStmt, 1, it->aBound, nLoB);
   if (pHi) embBind(it->pStmt, 2, it->aBound + nLoB, nHiB);
+  /* A hint costs nothing to ignore here: rows are stepped one at a time. */
+  if (flags & TITO_SCAN_HINT) nLimit = 0;
   sqlite3_bind_int64(it->pStmt, 3, nLimit > 0 ? nLimit : -1);
   rc = iterStep(it);
   if (rc != TITO_OK) {

@@ -153,6 +153,8 @@ static int kvt_scan(tito_kv *pKv, const uint8_t *pLo, int nLo,
     return rc;
   }
   it->pKv = p;
+  /* TODO(tikv tables): size the first KvScan page by a hint instead. */
+  if (flags & TITO_SCAN_HINT) nLimit = 0;
   int f = ((flags & TITO_SCAN_REVERSE) ? TIKV_SCAN_REVERSE : 0) |
           ((flags & TITO_SCAN_KEYONLY) ? TIKV_SCAN_KEYONLY : 0);
   char *zErr = NULL;
