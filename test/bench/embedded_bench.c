@@ -33,7 +33,8 @@
 ** Options (for profiling one side): --rows N, --scale F (operation counts),
 ** --rounds N, --only tito|native, --op NAME[,NAME] (get, eq, range, insert,
 ** update), --variant text|int, --cache-mb N, --memory (":memory:" instead
-** of a file), --autocommit (reads outside explicit transactions), --wall.
+** of a file), --autocommit (reads outside explicit transactions), --wall,
+** --no-count (skip the statement count).
 ** The extension is loaded from $TITO_SO (default ./tito.so).
 */
 #include <sqlite3.h>
@@ -71,6 +72,7 @@ typedef struct Config {
   int nCacheMb;      /* 0: SQLite's default page cache */
   int bMemory;       /* ":memory:" database */
   int bAutocommit;   /* reads without explicit transactions */
+  int bNoCount;      /* skip the nested-statement count */
 } Config;
 
 typedef struct Bench {
@@ -434,7 +436,9 @@ static void measure(Bench *b, int v, int op, Figure *pFig) {
     qsort(aRound[side], (size_t)b->cfg.nRound, sizeof(double), cmpDouble);
     pFig->aOps[side] = aRound[side][b->cfg.nRound / 2];
   }
-  pFig->nStmt = b->cfg.bSide[SIDE_TITO] ? nestedPerOp(b, v, op) : 0;
+  pFig->nStmt = b->cfg.bSide[SIDE_TITO] && !b->cfg.bNoCount
+                    ? nestedPerOp(b, v, op)
+                    : 0;
 }
 
 /* ------------------------------------------------------------- report */
@@ -487,7 +491,7 @@ static void usage(void) {
           "usage: embedded_bench [--rows N] [--scale F] [--rounds N] "
           "[--only tito|native] [--op get,eq,range,insert,update] "
           "[--variant text|int] [--cache-mb N] [--memory] [--autocommit] "
-          "[--wall]\n");
+          "[--wall] [--no-count]\n");
   exit(2);
 }
 
@@ -527,6 +531,8 @@ static void parseArgs(Config *c, int argc, char **argv) {
       c->bMemory = 1;
     } else if (strcmp(z, "--autocommit") == 0) {
       c->bAutocommit = 1;
+    } else if (strcmp(z, "--no-count") == 0) {
+      c->bNoCount = 1;
     } else if (strcmp(z, "--wall") == 0) {
       bWallClock = 1;
     } else if (zArg == 0) {
