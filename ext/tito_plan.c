@@ -19,11 +19,10 @@
 **   14-15 low bound on the next field: 0 none, 1 >, 2 >=
 **   16-17 high bound: 0 none, 1 <, 2 <=
 **   18    reverse key order      19 the first equality is an IN list
-**   20    LIMIT argument         21 OFFSET argument
+**   20    LIMIT argument (a hint) 21 the scan's order gives the ORDER BY
 **   22    covering index scan    23 no column value is read (keys only)
 **   24-29 1 + the first key field whose argument is not a literal and
 **         whose column is TEXT or untyped (0: none)
-**   30    the scan's order gives the ORDER BY
 **
 ** AFFINITY OF ARGUMENTS. A literal or a bound parameter compared with a
 ** column gets the column's affinity (NUMERIC for the numeric ones), which
@@ -62,9 +61,9 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->bDesc = (idxNum >> 18) & 1;
   p->bIn = (idxNum >> 19) & 1;
   p->bLimit = (idxNum >> 20) & 1;
-  p->bOffset = (idxNum >> 21) & 1;
+  p->bOffset = 0; /* OFFSET is always SQLite's */
   p->bCover = (idxNum >> 22) & 1;
-  p->bOrdered = (idxNum >> 30) & 1;
+  p->bOrdered = (idxNum >> 21) & 1;
   p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
 }
 
@@ -732,7 +731,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
            ((best.iPath == PLAN_FULL || best.iAmbig >= 63 ? 0
                                                      : best.iAmbig + 1)
             << 24) |
-           (best.bOrdered << 30);
+           (best.bOrdered << 21);
   planLimit(pInfo, &iArg, &idxNum);
   pInfo->idxNum = idxNum;
   pInfo->idxStr = planDescribe(pModel, &best, idxNum);
