@@ -149,3 +149,24 @@ INSERT INTO d VALUES (2, NULL, NULL);
 INSERT INTO d VALUES (3, 'set', 0);
 UPDATE d SET s = NULL WHERE id = 3;
 SELECT id, quote(s), quote(n) FROM d;
+
+.print -- UPDATE ... ORDER BY ... LIMIT (this SQLite build has it)
+CREATE VIRTUAL TABLE l2 USING tito(id TEXT PRIMARY KEY, n INTEGER, INDEX by_n(n));
+INSERT INTO l2 VALUES ('a', 1), ('b', 2), ('c', 3);
+UPDATE l2 SET n = n + 10 ORDER BY id DESC LIMIT 2;
+DELETE FROM l2 ORDER BY n LIMIT 1;
+SELECT * FROM l2;
+SELECT tito_check('l2');
+
+.print -- INSERT ... RETURNING works; RETURNING shows the values SQLite passed,
+.print -- so a DEFAULT tito applies is not in it (a limit of virtual tables)
+INSERT INTO d(id, s) VALUES (4, 'x') RETURNING id, s;
+INSERT INTO d(id) VALUES (5) RETURNING id, s;
+SELECT id, s FROM d WHERE id = 5;
+
+.print -- what SQLite does not offer on virtual tables, in its own words
+INSERT INTO l2 VALUES ('b', 0) ON CONFLICT DO NOTHING;
+INSERT INTO l2 VALUES ('b', 0) ON CONFLICT (id) DO UPDATE SET n = n + 1;
+UPDATE l2 SET n = 0 RETURNING id;
+DELETE FROM l2 RETURNING id;
+SELECT * FROM l2;
