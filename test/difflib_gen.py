@@ -654,8 +654,8 @@ class Gen:
     def next(self):
         rng = self.rng
         n = self.count()
-        w_ins = 30 if n < 15 else (6 if n > 70 else 16)
-        w_del = 2 if n < 15 else (20 if n > 70 else 8)
+        w_ins = 30 if n < 30 else (6 if n > 110 else 18)
+        w_del = 2 if n < 30 else (20 if n > 110 else 7)
         kind = rng.choices(['select', 'insert', 'update', 'delete', 'txn'],
                            [40, w_ins, 14, w_del, 5])[0]
         if kind == 'txn':
