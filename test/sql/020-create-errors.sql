@@ -43,6 +43,12 @@ CREATE VIRTUAL TABLE e25 USING tito(a TEXT, INDEX i1(a) WHERE);
 CREATE VIRTUAL TABLE e26 USING tito(a TEXT, INDEX i1(a) WHERE zz > 1);
 CREATE VIRTUAL TABLE e27 USING tito(a TEXT, INDEX i1(a) WHERE a >);
 CREATE VIRTUAL TABLE e28 USING tito(a TEXT, INDEX i1(a) WHERE nosuchfunc(a));
+-- What SQLite refuses in a partial index's WHERE, tito refuses too: the
+-- condition must give the same answer every time it is evaluated.
+CREATE VIRTUAL TABLE e32 USING tito(a TEXT, INDEX i1(a) WHERE random() > 0);
+CREATE VIRTUAL TABLE e33 USING tito(a TEXT, INDEX i1(a) WHERE a IN (SELECT 1));
+CREATE VIRTUAL TABLE e34 USING tito(a TEXT, INDEX i1(a) WHERE a = ?);
+CREATE VIRTUAL TABLE e35 USING tito(a TEXT, INDEX i1(a) WHERE count(*) > 1);
 
 -- Options.
 CREATE VIRTUAL TABLE e29 USING tito(a TEXT, store = 'bogus');
