@@ -171,6 +171,30 @@ SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE sta
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE status = 'active';
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status = 'active')),
   CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status = 'active' EXCEPT SELECT id FROM o WHERE status = 'active') AND NOT EXISTS (SELECT id FROM o WHERE status = 'active' EXCEPT SELECT id FROM u WHERE status = 'active') THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index used: a text literal takes the REAL column's affinity
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE status = 'active' AND score > '0';
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status = 'active' AND score > '0')),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status = 'active' AND score > '0' EXCEPT SELECT id FROM o WHERE status = 'active' AND score > '0') AND NOT EXISTS (SELECT id FROM o WHERE status = 'active' AND score > '0' EXCEPT SELECT id FROM u WHERE status = 'active' AND score > '0') THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index used: an equality implies score > 0
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE status = 'active' AND score = 3;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status = 'active' AND score = 3)),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status = 'active' AND score = 3 EXCEPT SELECT id FROM o WHERE status = 'active' AND score = 3) AND NOT EXISTS (SELECT id FROM o WHERE status = 'active' AND score = 3 EXCEPT SELECT id FROM u WHERE status = 'active' AND score = 3) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index used: BETWEEN implies it
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE score BETWEEN 1 AND 2 AND status = 'active';
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE score BETWEEN 1 AND 2 AND status = 'active')),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE score BETWEEN 1 AND 2 AND status = 'active' EXCEPT SELECT id FROM o WHERE score BETWEEN 1 AND 2 AND status = 'active') AND NOT EXISTS (SELECT id FROM o WHERE score BETWEEN 1 AND 2 AND status = 'active' EXCEPT SELECT id FROM u WHERE score BETWEEN 1 AND 2 AND status = 'active') THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index not used: score >= 0 does not imply score > 0
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE status = 'active' AND score >= 0;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status = 'active' AND score >= 0)),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status = 'active' AND score >= 0 EXCEPT SELECT id FROM o WHERE status = 'active' AND score >= 0) AND NOT EXISTS (SELECT id FROM o WHERE status = 'active' AND score >= 0 EXCEPT SELECT id FROM u WHERE status = 'active' AND score >= 0) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index not used: a NOCASE comparison does not imply the BINARY one
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0)),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0 EXCEPT SELECT id FROM o WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0) AND NOT EXISTS (SELECT id FROM o WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0 EXCEPT SELECT id FROM u WHERE status = 'ACTIVE' COLLATE NOCASE AND score > 0) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- partial index not used: an IN list
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE status IN ('active', 'new') AND score > 0;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE status IN ('active', 'new') AND score > 0)),
+  CASE WHEN NOT EXISTS (SELECT id FROM u WHERE status IN ('active', 'new') AND score > 0 EXCEPT SELECT id FROM o WHERE status IN ('active', 'new') AND score > 0) AND NOT EXISTS (SELECT id FROM o WHERE status IN ('active', 'new') AND score > 0 EXCEPT SELECT id FROM u WHERE status IN ('active', 'new') AND score > 0) THEN 'same' ELSE 'DIFFERENT' END;
 .print -- covering index: no row fetch
 EXPLAIN QUERY PLAN SELECT name FROM u WHERE role = 'admin';
 SELECT (SELECT json_group_array(json_array(name)) FROM (SELECT name FROM u WHERE role = 'admin')),
