@@ -5,7 +5,7 @@
 --
 -- The store's writes are watched with triggers on tito_store and named by
 -- the documented key layout (src/table.h): prefix "" (3 bytes), model id
--- (4 bytes), then 0x01 for a row or 0x02 + index id (4 bytes) for an entry.
+-- (4 bytes: u is model 1, f model 2), then 0x01 for a row or 0x02 + index id (4 bytes) for an entry.
 
 CREATE VIRTUAL TABLE u USING tito(id TEXT PRIMARY KEY, email TEXT, role TEXT,
   score INTEGER, note TEXT,
@@ -13,21 +13,27 @@ CREATE VIRTUAL TABLE u USING tito(id TEXT PRIMARY KEY, email TEXT, role TEXT,
   INDEX by_role(role) INCLUDE (score),
   INDEX hot(score) WHERE score > 10,
   INDEX dev_notes(note) WHERE role = 'dev' AND note IS NOT NULL);
-CREATE TEMP TABLE idx(id BLOB, name TEXT);
-INSERT INTO idx VALUES (x'00000001', 'by_email'), (x'00000002', 'by_role'),
-  (x'00000003', 'hot'), (x'00000004', 'dev_notes');
+-- A second model whose partial index has a condition only SQLite can
+-- evaluate (functions, LIKE, BETWEEN, CASE).
+CREATE VIRTUAL TABLE f USING tito(id INTEGER PRIMARY KEY, email TEXT, role TEXT, score INTEGER,
+  INDEX fancy(email) WHERE lower(role) LIKE 'd%' AND coalesce(score, 0) BETWEEN 1 AND 100
+                       AND CASE WHEN email LIKE '%@x' THEN 1 ELSE 0 END);
+CREATE TEMP TABLE idx(model BLOB, id BLOB, name TEXT);
+INSERT INTO idx VALUES (x'00000001', x'00000001', 'by_email'), (x'00000001', x'00000002', 'by_role'),
+  (x'00000001', x'00000003', 'hot'), (x'00000001', x'00000004', 'dev_notes'),
+  (x'00000002', x'00000001', 'fancy');
 CREATE TEMP TABLE writes(n INTEGER PRIMARY KEY, op TEXT, what TEXT);
 CREATE TEMP TRIGGER w_ins AFTER INSERT ON main.tito_store BEGIN
   INSERT INTO writes(op, what) VALUES ('put', CASE substr(new.k, 8, 1)
-    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE id = substr(new.k, 9, 4)) END);
+    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE model = substr(new.k, 4, 4) AND id = substr(new.k, 9, 4)) END);
 END;
 CREATE TEMP TRIGGER w_upd AFTER UPDATE ON main.tito_store BEGIN
   INSERT INTO writes(op, what) VALUES ('update', CASE substr(new.k, 8, 1)
-    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE id = substr(new.k, 9, 4)) END);
+    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE model = substr(new.k, 4, 4) AND id = substr(new.k, 9, 4)) END);
 END;
 CREATE TEMP TRIGGER w_del AFTER DELETE ON main.tito_store BEGIN
   INSERT INTO writes(op, what) VALUES ('delete', CASE substr(old.k, 8, 1)
-    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE id = substr(old.k, 9, 4)) END);
+    WHEN x'01' THEN 'row' ELSE (SELECT name FROM idx WHERE model = substr(old.k, 4, 4) AND id = substr(old.k, 9, 4)) END);
 END;
 -- The writes of the last statement, in order, then forget them.
 CREATE TEMP VIEW last_writes AS
@@ -91,6 +97,25 @@ SELECT tito_check('u');
 INSERT INTO u VALUES ('d', 'd@x', 'dev', 50, 'n'), ('e', 'b@x', 'dev', 50, 'n');
 SELECT count(*) FROM u WHERE id = 'd';
 SELECT tito_check('u');
+
+.print -- a condition only SQLite can evaluate, on the old and the new row
+INSERT INTO f VALUES (1, 'a@x', 'Dev', 5);
+SELECT * FROM last_writes; DELETE FROM writes;
+INSERT INTO f VALUES (2, 'b@y', 'dev', 5), (3, 'c@x', 'ops', 5), (4, 'd@x', 'DEV', NULL);
+SELECT * FROM last_writes; DELETE FROM writes;
+UPDATE f SET email = 'b@x' WHERE id = 2;
+SELECT * FROM last_writes; DELETE FROM writes;
+UPDATE f SET role = 'design' WHERE id = 3;
+SELECT * FROM last_writes; DELETE FROM writes;
+UPDATE f SET score = 1 WHERE id = 4;
+SELECT * FROM last_writes; DELETE FROM writes;
+UPDATE f SET score = 101 WHERE id = 1;
+SELECT * FROM last_writes; DELETE FROM writes;
+UPDATE f SET score = score WHERE id = 1;
+SELECT * FROM last_writes; DELETE FROM writes;
+SELECT group_concat(id) FROM f WHERE lower(role) LIKE 'd%' AND coalesce(score, 0) BETWEEN 1 AND 100
+  AND CASE WHEN email LIKE '%@x' THEN 1 ELSE 0 END;
+SELECT tito_check('f');
 
 .print -- many rows at once, then every index agrees with the rows
 INSERT INTO u SELECT 'r' || value, 'r' || value || '@x', CASE value % 3 WHEN 0 THEN 'dev' ELSE 'ops' END,
