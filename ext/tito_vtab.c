@@ -63,6 +63,15 @@ typedef struct tito_cursor {
   tito_buf sorted;
   int *aSorted;
   int nSorted, nSortedAlloc, iSorted;
+  /* A scan of a non-covering index reads its rows in batches, one
+  ** multi-get per batch rather than one read per entry (no N+1 reads):
+  ** row keys back to back in batchKeys, values in batchVals. */
+  int bBatch;
+  tito_buf batchKeys, batchVals;
+  int *aBatch;           /* per entry: key off, key len, val off (-1), len */
+  const uint8_t **apBatchKey;
+  int *anBatchKey;
+  int nBatch, nBatchAlloc, iBatch, nBatchWant;
   /* Scratch of xFilter, kept to avoid allocations per query. */
   tito_buf bBase, bPrefix, bKey, bLo, bHi, bT;
 } tito_cursor;
@@ -478,6 +487,11 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_buf_free(&pCur->bT);
   tito_buf_free(&pCur->sorted);
   sqlite3_free(pCur->aSorted);
+  tito_buf_free(&pCur->batchKeys);
+  tito_buf_free(&pCur->batchVals);
+  sqlite3_free(pCur->aBatch);
+  sqlite3_free(pCur->apBatchKey);
+  sqlite3_free(pCur->anBatchKey);
   sqlite3_free(pCur->aRange);
   sqlite3_free(pCur->aVal);
   sqlite3_free(pCur);
@@ -826,10 +840,115 @@ static int cursorLoadSorted(tito_cursor *pCur) {
   return cursorLoadKV(pCur, r + 4, (int)nk, r + 8 + nk, (int)nv);
 }
 
+/* Room for n batch entries. */
+static int batchReserve(tito_cursor *pCur, int n) {
+  if (n > pCur->nBatchAlloc) {
+    int *a = sqlite3_realloc(pCur->aBatch, n * 4 * sizeof(int));
+    const uint8_t **ap;
+    int *an;
+    if (a == 0) return SQLITE_NOMEM;
+    pCur->aBatch = a;
+    ap = sqlite3_realloc(pCur->apBatchKey, n * sizeof(*ap));
+    if (ap == 0) return SQLITE_NOMEM;
+    pCur->apBatchKey = ap;
+    an = sqlite3_realloc(pCur->anBatchKey, n * sizeof(int));
+    if (an == 0) return SQLITE_NOMEM;
+    pCur->anBatchKey = an;
+    pCur->nBatchAlloc = n;
+  }
+  return SQLITE_OK;
+}
+
+/* xMultiGet callback: keep the value of batch entry i. */
+static int batchRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
+  tito_cursor *pCur = (tito_cursor *)pCtx;
+  pCur->aBatch[4 * i + 2] = pCur->batchVals.n;
+  pCur->aBatch[4 * i + 3] = nVal;
+  tito_buf_append(&pCur->batchVals, pVal, nVal);
+  return pCur->batchVals.rc ? TITO_NOMEM : TITO_OK;
+}
+
+/*
+** Read the next batch of index entries (up to nBatchWant, across ranges)
+** and their rows with one multi-get. nBatch is 0 at the end of the scan.
+*/
+static int cursorFillBatch(tito_cursor *pCur) {
+  tito_kv *pKv = cursorKv(pCur);
+  int rc = SQLITE_OK, i;
+  pCur->nBatch = pCur->iBatch = 0;
+  pCur->batchKeys.n = pCur->batchVals.n = 0;
+  rc = batchReserve(pCur, pCur->nBatchWant);
+  while (rc == SQLITE_OK && pCur->nBatch < pCur->nBatchWant &&
+         pCur->iRange < pCur->nRange) {
+    int nk, nv, *e;
+    const uint8_t *k, *v;
+    if (pCur->pIter == 0) {
+      rc = cursorOpenRange(pCur);
+      if (rc != SQLITE_OK) break;
+    }
+    if (pKv->pMethods->xIterEof(pCur->pIter)) {
+      cursorCloseIter(pCur);
+      pCur->iRange++;
+      continue;
+    }
+    k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
+    v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
+    rc = cursorEntryRowKey(pCur, pCur->plan.iPath - 2, k, nk, v, nv);
+    if (rc != SQLITE_OK) break;
+    e = &pCur->aBatch[4 * pCur->nBatch++];
+    e[0] = pCur->batchKeys.n;
+    e[1] = pCur->rowKey.n;
+    e[2] = -1;
+    e[3] = 0;
+    tito_buf_append(&pCur->batchKeys, pCur->rowKey.a, pCur->rowKey.n);
+    if (pCur->batchKeys.rc) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK && pKv->pMethods->xIterNext(pCur->pIter) != TITO_OK) {
+      rc = cursorKvError(pCur, TITO_ERROR);
+    }
+  }
+  if (rc != SQLITE_OK || pCur->nBatch == 0) return rc;
+  for (i = 0; i < pCur->nBatch; i++) {
+    pCur->apBatchKey[i] = pCur->batchKeys.a + pCur->aBatch[4 * i];
+    pCur->anBatchKey[i] = pCur->aBatch[4 * i + 1];
+  }
+  i = pKv->pMethods->xMultiGet(pKv, pCur->nBatch, pCur->apBatchKey,
+                               pCur->anBatchKey, batchRow, pCur);
+  if (i != TITO_OK) return cursorKvError(pCur, i);
+  if (pCur->nBatchWant < 64) pCur->nBatchWant *= 2;
+  return SQLITE_OK;
+}
+
+/* Settle a batched scan on its next row whose entry has a row. */
+static int cursorSettleBatch(tito_cursor *pCur) {
+  for (;;) {
+    int rc, *e;
+    if (pCur->iBatch >= pCur->nBatch) {
+      rc = cursorFillBatch(pCur);
+      if (rc != SQLITE_OK) return rc;
+      if (pCur->nBatch == 0) {
+        pCur->bEof = 1;
+        return SQLITE_OK;
+      }
+    }
+    e = &pCur->aBatch[4 * pCur->iBatch];
+    if (e[2] < 0) { /* the row vanished under the entry */
+      pCur->iBatch++;
+      continue;
+    }
+    pCur->rowKey.n = 0;
+    tito_buf_append(&pCur->rowKey, pCur->batchKeys.a + e[0], e[1]);
+    pCur->pVal = pCur->batchVals.a + e[2];
+    pCur->nVal = e[3];
+    pCur->bDecoded = 0;
+    return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+  }
+}
+
 /* Move to the next row that exists, starting at the current position. */
 static int cursorSettle(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
   int rc;
+  if (pCur->bBatch) return cursorSettleBatch(pCur);
   while (pCur->bSorted) {
     if (pCur->iSorted >= pCur->nSorted) {
       pCur->bEof = 1;
@@ -874,7 +993,9 @@ static int cursorSettle(tito_cursor *pCur) {
 
 static int titoNext(sqlite3_vtab_cursor *pBase) {
   tito_cursor *pCur = (tito_cursor *)pBase;
-  if (pCur->bSorted) {
+  if (pCur->bBatch) {
+    pCur->iBatch++;
+  } else if (pCur->bSorted) {
     pCur->iSorted++;
   } else if (pCur->bPoint) {
     pCur->iRange++;
@@ -1066,7 +1187,16 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   pCur->bDecoded = 0;
   titoPlanDecode(idxNum, &pCur->plan);
   pCur->bKeyOnly = (idxNum >> 23) & 1;
+  pCur->bBatch = 0;
   rc = cursorBuildRanges(pCur, argc, argv);
+  if (rc == SQLITE_OK && pCur->plan.iPath >= 2 && !pCur->plan.bCover &&
+      !pCur->bKeyOnly && !pCur->bSorted) {
+    /* Start small (a LIMIT or a unique lookup reads few), then grow. */
+    pCur->bBatch = 1;
+    pCur->nBatch = pCur->iBatch = 0;
+    pCur->nBatchWant = pCur->nHint > 0 && pCur->nHint < 8 ? (int)pCur->nHint
+                                                            : 8;
+  }
   if (rc == SQLITE_OK) rc = cursorSettle(pCur);
   return rc;
 }

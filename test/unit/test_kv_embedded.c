@@ -380,6 +380,30 @@ static int mgRow(void *pCtx, int iKey, const uint8_t *pVal, int nVal) {
   return c->nSeen == c->nStopAt ? 99 : 0;
 }
 
+/* Count hits per key index; the value must be the key itself. */
+static int mgHit(void *pCtx, int iKey, const uint8_t *pVal, int nVal) {
+  int *aHit = pCtx;
+  (void)pVal;
+  aHit[iKey] += nVal == 3 ? 1 : 100;
+  return 0;
+}
+
+/* Order the collected rows by key index. */
+static void mgSort(MgCtx *c) {
+  int i, j;
+  for (i = 1; i < c->nSeen; i++) {
+    for (j = i; j > 0 && c->aIdx[j - 1] > c->aIdx[j]; j--) {
+      int t = c->aIdx[j];
+      char z[8];
+      c->aIdx[j] = c->aIdx[j - 1];
+      c->aIdx[j - 1] = t;
+      memcpy(z, c->az[j], 8);
+      memcpy(c->az[j], c->az[j - 1], 8);
+      memcpy(c->az[j - 1], z, 8);
+    }
+  }
+}
+
 static void test_multiget(void) {
   sqlite3 *db = openDb(":memory:");
   tito_kv *p = openKv(db, "main");
@@ -400,6 +424,7 @@ static void test_multiget(void) {
   memset(&c, 0, sizeof(c));
   CHECK(M(p)->xMultiGet(p, 6, ap, an, mgRow, &c) == TITO_OK);
   CHECK(c.nSeen == 4);
+  mgSort(&c); /* kv.h: keys come in no particular order */
   CHECK(c.aIdx[0] == 1 && strcmp(c.az[0], "A") == 0);
   CHECK(c.aIdx[1] == 3 && strcmp(c.az[1], "B") == 0);
   CHECK(c.aIdx[2] == 4 && strcmp(c.az[2], "E") == 0);
@@ -410,6 +435,23 @@ static void test_multiget(void) {
   CHECK(c.nSeen == 2);
   memset(&c, 0, sizeof(c));
   CHECK(M(p)->xMultiGet(p, 0, ap, an, mgRow, &c) == TITO_OK && c.nSeen == 0);
+  {
+    /* Several batches (70 keys), every other one present, one repeated. */
+    char azK[70][8];
+    const uint8_t *apK[70];
+    int anK[70], aHit[70], k;
+    for (k = 0; k < 70; k++) {
+      snprintf(azK[k], sizeof(azK[k]), "m%02d", k == 69 ? 2 : k);
+      apK[k] = (const uint8_t *)azK[k];
+      anK[k] = (int)strlen(azK[k]);
+      if (k % 2 == 0 && k < 69) put(p, azK[k], azK[k]);
+    }
+    memset(aHit, 0, sizeof(aHit));
+    CHECK(M(p)->xMultiGet(p, 70, apK, anK, mgHit, aHit) == TITO_OK);
+    for (k = 0; k < 70; k++) {
+      CHECK(aHit[k] == ((k % 2 == 0 || k == 69) ? 1 : 0));
+    }
+  }
   M(p)->xClose(p);
 done:
   sqlite3_close(db);
