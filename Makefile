@@ -44,11 +44,12 @@ DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all setup test test-build bench demo clean
-# Keep object files: they are shared by several programs.
-.SECONDARY:
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
+
+# Keep object files: they are shared by several programs.
+.SECONDARY: $(UNIT_OBJ) $(EXT_OBJ)
 
 $(TITO_SO): $(EXT_OBJ)
 	$(CC) -shared $(LDSAN) -o $@ $^ $(TITO_SO_LIBS)
