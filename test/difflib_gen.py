@@ -185,8 +185,7 @@ class Gen:
     def atom(self, name, op=None):
         rng = self.rng
 
-        def lit(v):
-            return self.lit(self.cmp_value(name, v))
+        lit = self.lit
         op = op or rng.choice(
             ['=', '=', '=', 'IN', 'IN', '<', '<=', '>', '>=', 'BETWEEN',
              'IS NULL', 'IS NOT NULL', '<>', 'IS', 'NOT IN', 'LIKE', 'GLOB',
@@ -219,7 +218,6 @@ class Gen:
 
     def where(self):
         rng = self.rng
-        self.has_rowval = False
         r = rng.random()
         if r < 0.07:
             return ''
@@ -245,7 +243,6 @@ class Gen:
             rv = self.rowval()
             if rv:
                 parts.append(rv)
-                self.has_rowval = True
         if not parts or rng.random() < 0.25:
             parts.append(self.atom(rng.choice(self.names())))
         if rng.random() < 0.1:
@@ -349,8 +346,7 @@ class Gen:
                     width += 1
                 keys.append((idx[n], nc))
         limit = ''
-        if rng.random() < 0.3 and not (self.has_rowval and
-                                       'rowval-limit' in TOLERATE):
+        if rng.random() < 0.3:
             lim = self.lit(rng.choice([0, 1, 1, 2, 3, 5, -1]))
             if rng.random() < 0.1:
                 lim = '1+1'   # not visible to xBestIndex, still pushed
@@ -372,17 +368,9 @@ class Gen:
         rng = self.rng
         ycol = rng.choice(self.m.paths)[0][0]
         xcol = rng.choice(self.names())
-        for _ in range(20):
-            if self.affinity_safe(ycol, xcol):
-                break
-            xcol = rng.choice(self.names())
         on = 'y.%s = x.%s' % (ycol, xcol)
         if rng.random() < 0.3:
             a, b = rng.choice(self.names()), rng.choice(self.names())
-            for _ in range(20):
-                if self.affinity_safe(a, b):
-                    break
-                b = rng.choice(self.names())
             on += ' AND y.%s %s x.%s' % (a, rng.choice(['=', '<', '>=']), b)
         proj = 'x.*, y.*'
         if self.m.rowid:
@@ -391,40 +379,13 @@ class Gen:
             proj, 'rowid, ' if self.m.rowid else '', where, on)
         return Stmt(sql, self.params, mode='multiset')
 
-    def aff(self, name):
-        return 'N' if self.is_rowid(name) else self.m.by_name[name].aff
 
-    def cmp_value(self, name, v):
-        """While 'real-rhs' is open: no integer beyond 2^53 compared with a
-        REAL column (tito rounds it to a real before seeking)."""
-        if 'real-rhs' not in TOLERATE or name == 'rowid' or \
-                self.m.by_name[name].aff != 'R':
-            return v
-        if isinstance(v, str) and re.fullmatch(r'\s*[+-]?\d+\s*', v):
-            n = int(v)
-        elif isinstance(v, int):
-            n = v
-        else:
-            return v
-        return v if abs(n) <= 2**53 else 2.5
-
-    def affinity_safe(self, ycol, xcol):
-        """While 'join-affinity' is open: a column = column comparison that
-        tito's seek gets right (the RHS's affinity does not matter)."""
-        if 'join-affinity' not in TOLERATE:
-            return True
-        # SQLite may run the join either way round: both sides seek.
-        return self.aff(ycol) == self.aff(xcol)
 
     def subquery(self):
         """[NOT] IN (SELECT ...) over the same table."""
         rng = self.rng
         c = rng.choice(self.names())
         c2 = rng.choice(self.names())
-        for _ in range(20):
-            if self.affinity_safe(c, c2):
-                break
-            c2 = rng.choice(self.names())
         inner = self.where()
         op = rng.choice(['IN', 'IN', 'NOT IN'])
         if op == 'NOT IN':
@@ -449,7 +410,7 @@ class Gen:
         op = rng.choice(['=', '>', '>=', '<', '<=', 'IN'])
 
         def val(name):
-            return self.lit(self.cmp_value(name, self.col_value(name)))
+            return self.lit(self.col_value(name))
         if op == 'IN':
             vals = ', '.join('(%s, %s)' % (val(a), val(b))
                              for _ in range(rng.randint(1, 3)))
@@ -529,8 +490,7 @@ class Gen:
         order = ', '.join(self.m.pk)
         sql = '%s t(%s) SELECT %s FROM t%s ORDER BY %s' % (
             verb, ', '.join(names), ', '.join(exprs), self.where(), order)
-        if rng.random() < 0.2 and not (self.has_rowval and
-                                       'rowval-limit' in TOLERATE):
+        if rng.random() < 0.2:
             sql += ' LIMIT %s' % self.lit(rng.randint(0, 4))
         return Stmt(sql, self.params, kind='write')
 
