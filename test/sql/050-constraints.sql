@@ -76,3 +76,23 @@ SELECT id FROM u WHERE tag = 1;
 SELECT id FROM u WHERE tag = '1';
 SELECT id FROM u WHERE email IS NULL ORDER BY id;
 SELECT tito_check('u');
+
+.print -- conflict modes on NOT NULL: OR REPLACE puts the column's DEFAULT in
+.print -- place of a NULL (or fails without one), OR IGNORE skips the row
+CREATE VIRTUAL TABLE n USING tito(id INTEGER PRIMARY KEY, s TEXT NOT NULL DEFAULT 'd', t TEXT NOT NULL);
+CREATE TABLE no(id INTEGER PRIMARY KEY, s TEXT NOT NULL DEFAULT 'd', t TEXT NOT NULL);
+INSERT INTO n VALUES (1, 'x', 'y'), (2, 'x', 'y');
+INSERT INTO no VALUES (1, 'x', 'y'), (2, 'x', 'y');
+INSERT OR REPLACE INTO n VALUES (3, NULL, 'y');
+INSERT OR REPLACE INTO no VALUES (3, NULL, 'y');
+UPDATE OR REPLACE n SET s = NULL WHERE id = 1;
+UPDATE OR REPLACE no SET s = NULL WHERE id = 1;
+UPDATE OR REPLACE n SET t = NULL WHERE id = 2;
+UPDATE OR REPLACE no SET t = NULL WHERE id = 2;
+INSERT OR IGNORE INTO n VALUES (4, 'x', NULL), (5, 'x', 'y');
+INSERT OR IGNORE INTO no VALUES (4, 'x', NULL), (5, 'x', 'y');
+UPDATE OR IGNORE n SET t = NULL;
+UPDATE OR IGNORE no SET t = NULL;
+SELECT * FROM n;
+SELECT * FROM no;
+SELECT tito_check('n');
