@@ -63,6 +63,7 @@ typedef struct tito_cursor {
   tito_buf sorted;
   int *aSorted;
   int nSorted, nSortedAlloc, iSorted;
+  tito_buf entryKey, entryVal; /* a unique entry read by a point read */
   /* A scan of a non-covering index reads its rows in batches, one
   ** multi-get per batch rather than one read per entry (no N+1 reads):
   ** row keys back to back in batchKeys, values in batchVals. */
@@ -487,6 +488,8 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_buf_free(&pCur->bT);
   tito_buf_free(&pCur->sorted);
   sqlite3_free(pCur->aSorted);
+  tito_buf_free(&pCur->entryKey);
+  tito_buf_free(&pCur->entryVal);
   tito_buf_free(&pCur->batchKeys);
   tito_buf_free(&pCur->batchVals);
   sqlite3_free(pCur->aBatch);
@@ -944,6 +947,24 @@ static int cursorSettleBatch(tito_cursor *pCur) {
   }
 }
 
+/* Read the unique index entry at pKey and its row (or, covering, keep a
+** copy of the entry). SQLITE_DONE if there is none. */
+static int cursorFetchEntry(tito_cursor *pCur, const uint8_t *pKey,
+                            int nKey) {
+  tito_kv *pKv = cursorKv(pCur);
+  const uint8_t *pVal;
+  int nVal, rc;
+  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  if (rc != TITO_OK) return cursorKvError(pCur, rc);
+  pCur->entryKey.n = pCur->entryVal.n = 0;
+  tito_buf_append(&pCur->entryKey, pKey, nKey);
+  tito_buf_append(&pCur->entryVal, pVal, nVal);
+  if (pCur->entryKey.rc || pCur->entryVal.rc) return SQLITE_NOMEM;
+  return cursorLoadKV(pCur, pCur->entryKey.a, pCur->entryKey.n,
+                      pCur->entryVal.a, pCur->entryVal.n);
+}
+
 /* Move to the next row that exists, starting at the current position. */
 static int cursorSettle(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
@@ -965,7 +986,11 @@ static int cursorSettle(tito_cursor *pCur) {
     }
     if (pCur->bPoint) {
       const cursor_range *r = &pCur->aRange[pCur->iRange];
-      rc = cursorFetchRow(pCur, pCur->ranges.a + r->oLo, r->nLo);
+      if (pCur->plan.iPath >= 2) {
+        rc = cursorFetchEntry(pCur, pCur->ranges.a + r->oLo, r->nLo);
+      } else {
+        rc = cursorFetchRow(pCur, pCur->ranges.a + r->oLo, r->nLo);
+      }
       if (rc == SQLITE_DONE) {
         pCur->iRange++;
         continue;
@@ -1104,7 +1129,11 @@ static int cursorBuildRanges(tito_cursor *pCur, int argc,
     bEmpty = 1;
   }
   pCur->nHint = pPlan->bLimit ? sqlite3_value_int64(argv[iArg++]) : 0;
-  pCur->bPoint = pPlan->iPath == PLAN_PK && nEq == f.n && !bRange;
+  /* Point reads: the whole primary key, or the whole of a unique index
+  ** (whose entries, when no field is NULL, are keyed by the fields alone). */
+  pCur->bPoint = nEq == f.n && !bRange &&
+                 (pPlan->iPath == PLAN_PK ||
+                  pTab->pModel->aIndex[pPlan->iPath - 2].bUnique);
   bDescNext = f.abDesc && nEq < f.n ? f.abDesc[nEq] : 0;
   if (bEmpty) goto done;
 
@@ -1190,7 +1219,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   pCur->bBatch = 0;
   rc = cursorBuildRanges(pCur, argc, argv);
   if (rc == SQLITE_OK && pCur->plan.iPath >= 2 && !pCur->plan.bCover &&
-      !pCur->bKeyOnly && !pCur->bSorted) {
+      !pCur->bKeyOnly && !pCur->bSorted && !pCur->bPoint) {
     /* Start small (a LIMIT or a unique lookup reads few), then grow. */
     pCur->bBatch = 1;
     pCur->nBatch = pCur->iBatch = 0;
