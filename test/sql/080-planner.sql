@@ -59,6 +59,18 @@ SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id 
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]'));
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]')))),
   CASE WHEN NOT EXISTS (SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM o WHERE email IN (SELECT value FROM json_each('[]'))) AND NOT EXISTS (SELECT id FROM o WHERE email IN (SELECT value FROM json_each('[]')) EXCEPT SELECT id FROM u WHERE email IN (SELECT value FROM json_each('[]'))) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- IN on the key, ORDER BY the key DESC
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id DESC;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id DESC)),
+  CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id IN ('u03', 'u01', 'u12') ORDER BY id DESC)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o WHERE id IN ('u03', 'u01', 'u12') ORDER BY id DESC)) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- IN on an index, ORDER BY its next field
+EXPLAIN QUERY PLAN SELECT role, status FROM u WHERE role IN ('ops', 'dev') AND status > 'a' ORDER BY role, status DESC;
+SELECT (SELECT json_group_array(json_array(role, status)) FROM (SELECT role, status FROM u WHERE role IN ('ops', 'dev') AND status > 'a' ORDER BY role, status DESC)),
+  CASE WHEN (SELECT json_group_array(json_array(role, status)) FROM (SELECT role, status FROM u WHERE role IN ('ops', 'dev') AND status > 'a' ORDER BY role, status DESC)) = (SELECT json_group_array(json_array(role, status)) FROM (SELECT role, status FROM o WHERE role IN ('ops', 'dev') AND status > 'a' ORDER BY role, status DESC)) THEN 'same' ELSE 'DIFFERENT' END;
+.print -- index equality, ORDER BY the primary key (the entries' suffix)
+EXPLAIN QUERY PLAN SELECT id FROM u WHERE role = 'ops' ORDER BY id DESC;
+SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE role = 'ops' ORDER BY id DESC)),
+  CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE role = 'ops' ORDER BY id DESC)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o WHERE role = 'ops' ORDER BY id DESC)) THEN 'same' ELSE 'DIFFERENT' END;
 .print -- a range on the key: one bounded scan
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE id > 'u35';
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id > 'u35')),
