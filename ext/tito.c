@@ -39,8 +39,29 @@ static void titoVersionFunc(sqlite3_context *ctx, int argc,
   sqlite3_result_text(ctx, TITO_VERSION, -1, SQLITE_STATIC);
 }
 
+/* The connected tito table named zName: "table" (the main schema's
+** first, else any schema's) or "schema.table". */
+static tito_vtab *checkFind(tito_conn *pConn, const char *zName) {
+  const char *zDot = strchr(zName, '.');
+  tito_vtab *p, *pAny = 0;
+  for (p = pConn->pTabs; p; p = p->pNextTab) {
+    if (zDot) {
+      if ((int)strlen(p->zSchema) == (int)(zDot - zName) &&
+          sqlite3_strnicmp(p->zSchema, zName, (int)(zDot - zName)) == 0 &&
+          sqlite3_stricmp(p->zName, zDot + 1) == 0) {
+        return p;
+      }
+    } else if (sqlite3_stricmp(p->zName, zName) == 0) {
+      if (sqlite3_stricmp(p->zSchema, "main") == 0) return p;
+      if (pAny == 0) pAny = p;
+    }
+  }
+  return pAny;
+}
+
 /*
-** tito_check(TABLE): 'ok' when every row of tito table TABLE has exactly its
+** tito_check(TABLE): 'ok' when every row of tito table TABLE (or
+** 'schema.TABLE') has exactly its
 ** index entries and every entry belongs to a live row; otherwise the
 ** problems found, one per line.
 */
@@ -59,15 +80,19 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
   }
   /* Make sure the table is connected: preparing a statement on it does. */
   {
-    char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+    const char *zDot = strchr(zName, '.');
+    char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot - zName), zName)
+                         : 0;
+    char *zSql = zDot ? sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" LIMIT 0",
+                                        zSchema ? zSchema : "", zDot + 1)
+                      : sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+    sqlite3_free(zSchema);
     sqlite3_stmt *pStmt = 0;
     if (zSql) sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
     sqlite3_finalize(pStmt);
     sqlite3_free(zSql);
   }
-  for (p = pConn->pTabs; p; p = p->pNextTab) {
-    if (sqlite3_stricmp(p->zName, zName) == 0) break;
-  }
+  p = checkFind(pConn, zName);
   if (p == 0) {
     char *z = sqlite3_mprintf("tito_check: no tito table named %s", zName);
     sqlite3_result_error(ctx, z, -1);

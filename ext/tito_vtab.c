@@ -247,12 +247,16 @@ static int vtabPrepareDefaults(sqlite3 *db, tito_vtab *p, char **pzErr) {
 
 /* Fill NULL columns of a new row that have a DEFAULT. The values point
 ** into p->pDefault, which stays un-reset until the caller resets it. */
-static int vtabApplyDefaults(tito_vtab *p, tito_value *aNew) {
+static int vtabApplyDefaults(tito_vtab *p, tito_value *aNew,
+                             int bNotNullOnly) {
   const tito_model *pModel = p->pTab->pModel;
   char *zErr = 0;
   int i, n, rc, bNeed = 0;
   for (i = 0; i < pModel->nCol; i++) {
-    if (pModel->aCol[i].zDefault && aNew[i].eType == SQLITE_NULL) bNeed = 1;
+    if (pModel->aCol[i].zDefault && aNew[i].eType == SQLITE_NULL &&
+        (!bNotNullOnly || pModel->aCol[i].bNotNull)) {
+      bNeed = 1;
+    }
   }
   if (!bNeed) return SQLITE_OK;
   rc = vtabPrepareDefaults(p->pConn->db, p, &zErr);
@@ -269,7 +273,8 @@ static int vtabApplyDefaults(tito_vtab *p, tito_value *aNew) {
   }
   for (i = 0, n = 0; i < pModel->nCol; i++) {
     if (pModel->aCol[i].zDefault == 0) continue;
-    if (aNew[i].eType == SQLITE_NULL) {
+    if (aNew[i].eType == SQLITE_NULL &&
+        (!bNotNullOnly || pModel->aCol[i].bNotNull)) {
       titoValueFromSql(sqlite3_column_value(p->pDefault, n),
                        pModel->aCol[i].cAff, &aNew[i]);
     }
@@ -1230,6 +1235,8 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   return rc;
 }
 
+static int cursorDecode(tito_cursor *pCur);
+
 /* Decode the covering index entry into aVal (index fields, INCLUDE
 ** columns, primary key). */
 static int cursorDecodeEntry(tito_cursor *pCur) {
@@ -1238,7 +1245,7 @@ static int cursorDecodeEntry(tito_cursor *pCur) {
   const tito_model *pModel = pTab->pModel;
   const tito_index *pIdx = &pModel->aIndex[pCur->plan.iPath - 2];
   const uint8_t *k = pCur->pEntryKey;
-  int nk = pCur->nEntryKey, off = pTab->idxPrefix.n + 4, i;
+  int nk = pCur->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
   tito_value aPk[64], aInc[64];
   for (i = 0; i < pModel->nCol; i++) pCur->aVal[i].eType = SQLITE_NULL;
   pCur->scratch.n = 0;
@@ -1253,7 +1260,15 @@ static int cursorDecodeEntry(tito_cursor *pCur) {
                             &pCur->aVal[iCol], &pCur->scratch);
     if (n < 0) return SQLITE_CORRUPT;
     off += n;
+    /* -2^63 is the one number an INTEGER column may hold both as an
+    ** integer and as a real (SQLite's affinity keeps that real): its key
+    ** cannot say which, so read the row. */
+    if (pCur->aVal[iCol].eType == SQLITE_INTEGER &&
+        pCur->aVal[iCol].i == INT64_MIN) {
+      bFromRow = 1;
+    }
   }
+
   if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
     if (tito_row_decode(pCur->pEntryVal, pCur->nEntryVal, pIdx->nInclude,
                         aInc)) {
@@ -1266,7 +1281,17 @@ static int cursorDecodeEntry(tito_cursor *pCur) {
                              &pCur->scratch)) {
       return SQLITE_CORRUPT;
     }
-    for (i = 0; i < pModel->nPk; i++) pCur->aVal[pModel->aiPk[i]] = aPk[i];
+    for (i = 0; i < pModel->nPk; i++) {
+      pCur->aVal[pModel->aiPk[i]] = aPk[i];
+      if (aPk[i].eType == SQLITE_INTEGER && aPk[i].i == INT64_MIN) {
+        bFromRow = 1;
+      }
+    }
+  }
+  if (bFromRow) {
+    int rc = cursorFetchRow(pCur, pCur->rowKey.a, pCur->rowKey.n);
+    if (rc == SQLITE_OK) rc = cursorDecode(pCur);
+    return rc == SQLITE_DONE ? SQLITE_CORRUPT : rc;
   }
   pCur->bDecoded = 1;
   return SQLITE_OK;
@@ -1368,6 +1393,8 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   pTab = p->pTab;
   nCol = pTab->pModel->nCol;
   eConflict = sqlite3_vtab_on_conflict(p->pConn->db);
+  sqlite3_free(pTab->zErr); /* no stale message from an earlier write */
+  pTab->zErr = 0;
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     rc = updateOldKey(p, argv[0], &oldKey);
   }
@@ -1392,7 +1419,7 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                       sqlite3_value_type(argv[1]) != SQLITE_NULL;
     int64_t iRowid = bRowidGiven ? sqlite3_value_int64(argv[1]) : 0;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-      rc = vtabApplyDefaults(p, aNew);
+      rc = vtabApplyDefaults(p, aNew, 0);
       if (rc == SQLITE_OK) {
         rc = tito_table_insert(pTab, aNew, &iRowid, bRowidGiven, eConflict);
       }
@@ -1404,8 +1431,18 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       if (bRowidGiven && iRowid == sqlite3_value_int64(argv[0])) {
         bRowidGiven = pTab->pModel->iRowidCol >= 0;
       }
-      rc = tito_table_update(pTab, oldKey.a, oldKey.n, aNew, &iRowid,
-                             bRowidGiven, eConflict);
+      /* OR REPLACE puts a NOT NULL column's DEFAULT in place of NULL. */
+      if (eConflict == TITO_ONCONFLICT_REPLACE) {
+        rc = vtabApplyDefaults(p, aNew, 1);
+      }
+      if (rc == SQLITE_OK) {
+        rc = tito_table_update(pTab, oldKey.a, oldKey.n, aNew, &iRowid,
+                               bRowidGiven, eConflict);
+      }
+      if (p->pDefault) sqlite3_reset(p->pDefault);
+      if (rc != SQLITE_OK && pVtab->zErrMsg && !tito_table_errmsg(pTab)[0]) {
+        goto done_keep;
+      }
     }
     if (p->iKeyCol < 0) *pRowid = iRowid;
   }

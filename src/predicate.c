@@ -101,6 +101,75 @@ static int predPrepare(sqlite3 *db, const tito_model *pModel,
   return rc;
 }
 
+/* Is function zName (as EXPLAIN shows it: "name(n)") deterministic? */
+static int predDeterministic(sqlite3 *db, const char *zP4) {
+  sqlite3_stmt *pStmt = 0;
+  const char *zParen = zP4 ? strchr(zP4, '(') : 0;
+  int bDet = 1;
+  if (zParen == 0) return 1;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT min(flags & 0x800) FROM pragma_function_list"
+                         " WHERE name = ?1",
+                         -1, &pStmt, 0) == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zP4, (int)(zParen - zP4), SQLITE_STATIC);
+    if (sqlite3_step(pStmt) == SQLITE_ROW &&
+        sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+      bDet = sqlite3_column_int(pStmt, 0) != 0;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return bDet;
+}
+
+/*
+** Refuse what SQLite refuses in a partial index's WHERE clause, with its
+** words: read the compiled condition's program (EXPLAIN) for parameters
+** beyond the row's, subqueries, aggregates and non-deterministic
+** functions. Returns a message (sqlite3_malloc'd) or NULL.
+*/
+static char *predRefusal(sqlite3 *db, sqlite3_stmt *pCond, int nCol) {
+  sqlite3_stmt *pEx = 0;
+  char *zSql, *zWhy = 0;
+  int nVar = 0;
+  if (sqlite3_bind_parameter_count(pCond) > nCol) {
+    return sqlite3_mprintf("parameters prohibited in partial index WHERE "
+                           "clauses");
+  }
+  zSql = sqlite3_mprintf("EXPLAIN %s", sqlite3_sql(pCond));
+  if (zSql == 0) return 0;
+  if (sqlite3_prepare_v2(db, zSql, -1, &pEx, 0) != SQLITE_OK) {
+    sqlite3_free(zSql);
+    return 0;
+  }
+  sqlite3_free(zSql);
+  while (zWhy == 0 && sqlite3_step(pEx) == SQLITE_ROW) {
+    const char *zOp = (const char *)sqlite3_column_text(pEx, 1);
+    const char *zP4 = (const char *)sqlite3_column_text(pEx, 5);
+    if (zOp == 0) continue;
+    if (strcmp(zOp, "Variable") == 0 && ++nVar > nCol) {
+      zWhy = sqlite3_mprintf("parameters prohibited in partial index WHERE "
+                             "clauses");
+    } else if (strcmp(zOp, "OpenRead") == 0 ||
+               strcmp(zOp, "OpenEphemeral") == 0 ||
+               strcmp(zOp, "OpenAutoindex") == 0 ||
+               strcmp(zOp, "BeginSubrtn") == 0 || strcmp(zOp, "Once") == 0) {
+      zWhy = sqlite3_mprintf("subqueries prohibited in partial index WHERE "
+                             "clauses");
+    } else if (strncmp(zOp, "Agg", 3) == 0) {
+      const char *zParen = zP4 ? strchr(zP4, '(') : 0;
+      zWhy = sqlite3_mprintf("misuse of aggregate function %.*s()",
+                             zParen ? (int)(zParen - zP4) : 0, zP4 ? zP4 : "");
+    } else if ((strcmp(zOp, "Function") == 0 ||
+                strcmp(zOp, "PureFunc") == 0) &&
+               !predDeterministic(db, zP4)) {
+      zWhy = sqlite3_mprintf("non-deterministic functions prohibited in "
+                             "partial index WHERE clauses");
+    }
+  }
+  sqlite3_finalize(pEx);
+  return zWhy;
+}
+
 int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
                    char **pzErr) {
   tito_pred *p;
@@ -124,12 +193,19 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
     if (pModel->aIndex[i].zWhere) {
       /* Compile each condition alone first, so an error names its index. */
       sqlite3_stmt *pOne = 0;
+      char *zWhy = 0;
       rc = predPrepare(db, pModel, &i, 1, 0, &pOne);
+      if (rc == SQLITE_OK) {
+        zWhy = predRefusal(db, pOne, pModel->nCol);
+      } else {
+        zWhy = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+      }
       sqlite3_finalize(pOne);
-      if (rc != SQLITE_OK) {
+      if (zWhy) {
         *pzErr = sqlite3_mprintf("tito: %s: bad WHERE of INDEX %s: %s",
                                  pModel->zTable, pModel->aIndex[i].zName,
-                                 sqlite3_errmsg(db));
+                                 zWhy);
+        sqlite3_free(zWhy);
         sqlite3_free(p);
         return SQLITE_ERROR;
       }

@@ -437,7 +437,7 @@ static void test_multiget(void) {
   CHECK(M(p)->xMultiGet(p, 0, ap, an, mgRow, &c) == TITO_OK && c.nSeen == 0);
   {
     /* Several batches (70 keys), every other one present, one repeated. */
-    char azK[70][8];
+    char azK[70][16];
     const uint8_t *apK[70];
     int anK[70], aHit[70], k;
     for (k = 0; k < 70; k++) {
