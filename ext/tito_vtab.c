@@ -831,7 +831,9 @@ static int cursorMaterialize(tito_cursor *pCur, const path_fields *f,
     cursorCloseIter(pCur);
   }
   if (rc == SQLITE_OK) {
-    qsort_r(pCur->aSorted, pCur->nSorted, sizeof(int), sortedCmp, pCur);
+    if (pCur->nSorted > 1) {
+      qsort_r(pCur->aSorted, pCur->nSorted, sizeof(int), sortedCmp, pCur);
+    }
     pCur->bSorted = 1;
     pCur->iSorted = 0;
   }
