@@ -16,8 +16,9 @@ reproduction, then starts the schema again (fresh tables) up to 3 times.
 Not compared on purpose (documented differences of virtual tables): an
 explicit NULL into a DEFAULT column (never generated), UPSERT and
 UPDATE/DELETE RETURNING (not generated), INCLUDE (no native equivalent).
-The native primary-key tables are WITHOUT ROWID, so that when one row
-breaks two constraints both sides name the primary key first.
+The native tables with a declared primary key are WITHOUT ROWID (tito's have
+no rowid either); their indexes are created in declaration order, which
+fixes the order in which SQLite checks unique constraints (newest first).
 
 Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
 schema, default 6000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
@@ -96,7 +97,9 @@ def schemas():
         [Col('a', aff='N', common=[0, 1, 2, 3, 4, 5, '2', ' 3', 2.0, -1, 2**63 - 1],
              notnull=True),
          Col('b', ['x', 'y', 'z', 'X', '', '1', 1], text=True, notnull=True),
-         Col('c', aff='R', common=[0.5, 1, 1.5, 2, -0.0, None, '2.5', 'abc']),
+         Col('c', aff='R', common=[0.5, 1, 1.5, 2, -0.0, None, '2.5', 'abc',
+                                   2**53, 2**53 + 1, 9007199254740993.0,
+                                   2**63 - 1, 2.0**63]),
          Col('d', aff='B', common=[1, 2, 'p', 'q', 1.0, b'p', None, None])],
         pk=['a', 'b'], uniques=[['d', 'b']],
         paths=[[('a', F), ('b', F)], [('c', F)], [('d', F), ('b', T)]]))
@@ -129,7 +132,8 @@ def schemas():
         [Col('msg', ['m%d' % i for i in range(1, 9)] + [None, 'M1'],
              text=True),
          Col('n', aff='N', common=[-1, 0, 1, 2, 3, None, '2', 'x']),
-         Col('r', aff='R', common=[0.5, 1, 2.5, None, -0.0])],
+         Col('r', aff='R', common=[0.5, 1, 2.5, None, -0.0, 2**53 + 1,
+                                   2.0**53])],
         pk=['rowid'], uniques=[['msg', 'n']],
         paths=[[('rowid', F)], [('msg', F)], [('n', F), ('r', F)]],
         partial=['n > 0', 'n > 1', 'n >= 1', "n > 0 AND msg = 'm1'"],

@@ -226,8 +226,9 @@ class Gen:
             path = rng.choice(self.m.paths)
             k = rng.randint(0, len(path))
             for name, _ in path[:k]:
-                parts.append(self.atom(name, rng.choice(['=', '=', '=', 'IN',
-                                                         'IS'])))
+                parts.append(self.atom(name, rng.choice(
+                    ['=', '=', '=', '=', 'IN', 'IN', 'IS', 'NOCASE', 'LIKE',
+                     'GLOB'])))
             if k < len(path) and rng.random() < 0.6:
                 name = path[k][0]
                 op = rng.choice(['<', '<=', '>', '>=', 'BETWEEN', 'RANGE',
