@@ -23,7 +23,8 @@ fixes the order in which SQLite checks unique constraints (newest first).
 Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
 schema, default 6000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
 (seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL
-for the whole run, default 30), TITO_SO (default ./tito.so).
+for the whole run, default 30), TITO_DIFF_SHOW (rows shown per result,
+default 12), TITO_SO (default ./tito.so).
 """
 import os
 import random

@@ -139,13 +139,16 @@ def norm_key(v, nocase=False):
     if v is None:
         return (0, 0)
     if t == 'text' and nocase:
-        return (2, v.translate(_LOWER))
+        # NOCASE compares ASCII case-folded bytes up to the first NUL, then
+        # the lengths (sqlite3StrNICmp stops at a NUL).
+        b = v.encode('utf-8', 'surrogateescape')
+        i = b.find(b'\0')
+        head = b if i < 0 else b[:i + 1]
+        return (2, head.lower(), len(b))
     if isinstance(v, float) and v == 0.0:
         return (1, 0)
     return (_CLASS[t], v)
 
-
-_LOWER = {c: c + 32 for c in range(ord('A'), ord('Z') + 1)}
 
 
 def exact_rows(rows, loose=False):
@@ -169,7 +172,7 @@ class Outcome:
         self.changes = changes
         self.lastrowid = lastrowid
 
-    def show(self, limit=12):
+    def show(self, limit=int(os.environ.get('TITO_DIFF_SHOW', '12'))):
         if not self.ok:
             s = 'error %s (code %s)' % (self.msg, self.code)
         else:
