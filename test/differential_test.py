@@ -226,6 +226,7 @@ def run_schema(letter, schema, model, seed, n, so, shrink_s):
             bad = pair.step(st)
             if bad:
                 break
+            gen.native = pair.native    # a new connection after 'reopen'
             gen.after(st, pair.native_ok)
             if done % 200 == 0:
                 r = pair.check()

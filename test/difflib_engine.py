@@ -4,7 +4,8 @@ differential_test.py).
 
 A Stmt is one SQL statement with its parameters and what to compare:
   kind   'select' (compare rows), 'write' (rows, changes(), then the whole
-         table), 'txn' (outcome only; then the whole table);
+         table), 'txn' (outcome only; then the whole table), 'reopen'
+         (close and reopen both database files; tito_check, whole table);
   mode   for selects: 'exact' (ordered, exact types), 'multiset' (exact
          types, any order), 'norm' (any order, values compared as SQLite
          compares them: 1 = 1.0, -0.0 = 0.0; for min/max/DISTINCT/GROUP BY
@@ -19,7 +20,9 @@ replays a list of statements from scratch, which is what the shrinker uses.
 """
 import math
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 
 # Differences already reported in /work/briefs/bugs.md that the comparison
@@ -60,6 +63,8 @@ class Stmt:
 
     def text(self):
         """The statement as one line of SQL (parameters in a comment)."""
+        if self.kind == 'reopen':
+            return '-- close both connections and open the files again'
         s = self.sql + ';'
         if self.params:
             s += '  -- params: ' + ', '.join(sql_literal(v) for v in self.params)
@@ -269,26 +274,47 @@ class Schema:
 
 
 class Pair:
-    """A native connection and a tito connection with table t in each."""
+    """A native connection and a tito connection with table t in each, on
+    two database files in a temporary directory (so that a 'reopen'
+    statement can close and reopen them)."""
     def __init__(self, schema, so_path):
         self.schema = schema
-        self.native = sqlite3.connect(':memory:', isolation_level=None)
-        self.tito = sqlite3.connect(':memory:', isolation_level=None)
-        self.native.text_factory = decode_text
-        self.tito.text_factory = decode_text
-        self.tito.enable_load_extension(True)
-        self.tito.load_extension(so_path)
-        self.tito.enable_load_extension(False)
+        self.so_path = so_path
+        self.dir = tempfile.mkdtemp(prefix='tito-diff-')
+        self.open()
         for s in schema.native_sql:
             self.native.execute(s)
         self.tito.execute(schema.tito_sql)
 
+    def connect(self, name):
+        c = sqlite3.connect(os.path.join(self.dir, name),
+                            isolation_level=None)
+        c.text_factory = decode_text
+        c.execute('PRAGMA synchronous = OFF')
+        return c
+
+    def open(self):
+        self.native = self.connect('native.db')
+        self.tito = self.connect('tito.db')
+        self.tito.enable_load_extension(True)
+        self.tito.load_extension(self.so_path)
+        self.tito.enable_load_extension(False)
+
     def close(self):
         self.native.close()
         self.tito.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def step(self, st):
         """Run st on both sides; None if they agree, else a mismatch dict."""
+        if st.kind == 'reopen':
+            self.native.close()
+            self.tito.close()
+            self.open()
+            r = self.check()
+            if r != 'ok':
+                return {'kind': 'check', 'why': r}
+            return self.compare_tables(st)
         if PLANS is not None and st.kind == 'select':
             self.note_plan(st)
         a = execute(self.native, st, self.schema.rowid)

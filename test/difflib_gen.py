@@ -617,8 +617,12 @@ class Gen:
         n = self.count()
         w_ins = 30 if n < 30 else (6 if n > 110 else 18)
         w_del = 2 if n < 30 else (20 if n > 110 else 7)
-        kind = rng.choices(['select', 'insert', 'update', 'delete', 'txn'],
-                           [40, w_ins, 14, w_del, 5])[0]
+        kind = rng.choices(['select', 'insert', 'update', 'delete', 'txn',
+                            'reopen'], [40, w_ins, 14, w_del, 5, 0.15])[0]
+        if kind == 'reopen':
+            if self.native.in_transaction:
+                return self.txn()
+            return Stmt('', kind='reopen')
         if kind == 'txn':
             return self.txn()
         if kind == 'insert':
