@@ -32,8 +32,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from difflib_engine import (GENERATOR_AVOIDS, PLANS, Pair, Schema,  # noqa
-                            Stmt, TOLERATE, TOLERATED, run_log, shrink)
+from difflib_engine import (PLANS, Pair, Schema, Stmt, run_log,  # noqa
+                            shrink)
 from difflib_gen import Col, Gen, Model  # noqa: E402
 
 # Seconds left for shrinking in this run (keeps a failing run short).
@@ -278,11 +278,6 @@ def main():
         else:
             print('ok - %s' % name)
         sys.stdout.flush()
-    for what in sorted(TOLERATE):
-        how = 'not generated' if what in GENERATOR_AVOIDS else \
-            'forgiven %d times' % TOLERATED.get(what, 0)
-        say('open bug in bugs.md, %s: %s (TITO_DIFF_STRICT=1 to test it)'
-            % (how, what))
     if PLANS is not None:
         for k in sorted(PLANS):
             say('plan %s %-50s %-8s %d' % (k[0], k[1], k[2], PLANS[k]))

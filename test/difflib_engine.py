@@ -25,30 +25,8 @@ import sqlite3
 import tempfile
 import time
 
-# Differences already reported in /work/briefs/bugs.md that the comparison
-# forgives, or the generator avoids, while they are open (TITO_DIFF_STRICT=1
-# forgives nothing and generates everything). Each forgiven case is counted
-# in TOLERATED and printed at the end.
-#   keytype        a SELECT served from a key returns the integer -2^63 for the
-#                  REAL -2^63 that an INTEGER/NUMERIC column holds (the
-#                  table itself, read in full, must still match)
-#   rowid-update   UPDATE SET rowid = NULL/2.5: right code, stale message
-#                  (not generated)
-# Fixed and no longer forgiven: negzero, unique-order, rowid-errcode,
-# join-affinity, rowval-limit, real-rhs (bugs.md, lead's status 00:45/00:50).
-TOLERATE = set() if os.environ.get('TITO_DIFF_STRICT') == '1' else {
-    'keytype', 'rowid-update'}
-TOLERATED = {}
-GENERATOR_AVOIDS = {'rowid-update'}
 # tito plans seen, when TITO_DIFF_PLANS=1: {(schema, idxStr, orderby): n}
 PLANS = {} if os.environ.get('TITO_DIFF_PLANS') == '1' else None
-
-
-def tolerated(what):
-    if what in TOLERATE:
-        TOLERATED[what] = TOLERATED.get(what, 0) + 1
-        return True
-    return False
 
 
 class Stmt:
@@ -120,16 +98,13 @@ def type_name(v):
     return 'blob'
 
 
-def exact_key(v, loose=False):
+def exact_key(v):
     """A sortable key that tells apart every value SQLite can return,
-    including its type and the sign of a zero real. loose: the real -2^63
-    counts as the integer (open bug 'keytype')."""
+    including its type and the sign of a zero real."""
     t = type_name(v)
     if v is None:
         return (t, 0, 0)
     if isinstance(v, float):
-        if loose and v == -2.0**63 and tolerated('keytype'):
-            return ('integer', -2**63, 0)
         return (t, v, math.copysign(1.0, v))
     return (t, v, 0)
 
@@ -155,9 +130,8 @@ def norm_key(v, nocase=False):
     return (_CLASS[t], v)
 
 
-
-def exact_rows(rows, loose=False):
-    return sorted(tuple(exact_key(v, loose) for v in r) for r in rows)
+def exact_rows(rows):
+    return sorted(tuple(exact_key(v) for v in r) for r in rows)
 
 
 def norm_rows(rows):
@@ -233,10 +207,9 @@ def compare(st, a, b):
 
 def compare_rows(st, ra, rb):
     mode = st.mode
-    loose = st.kind == 'select' and 'keytype' in TOLERATE
     if mode == 'exact':
-        if [tuple(exact_key(v, loose) for v in r) for r in ra] != \
-           [tuple(exact_key(v, loose) for v in r) for r in rb]:
+        if [tuple(exact_key(v) for v in r) for r in ra] != \
+           [tuple(exact_key(v) for v in r) for r in rb]:
             return 'rows differ (ordered, exact types)'
         return None
     if mode == 'count':
@@ -255,7 +228,7 @@ def compare_rows(st, ra, rb):
             return 'ORDER BY values differ (in order)'
         if st.has_limit:
             return None
-    if exact_rows(ra, loose) != exact_rows(rb, loose):
+    if exact_rows(ra) != exact_rows(rb):
         return 'rows differ (as multisets, exact types)'
     return None
 

@@ -17,7 +17,7 @@ LIMIT without a total ORDER BY is compared by row count only.
 """
 import re
 
-from difflib_engine import TOLERATE, Stmt, clean_text, sql_literal
+from difflib_engine import Stmt, clean_text, sql_literal
 
 UNIVERSE = {
     'int': [0, 1, 2, 3, 5, 7, 10, 42, -1, -3, 2**63 - 1, -2**63, 2**53,
@@ -510,9 +510,6 @@ class Gen:
             r = rng.random()
             if r < 0.55 or self.is_rowid(n) and r > 0.85:
                 v = self.col_value(n)
-                if n == 'rowid' and 'rowid-update' in TOLERATE:
-                    v = self.valid_rowid(n, v)
-                    v = 7 if v is None else v
                 if col is not None and col.notnull and rng.random() < 0.9:
                     v = self.no_max_rowid(n, self.value(col, allow_null=False))
                 sets.append('%s = %s' % (n, self.lit(v)))
@@ -523,8 +520,6 @@ class Gen:
                     rng.choice(['x', '1', ' ']))))
             elif r < 0.85:
                 inc = [1, -1, 0.5, '1']
-                if n == 'rowid' and 'rowid-update' in TOLERATE:
-                    inc = [1, -1, '1']
                 sets.append('%s = %s + %s' % (n, n, self.lit(rng.choice(inc))))
             elif self.is_rowid(n):
                 sets.append('%s = %s' % (n, self.lit(self.col_value(n))))
