@@ -14,6 +14,27 @@ tables): a multi-row UPDATE assigns constants to at most one unique group,
 and UPDATE OR IGNORE/REPLACE/FAIL on a constrained column touches one row
 by its primary key; INSERT ... SELECT orders its rows by the primary key;
 LIMIT without a total ORDER BY is compared by row count only.
+
+What is generated: SELECT (projections that a covering index can answer,
+WHERE on key and index prefixes with =, IN, IS, ranges, BETWEEN, IS [NOT]
+NULL, <>, NOT IN, LIKE, GLOB, COLLATE NOCASE, flipped operands, row
+values, OR; conditions implying partial-index predicates; ORDER BY on key
+and index columns ASC/DESC, NULLS FIRST/LAST; LIMIT/OFFSET, also as
+parameters or expressions; count/min/max, DISTINCT, GROUP BY; self-joins;
+IN/NOT IN subqueries), INSERT [OR ...] with 1-4 rows or from a SELECT,
+UPDATE [OR ...] (constants, expressions, correlated subqueries that read
+the table being written), DELETE, BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/
+ROLLBACK TO, and closing/reopening both databases. Values mix every type:
+small and extreme integers, reals (-0.0, integral, 2^53 neighbours, 1e300),
+numeric-looking text ('42', ' 7', '1e2'), text with NULs, long text, blobs.
+
+SQLite 3.40 behaviours kept out of the comparison (they are not tito's):
+the largest rowid in use makes SQLite pick random rowids, and its rowid
+seek never equals the real -2^63 (rowids stay in (-2^63, 2^62]); NOT IN
+over a subquery holding NULL is answered wrongly when the column is indexed
+(those subqueries skip NULLs); a non-integer rowid in a multi-row INSERT
+outside ABORT leaves earlier rows in a native table (no statement journal)
+while tito rolls the statement back (integer rowids only there).
 """
 import re
 
