@@ -459,6 +459,8 @@ class Gen:
             names = ['rowid'] + [c.name for c in cols]
         else:
             names = [c.name for c in cols]
+        if rng.random() < 0.3:
+            rng.shuffle(names)       # columns in any order
         if not names:
             return Stmt('%s t DEFAULT VALUES' % verb, kind='write')
         rows = []
