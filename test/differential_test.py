@@ -209,43 +209,49 @@ def report(schema, so, log, bad, shrink_s):
         say('    -- tito_check: ' + again['why'])
 
 
-def run_schema(letter, schema, model, seed, n, so, shrink_s):
-    """Run n statements (in up to 4 segments after mismatches); return the
-    number of mismatches."""
-    rng = random.Random('%s-%s' % (seed, letter))
-    done, bad_count, seg = 0, 0, 0
-    while done < n and bad_count < 3:
-        seg += 1
-        pair = Pair(schema, so)
-        gen = Gen(model, rng, pair.native)
-        log, bad = [], None
-        while done < n:
-            st = gen.next()
-            log.append(st)
-            done += 1
-            bad = pair.step(st)
-            if bad:
-                break
-            gen.native = pair.native    # a new connection after 'reopen'
-            gen.after(st, pair.native_ok)
-            if done % 200 == 0:
-                r = pair.check()
-                if r != 'ok':
-                    bad = {'kind': 'check', 'why': r}
-                    break
-        if not bad and pair.native.in_transaction:
-            st = Stmt('COMMIT', kind='txn')
-            log.append(st)
-            bad = pair.step(st)
-        if not bad:
+def run_segment(pair, gen, n, done):
+    """Run statements until n are done or one mismatches: (log, done,
+    mismatch or None)."""
+    log = []
+    while done < n:
+        st = gen.next()
+        log.append(st)
+        done += 1
+        bad = pair.step(st)
+        if bad:
+            return log, done, bad
+        gen.native = pair.native    # a new connection after 'reopen'
+        gen.after(st, pair.native_ok)
+        if done % 200 == 0:
             r = pair.check()
             if r != 'ok':
-                bad = {'kind': 'check', 'why': r}
-        pair.close()
+                return log, done, {'kind': 'check', 'why': r}
+    if pair.native.in_transaction:
+        st = Stmt('COMMIT', kind='txn')
+        log.append(st)
+        bad = pair.step(st)
+        if bad:
+            return log, done, bad
+    r = pair.check()
+    return log, done, None if r == 'ok' else {'kind': 'check', 'why': r}
+
+
+def run_schema(letter, schema, model, seed, n, so, shrink_s):
+    """Run n statements; after a mismatch start again on fresh tables (at
+    most 3 mismatches). Return the number of mismatches."""
+    rng = random.Random('%s-%s' % (seed, letter))
+    done, bad_count = 0, 0
+    while done < n and bad_count < 3:
+        pair = Pair(schema, so)
+        try:
+            log, done, bad = run_segment(pair, Gen(model, rng, pair.native),
+                                         n, done)
+        finally:
+            pair.close()
         if bad:
             bad_count += 1
             report(schema, so, log, bad, shrink_s)
-    return bad_count, seg
+    return bad_count
 
 
 def main():
@@ -264,7 +270,7 @@ def main():
         schema, model = all_schemas[letter]
         t0 = time.monotonic()
         try:
-            bad, _ = run_schema(letter, schema, model, seed, n, so, shrink_s)
+            bad = run_schema(letter, schema, model, seed, n, so, shrink_s)
         except Exception as e:  # a harness error is a failure, not a crash
             import traceback
             say(traceback.format_exc())
