@@ -66,7 +66,16 @@ INSERT INTO m3 VALUES (3, 'three');
 ROLLBACK;
 SELECT count(*) FROM aux.x;
 SELECT count(*) FROM m3;
-SELECT tito_check('x');
+SELECT tito_check('x'), tito_check('aux.x');
+.print -- the same name in main and aux: a bare name means main's
+CREATE VIRTUAL TABLE aux.m3 USING tito(id INTEGER PRIMARY KEY, v TEXT, INDEX by_v(v));
+INSERT INTO aux.m3 VALUES (9, 'aux nine');
+SELECT * FROM aux.m3;
+SELECT group_concat(v) FROM main.m3;
+DELETE FROM aux.tito_store WHERE instr(v, CAST('aux nine' AS BLOB)) > 0;
+SELECT tito_check('m3'), tito_check('main.m3');
+SELECT tito_check('aux.m3');
+SELECT tito_check('nosuch.m3');
 DETACH aux;
 
 .print -- and so does the temp schema
