@@ -62,6 +62,14 @@ check "the file attached again sees new keys" "$(run "ATTACH '$db' AS other;
   INSERT INTO users VALUES ('c', 'Cy', 'c@x', 'ops');
   SELECT count(*) FROM other.tito_store WHERE instr(k, CAST('c@x' AS BLOB)) > 0;")" "1"
 
+# A rename survives reopening; the old name is free.
+run "ALTER TABLE extra RENAME TO renamed;" > /dev/null
+check "rename survives reopening" \
+  "$(run "SELECT * FROM renamed; SELECT tito_check('renamed'); CREATE VIRTUAL TABLE extra USING tito(k TEXT PRIMARY KEY); SELECT count(*) FROM extra;")" \
+"1|x
+ok
+0"
+
 # WAL mode works the same.
 run "PRAGMA journal_mode = WAL;" > /dev/null
 run "INSERT INTO users VALUES ('w', 'Wal', 'w@x', 'dev');" > /dev/null
