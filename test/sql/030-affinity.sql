@@ -51,6 +51,23 @@ INSERT INTO v(id) VALUES ('abc');
 INSERT INTO o(id) VALUES ('abc');
 INSERT INTO v(id) VALUES (2.5);
 INSERT INTO o(id) VALUES (2.5);
+-- A mismatch in the middle of a statement, or in an UPDATE of the key,
+-- leaves the data as it was.
+CREATE TEMP TABLE v_before AS SELECT * FROM v;
+INSERT INTO v(id) VALUES (20), ('x21'), (22);
+INSERT INTO o(id) VALUES (20), ('x21'), (22);
+UPDATE v SET id = 'k' || id WHERE id = 10;
+UPDATE o SET id = 'k' || id WHERE id = 10;
+UPDATE v SET id = id + 0.5 WHERE id >= 10;
+UPDATE o SET id = id + 0.5 WHERE id >= 10;
+SELECT count(*) AS changed FROM (SELECT * FROM v EXCEPT SELECT * FROM v_before);
+SELECT count(*) AS differing_rows FROM (SELECT * FROM v EXCEPT SELECT * FROM o);
+CREATE VIRTUAL TABLE lg USING tito(msg TEXT);
+INSERT INTO lg VALUES ('a');
+UPDATE lg SET rowid = 'abc';
+UPDATE lg SET rowid = 1.5;
+INSERT INTO lg(rowid, msg) VALUES ('x', 'b');
+SELECT rowid, msg FROM lg;
 
 -- Lookups compare with the column's affinity: '42'-style text finds numbers
 -- in an INTEGER column, a number finds text in a TEXT column, through the key,
