@@ -70,6 +70,14 @@ check "rename survives reopening" \
 ok
 0"
 
+# VACUUM and VACUUM INTO copy the store with the rest of the file.
+run "VACUUM; VACUUM INTO '$dir/copy.db';" > /dev/null
+check "VACUUM keeps the rows" "$(run "SELECT count(*) FROM users; SELECT tito_check('users');")" "3
+ok"
+check "VACUUM INTO copies the models" \
+  "$(sqlite3 -cmd ".load $SO" "$dir/copy.db" "SELECT id FROM users WHERE email = 'c@x'; SELECT tito_check('users');" 2>&1)" "c
+ok"
+
 # WAL mode works the same.
 run "PRAGMA journal_mode = WAL;" > /dev/null
 run "INSERT INTO users VALUES ('w', 'Wal', 'w@x', 'dev');" > /dev/null
