@@ -280,6 +280,7 @@ class Pair:
 
     def step(self, st):
         """Run st on both sides; None if they agree, else a mismatch dict."""
+        self.native_ok = True
         if st.kind == 'reopen':
             self.native.close()
             self.tito.close()
