@@ -4,6 +4,8 @@
 #   make              build ./tito.so (embedded store, no server needed)
 #   make test         build everything and run the whole suite (test/run)
 #   make test SAN=1   the same under AddressSanitizer + UBSan, in build-san/
+#   make valgrind     the C test programs under valgrind (also the TiKV
+#                     client against the fake cluster)
 #   make bench        print benchmark figures (not a test)
 #   make demo         run sql/quickstart.sql on a fresh demo.db
 #
@@ -43,7 +45,7 @@ DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
         python3-grpcio python3-protobuf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup test test-build bench demo clean
+.PHONY: all setup test test-build valgrind bench demo clean
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
@@ -75,6 +77,19 @@ test-build: $(TITO_SO) $(TEST_BINS)
 test: test-build
 	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \
 	  bash test/run $(TEST_BINS)
+
+# gRPC keeps some one-time allocations ("possibly lost"): only definite
+# leaks and memory errors fail.
+VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite
+
+valgrind: test-build
+	@fail=0; for t in $(UNIT_TESTS) $(filter $(BUILD)/tikv/%,$(TEST_BINS)); do \
+	  echo "== $$t"; $(VALGRIND) $$t > /dev/null || { echo "FAILED: $$t"; fail=1; }; \
+	done; \
+	TIKV_TEST_WRAPPER="$(VALGRIND)" TIKV_TEST_TIMEOUT=900 bash test/tikv/client_test.sh \
+	  | grep -E '^(not ok|ok)' ; \
+	exit $$fail
 
 bench: $(TITO_SO) $(BENCH_BINS)
 	TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) bash test/bench/run $(BENCH_BINS)

@@ -521,6 +521,7 @@ struct tikv_scan {
   int bStoreDone;
   Kvrpcpb__ScanResponse *pPage;
   size_t iPair;
+  size_t nPair;       /* pairs of pPage to deliver (a probe pair is not) */
   char *zErr;         /* message of the source's last error */
 };
 
@@ -563,10 +564,16 @@ static int scan_fetch(tikv_scan *s) {
     req.key_only = s->bKeyOnly;
     req.reverse = s->bReverse;
     int64_t nWant = t->nPage;
-    if (s->nLimit > 0 && s->nLimit - s->nFromStore < nWant)
+    int bProbe = 1;
+    if (s->nLimit > 0 && s->nLimit - s->nFromStore <= nWant) {
       nWant = s->nLimit - s->nFromStore;
+      bProbe = 0; /* the limit ends the scan with this page */
+    }
     if (nWant < 1) nWant = 1;
-    req.limit = (uint32_t)nWant;
+    /* One pair more than the page tells whether the region has more:
+    ** KvScan has no "more" flag, and a full last page would otherwise
+    ** cost an empty KvScan. The probe pair is fetched again next page. */
+    req.limit = (uint32_t)(nWant + bProbe);
     if (!s->bReverse) {
       req.start_key.data = s->bCur ? s->cur : NULL;
       req.start_key.len = s->bCur ? s->ncur : 0;
@@ -688,6 +695,7 @@ static int scan_fetch(tikv_scan *s) {
         }
       }
     } else {
+      if (bProbe) n--; /* the probe pair: more pairs follow */
       Kvrpcpb__KvPair *last = resp->pairs[n - 1];
       /* forward: continue after the last key; reverse: below it */
       rc = set_bytes(&s->cur, &s->ncur, last->key.data, last->key.len,
@@ -706,6 +714,7 @@ static int scan_fetch(tikv_scan *s) {
     }
     s->pPage = resp;
     s->iPair = 0;
+    s->nPair = n;
     break;
   }
   free(inf);
@@ -717,7 +726,7 @@ static int scan_src_next(void *p, const uint8_t **ppK, size_t *pnK,
                          const uint8_t **ppV, size_t *pnV) {
   tikv_scan *s = p;
   if (s->nLimit > 0 && s->nFromStore >= s->nLimit) return TITO_NOTFOUND;
-  if (s->pPage && s->iPair >= s->pPage->n_pairs) {
+  if (s->pPage && s->iPair >= s->nPair) {
     protobuf_c_message_free_unpacked(&s->pPage->base, NULL);
     s->pPage = NULL;
   }

@@ -328,9 +328,8 @@ int main(void) {
     bench_scan(20, 1000, 256, 1, 0);
     bench_scan(20, 1000, 256, 1, 1);
     bench_scan(20, 1000, 100, 1, 0);
-    printf("exact multiple of the page: KvScan has no 'more' flag, so a full last\n"
-           "page costs one more (empty) KvScan to learn the region is exhausted;\n"
-           "a scan with a limit stops without it:\n");
+    printf("exact multiple of the page (KvScan has no 'more' flag: each page asks\n"
+           "for one pair more, so a full last page needs no empty KvScan):\n");
     bench_scan(20, 1000, 250, 0, 0);
     bench_scan_limit(20, 1000, 250);
     bench_get(200);
