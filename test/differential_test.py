@@ -3,7 +3,8 @@ SQLite table of the same shape must give the same answers.
 
 For each schema (the users model of issue 3, a composite primary key, an
 INTEGER PRIMARY KEY, no primary key, untyped columns, a NUMERIC descending
-key), thousands of random INSERT/UPDATE/DELETE/SELECT statements and
+key, a three-field key with a quoted column and partial indexes over
+expressions, declared types with surprising affinities), thousands of random INSERT/UPDATE/DELETE/SELECT statements and
 transaction statements run against table t in two connections: one native,
 one a tito table. Compared: rows (ordered when ORDER BY gives a total
 order, else as multisets, or the ORDER BY values in order), the type of
@@ -172,6 +173,71 @@ def schemas():
         pk=['k'], uniques=[],
         paths=[[('k', T)], [('v', F), ('w', T)]],
         partial=['w IS NOT NULL', 'w > 0', "v = 'a' AND w IS NOT NULL"]))
+    # (g) three-field primary key with a DESC field, a column named with a
+    # keyword, partial indexes over expressions and OR, INCLUDE.
+    out['g'] = (Schema(
+        'g PRIMARY KEY(grp, seq DESC, id), quoted column, partial OR/length()',
+        'CREATE VIRTUAL TABLE t USING tito(id INTEGER, grp TEXT, seq INTEGER, '
+        'val REAL, tag, "order" TEXT, PRIMARY KEY(grp, seq DESC, id), '
+        'INDEX by_tag_val(tag, val DESC, "order"), '
+        'UNIQUE INDEX by_order("order") '
+        'WHERE "order" IS NOT NULL AND length("order") > 1, '
+        "INDEX by_val(val) WHERE val > 0 OR tag IN ('x', 'y'), "
+        'INDEX by_grp_order(grp DESC, "order") INCLUDE (val, tag))',
+        ['CREATE TABLE t(id INTEGER NOT NULL, grp TEXT NOT NULL, '
+         'seq INTEGER NOT NULL, val REAL, tag, "order" TEXT, '
+         'PRIMARY KEY(grp, seq DESC, id)) WITHOUT ROWID',
+         'CREATE INDEX by_tag_val ON t(tag, val DESC, "order")',
+         'CREATE UNIQUE INDEX by_order ON t("order") '
+         'WHERE "order" IS NOT NULL AND length("order") > 1',
+         "CREATE INDEX by_val ON t(val) WHERE val > 0 OR tag IN ('x', 'y')",
+         'CREATE INDEX by_grp_order ON t(grp DESC, "order")'],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('id', aff='N', common=[1, 2, 3, '2', 2.0, 7, -1],
+             notnull=True),
+         Col('grp', ['a', 'b', 'c', 'A', 1, ''], text=True, notnull=True),
+         Col('seq', aff='N', common=[1, 2, 3, 10, -1, '5', 2.5],
+             notnull=True),
+         Col('val', aff='R', common=[0, 0.5, 1, -1, 2.5, None, '1.5', 'x']),
+         Col('tag', aff='B', common=['x', 'y', 'z', 1, 'X', None, b'x']),
+         Col('"order"', ['ab', 'cd', 'e', '', None, None, 'ab ', 'AB', 12],
+             text=True)],
+        pk=['grp', 'seq', 'id'], uniques=[['"order"']],
+        paths=[[('grp', F), ('seq', T), ('id', F)],
+               [('tag', F), ('val', T), ('"order"', F)], [('"order"', F)],
+               [('val', F)], [('grp', T), ('"order"', F)]],
+        partial=['"order" IS NOT NULL AND length("order") > 1',
+                 'val > 0', "tag IN ('x', 'y')",
+                 "val > 0 OR tag IN ('x', 'y')", "tag = 'x'", 'val > 1']))
+    # (h) declared types and the affinities SQLite gives them (INT is not a
+    # rowid alias, FLOATING POINT is INTEGER, STRING is NUMERIC).
+    out['h'] = (Schema(
+        'h declared types: INT key, FLOATING POINT, STRING, VARCHAR, ...',
+        'CREATE VIRTUAL TABLE t USING tito(id INT PRIMARY KEY, '
+        'f FLOATING POINT, s STRING, d DOUBLE PRECISION, v VARCHAR(20), '
+        'n NUMERIC(10,2), b BLOB, INDEX by_f(f), INDEX by_s_d(s, d DESC), '
+        'UNIQUE INDEX by_v(v), INDEX by_n_b(n, b))',
+        ['CREATE TABLE t(id INT PRIMARY KEY NOT NULL, f FLOATING POINT, '
+         's STRING, d DOUBLE PRECISION, v VARCHAR(20), n NUMERIC(10,2), '
+         'b BLOB) WITHOUT ROWID',
+         'CREATE INDEX by_f ON t(f)',
+         'CREATE INDEX by_s_d ON t(s, d DESC)',
+         'CREATE UNIQUE INDEX by_v ON t(v)',
+         'CREATE INDEX by_n_b ON t(n, b)'],
+        'SELECT * FROM t', rowid=False), Model(
+        [Col('id', aff='N', common=[1, 2, 3, '4', ' 5', 5.0, 6.5, 'x', 2**62,
+                                    'abc', 0], notnull=True),
+         Col('f', aff='N', common=['1.5', 1.5, 2, '2', '2.0', 'x', None,
+                                   2**53 + 1, '1e3']),
+         Col('s', aff='N', common=['42', '4.0', 'x', ' 7', 7.5, None, '0x10',
+                                   '1e2']),
+         Col('d', aff='R', common=[1, '2', 2.5, None, 'y', -0.0]),
+         Col('v', ['a', 'b', 1, 1.5, None, 'A', b'v', '1'], text=True),
+         Col('n', aff='N', common=['1.50', 1.5, '2', 3, None, 'z']),
+         Col('b', aff='B', common=['5', 5, b'5', None, 5.0])],
+        pk=['id'], uniques=[['v']],
+        paths=[[('id', F)], [('f', F)], [('s', F), ('d', T)], [('v', F)],
+               [('n', F), ('b', F)]]))
     return out
 
 
