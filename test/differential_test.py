@@ -22,7 +22,7 @@ no rowid either); their indexes are created in declaration order, which
 fixes the order in which SQLite checks unique constraints (newest first).
 
 Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
-schema, default 6000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
+schema, default 5000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
 (seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL
 for the whole run, default 30), TITO_DIFF_SHOW (rows shown per result,
 default 12), TITO_SO (default ./tito.so).
@@ -322,7 +322,7 @@ def run_schema(letter, schema, model, seed, n, so, shrink_s):
 
 def main():
     seed = os.environ.get('TITO_DIFF_SEED', '20261122')
-    n = int(os.environ.get('TITO_DIFF_N', '6000'))
+    n = int(os.environ.get('TITO_DIFF_N', '5000'))
     shrink_s = float(os.environ.get('TITO_DIFF_SHRINK', '10'))
     so = os.environ.get('TITO_SO', os.path.join(ROOT, 'tito.so'))
     so = os.path.abspath(so)
