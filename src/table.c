@@ -422,7 +422,8 @@ static int bufEq(const tito_buf *a, const tito_buf *b) {
 */
 static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
                             uint64_t mask, const tito_buf *pNewKey,
-                            const tito_buf *pOldKey, int eConflict) {
+                            const tito_buf *pOldKey, uint64_t mOld,
+                            int eConflict) {
   const tito_model *pModel = pTab->pModel;
   tito_buf *pOwner = &pTab->owner;
   int i, rc = SQLITE_OK;
@@ -436,6 +437,15 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
     if (pTab->key2.rc || pTab->val.rc) {
       rc = SQLITE_NOMEM;
       break;
+    }
+    if (pOldKey && HAS(mOld, i)) {
+      /* An UPDATE that keeps the unique value owns the entry already. */
+      tableEntry(pTab, i, pTab->aOld, pOldKey, &pTab->key3, &pTab->val2);
+      if (pTab->key3.rc || pTab->val2.rc) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      if (bufEq(&pTab->key3, &pTab->key2)) continue;
     }
     rc = tableEntryOwner(pTab, i, &pTab->key2, pOwner);
     if (rc == SQLITE_DONE) {
@@ -532,12 +542,13 @@ static int tableCheckPk(tito_table *pTab, const tito_buf *pKey,
 */
 static int tableCheckKeys(tito_table *pTab, const tito_value *aNew,
                           uint64_t mask, const tito_buf *pKey,
-                          const tito_buf *pOldKey, int eConflict) {
+                          const tito_buf *pOldKey, uint64_t mOld,
+                          int eConflict) {
   int bRowid = pTab->pModel->nPk == 0 || pTab->pModel->iRowidCol >= 0;
   int rc = SQLITE_OK;
   if (bRowid) rc = tableCheckPk(pTab, pKey, pOldKey, eConflict);
   if (rc == SQLITE_OK) {
-    rc = tableCheckUnique(pTab, aNew, mask, pKey, pOldKey, eConflict);
+    rc = tableCheckUnique(pTab, aNew, mask, pKey, pOldKey, mOld, eConflict);
   }
   if (rc == SQLITE_OK && !bRowid) {
     rc = tableCheckPk(pTab, pKey, pOldKey, eConflict);
@@ -591,6 +602,48 @@ static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
   return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
 }
 
+/*
+** INSERT without OR REPLACE: the row goes in with the store's
+** insert-if-absent, which is the primary-key check too (a read saved),
+** in SQLite's order of checks: a rowid before the unique indexes (a unique
+** failure then takes the row out again), a primary key after them.
+*/
+static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
+                              uint64_t mask) {
+  tito_kv *pKv = pTab->pKv;
+  int bRowid = pTab->pModel->nPk == 0 || pTab->pModel->iRowidCol >= 0;
+  int rc = SQLITE_OK, r, i;
+  if (!bRowid) {
+    rc = tableCheckUnique(pTab, aNew, mask, &pTab->key, 0, 0,
+                          TITO_ONCONFLICT_ABORT);
+    if (rc != SQLITE_OK) return rc;
+  }
+  pTab->val.n = 0;
+  tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
+  if (pTab->val.rc) return SQLITE_NOMEM;
+  r = pKv->pMethods->xInsert(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
+                             pTab->val.n);
+  if (r == TITO_EXISTS) return tablePkConflict(pTab);
+  if (r != TITO_OK) return tableKvError(pTab, r);
+  if (bRowid) {
+    rc = tableCheckUnique(pTab, aNew, mask, &pTab->key, 0, 0,
+                          TITO_ONCONFLICT_ABORT);
+    if (rc != SQLITE_OK) {
+      r = pKv->pMethods->xDelete(pKv, pTab->key.a, pTab->key.n);
+      return r == TITO_OK ? rc : tableKvError(pTab, r);
+    }
+  }
+  for (i = 0; i < pTab->pModel->nIndex; i++) {
+    if (!HAS(mask, i)) continue;
+    tableEntry(pTab, i, aNew, &pTab->key, &pTab->key2, &pTab->val);
+    if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
+    r = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
+                            pTab->val.n);
+    if (r != TITO_OK) return tableKvError(pTab, r);
+  }
+  return SQLITE_OK;
+}
+
 int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
                       int bRowidGiven, int eConflict) {
   uint64_t mask;
@@ -603,8 +656,12 @@ int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
   if (rc != SQLITE_OK) return rc;
   tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
   if (pTab->key.rc) return SQLITE_NOMEM;
-  rc = tableCheckKeys(pTab, aNew, mask, &pTab->key, 0, eConflict);
-  if (rc == SQLITE_OK) rc = tableWriteNew(pTab, aNew, mask, &pTab->key);
+  if (eConflict == TITO_ONCONFLICT_REPLACE) {
+    rc = tableCheckKeys(pTab, aNew, mask, &pTab->key, 0, 0, eConflict);
+    if (rc == SQLITE_OK) rc = tableWriteNew(pTab, aNew, mask, &pTab->key);
+  } else {
+    rc = tableInsertChecked(pTab, aNew, mask);
+  }
   if (piRowid) *piRowid = iRowid;
   return rc;
 }
@@ -684,7 +741,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     if (pTab->key.rc) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    rc = tableCheckKeys(pTab, aNew, mNew, &pTab->key, pOld, eConflict);
+    rc = tableCheckKeys(pTab, aNew, mNew, &pTab->key, pOld, mOld, eConflict);
   }
   if (rc == SQLITE_OK) {
     int r = TITO_OK;
