@@ -273,6 +273,12 @@ def report(schema, so, log, bad, shrink_s):
         say('    -- tito:   ' + again['tito'].show())
     elif again:
         say('    -- tito_check: ' + again['why'])
+    if any(s.params for s in small) and len(small) <= 20:
+        say('  the same for the sqlite3 shell (parameters as literals):')
+        say('    .load ./tito')
+        say('    ' + schema.tito_sql + ';')
+        for s in small:
+            say('    ' + s.inlined())
 
 
 def run_segment(pair, gen, n, done):

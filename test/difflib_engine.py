@@ -48,6 +48,19 @@ class Stmt:
             s += '  -- params: ' + ', '.join(sql_literal(v) for v in self.params)
         return s
 
+    def inlined(self):
+        """The statement with its parameters written as literals (for the
+        sqlite3 shell; a literal may be planned differently)."""
+        if self.kind == 'reopen':
+            return '-- (reopen: .open the file again)'
+        parts = self.sql.split('?')
+        if len(parts) - 1 != len(self.params):
+            return self.text()
+        out = parts[0]
+        for v, rest in zip(self.params, parts[1:]):
+            out += sql_literal(v) + rest
+        return out + ';'
+
 
 def sql_literal(v):
     """v written as an SQL literal."""
