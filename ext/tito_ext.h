@@ -11,6 +11,8 @@
 #include "model.h"
 #include "table.h"
 
+typedef struct tito_cursor tito_cursor;
+
 /* One store used by this connection (the embedded store of one schema). */
 typedef struct tito_store tito_store;
 struct tito_store {
@@ -57,6 +59,8 @@ typedef struct tito_vtab {
   tito_pcond *aCond;   /* per index: its condition, for the planner */
   int iKeyCol;         /* column number of hidden _key, or -1 */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
+  struct tito_cursor *pSpare; /* a closed cursor kept for the next xOpen */
+  tito_value *aNew;    /* nCol values: the new row of xUpdate */
   struct tito_vtab *pNextTab;
 } tito_vtab;
 

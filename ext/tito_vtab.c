@@ -33,7 +33,7 @@ typedef struct cursor_range {
   int oHi, nHi;  /* high bound (exclusive; nHi 0: none) */
 } cursor_range;
 
-typedef struct tito_cursor {
+struct tito_cursor {
   sqlite3_vtab_cursor base;
   tito_plan plan;
   int bPoint;            /* ranges are point keys of rows (oLo/nLo) */
@@ -75,7 +75,9 @@ typedef struct tito_cursor {
   int nBatch, nBatchAlloc, iBatch, nBatchWant;
   /* Scratch of xFilter, kept to avoid allocations per query. */
   tito_buf bBase, bPrefix, bKey, bLo, bHi, bT;
-} tito_cursor;
+};
+
+static void cursorFree(tito_cursor *pCur);
 
 /* ---------------------------------------------------------------- stores */
 
@@ -181,6 +183,8 @@ static void vtabFree(tito_vtab *p) {
     }
   }
   titoCondFree(p);
+  cursorFree(p->pSpare);
+  sqlite3_free(p->aNew);
   sqlite3_finalize(p->pDefault);
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees the model too */
@@ -442,11 +446,25 @@ static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
 
 /* --------------------------------------------------------------- cursors */
 
+/*
+** SQLite opens and closes a cursor for every run of a statement: the last
+** closed cursor of a table is kept, with its buffers, for the next xOpen.
+*/
 static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   tito_vtab *p = (tito_vtab *)pVtab;
   tito_cursor *pCur;
   int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
+  if (p->pSpare) {
+    pCur = p->pSpare;
+    p->pSpare = 0;
+    pCur->bEof = 1;
+    pCur->pVal = 0;
+    pCur->rowKey.n = 0;
+    pCur->bSorted = pCur->bBatch = pCur->bPoint = 0;
+    *ppCur = &pCur->base;
+    return SQLITE_OK;
+  }
   pCur = sqlite3_malloc(sizeof(*pCur));
   if (pCur == 0) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
@@ -481,6 +499,17 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
                          pCur->pVal, pCur->nVal);
   }
   cursorCloseIter(pCur);
+  if (p->pSpare == 0) {
+    p->pSpare = pCur;
+    return SQLITE_OK;
+  }
+  cursorFree(pCur);
+  return SQLITE_OK;
+}
+
+/* Free a cursor and its buffers (its iterator is closed already). */
+static void cursorFree(tito_cursor *pCur) {
+  if (pCur == 0) return;
   tito_buf_free(&pCur->ranges);
   tito_buf_free(&pCur->rowKey);
   tito_buf_free(&pCur->rowVal);
@@ -503,7 +532,6 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   sqlite3_free(pCur->aRange);
   sqlite3_free(pCur->aVal);
   sqlite3_free(pCur);
-  return SQLITE_OK;
 }
 
 /* Record a cursor error from the table or the store. */
@@ -1227,11 +1255,11 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   rc = cursorBuildRanges(pCur, argc, argv);
   if (rc == SQLITE_OK && pCur->plan.iPath >= 2 && !pCur->plan.bCover &&
       !pCur->bKeyOnly && !pCur->bSorted && !pCur->bPoint) {
-    /* Start small (a LIMIT or a unique lookup reads few), then grow. */
+    /* A LIMIT sizes the first batch; else read 16 ahead, then more. */
     pCur->bBatch = 1;
     pCur->nBatch = pCur->iBatch = 0;
-    pCur->nBatchWant = pCur->nHint > 0 && pCur->nHint < 8 ? (int)pCur->nHint
-                                                            : 8;
+    pCur->nBatchWant = pCur->nHint > 0 && pCur->nHint < 16 ? (int)pCur->nHint
+                                                             : 16;
   }
   if (rc == SQLITE_OK) rc = cursorSettle(pCur);
   return rc;
@@ -1404,7 +1432,8 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     rc = tito_table_delete(pTab, oldKey.a, oldKey.n);
     goto done;
   }
-  aNew = sqlite3_malloc(sizeof(tito_value) * (nCol + 1));
+  if (p->aNew == 0) p->aNew = sqlite3_malloc(sizeof(tito_value) * (nCol + 1));
+  aNew = p->aNew;
   if (aNew == 0) rc = SQLITE_NOMEM;
   for (i = 0; rc == SQLITE_OK && i < nCol; i++) {
     sqlite3_value *pArg = argv[2 + i];
@@ -1454,7 +1483,6 @@ done:
     titoSetError(pVtab, "%s", tito_table_errmsg(pTab));
   }
 done_keep:
-  sqlite3_free(aNew);
   tito_buf_free(&oldKey);
   return rc;
 }
