@@ -591,6 +591,24 @@ static void pathFields(tito_vtab *p, const tito_plan *pPlan, path_fields *f) {
 
 
 /*
+** pOut = the key just before (bAfter 0) or just after (bAfter 1) every key
+** that starts with pPrefix | the encoding of v. pT is scratch.
+*/
+static void boundKey(tito_buf *pT, const tito_buf *pPrefix,
+                     const tito_value *v, int bDesc, int bAfter,
+                     tito_buf *pOut) {
+  pT->n = 0;
+  tito_buf_append(pT, pPrefix->a, pPrefix->n);
+  tito_key_append(pT, v, bDesc);
+  pOut->n = 0;
+  if (bAfter) {
+    tito_key_prefix_end(pT->a, pT->n, pOut);
+  } else {
+    tito_buf_append(pOut, pT->a, pT->n);
+  }
+}
+
+/*
 ** Add the range of one equality prefix pPrefix (already holding the base
 ** and the equality fields) restricted by the plan's range bounds on the
 ** next field (pLoVal/pHiVal; NULL when absent).
@@ -617,36 +635,15 @@ static int cursorPrefixRange(tito_cursor *pCur, const tito_buf *pPrefix,
     int eKeyLo = bDesc ? pPlan->eHi : pPlan->eLo; /* 1 strict, 2 inclusive */
     int eKeyHi = bDesc ? pPlan->eLo : pPlan->eHi;
     if (pKeyLo) {
-      pT->n = 0;
-      tito_buf_append(pT, pPrefix->a, pPrefix->n);
-      tito_key_append(pT, pKeyLo, bDesc);
-      pLo->n = 0;
-      if (eKeyLo == 1) {
-        tito_key_prefix_end(pT->a, pT->n, pLo);
-      } else {
-        tito_buf_append(pLo, pT->a, pT->n);
-      }
+      boundKey(pT, pPrefix, pKeyLo, bDesc, eKeyLo == 1, pLo);
     } else if (!bDesc && pKeyHi) {
-      pT->n = 0;
-      tito_buf_append(pT, pPrefix->a, pPrefix->n);
-      tito_key_append(pT, &vNull, 0);
-      tito_key_prefix_end(pT->a, pT->n, pLo);
+      boundKey(pT, pPrefix, &vNull, 0, 1, pLo);
     }
     if (pKeyHi) {
-      pT->n = 0;
-      tito_buf_append(pT, pPrefix->a, pPrefix->n);
-      tito_key_append(pT, pKeyHi, bDesc);
-      pHi->n = 0;
-      if (eKeyHi == 1) {
-        tito_buf_append(pHi, pT->a, pT->n);
-      } else {
-        tito_key_prefix_end(pT->a, pT->n, pHi);
-      }
+      boundKey(pT, pPrefix, pKeyHi, bDesc, eKeyHi != 1, pHi);
       bHaveHi = 1;
     } else if (bDesc && pKeyLo) {
-      pHi->n = 0;
-      tito_buf_append(pHi, pPrefix->a, pPrefix->n);
-      tito_key_append(pHi, &vNull, 1);
+      boundKey(pT, pPrefix, &vNull, 1, 0, pHi);
       bHaveHi = 1;
     }
   }
