@@ -161,7 +161,7 @@ class Gen:
     def no_max_rowid(self, name, v):
         """Once the largest rowid is in use SQLite picks a random free one
         (not comparable): keep rowids in (-2^63, 2^62]. The smallest is out
-        too: SQLite's rowid seek never equals the real -2^63 (bugs.md)."""
+        too: SQLite's rowid seek never equals the real -2^63."""
         if not self.is_rowid(name):
             return v
         n = None
