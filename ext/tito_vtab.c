@@ -64,6 +64,8 @@ struct tito_cursor {
   int *aSorted;
   int nSorted, nSortedAlloc, iSorted;
   tito_buf entryKey, entryVal; /* a unique entry read by a point read */
+  uint64_t nRowWrite;    /* the table's write count when the row was read */
+  uint64_t nReadWrite;   /* the same, when the batch or sorted list was read */
   /* A scan of a non-covering index reads its rows in batches, one
   ** multi-get per batch rather than one read per entry (no N+1 reads):
   ** row keys back to back in batchKeys, values in batchVals. */
@@ -493,8 +495,10 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
   /* Hand the current row to the table: a one-pass UPDATE or DELETE closes
-  ** the cursor just before xUpdate of this very row. */
-  if (!pCur->bEof && pCur->pVal && pCur->rowKey.n && !pCur->plan.bCover) {
+  ** the cursor just before xUpdate of this very row. Not a row read before
+  ** a later write: it may be stale. */
+  if (!pCur->bEof && pCur->pVal && pCur->rowKey.n && !pCur->plan.bCover &&
+      pCur->nRowWrite == p->pTab->nWrite) {
     tito_table_cache_row(p->pTab, pCur->rowKey.a, pCur->rowKey.n,
                          pCur->pVal, pCur->nVal);
   }
@@ -817,6 +821,7 @@ static int cursorMaterialize(tito_cursor *pCur, const path_fields *f,
   int rc = SQLITE_OK, iRange;
   pCur->sorted.n = 0;
   pCur->nSorted = 0;
+  pCur->nReadWrite = ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
   for (iRange = 0; rc == SQLITE_OK && iRange < pCur->nRange; iRange++) {
     pCur->iRange = iRange;
     rc = cursorOpenRange(pCur);
@@ -912,6 +917,7 @@ static int cursorFillBatch(tito_cursor *pCur) {
   int rc = SQLITE_OK, i;
   pCur->nBatch = pCur->iBatch = 0;
   pCur->batchKeys.n = pCur->batchVals.n = 0;
+  pCur->nReadWrite = ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
   rc = batchReserve(pCur, pCur->nBatchWant);
   while (rc == SQLITE_OK && pCur->nBatch < pCur->nBatchWant &&
          pCur->iRange < pCur->nRange) {
@@ -998,7 +1004,7 @@ static int cursorFetchEntry(tito_cursor *pCur, const uint8_t *pKey,
 }
 
 /* Move to the next row that exists, starting at the current position. */
-static int cursorSettle(tito_cursor *pCur) {
+static int cursorSettleRow(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
   int rc;
   if (pCur->bBatch) return cursorSettleBatch(pCur);
@@ -1046,6 +1052,16 @@ static int cursorSettle(tito_cursor *pCur) {
     }
     return rc;
   }
+}
+
+/* Settle, noting the table's write count the row was read at. */
+static int cursorSettle(tito_cursor *pCur) {
+  int rc = cursorSettleRow(pCur);
+  /* Batched and sorted rows were read when their batch was. */
+  pCur->nRowWrite = pCur->bBatch || pCur->bSorted
+                        ? pCur->nReadWrite
+                        : ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
+  return rc;
 }
 
 static int titoNext(sqlite3_vtab_cursor *pBase) {

@@ -14,6 +14,9 @@
 #include "keycodec.h"
 #include "rowcodec.h"
 
+/* Every write counts itself (see nWrite in table.h). */
+#define TABLE_WRITE_BEGIN(pTab) ((pTab)->nWrite++)
+
 #define KIND_ROW   0x01
 #define KIND_INDEX 0x02
 
@@ -646,6 +649,7 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
 
 int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
                       int bRowidGiven, int eConflict) {
+  TABLE_WRITE_BEGIN(pTab);
   uint64_t mask;
   int64_t iRowid = piRowid ? *piRowid : 0;
   int rc;
@@ -702,6 +706,7 @@ static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
 int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
                       tito_value *aNew, int64_t *piRowid, int bRowidGiven,
                       int eConflict) {
+  TABLE_WRITE_BEGIN(pTab);
   tito_kv *pKv = pTab->pKv;
   tito_buf *pOld = &pTab->oldKey;
   uint64_t mOld = 0, mNew = 0;
@@ -765,6 +770,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
 }
 
 int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
+  TABLE_WRITE_BEGIN(pTab);
   tito_kv *pKv = pTab->pKv;
   tito_buf *pOld = &pTab->oldKey;
   uint64_t mOld = 0;

@@ -60,6 +60,8 @@ struct tito_table {
   tito_buf victimRow;   /* bytes of a row removed by OR REPLACE */
   tito_buf cacheKey;    /* key of the row last read by a cursor, or empty */
   tito_buf cacheVal;    /* its value */
+  uint64_t nWrite;      /* writes so far: a cursor's row read before the
+                        ** last write is not handed to the cache */
   tito_buf oldKey;      /* key of the row being updated or deleted */
   tito_buf owner;       /* owner row key of a unique entry */
   tito_value *aOld;     /* nCol decoded values of oldRow */
