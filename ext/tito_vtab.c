@@ -914,6 +914,7 @@ static int batchRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
 */
 static int cursorFillBatch(tito_cursor *pCur) {
   tito_kv *pKv = cursorKv(pCur);
+  tito_table *pTab = ((tito_vtab *)pCur->base.pVtab)->pTab;
   int rc = SQLITE_OK, i;
   pCur->nBatch = pCur->iBatch = 0;
   pCur->batchKeys.n = pCur->batchVals.n = 0;
@@ -933,7 +934,13 @@ static int cursorFillBatch(tito_cursor *pCur) {
       continue;
     }
     k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
-    v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
+    /* Only a unique entry may keep its row's key in the value. */
+    if (pTab->pModel->aIndex[pCur->plan.iPath - 2].bUnique) {
+      v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
+    } else {
+      v = 0;
+      nv = 0;
+    }
     rc = cursorEntryRowKey(pCur, pCur->plan.iPath - 2, k, nk, v, nv);
     if (rc != SQLITE_OK) break;
     e = &pCur->aBatch[4 * pCur->nBatch++];

@@ -125,10 +125,13 @@ static int embBind(sqlite3_stmt *s, int i, const uint8_t *a, int n) {
                            n, SQLITE_STATIC);
 }
 
-/* A column as bytes: never NULL. */
+/* A column as bytes: never NULL. One sqlite3_column_value() instead of
+** column_blob + column_bytes, each of which takes the connection's mutex;
+** the value is read at once by the thread stepping the statement. */
 static const uint8_t *embColumn(sqlite3_stmt *s, int i, int *pn) {
-  const uint8_t *a = sqlite3_column_blob(s, i);
-  *pn = sqlite3_column_bytes(s, i);
+  sqlite3_value *v = sqlite3_column_value(s, i);
+  const uint8_t *a = sqlite3_value_blob(v);
+  *pn = sqlite3_value_bytes(v);
   return a ? a : aEmpty;
 }
 
