@@ -22,7 +22,8 @@ no rowid either); their indexes are created in declaration order, which
 fixes the order in which SQLite checks unique constraints (newest first).
 
 Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
-schema, default 5000), TITO_DIFF_SCHEMAS (e.g. "a,c"), TITO_DIFF_SHRINK
+schema, default 5000), TITO_DIFF_SCHEMAS (e.g. "a,c"; "m" is the comparison
+matrix of difflib_matrix.py; default all), TITO_DIFF_SHRINK
 (seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL
 for the whole run, default 30), TITO_DIFF_SHOW (rows shown per result,
 default 12), TITO_SO (default ./tito.so).
@@ -36,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from difflib_engine import (PLANS, Pair, Schema, Stmt, run_log,  # noqa
                             shrink)
 from difflib_gen import Col, Gen, Model  # noqa: E402
+import difflib_matrix  # noqa: E402
 
 # Seconds left for shrinking in this run (keeps a failing run short).
 SHRINK_LEFT = [float(os.environ.get('TITO_DIFF_SHRINK_TOTAL', '30'))]
@@ -333,12 +335,15 @@ def main():
     so = os.environ.get('TITO_SO', os.path.join(ROOT, 'tito.so'))
     so = os.path.abspath(so)
     all_schemas = schemas()
-    pick = os.environ.get('TITO_DIFF_SCHEMAS', ','.join(sorted(all_schemas)))
+    pick = os.environ.get('TITO_DIFF_SCHEMAS',
+                          ','.join(sorted(all_schemas)) + ',m')
     say('differential test: seed=%s statements per schema=%d (set '
         'TITO_DIFF_SEED / TITO_DIFF_N to change)' % (seed, n))
     failed = 0
     t_all = time.monotonic()
     for letter in pick.split(','):
+        if letter not in all_schemas:
+            continue
         schema, model = all_schemas[letter]
         t0 = time.monotonic()
         try:
@@ -356,6 +361,27 @@ def main():
         else:
             print('ok - %s' % name)
         sys.stdout.flush()
+    if 'm' in pick.split(','):
+        t0 = time.monotonic()
+        try:
+            n_m, bad_m, known_m = difflib_matrix.run(so)
+        except Exception:  # a harness error is a failure, not a crash
+            import traceback
+            n_m, bad_m, known_m = 0, [traceback.format_exc()], []
+        for b in bad_m[:10]:
+            say('MISMATCH in the comparison matrix: ' + b)
+        for b in known_m[:3]:
+            say('open bug, not counted (TITO_DIFF_STRICT=1 counts it): ' + b)
+        if known_m:
+            say('%d statement(s) of the matrix differ by open bugs'
+                % len(known_m))
+        name = 'differential comparison matrix (%d statements, %.1fs)' % (
+            n_m, time.monotonic() - t0)
+        if bad_m:
+            failed += 1
+            print('not ok - %s: %d mismatch(es)' % (name, len(bad_m)))
+        else:
+            print('ok - %s' % name)
     if PLANS is not None:
         for k in sorted(PLANS):
             say('plan %s %-50s %-8s %d' % (k[0], k[1], k[2], PLANS[k]))
