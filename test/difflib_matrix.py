@@ -10,8 +10,9 @@ the same rows exist in an ordinary table. Then, for every column:
     literal and as a bound parameter;
   - col IN (three values);
   - ORDER BY col ASC and DESC (the sequence of values, as SQLite orders);
-and for every pair of columns and every OP, a self-join y.c1 OP x.c2, where
-SQLite's column-versus-column affinity rules apply. Each answer is compared
+and for every pair of columns and every OP, a self-join y.c1 OP x.c2, and
+c1 IN (SELECT c2 ...), where SQLite's column-versus-column affinity rules
+apply; and IN lists of bound parameters. Each answer is compared
 with the ordinary table's.
 """
 import os
@@ -77,6 +78,11 @@ def statements():
             for op in OPS:
                 out.append(Stmt('SELECT x.k, y.k FROM t AS x JOIN t AS y '
                                 'ON y.%s %s x.%s' % (c1, op, c2)))
+            out.append(Stmt('SELECT k FROM t WHERE %s IN (SELECT %s FROM t '
+                            'WHERE k %% 3 = 0)' % (c1, c2)))
+            out.append(Stmt('SELECT k FROM t WHERE %s IN (?, ?, ?)' % c1,
+                            [vals[(i * 7 + len(c2)) % len(vals)]
+                             for i in range(3)]))
     return out
 
 
