@@ -399,7 +399,13 @@ class Gen:
         on = 'y.%s = x.%s' % (ycol, xcol)
         if rng.random() < 0.3:
             a, b = rng.choice(self.names()), rng.choice(self.names())
-            on += ' AND y.%s %s x.%s' % (a, rng.choice(['=', '<', '>=']), b)
+            op = rng.choice(['=', '<', '>='])
+            if {self.aff(a), self.aff(b)} in ({'T', 'N'}, {'T', 'R'}):
+                # A documented tito limit (README, bugs.md 01:20): a range
+                # between a TEXT key field and a numeric column holding
+                # text. The comparison matrix still reports it.
+                op = '='
+            on += ' AND y.%s %s x.%s' % (a, op, b)
         proj = 'x.*, y.*'
         if self.m.rowid:
             proj = 'x.rowid, y.rowid, ' + proj
@@ -407,7 +413,9 @@ class Gen:
             proj, 'rowid, ' if self.m.rowid else '', where, on)
         return Stmt(sql, self.params, mode='multiset')
 
-
+    def aff(self, name):
+        """T(ext), N(umeric), R(eal) or B(lob) affinity of a column."""
+        return 'N' if self.is_rowid(name) else self.m.by_name[name].aff
 
     def subquery(self):
         """[NOT] IN (SELECT ...) over the same table."""
