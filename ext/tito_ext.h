@@ -72,8 +72,7 @@ typedef struct tito_plan {
   int eHi;     /* 0 none, 1 LT, 2 LE */
   int bDesc;   /* scan in reverse key order */
   int bIn;     /* the first equality is an IN list */
-  int bLimit;  /* a LIMIT argument follows */
-  int bOffset; /* an OFFSET argument follows */
+  int bLimit;  /* a LIMIT argument follows (a read-ahead hint) */
   int bCover;  /* index-only: the index entry holds every column used */
   int bOrdered; /* the scan order is the statement's ORDER BY */
   int iAmbig;  /* first key field whose argument may compare under other

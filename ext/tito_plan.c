@@ -61,7 +61,6 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->bDesc = (idxNum >> 18) & 1;
   p->bIn = (idxNum >> 19) & 1;
   p->bLimit = (idxNum >> 20) & 1;
-  p->bOffset = 0; /* OFFSET is always SQLite's */
   p->bCover = (idxNum >> 22) & 1;
   p->bOrdered = (idxNum >> 21) & 1;
   p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
