@@ -61,6 +61,7 @@ typedef struct tito_vtab {
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
   struct tito_cursor *pSpare; /* a closed cursor kept for the next xOpen */
   tito_value *aNew;    /* nCol values: the new row of xUpdate */
+  tito_buf oldKey;     /* the row key xUpdate was given */
   struct tito_vtab *pNextTab;
 } tito_vtab;
 

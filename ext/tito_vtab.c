@@ -187,6 +187,7 @@ static void vtabFree(tito_vtab *p) {
   titoCondFree(p);
   cursorFree(p->pSpare);
   sqlite3_free(p->aNew);
+  tito_buf_free(&p->oldKey);
   sqlite3_finalize(p->pDefault);
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees the model too */
@@ -1435,21 +1436,19 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                       sqlite3_int64 *pRowid) {
   tito_vtab *p = (tito_vtab *)pVtab;
   tito_table *pTab;
-  tito_buf oldKey = TITO_BUF_INIT;
-  tito_value *aNew = 0;
-  int rc = titoTableReady(p), i, nCol;
-  int eConflict;
+  tito_buf *pOldKey = &p->oldKey;
+  tito_value *aNew;
+  int rc = titoTableReady(p), i, nCol, eConflict, bInsert;
   if (rc != SQLITE_OK) return rc;
   pTab = p->pTab;
   nCol = pTab->pModel->nCol;
   eConflict = sqlite3_vtab_on_conflict(p->pConn->db);
+  bInsert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
   sqlite3_free(pTab->zErr); /* no stale message from an earlier write */
   pTab->zErr = 0;
-  if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
-    rc = updateOldKey(p, argv[0], &oldKey);
-  }
+  if (!bInsert) rc = updateOldKey(p, argv[0], pOldKey);
   if (rc == SQLITE_OK && argc == 1) {
-    rc = tito_table_delete(pTab, oldKey.a, oldKey.n);
+    rc = tito_table_delete(pTab, pOldKey->a, pOldKey->n);
     goto done;
   }
   if (p->aNew == 0) p->aNew = sqlite3_malloc(sizeof(tito_value) * (nCol + 1));
@@ -1469,41 +1468,28 @@ static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
     int bRowidGiven = p->iKeyCol < 0 &&
                       sqlite3_value_type(argv[1]) != SQLITE_NULL;
     int64_t iRowid = bRowidGiven ? sqlite3_value_int64(argv[1]) : 0;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-      rc = vtabApplyDefaults(p, aNew, 0);
-      if (rc == SQLITE_OK) {
-        rc = tito_table_insert(pTab, aNew, &iRowid, bRowidGiven, eConflict);
-      }
-      if (p->pDefault) sqlite3_reset(p->pDefault);
-      if (rc != SQLITE_OK && pVtab->zErrMsg && !tito_table_errmsg(pTab)[0]) {
-        goto done_keep;
-      }
-    } else {
-      if (bRowidGiven && iRowid == sqlite3_value_int64(argv[0])) {
-        bRowidGiven = pTab->pModel->iRowidCol >= 0;
-      }
-      /* OR REPLACE puts a NOT NULL column's DEFAULT in place of NULL. */
-      if (eConflict == TITO_ONCONFLICT_REPLACE) {
-        rc = vtabApplyDefaults(p, aNew, 1);
-      }
-      if (rc == SQLITE_OK) {
-        rc = tito_table_update(pTab, oldKey.a, oldKey.n, aNew, &iRowid,
-                               bRowidGiven, eConflict);
-      }
-      if (p->pDefault) sqlite3_reset(p->pDefault);
-      if (rc != SQLITE_OK && pVtab->zErrMsg && !tito_table_errmsg(pTab)[0]) {
-        goto done_keep;
-      }
+    if (!bInsert && bRowidGiven && iRowid == sqlite3_value_int64(argv[0])) {
+      bRowidGiven = pTab->pModel->iRowidCol >= 0;
     }
-    if (p->iKeyCol < 0) *pRowid = iRowid;
+    /* An INSERT gets DEFAULTs for NULLs; OR REPLACE puts a NOT NULL
+    ** column's DEFAULT in place of NULL on UPDATE too. */
+    if (bInsert || eConflict == TITO_ONCONFLICT_REPLACE) {
+      rc = vtabApplyDefaults(p, aNew, !bInsert);
+    }
+    if (rc == SQLITE_OK && bInsert) {
+      rc = tito_table_insert(pTab, aNew, &iRowid, bRowidGiven, eConflict);
+    } else if (rc == SQLITE_OK) {
+      rc = tito_table_update(pTab, pOldKey->a, pOldKey->n, aNew, &iRowid,
+                             bRowidGiven, eConflict);
+    }
+    if (p->pDefault) sqlite3_reset(p->pDefault);
+    if (rc == SQLITE_OK && p->iKeyCol < 0) *pRowid = iRowid;
   }
 done:
-  if (rc == SQLITE_MISMATCH && !tito_table_errmsg(pTab)[0]) goto done_keep;
-  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+  /* The table's message if it has one; else the one already set here. */
+  if (rc != SQLITE_OK && tito_table_errmsg(pTab)[0]) {
     titoSetError(pVtab, "%s", tito_table_errmsg(pTab));
   }
-done_keep:
-  tito_buf_free(&oldKey);
   return rc;
 }
 
