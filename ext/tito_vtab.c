@@ -685,19 +685,28 @@ static void cursorSortRanges(tito_cursor *pCur) {
   pCur->nRange = j;
 }
 
-/* Fetch the row of point key iRange into the cursor. SQLITE_DONE if none. */
-static int cursorFetchRow(tito_cursor *pCur, const uint8_t *pKey, int nKey) {
+/* Read key pKey and keep copies of the key and its value in pKeyBuf and
+** pValBuf (the store's value lives only until its next call). SQLITE_DONE
+** if the key is absent. */
+static int cursorGetCopy(tito_cursor *pCur, const uint8_t *pKey, int nKey,
+                         tito_buf *pKeyBuf, tito_buf *pValBuf) {
   tito_kv *pKv = cursorKv(pCur);
   const uint8_t *pVal;
   int nVal, rc;
   rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
   if (rc != TITO_OK) return cursorKvError(pCur, rc);
-  pCur->rowVal.n = 0;
-  tito_buf_append(&pCur->rowVal, pVal, nVal);
-  pCur->rowKey.n = 0;
-  tito_buf_append(&pCur->rowKey, pKey, nKey);
-  if (pCur->rowVal.rc || pCur->rowKey.rc) return SQLITE_NOMEM;
+  pValBuf->n = 0;
+  tito_buf_append(pValBuf, pVal, nVal);
+  pKeyBuf->n = 0;
+  tito_buf_append(pKeyBuf, pKey, nKey);
+  return pValBuf->rc || pKeyBuf->rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Fetch the row at pKey into the cursor. SQLITE_DONE if none. */
+static int cursorFetchRow(tito_cursor *pCur, const uint8_t *pKey, int nKey) {
+  int rc = cursorGetCopy(pCur, pKey, nKey, &pCur->rowKey, &pCur->rowVal);
+  if (rc != SQLITE_OK) return rc;
   pCur->pVal = pCur->rowVal.a;
   pCur->nVal = pCur->rowVal.n;
   pCur->bDecoded = 0;
@@ -997,16 +1006,8 @@ static int cursorSettleBatch(tito_cursor *pCur) {
 ** copy of the entry). SQLITE_DONE if there is none. */
 static int cursorFetchEntry(tito_cursor *pCur, const uint8_t *pKey,
                             int nKey) {
-  tito_kv *pKv = cursorKv(pCur);
-  const uint8_t *pVal;
-  int nVal, rc;
-  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
-  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  if (rc != TITO_OK) return cursorKvError(pCur, rc);
-  pCur->entryKey.n = pCur->entryVal.n = 0;
-  tito_buf_append(&pCur->entryKey, pKey, nKey);
-  tito_buf_append(&pCur->entryVal, pVal, nVal);
-  if (pCur->entryKey.rc || pCur->entryVal.rc) return SQLITE_NOMEM;
+  int rc = cursorGetCopy(pCur, pKey, nKey, &pCur->entryKey, &pCur->entryVal);
+  if (rc != SQLITE_OK) return rc;
   return cursorLoadKV(pCur, pCur->entryKey.a, pCur->entryKey.n,
                       pCur->entryVal.a, pCur->entryVal.n);
 }

@@ -250,28 +250,24 @@ static void undoPush(EmbKv *p, const uint8_t *pKey, int nKey,
 /* True if writes must be logged now. */
 static int undoActive(EmbKv *p) { return p->bUndo && p->nMark > 0; }
 
+static int embGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                  const uint8_t **ppVal, int *pnVal);
+
 /* Log the current state of one key (value or absent). *pbFound says
 ** whether it exists. */
 static int undoLogKey(EmbKv *p, const uint8_t *pKey, int nKey, int *pbFound) {
-  sqlite3_stmt *s;
-  int rc = embStmt(p, STMT_GET, &s);
-  if (rc != TITO_OK) return rc;
-  embBind(s, 1, pKey, nKey);
-  rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    int nOld;
-    const uint8_t *pOld = embColumn(s, 0, &nOld);
-    rc = undoReserve(p, (int64_t)nKey + nOld);
-    if (rc == TITO_OK) undoPush(p, pKey, nKey, pOld, nOld);
-    *pbFound = 1;
-  } else if (rc == SQLITE_DONE) {
-    rc = undoReserve(p, nKey);
-    if (rc == TITO_OK) undoPush(p, pKey, nKey, NULL, -1);
-    *pbFound = 0;
-  } else {
-    rc = embSqlError(p, rc, "reading a key for the undo log");
+  const uint8_t *pOld;
+  int nOld;
+  int rc = embGet(&p->base, pKey, nKey, &pOld, &nOld);
+  *pbFound = rc == TITO_OK;
+  if (rc == TITO_NOTFOUND) {
+    pOld = NULL;
+    nOld = -1;
+  } else if (rc != TITO_OK) {
+    return rc;
   }
-  sqlite3_reset(s);
+  rc = undoReserve(p, (int64_t)nKey + (nOld > 0 ? nOld : 0));
+  if (rc == TITO_OK) undoPush(p, pKey, nKey, pOld, nOld);
   return rc;
 }
 
