@@ -51,6 +51,27 @@ static int catError(tito_kv *pKv, int rc, char **pzErr) {
   return SQLITE_ERROR;
 }
 
+/* Write model zName's entry (value pVal) if the name is free: a
+** concurrent creator of the same name conflicts in the store. */
+static int catInsertEntry(tito_kv *pKv, const char *zPrefix,
+                          const char *zName, const tito_buf *pVal,
+                          char **pzErr) {
+  tito_buf k = TITO_BUF_INIT;
+  int r, rc = catKey(&k, zPrefix, 0x00, zName);
+  if (rc == SQLITE_OK) {
+    r = pKv->pMethods->xInsert(pKv, k.a, k.n, pVal->a, pVal->n);
+    if (r == TITO_EXISTS) {
+      *pzErr = sqlite3_mprintf("tito: a model named %s already exists in "
+                               "the store", zName);
+      rc = SQLITE_ERROR;
+    } else if (r != TITO_OK) {
+      rc = catError(pKv, r, pzErr);
+    }
+  }
+  tito_buf_free(&k);
+  return rc;
+}
+
 int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
                       uint32_t *piId, char **pzDef, char **pzErr) {
   tito_buf k = TITO_BUF_INIT;
@@ -100,20 +121,12 @@ int tito_catalog_create(tito_kv *pKv, const char *zPrefix, const char *zName,
     goto done;
   }
   r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
-  if (r == TITO_OK) {
-    rc = catKey(&k, zPrefix, 0x00, zName);
-    tito_buf_append(&v, zDef, (int)strlen(zDef));
-    if (rc == SQLITE_OK && v.rc) rc = SQLITE_NOMEM;
-    /* Insert-if-absent: a concurrent creator of the same name conflicts. */
-    if (rc == SQLITE_OK) r = pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
-  }
-  if (rc == SQLITE_OK && r == TITO_EXISTS) {
-    *pzErr = sqlite3_mprintf("tito: a model named %s already exists in the "
-                             "store", zName);
-    rc = SQLITE_ERROR;
-  } else if (rc == SQLITE_OK && r != TITO_OK) {
+  if (r != TITO_OK) {
     rc = catError(pKv, r, pzErr);
+    goto done;
   }
+  tito_buf_append(&v, zDef, (int)strlen(zDef));
+  rc = v.rc ? SQLITE_NOMEM : catInsertEntry(pKv, zPrefix, zName, &v, pzErr);
   *piId = iId;
 done:
   tito_buf_free(&k);
@@ -146,15 +159,10 @@ int tito_catalog_rename(tito_kv *pKv, const char *zPrefix, const char *zOld,
   }
   tito_buf_append(&v, pVal, nVal);
   r = pKv->pMethods->xDelete(pKv, k.a, k.n);
-  if (r == TITO_OK) {
-    rc = catKey(&k, zPrefix, 0x00, zNew);
-    if (rc == SQLITE_OK) r = pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
-  }
-  if (rc == SQLITE_OK && r == TITO_EXISTS) {
-    *pzErr = sqlite3_mprintf("tito: a model named %s already exists", zNew);
-    rc = SQLITE_ERROR;
-  } else if (rc == SQLITE_OK && r != TITO_OK) {
+  if (r != TITO_OK) {
     rc = catError(pKv, r, pzErr);
+  } else {
+    rc = v.rc ? SQLITE_NOMEM : catInsertEntry(pKv, zPrefix, zNew, &v, pzErr);
   }
 done:
   tito_buf_free(&k);
