@@ -73,7 +73,20 @@ $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
 
-test-build: $(TITO_SO) $(TEST_BINS)
+# Fuzz targets (test/fuzz/fuzz_*.c). Built with test/fuzz/driver.c they
+# replay their corpus in `make test`; `make fuzz` builds them with clang's
+# libFuzzer (see test/fuzz/run.sh). The SQL targets (planner, tamper) link
+# the whole extension, registered in-process.
+FUZZ_NAMES := $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+EXT_UNIT_OBJ := $(patsubst %.c,$(BUILD)/unit/%.o,$(EXT_SRC))
+.SECONDARY: $(EXT_UNIT_OBJ)
+
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/driver.c $(wildcard test/fuzz/*.h) $(UNIT_OBJ) $(EXT_UNIT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iext -Itest/fuzz -o $@ $< test/fuzz/driver.c $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+
+test-build: $(TITO_SO) $(TEST_BINS) $(FUZZ_BINS)
 
 test: test-build
 	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \

@@ -883,6 +883,34 @@ static int parseConstraint(Parser *p, tito_column *pCol) {
                          "column");
 }
 
+/* One signed number of a type's size, as SQLite's grammar allows. */
+static int typeNumber(Parser *p) {
+  if (p->t.e == TK_OTHER && p->t.n == 1 &&
+      (p->t.z[0] == '+' || p->t.z[0] == '-')) {
+    nextToken(p);
+  }
+  if (p->t.e != TK_NUMBER) {
+    return perrExpected(p, "a number in the type's size, as in VARCHAR(20)");
+  }
+  nextToken(p);
+  return TITO_OK;
+}
+
+/* A type's size: "(n)" or "(n, m)"; the current token is "(". SQLite
+** accepts nothing else there, so neither does tito (the declared table
+** would not compile). */
+static int typeSize(Parser *p) {
+  nextToken(p);
+  if (typeNumber(p)) return p->rc;
+  if (p->t.e == TK_COMMA) {
+    nextToken(p);
+    if (typeNumber(p)) return p->rc;
+  }
+  if (p->t.e != TK_RP) return perrExpected(p, "\")\" after the type's size");
+  nextToken(p);
+  return TITO_OK;
+}
+
 /* column: name [type] [constraints]. */
 static int tryColumn(Parser *p) {
   tito_model *pM = p->pM;
@@ -914,7 +942,7 @@ static int tryColumn(Parser *p) {
     zTypeEnd = p->zPrevEnd;
   }
   if (zTypeEnd > zType && p->t.e == TK_LP) {
-    if (skipParens(p)) return p->rc;
+    if (typeSize(p)) return p->rc;
     zTypeEnd = p->zPrevEnd;
   }
   pCol->zType = sqlite3_mprintf("%.*s", (int)(zTypeEnd - zType), zType);
