@@ -95,6 +95,10 @@ void titoSetError(sqlite3_vtab *, const char *zFmt, ...);
 /* Make sure pTab->pTab is open (the store and catalog id known). */
 int titoTableReady(tito_vtab *);
 
+/* The definition the catalog keeps for the table: its module arguments
+** (sqlite3_malloc'd, NULL when out of memory). */
+char *titoVtabDefinition(tito_vtab *);
+
 /* Parse the partial-index conditions of the model for the planner. */
 int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);

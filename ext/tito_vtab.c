@@ -32,7 +32,7 @@ static void cursorFree(tito_cursor *pCur);
 /* ------------------------------------------------------- create/connect */
 
 /* The definition stored in the catalog: the module arguments. */
-static char *vtabDefinition(tito_vtab *p) {
+char *titoVtabDefinition(tito_vtab *p) {
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i;
   for (i = 0; i < p->nArg; i++) {
@@ -262,7 +262,7 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   }
   if (rc == SQLITE_OK && bCreate) {
     uint32_t iId = 0;
-    char *zDef = vtabDefinition(p);
+    char *zDef = titoVtabDefinition(p);
     rc = tito_store_acquire(&pConn->stores, p->zSchema, p->pModel->zStore,
                             &p->pStore, pzErr);
     if (rc == SQLITE_OK && zDef == 0) rc = SQLITE_NOMEM;
