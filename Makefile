@@ -8,6 +8,10 @@
 #                     client against the fake cluster)
 #   make bench        print benchmark figures (not a test)
 #   make demo         run sql/quickstart.sql on a fresh demo.db
+#   make fuzz         every fuzz target for FUZZ_TIME seconds (default 60)
+#                     with clang's libFuzzer (make setup-fuzz), else the
+#                     seeded driver (test/fuzz/run.sh)
+#   make soak         the crash and multi-process tests, many more trials
 #
 # Engine sources (src/*.c) are compiled twice: with TITO_EXTENSION for
 # tito.so (calls go through SQLite's routine table) and without it for the
@@ -46,7 +50,8 @@ DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
         protobuf-c-compiler protobuf-compiler libgrpc-dev uuid-dev python3 \
         python3-grpcio python3-protobuf valgrind
 
-.PHONY: all setup print-debs test test-build valgrind bench demo clean
+.PHONY: all setup setup-fuzz print-debs print-fuzz-debs test test-build \
+        valgrind bench demo fuzz soak clean
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
@@ -115,6 +120,23 @@ setup:
 print-debs:
 	@echo $(DEBS)
 
+# clang's libFuzzer for `make fuzz` (not needed by `make test`).
+FUZZ_DEBS := clang libclang-rt-14-dev
+setup-fuzz:
+	@sh setup.sh --fuzz
+
+print-fuzz-debs:
+	@echo $(DEBS) $(FUZZ_DEBS)
+
+FUZZ_TIME ?= 60
+fuzz:
+	FUZZ_TIME=$(FUZZ_TIME) bash test/fuzz/run.sh $(FUZZ_TARGETS)
+
+# The crash and multi-process tests with many more trials than make test.
+soak: $(TITO_SO)
+	TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/crash_test.py
+	TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/multiprocess_test.py
+
 # The quickstart shows a constraint error on purpose (the shell then exits
 # 1 and calls it a "Runtime error"): the demo prints it as the expected
 # result it is, and succeeds when the tables it built check out.
@@ -128,4 +150,4 @@ demo: $(TITO_SO)
 	  && echo "$(DEMO_DB) is ready: sqlite3 -cmd '.load ./tito' $(DEMO_DB)"
 
 clean:
-	rm -rf build build-san tito.so demo.db
+	rm -rf build build-san build-fuzz tito.so demo.db

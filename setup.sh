@@ -4,6 +4,8 @@
 #   sh setup.sh            install the Debian packages tito needs, build
 #                          tito.so and run the demo (sql/quickstart.sql)
 #   sh setup.sh --no-demo  the packages only (what `make setup` and CI run)
+#   sh setup.sh --fuzz     also clang's libFuzzer, for `make fuzz`
+#                          (`make setup-fuzz`; implies --no-demo)
 #
 # Works as root (a plain container, where sudo does not exist) and as a user
 # with sudo. The package lists are updated once; apt's own output goes to a
@@ -13,7 +15,14 @@ set -eu
 cd "$(dirname "$0")"
 
 demo=yes
-[ "${1:-}" = --no-demo ] && demo=no
+fuzz=no
+for a in "$@"; do
+  case $a in
+    --no-demo) demo=no ;;
+    --fuzz) demo=no; fuzz=yes ;;
+    *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
+  esac
+done
 
 if [ "$(id -u)" = 0 ]; then
   SUDO=
@@ -36,8 +45,10 @@ apt() {
 echo "setup: installing the Debian packages (apt-get; log in $log)"
 apt update
 command -v make >/dev/null 2>&1 || apt install make
-debs=$(make -s --no-print-directory print-debs) || {
-  echo "setup.sh: make print-debs failed" >&2
+target=print-debs
+[ $fuzz = yes ] && target=print-fuzz-debs
+debs=$(make -s --no-print-directory $target) || {
+  echo "setup.sh: make $target failed" >&2
   exit 1
 }
 # shellcheck disable=SC2086 # one word per package

@@ -223,7 +223,8 @@ static const char *readToken(const char *z, Token *pT) {
 
 /* Advance to the next token of the current argument. */
 static void nextToken(Parser *p) {
-  p->zPrevEnd = p->t.z + p->t.n;
+  /* Before the first token t.z is NULL (no arithmetic on it). */
+  p->zPrevEnd = p->t.z ? p->t.z + p->t.n : p->zPos;
   p->zPos = readToken(p->zPos, &p->t);
 }
 

@@ -106,10 +106,10 @@ static int typeHasKeyword(const tito_model *m) {
     const char *z = m->aCol[i].zType;
     while (*z) {
       int n = 0;
-      while (z[n] && z[n] != ' ' && z[n] != '(') n++;
+      while (z[n] && !strchr(" \t\n\r\f(", z[n])) n++;
       if (n > 0 && sqlite3_keyword_check(z, n)) return 1;
       z += n;
-      while (*z == ' ' || *z == '(') z++;
+      while (*z && strchr(" \t\n\r\f(", *z)) z++;
     }
   }
   return 0;
