@@ -295,6 +295,7 @@ static int tableReadOld(tito_table *pTab, const uint8_t *pKey, int nKey) {
     pTab->cacheKey.n = 0;
     if (tito_row_decode(pTab->oldRow.a, pTab->oldRow.n, pTab->pModel->nCol,
                         pTab->aOld)) {
+      tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
       return SQLITE_CORRUPT;
     }
     return SQLITE_OK;
