@@ -332,6 +332,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
+    if (rc == SQLITE_OK) rc = titoGuardInit(db);
   } else {
     titoConnFree(pConn);
   }

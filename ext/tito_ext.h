@@ -104,5 +104,12 @@ int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);
 
 int titoRegisterModule(sqlite3 *, tito_conn *);
+
+/* tito_guard.c: xShadowName of tito's modules ("store"); the module
+** tito_guard and the guard table "<schema>".tito, which makes tito_store a
+** shadow table; titoGuardSchema gives a schema with a store its guard. */
+int titoShadowName(const char *zSuffix);
+int titoGuardInit(sqlite3 *);
+void titoGuardSchema(sqlite3 *, const char *zSchema);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -55,11 +55,29 @@ int titoTableReady(tito_vtab *p) {
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
                            0, &zErr);
     if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("tito: %s is not in the store's catalog "
-                             "(the store was changed outside tito)",
-                             p->zName);
+      /* Typically a table read from a one-table .dump: it carries the
+      ** definition, never the rows. */
+      zErr = sqlite3_mprintf("tito: %s is not in the store's catalog (a "
+                             "dump of one tito table has no rows: dump the "
+                             "whole database; or the store was changed "
+                             "outside tito)", p->zName);
       rc = SQLITE_ERROR;
     }
+  }
+  if (rc == SQLITE_OK) {
+    /* Another model under the same id would mix its keys with this one's
+    ** (stores of two databases merged with colliding ids). */
+    char *zOther = 0;
+    rc = tito_catalog_shared(p->pStore->pKv, p->pModel->zPrefix, p->zName,
+                             iId, &zOther, &zErr);
+    if (rc == SQLITE_OK && zOther) {
+      zErr = sqlite3_mprintf("tito: %s and %s share model id %u in the "
+                             "store's catalog: their rows cannot be told "
+                             "apart (see tito_check())", p->zName, zOther,
+                             iId);
+      rc = SQLITE_CORRUPT;
+    }
+    sqlite3_free(zOther);
   }
   if (rc == SQLITE_OK) {
     pModel = p->pModel;
@@ -265,6 +283,7 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
     char *zDef = titoVtabDefinition(p);
     rc = tito_store_acquire(&pConn->stores, p->zSchema, p->pModel->zStore,
                             &p->pStore, pzErr);
+    if (rc == SQLITE_OK) titoGuardSchema(db, p->zSchema);
     if (rc == SQLITE_OK && zDef == 0) rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
       rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
@@ -760,7 +779,7 @@ static int titoRollbackTo(sqlite3_vtab *pVtab, int iSave) {
 }
 
 static sqlite3_module titoModule = {
-    /* iVersion    */ 2,
+    /* iVersion    */ 3,
     /* xCreate     */ titoCreate,
     /* xConnect    */ titoConnect,
     /* xBestIndex  */ titoBestIndex,
@@ -783,7 +802,7 @@ static sqlite3_module titoModule = {
     /* xSavepoint  */ titoSavepoint,
     /* xRelease    */ titoRelease,
     /* xRollbackTo */ titoRollbackTo,
-    /* xShadowName */ 0,
+    /* xShadowName */ titoShadowName, /* a model named tito guards the store */
 #if SQLITE_VERSION_NUMBER >= 3044000
     /* xIntegrity  */ 0,
 #endif

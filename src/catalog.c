@@ -3,11 +3,14 @@
 **
 ** Keys (P = the keyspace prefix as a TEXT key field, as in table.h):
 **   P | u32 0 | 0x00 | lower(name) as TEXT field -> u32 id | definition
-**   P | u32 0 | 0x01                             -> u32 last id used
+**   P | u32 0 | 0x01                             -> u32 (stores made by
+**                                                   earlier versions: the
+**                                                   last id used; unused)
 **
-** A new model's id is the counter plus one, skipping any id that a catalog
-** entry or a key of the store still uses: a damaged or reset counter must
-** never make a new table adopt another model's rows.
+** A new model's id is random, and never one that a catalog entry or a key
+** of the store still uses: a damaged catalog must never make a new table
+** adopt another model's rows, and two databases' stores (one read into the
+** other from a dump) almost surely use different ids.
 */
 #include "catalog.h"
 #include "sqlite_api.h"
@@ -159,53 +162,75 @@ static int catIdInUse(tito_kv *pKv, const char *zPrefix, uint32_t iId,
   return r;
 }
 
+/* Fresh model ids tried before giving up (the store would be nearly full
+** of models: 2^32 ids). */
+#define CAT_ID_TRIES 100
+
 int tito_catalog_create(tito_kv *pKv, const char *zPrefix, const char *zName,
                         const char *zDef, uint32_t *piId, char **pzErr) {
-  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
-  const uint8_t *pVal;
-  uint32_t iId = 1;
-  int nVal, r, rc, bUsed = 1;
-  rc = catKey(&k, zPrefix, 0x01, 0);
-  if (rc != SQLITE_OK) goto done;
-  r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
-  if (r == TITO_OK && nVal >= 4) {
-    iId = catU32(pVal) + 1;
-  } else if (r != TITO_NOTFOUND && r != TITO_OK) {
-    rc = catError(pKv, r, pzErr);
-    goto done;
-  }
-  /* Skip ids still in use (a counter set back, a damaged catalog). */
-  for (;;) {
-    if (iId == 0) iId = 1; /* 0 is the catalog's own */
+  tito_buf v = TITO_BUF_INIT;
+  uint32_t iId = 0;
+  int r, rc = SQLITE_OK, bUsed = 1, i;
+  /* A random id, never one in use: two databases' stores then (almost
+  ** surely) use different ids, so one read into the other by a dump never
+  ** mixes two models' keys (and if ids ever meet, opening either table
+  ** says so). */
+  for (i = 0; i < CAT_ID_TRIES && bUsed; i++) {
+    sqlite3_randomness(sizeof(iId), &iId);
+    if (iId == 0) continue; /* 0 is the catalog's own */
     r = catIdInUse(pKv, zPrefix, iId, &bUsed);
-    if (r != TITO_OK) {
-      rc = catError(pKv, r, pzErr);
-      goto done;
-    }
-    if (!bUsed) break;
-    iId++;
-    if (iId == 0) {
-      *pzErr = sqlite3_mprintf("tito: no model id is free in the store");
-      rc = SQLITE_FULL;
-      goto done;
-    }
+    if (r != TITO_OK) return catError(pKv, r, pzErr);
+  }
+  if (bUsed) {
+    *pzErr = sqlite3_mprintf("tito: no free model id found in the store");
+    return SQLITE_FULL;
   }
   tito_buf_append_u32be(&v, iId);
-  if (v.rc) {
+  tito_buf_append(&v, zDef, (int)strlen(zDef));
+  rc = v.rc ? SQLITE_NOMEM : catInsertEntry(pKv, zPrefix, zName, &v, pzErr);
+  if (rc == SQLITE_OK) *piId = iId;
+  tito_buf_free(&v);
+  return rc;
+}
+
+int tito_catalog_shared(tito_kv *pKv, const char *zPrefix, const char *zName,
+                        uint32_t iId, char **pzOther, char **pzErr) {
+  tito_buf k = TITO_BUF_INIT, end = TITO_BUF_INIT, lower = TITO_BUF_INIT;
+  tito_kv_iter *pIter = 0;
+  int r, rc = SQLITE_OK;
+  *pzOther = 0;
+  rc = catKey(&k, zPrefix, 0x00, 0);
+  if (rc == SQLITE_OK) rc = catKey(&lower, zPrefix, 0x00, zName);
+  if (rc != SQLITE_OK) goto done;
+  tito_key_prefix_end(k.a, k.n, &end);
+  if (end.rc) {
     rc = SQLITE_NOMEM;
     goto done;
   }
-  r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
-  if (r != TITO_OK) {
-    rc = catError(pKv, r, pzErr);
-    goto done;
+  r = pKv->pMethods->xScan(pKv, k.a, k.n, end.a, end.n, 0, 0, &pIter);
+  while (r == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
+    int nk, nv;
+    const uint8_t *pk = pKv->pMethods->xIterKey(pIter, &nk);
+    const uint8_t *pv = pKv->pMethods->xIterValue(pIter, &nv);
+    if (nv >= 4 && catU32(pv) == iId &&
+        !(nk == lower.n && memcmp(pk, lower.a, (size_t)nk) == 0)) {
+      tito_value name;
+      tito_buf scratch = TITO_BUF_INIT;
+      int n = tito_key_decode(pk + k.n, nk - k.n, 0, 0, &name, &scratch);
+      *pzOther = sqlite3_mprintf("%.*s", n > 0 ? name.n : 1,
+                                 n > 0 && name.z ? (const char *)name.z : "?");
+      tito_buf_free(&scratch);
+      if (*pzOther == 0) rc = SQLITE_NOMEM;
+      break;
+    }
+    r = pKv->pMethods->xIterNext(pIter);
   }
-  tito_buf_append(&v, zDef, (int)strlen(zDef));
-  rc = v.rc ? SQLITE_NOMEM : catInsertEntry(pKv, zPrefix, zName, &v, pzErr);
-  *piId = iId;
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  if (rc == SQLITE_OK && r != TITO_OK) rc = catError(pKv, r, pzErr);
 done:
   tito_buf_free(&k);
-  tito_buf_free(&v);
+  tito_buf_free(&end);
+  tito_buf_free(&lower);
   return rc;
 }
 
@@ -262,8 +287,6 @@ typedef struct CheckSpace {
   char *zPrefix;         /* P as text, for messages */
   CheckEntry *a;
   int n, nAlloc;
-  int bCounter;
-  uint32_t iCounter;
   uint32_t iMaxId;       /* the largest model id in use */
   uint32_t iRun;         /* model id of the current run of keys, or 0 */
   int64_t nRun;          /* keys in that run */
@@ -350,13 +373,6 @@ static void checkEndSpace(CheckCtx *c, CheckSpace *s) {
                    zWhere ? zWhere : "");
     }
   }
-  if (s->iMaxId > 0 && !s->bCounter) {
-    checkProblem(c, "catalog: the id counter is missing%s",
-                 zWhere ? zWhere : "");
-  } else if (s->bCounter && s->iCounter < s->iMaxId) {
-    checkProblem(c, "catalog: the id counter (%u) is below model id %u in "
-                 "use%s", s->iCounter, s->iMaxId, zWhere ? zWhere : "");
-  }
   for (i = 0; i < c->nRef; i++) {
     const tito_catalog_ref *r = &c->aRef[i];
     char *zLower;
@@ -394,8 +410,6 @@ static void checkSpaceReset(CheckSpace *s) {
   s->p.n = 0;
   sqlite3_free(s->zPrefix);
   s->zPrefix = 0;
-  s->bCounter = 0;
-  s->iCounter = 0;
   s->iMaxId = 0;
   s->iRun = 0;
   s->nRun = 0;
@@ -409,10 +423,10 @@ static void checkCatalogKey(CheckCtx *c, CheckSpace *s, const uint8_t *k,
   int nVal, r;
   char *zWhere = checkWhere(s);
   if (rest[4] == 0x01 && nr == 5) {
+    /* The id counter of stores made by earlier versions (unused now). */
     r = pKv->pMethods->xGet(pKv, k, nk, &pVal, &nVal);
     if (r == TITO_OK && nVal == 4) {
-      s->bCounter = 1;
-      s->iCounter = catU32(pVal);
+      /* sound */
     } else if (r == TITO_OK || r == TITO_NOTFOUND) {
       checkProblem(c, "catalog: the id counter is corrupt%s",
                    zWhere ? zWhere : "");

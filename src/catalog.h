@@ -18,9 +18,15 @@
 int tito_catalog_find(tito_kv *, const char *zPrefix, const char *zName,
                       uint32_t *piId, char **pzDef, char **pzErr);
 
-/* Register model zName with definition zDef under a new id. */
+/* Register model zName with definition zDef under a new, random id. */
 int tito_catalog_create(tito_kv *, const char *zPrefix, const char *zName,
                         const char *zDef, uint32_t *piId, char **pzErr);
+
+/* Does another model of the catalog use id iId (a store merged from
+** another database's dump with colliding ids)? SQLITE_OK with *pzOther its
+** name (sqlite3_malloc'd) or NULL. */
+int tito_catalog_shared(tito_kv *, const char *zPrefix, const char *zName,
+                        uint32_t iId, char **pzOther, char **pzErr);
 
 /* Remove model zName's entry. */
 int tito_catalog_drop(tito_kv *, const char *zPrefix, const char *zName,
@@ -38,8 +44,7 @@ typedef struct tito_catalog_ref {
 
 /*
 ** Store-wide check: every key of the store belongs to a model of the
-** catalog, and the catalog is sound (entries decode, no two share an id,
-** the id counter is at or above every id in use). With bOwned (the
+** catalog, and the catalog is sound (entries decode, no two share an id). With bOwned (the
 ** embedded store, which only its schema uses), a catalog entry with no
 ** table among aRef[0..nRef) is reported too. (Each table's own entry, id
 ** and definition are checked with the table.) Problems are appended to
