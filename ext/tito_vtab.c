@@ -50,6 +50,8 @@ int titoTableReady(tito_vtab *p) {
   if (p->pStore == 0) {
     rc = tito_store_acquire(&p->pConn->stores, p->zSchema,
                             p->pModel->zStore, &p->pStore, &zErr);
+    /* A store made before guards, first used under DEFENSIVE. */
+    if (rc == SQLITE_OK) titoGuardSchema(p->pConn->db, p->zSchema);
   }
   if (rc == SQLITE_OK) {
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
