@@ -90,7 +90,7 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
   char *zReport = 0, *zDef = 0, *zStored = 0, *zErr = 0;
   uint32_t iId = 0;
   int rc = titoTableReady(p);
-  if (rc == SQLITE_ERROR) {
+  if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) {
     /* Not in the catalog, a damaged entry: damage to report. */
     checkLine(pRep, pnProblem, "%s", p->base.zErrMsg ? p->base.zErrMsg
                                                      : "cannot be opened");
