@@ -3,7 +3,8 @@
 #
 #   bash test/fuzz/run.sh [TARGET...]        (default: every target)
 #   FUZZ_TIME=seconds per target (default 60), FUZZ_MERGE=1 to add the
-#   inputs that found new coverage to the checked-in corpus afterwards.
+#   inputs that found new coverage to the checked-in corpus afterwards,
+#   FUZZ_ENGINE=driver to use the seeded driver even where libFuzzer is.
 #
 # With clang's libFuzzer (Debian: clang and libclang-rt-14-dev, `make
 # setup-fuzz`) the targets are built with -fsanitize=fuzzer,address,
@@ -27,15 +28,16 @@ SRC="$(ls src/*.c ext/*.c)"
 SQLITE_LIBS=$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 FLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Isrc -Iext -Itest/fuzz"
 mode=driver
+[ "${FUZZ_ENGINE:-}" = driver ] && probe_skip=1 || probe_skip=0
 probe=$(mktemp -d)
 printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' > "$probe/p.c"
-if command -v clang >/dev/null 2>&1 &&
+if [ $probe_skip = 0 ] && command -v clang >/dev/null 2>&1 &&
    clang -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" >/dev/null 2>&1; then
   mode=libfuzzer
 fi
 rm -rf "$probe"
 echo "fuzz: $mode, ${time_per}s per target"
-if [ $mode = driver ]; then
+if [ $mode = driver ] && [ $probe_skip = 0 ]; then
   echo "fuzz: (clang's libFuzzer not found: make setup-fuzz installs it; using the seeded driver)"
 fi
 
