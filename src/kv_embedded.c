@@ -15,7 +15,30 @@
 */
 #include "kv_embedded.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+/* Process-wide counters of every embedded handle (xStats). Lock-free C11
+** atomics: the only global mutable state here, safe from any thread. */
+enum {
+  EMB_STAT_GETS,          /* point reads (xGet) */
+  EMB_STAT_MULTI_GETS,    /* batch reads (xMultiGet) */
+  EMB_STAT_SCANS,         /* scans opened (xScan) */
+  EMB_STAT_ROWS_SCANNED,  /* rows stepped by scans */
+  EMB_STAT_PUTS,          /* xPut */
+  EMB_STAT_INSERTS,       /* xInsert that wrote */
+  EMB_STAT_DELETES,       /* xDelete */
+  EMB_STAT_DELETE_RANGES, /* xDeleteRange */
+  EMB_STAT_COMMITS,       /* xCommit */
+  EMB_STAT_ROLLBACKS,     /* xRollback */
+  EMB_STAT_N
+};
+static const char *const azEmbStat[EMB_STAT_N] = {
+  "gets", "multi_gets", "scans", "rows_scanned", "puts", "inserts",
+  "deletes", "delete_ranges", "commits", "rollbacks"};
+static _Atomic int64_t aEmbStat[EMB_STAT_N];
+
+static void embCount(int e) { atomic_fetch_add(&aEmbStat[e], 1); }
 
 /* Cached single-purpose statements, indexed by these. */
 enum {
@@ -301,6 +324,7 @@ static int embGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
   EmbKv *p = (EmbKv *)pKv;
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_GET, &s);
+  embCount(EMB_STAT_GETS);
   if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   rc = sqlite3_step(s);
@@ -387,6 +411,7 @@ static int embMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
                        const int *anKey, tito_kv_row_fn xRow, void *pCtx) {
   EmbKv *p = (EmbKv *)pKv;
   int i, rc;
+  embCount(EMB_STAT_MULTI_GETS);
   if (nKey <= 2) {
     for (i = 0; i < nKey; i++) {
       const uint8_t *pVal;
@@ -465,6 +490,7 @@ static void iterDestroy(EmbIter *it) {
 static int iterStep(EmbIter *it) {
   int rc = sqlite3_step(it->pStmt);
   if (rc == SQLITE_ROW) {
+    embCount(EMB_STAT_ROWS_SCANNED);
     it->bEof = 0;
     return TITO_OK;
   }
@@ -487,6 +513,7 @@ static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
   EmbIter *it;
   int rc;
   *ppIter = NULL;
+  embCount(EMB_STAT_SCANS);
   rc = iterAcquire(p, v, &it);
   if (rc != TITO_OK) return rc;
   /* The statement reads its bounds at every step, after the caller's
@@ -558,6 +585,7 @@ static void embIterClose(tito_kv_iter *pIter) {
 static int embPut(tito_kv *pKv, const uint8_t *pKey, int nKey,
                   const uint8_t *pVal, int nVal) {
   EmbKv *p = (EmbKv *)pKv;
+  embCount(EMB_STAT_PUTS);
   if (undoActive(p)) {
     int bFound;
     int rc = undoLogKey(p, pKey, nKey, &bFound);
@@ -581,13 +609,20 @@ static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
   embBind(s, 2, pVal, nVal);
   rc = embRunWrite(p, s, "inserting a key");
   if (rc != TITO_OK) return rc;
-  if (sqlite3_changes(p->db) == 0) return TITO_EXISTS;
+  if (sqlite3_changes(p->db) == 0) {
+    sqlite3_free(p->zErr);
+    p->zErr = sqlite3_mprintf("key already exists");
+    p->bNomem = p->zErr == NULL;
+    return TITO_EXISTS;
+  }
+  embCount(EMB_STAT_INSERTS);
   if (bLog) undoPush(p, pKey, nKey, NULL, -1);
   return TITO_OK;
 }
 
 static int embDelete(tito_kv *pKv, const uint8_t *pKey, int nKey) {
   EmbKv *p = (EmbKv *)pKv;
+  embCount(EMB_STAT_DELETES);
   if (undoActive(p)) {
     int bFound = 0;
     int rc = undoLogKey(p, pKey, nKey, &bFound);
@@ -621,6 +656,7 @@ static int embDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
   int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0);
   sqlite3_stmt *s;
   int rc = undoActive(p) ? undoLogRange(p, pLo, nLo, pHi, nHi) : TITO_OK;
+  embCount(EMB_STAT_DELETE_RANGES);
   if (rc == TITO_OK) rc = embStmt(p, STMT_DELRANGE + v, &s);
   if (rc != TITO_OK) return rc;
   if (pLo) embBind(s, 1, pLo, nLo);
@@ -636,11 +672,17 @@ static int embBegin(tito_kv *pKv) {
   return TITO_OK;
 }
 
-/* Set mark iSave. Marks >= iSave left over (numbers reused) are dropped:
-** their writes stay logged under the earlier marks. */
+/* Set mark iSave, unless it is set already (a second caller announcing the
+** same savepoint: the mark keeps its first position, kv.h). Marks > iSave
+** left over are dropped: their writes stay logged under the earlier
+** marks. */
 static int embSavepoint(tito_kv *pKv, int iSave) {
   EmbKv *p = (EmbKv *)pKv;
   UndoMark *m;
+  int i;
+  for (i = 0; i < p->nMark; i++) {
+    if (p->aMark[i].iSave == iSave) return TITO_OK;
+  }
   while (p->nMark > 0 && p->aMark[p->nMark - 1].iSave >= iSave) p->nMark--;
   if (embGrow((void **)&p->aMark, &p->nMarkAlloc, p->nMark + 1,
               (int)sizeof(UndoMark))) {
@@ -686,10 +728,35 @@ static int embPrepareTxn(tito_kv *pKv) {
   return TITO_OK;
 }
 
-static void embCommit(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+static void embCommit(tito_kv *pKv) {
+  embCount(EMB_STAT_COMMITS);
+  undoClear((EmbKv *)pKv);
+}
 
 /* SQLite rolls back its own pages; only our state is dropped. */
-static void embRollback(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+static void embRollback(tito_kv *pKv) {
+  embCount(EMB_STAT_ROLLBACKS);
+  undoClear((EmbKv *)pKv);
+}
+
+/* A statement reads one state of the database already (SQLite holds its
+** read transaction for the statement): the bracket has nothing to do. */
+static int embReadBegin(tito_kv *pKv) {
+  (void)pKv;
+  return TITO_OK;
+}
+
+static void embReadEnd(tito_kv *pKv) { (void)pKv; }
+
+static int embStats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
+  int i, rc;
+  (void)pKv;
+  for (i = 0; i < EMB_STAT_N; i++) {
+    rc = xStat(pCtx, azEmbStat[i], atomic_load(&aEmbStat[i]));
+    if (rc != 0) return rc;
+  }
+  return TITO_OK;
+}
 
 static const char *embErrmsg(tito_kv *pKv) {
   EmbKv *p = (EmbKv *)pKv;
@@ -731,7 +798,7 @@ static const tito_kv_methods embMethods = {
   embIterKey,   embIterValue, embIterClose, embPut,         embInsert,
   embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
   embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
-  embClose,
+  embClose,     embReadBegin, embReadEnd,   embStats,
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

@@ -250,6 +250,9 @@ int membuf_lookup(membuf *p, const uint8_t *k, size_t nk, const uint8_t **ppV,
 }
 
 int membuf_savepoint(membuf *p, int iSave) {
+  for (int i = 0; i < p->nMark; i++) {
+    if (p->aMark[i].iSave == iSave) return TITO_OK; /* already set: keep it */
+  }
   membuf_release(p, iSave);
   if (p->nMark == p->nMarkAlloc) {
     int nNew = p->nMarkAlloc ? p->nMarkAlloc * 2 : 8;
