@@ -367,6 +367,7 @@ typedef struct async_state {
   size_t nKey, nKeyAlloc;
 } async_state;
 
+/* Append a copy of key k (the response holding it is freed soon). */
 static int async_add_key(async_state *a, const ProtobufCBinaryData *k) {
   if (a->nKey == a->nKeyAlloc) {
     size_t nNew = a->nKeyAlloc ? a->nKeyAlloc * 2 : 16;
@@ -375,7 +376,12 @@ static int async_add_key(async_state *a, const ProtobufCBinaryData *k) {
     a->aKey = x;
     a->nKeyAlloc = nNew;
   }
-  a->aKey[a->nKey++] = *k;
+  uint8_t *z = malloc(k->len ? k->len : 1);
+  if (!z) return TITO_NOMEM;
+  if (k->len) memcpy(z, k->data, k->len);
+  a->aKey[a->nKey].data = z;
+  a->aKey[a->nKey].len = k->len;
+  a->nKey++;
   return TITO_OK;
 }
 
@@ -517,6 +523,7 @@ static int async_commit_recover(tikv_client *c, tikv_backoff *bo,
     }
     if (rc == TITO_OK) *pCommit = a.commitTs;
   }
+  for (size_t i = 0; i < a.nKey; i++) free(a.aKey[i].data);
   free(a.aKey);
   free(aSec);
   return rc;

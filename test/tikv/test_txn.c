@@ -926,6 +926,258 @@ static void test_faults(void) {
   check_group("faults: region errors, lost requests/responses, an undetermined primary commit, a PD leader change inside transactions");
 }
 
+/* undetermined_result anywhere but on the primary commit is retried, as
+** client-go does: a plain 2PC prewrite, a secondary commit and every read
+** are idempotent for one start_ts. (The fake applies the request, then
+** answers undetermined_result.) */
+static void test_undetermined(void) {
+  if (!ctl_addr()) {
+    skip("faults: undetermined_result on prewrite, secondary commit and reads is retried");
+    return;
+  }
+  char r[256], z[32];
+  const char *kp = K('a', "und-p"), *ks = K('h', "und-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"0", "0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  /* a prewrite: applied, then undetermined; resent, the commit succeeds */
+  int64_t nPre = rpc("KvPrewrite");
+  CHECK(ctlf(r, sizeof r, "fault KvPrewrite Undetermined 1") == 0);
+  const char *v1[] = {"1", "1"};
+  CHECK(write_keys(aK, v1, 2) == TITO_OK);
+  CHECK(rpc("KvPrewrite") - nPre == 3); /* two regions, one resent */
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  /* the secondary's commit: resent, no lock is left behind */
+  unsigned long long id = 0;
+  int storeS = 0, ver = 0;
+  char hex[300];
+  CHECK(ctlf(r, sizeof r, "region_of %s", ctl_hex(ks, strlen(ks), hex)) == 0 &&
+        sscanf(r, "%llu %d %d", &id, &storeS, &ver) == 3);
+  CHECK(!tk_same_region(g_client, kp, ks));
+  int64_t nCom = rpc("KvCommit");
+  CHECK(ctlf(r, sizeof r, "fault KvCommit Undetermined 1 %d", storeS) == 0);
+  const char *v2[] = {"2", "2"};
+  CHECK(write_keys(aK, v2, 2) == TITO_OK);
+  CHECK(rpc("KvCommit") - nCom == 3); /* primary, secondary twice */
+  CHECK(n_locks() == 0);
+  /* reads: the same answer after a resend */
+  CHECK(ctlf(r, sizeof r, "fault KvGet Undetermined 1") == 0);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "2") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvBatchGet Undetermined 1") == 0);
+  CHECK(ctlf(r, sizeof r, "fault KvScan Undetermined 1") == 0);
+  tikv_txn *t = NULL;
+  char *zErr = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == 0);
+  const uint8_t *apK[2] = {U(kp), U(ks)};
+  size_t anK[2] = {strlen(kp), strlen(ks)};
+  bg_res res;
+  memset(&res, 0, sizeof res);
+  CHECK(tikv_txn_batch_get(t, 2, apK, anK, bg_row, &res, &zErr) == 0 &&
+        res.nCalls == 2 && strcmp(res.aVal[1], "2") == 0);
+  char lo[128], hi[128], zs[128];
+  snprintf(lo, sizeof lo, "%s", K('a', "und"));
+  snprintf(hi, sizeof hi, "%s", K('a', "une"));
+  CHECK(scan_str(t, lo, hi, 0, 0, zs, sizeof zs) == 0 && strcmp(zs, "und-p=2") == 0);
+  tikv_txn_free(t);
+  free(zErr);
+  CHECK(ctlf(r, sizeof r, "clear_faults") == 0);
+  check_group("faults: undetermined_result on a prewrite, a secondary commit and reads is resent (only the primary commit's is an unknown outcome)");
+}
+
+/* A commit retried after a failure repeats the failure (it must not commit
+** the emptied buffer and report success); after success it repeats it. */
+static void test_commit_retry(void) {
+  const char *k = K('d', "retry");
+  const char *v0[] = {"0"};
+  CHECK(write_keys(&k, v0, 1) == TITO_OK);
+  tikv_txn *t1 = NULL, *t2 = NULL;
+  char *zErr = NULL, z[16];
+  CHECK(tikv_txn_begin(g_client, 0, &t1, &zErr) == 0);
+  CHECK(tikv_txn_begin(g_client, 0, &t2, &zErr) == 0);
+  CHECK(tikv_txn_put(t1, U(k), strlen(k), U("1"), 1, &zErr) == 0);
+  CHECK(tikv_txn_put(t2, U(k), strlen(k), U("2"), 1, &zErr) == 0);
+  CHECK(tikv_txn_commit(t1, &zErr) == TITO_OK);
+  CHECK(tikv_txn_commit(t2, &zErr) == TITO_CONFLICT);
+  int64_t nPre = rpc("KvPrewrite");
+  free(zErr);
+  zErr = NULL;
+  CHECK(tikv_txn_commit(t2, &zErr) == TITO_CONFLICT);
+  CHECK(zErr && strstr(zErr, "write conflict"));
+  CHECK(rpc("KvPrewrite") == nPre); /* nothing sent again */
+  CHECK(tikv_txn_put(t2, U(k), strlen(k), U("3"), 1, &zErr) == TITO_ERROR);
+  CHECK(tikv_txn_commit(t1, &zErr) == TITO_OK);
+  CHECK(read_key(k, z, sizeof z) == 0 && strcmp(z, "1") == 0);
+  tikv_txn_free(t1);
+  tikv_txn_free(t2);
+  free(zErr);
+  check_group("txn: a commit retried after a failure fails again, sending nothing; after a success it succeeds again");
+}
+
+/* ---- locks left by other clients (TiDB): async commit, pessimistic -------- */
+
+/* Plant a lock; returns its start_ts (0 on failure). */
+static unsigned long long plant(const char *zKey, const char *zPrimary,
+                                unsigned long long startTs, const char *zKind,
+                                const char *zOpts) {
+  char r[256], hk[300], hp[300], zTs[32];
+  if (startTs) snprintf(zTs, sizeof zTs, "%llu", startTs);
+  else snprintf(zTs, sizeof zTs, "tso");
+  if (ctlf(r, sizeof r, "plant_lock %s %s %s 100 %s %s",
+           ctl_hex(zKey, strlen(zKey), hk), ctl_hex(zPrimary, strlen(zPrimary), hp),
+           zTs, zKind, zOpts ? zOpts : "") != 0) {
+    printf("# plant_lock: %s\n", r);
+    return 0;
+  }
+  return strtoull(r, NULL, 10);
+}
+
+/* "secondaries=HEX,HEX" of two keys, into zOut. */
+static const char *secondaries(const char *a, const char *b, char *zOut,
+                               size_t nOut) {
+  char ha[300], hb[300];
+  snprintf(zOut, nOut, "secondaries=%s,%s", ctl_hex(a, strlen(a), ha),
+           ctl_hex(b, strlen(b), hb));
+  return zOut;
+}
+
+static void test_async_commit_locks(void) {
+  if (!ctl_addr()) {
+    skip("locks: async-commit locks of another client are recovered from their secondaries");
+    return;
+  }
+  char r[256], z[32], zSec[700], zOpt[800], hex[300];
+  /* 1. every key still locked: committed at the largest min_commit_ts */
+  const char *kp = K('a', "ac1-p"), *ks1 = K('h', "ac1-s1"), *ks2 = K('o', "ac1-s2");
+  secondaries(ks1, ks2, zSec, sizeof zSec);
+  snprintf(zOpt, sizeof zOpt, "value=7031 async=1 %s", zSec);
+  unsigned long long ts = plant(kp, kp, 0, "Put", zOpt);
+  CHECK(ts != 0);
+  snprintf(zOpt, sizeof zOpt, "value=7331 async=1 min_commit_ts=%llu", ts + 5);
+  CHECK(plant(ks1, kp, ts, "Put", zOpt) == ts);
+  snprintf(zOpt, sizeof zOpt, "value=7332 async=1 min_commit_ts=%llu", ts + 9);
+  CHECK(plant(ks2, kp, ts, "Put", zOpt) == ts);
+  CHECK(n_locks() == 3);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  int64_t nCsl = rpc("KvCheckSecondaryLocks");
+  CHECK(read_key(ks1, z, sizeof z) == 0 && strcmp(z, "s1") == 0);
+  CHECK(rpc("KvCheckSecondaryLocks") - nCsl == 2); /* two regions */
+  CHECK(n_locks() == 0);
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p1") == 0);
+  CHECK(read_key(ks2, z, sizeof z) == 0 && strcmp(z, "s2") == 0);
+  CHECK(ctlf(r, sizeof r, "mvcc %s", ctl_hex(ks2, strlen(ks2), hex)) == 0);
+  char want[64];
+  snprintf(want, sizeof want, "Put@%llu/%llu", ts + 9, ts);
+  CHECK(strstr(r, want) != NULL); /* committed at max(min_commit_ts) */
+  if (!strstr(r, want)) printf("# %s (want %s)\n", r, want);
+
+  /* 2. one secondary already committed by its owner: that ts for all */
+  kp = K('a', "ac2-p"), ks1 = K('h', "ac2-s1"), ks2 = K('o', "ac2-s2");
+  secondaries(ks1, ks2, zSec, sizeof zSec);
+  snprintf(zOpt, sizeof zOpt, "value=7032 async=1 %s", zSec);
+  ts = plant(kp, kp, 0, "Put", zOpt);
+  CHECK(plant(ks1, kp, ts, "Put", "value=7333 async=1") == ts);
+  CHECK(plant(ks2, kp, ts, "Put", "value=7334 async=1") == ts);
+  CHECK(ctlf(r, sizeof r, "commit_lock %s tso", ctl_hex(ks1, strlen(ks1), hex)) == 0);
+  unsigned long long cts = strtoull(r, NULL, 10);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  CHECK(read_key(ks2, z, sizeof z) == 0 && strcmp(z, "s4") == 0);
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p2") == 0);
+  CHECK(n_locks() == 0);
+  CHECK(ctlf(r, sizeof r, "mvcc %s", ctl_hex(kp, strlen(kp), hex)) == 0);
+  snprintf(want, sizeof want, "Put@%llu/%llu", cts, ts);
+  CHECK(strstr(r, want) != NULL);
+
+  /* 3. a secondary never prewritten: rolled back everywhere */
+  kp = K('a', "ac3-p"), ks1 = K('h', "ac3-s1"), ks2 = K('o', "ac3-s2");
+  secondaries(ks1, ks2, zSec, sizeof zSec);
+  snprintf(zOpt, sizeof zOpt, "value=7033 async=1 %s", zSec);
+  ts = plant(kp, kp, 0, "Put", zOpt);
+  CHECK(plant(ks1, kp, ts, "Put", "value=7335 async=1") == ts);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  CHECK(read_key(ks1, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(read_key(kp, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(n_locks() == 0);
+
+  /* 4. a secondary that is a normal lock: the owner fell back to 2PC; the
+  ** primary is checked again with force_sync_commit and rolled back */
+  kp = K('a', "ac4-p"), ks1 = K('h', "ac4-s1"), ks2 = K('h', "ac4-s2");
+  secondaries(ks1, ks2, zSec, sizeof zSec);
+  snprintf(zOpt, sizeof zOpt, "value=7034 async=1 %s", zSec);
+  ts = plant(kp, kp, 0, "Put", zOpt);
+  CHECK(plant(ks1, kp, ts, "Put", "value=7336") == ts);
+  CHECK(plant(ks2, kp, ts, "Put", "value=7337") == ts);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  CHECK(read_key(ks1, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(read_key(ks2, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(read_key(kp, z, sizeof z) == TITO_NOTFOUND);
+  CHECK(n_locks() == 0);
+
+  /* 5. a writer meets an expired async-commit lock at prewrite */
+  kp = K('a', "ac5-p"), ks1 = K('h', "ac5-s1"), ks2 = K('o', "ac5-s2");
+  secondaries(ks1, ks2, zSec, sizeof zSec);
+  snprintf(zOpt, sizeof zOpt, "value=7035 async=1 %s", zSec);
+  ts = plant(kp, kp, 0, "Put", zOpt);
+  CHECK(plant(ks1, kp, ts, "Put", "value=7338 async=1") == ts);
+  CHECK(plant(ks2, kp, ts, "Put", "value=7339 async=1") == ts);
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  const char *aW[] = {ks2};
+  const char *aWv[] = {"mine"};
+  CHECK(write_keys(aW, aWv, 1) == TITO_OK);
+  CHECK(read_key(ks2, z, sizeof z) == 0 && strcmp(z, "mine") == 0);
+  CHECK(read_key(ks1, z, sizeof z) == 0 && strcmp(z, "s8") == 0);
+  CHECK(n_locks() == 0);
+  check_group("locks: async-commit locks of another client: all locked (commit at max min_commit_ts), one committed, one missing (rollback), a normal secondary (force_sync_commit), met by a writer");
+}
+
+static void test_pessimistic_locks(void) {
+  if (!ctl_addr()) {
+    skip("locks: pessimistic locks of another client are rolled back or waited for");
+    return;
+  }
+  char r[256], z[32], hex[300], zOpt[64];
+  /* a dead pessimistic transaction: its locks do not block readers; a
+  ** writer waits for the TTL, then CheckTxnStatus (resolving a pessimistic
+  ** lock) unlocks the primary and KVPessimisticRollback the key */
+  const char *kp = K('a', "pl1-p"), *ks = K('h', "pl1-s");
+  const char *aK[] = {kp, ks};
+  const char *v0[] = {"p0", "s0"};
+  CHECK(write_keys(aK, v0, 2) == TITO_OK);
+  unsigned long long ts = plant(kp, kp, 0, "PessimisticLock", NULL);
+  CHECK(ts != 0);
+  snprintf(zOpt, sizeof zOpt, "for_update_ts=%llu", ts);
+  CHECK(plant(ks, kp, ts, "PessimisticLock", zOpt) == ts);
+  int64_t nCts = rpc("KvCheckTxnStatus"), nPr = rpc("KVPessimisticRollback");
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s0") == 0);
+  CHECK(rpc("KvCheckTxnStatus") == nCts); /* readers never meet them */
+  CHECK(ctlf(r, sizeof r, "advance_time 10000") == 0);
+  const char *aW[] = {ks};
+  const char *aWv[] = {"s1"};
+  CHECK(write_keys(aW, aWv, 1) == TITO_OK);
+  CHECK(rpc("KVPessimisticRollback") - nPr == 1);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s1") == 0);
+  CHECK(n_locks() == 0); /* the primary went with CheckTxnStatus */
+  CHECK(ctlf(r, sizeof r, "mvcc %s", ctl_hex(kp, strlen(kp), hex)) == 0 &&
+        strstr(r, "lock=none"));
+
+  /* a committed transaction left a pessimistic lock on a key it did not
+  ** write: the lock is rolled back (never committed: it carries no data) */
+  kp = K('a', "pl2-p"), ks = K('o', "pl2-s");
+  ts = plant(kp, kp, 0, "Put", "value=7032");
+  snprintf(zOpt, sizeof zOpt, "for_update_ts=%llu", ts);
+  CHECK(plant(ks, kp, ts, "PessimisticLock", zOpt) == ts);
+  CHECK(ctlf(r, sizeof r, "commit_lock %s tso", ctl_hex(kp, strlen(kp), hex)) == 0);
+  nPr = rpc("KVPessimisticRollback");
+  const char *aW2[] = {ks};
+  const char *aWv2[] = {"s2"};
+  CHECK(write_keys(aW2, aWv2, 1) == TITO_OK);
+  CHECK(rpc("KVPessimisticRollback") - nPr == 1);
+  CHECK(read_key(kp, z, sizeof z) == 0 && strcmp(z, "p2") == 0);
+  CHECK(read_key(ks, z, sizeof z) == 0 && strcmp(z, "s2") == 0);
+  CHECK(n_locks() == 0);
+  check_group("locks: pessimistic locks of another client never block reads; a writer rolls them back (KVPessimisticRollback) once their owner is final");
+}
+
 /* ---- concurrency ----------------------------------------------------------- */
 
 #define NTHREAD 6
@@ -1182,6 +1434,10 @@ int main(void) {
   test_roll_forward();
   test_heartbeat();
   test_faults();
+  test_undetermined();
+  test_commit_retry();
+  test_async_commit_locks();
+  test_pessimistic_locks();
   test_concurrent();
   test_kv_interface();
   test_every_rpc();
