@@ -70,6 +70,9 @@ struct EmbIter {
   int bEof;
   uint8_t *aBound;       /* copies of the bounds, bound SQLITE_STATIC */
   int nBoundAlloc;
+  uint8_t *aLast;        /* the current key, saved before a write (bSaved) */
+  int nLast, nLastAlloc;
+  int bSaved;
   EmbIter *pNext;        /* live list or pool list */
   EmbIter *pPrev;        /* live list only */
 };
@@ -209,11 +212,35 @@ static int embRunWrite(EmbKv *p, sqlite3_stmt *s, const char *zWhat) {
 /* ---------------------------------------------------------------------- */
 /* Writes without undo logging. */
 
+/* Before a write: every open iterator keeps a copy of its current key, so
+** that its next step can skip what the write makes SQLite step onto again
+** (kv.h: iterators stay ordered while the handle writes). A copy that
+** cannot be made (out of memory) only loses that protection. */
+static void embSaveIters(EmbKv *p) {
+  EmbIter *it;
+  for (it = p->pLive; it; it = it->pNext) {
+    int nk;
+    const uint8_t *k;
+    if (it->bEof || it->bSaved) continue;
+    k = embColumn(it->pStmt, 0, &nk);
+    if (nk > it->nLastAlloc) {
+      uint8_t *a = sqlite3_realloc64(it->aLast, (sqlite3_uint64)nk);
+      if (a == NULL) continue;
+      it->aLast = a;
+      it->nLastAlloc = nk;
+    }
+    if (nk > 0) memcpy(it->aLast, k, (size_t)nk);
+    it->nLast = nk;
+    it->bSaved = 1;
+  }
+}
+
 static int rawPut(EmbKv *p, const uint8_t *pKey, int nKey, const uint8_t *pVal,
                   int nVal) {
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_PUT, &s);
   if (rc != TITO_OK) return rc;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
   return embRunWrite(p, s, "writing a key");
@@ -223,6 +250,7 @@ static int rawDelete(EmbKv *p, const uint8_t *pKey, int nKey) {
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_DELETE, &s);
   if (rc != TITO_OK) return rc;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   return embRunWrite(p, s, "deleting a key");
 }
@@ -471,6 +499,7 @@ static int iterAcquire(EmbKv *p, int v, EmbIter **ppIt) {
       return rc;
     }
   }
+  it->bSaved = 0;
   it->pNext = p->pLive; /* link into the live list */
   it->pPrev = NULL;
   if (p->pLive) p->pLive->pPrev = it;
@@ -483,14 +512,29 @@ static int iterAcquire(EmbKv *p, int v, EmbIter **ppIt) {
 static void iterDestroy(EmbIter *it) {
   sqlite3_finalize(it->pStmt);
   sqlite3_free(it->aBound);
+  sqlite3_free(it->aLast);
   sqlite3_free(it);
 }
 
 /* Step an iterator's statement; sets bEof. */
 static int iterStep(EmbIter *it) {
-  int rc = sqlite3_step(it->pStmt);
+  int rc;
+  for (;;) {
+    rc = sqlite3_step(it->pStmt);
+    if (rc != SQLITE_ROW || !it->bSaved) break;
+    /* A write moved the table under the statement: SQLite may step onto a
+    ** key again. Skip until past the key last returned. */
+    {
+      int nk, c;
+      const uint8_t *k = embColumn(it->pStmt, 0, &nk);
+      c = memcmp(k, it->aLast, (size_t)(nk < it->nLast ? nk : it->nLast));
+      if (c == 0) c = nk - it->nLast;
+      if ((it->iVariant & SCAN_REV) ? c < 0 : c > 0) break;
+    }
+  }
   if (rc == SQLITE_ROW) {
     embCount(EMB_STAT_ROWS_SCANNED);
+    it->bSaved = 0;
     it->bEof = 0;
     return TITO_OK;
   }
@@ -605,16 +649,12 @@ static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
   int rc = embStmt(p, STMT_INSERT, &s);
   if (rc != TITO_OK) return rc;
   if (bLog && undoReserve(p, nKey) != TITO_OK) return TITO_NOMEM;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
   rc = embRunWrite(p, s, "inserting a key");
   if (rc != TITO_OK) return rc;
-  if (sqlite3_changes(p->db) == 0) {
-    sqlite3_free(p->zErr);
-    p->zErr = sqlite3_mprintf("key already exists");
-    p->bNomem = p->zErr == NULL;
-    return TITO_EXISTS;
-  }
+  if (sqlite3_changes(p->db) == 0) return TITO_EXISTS;
   embCount(EMB_STAT_INSERTS);
   if (bLog) undoPush(p, pKey, nKey, NULL, -1);
   return TITO_OK;
@@ -661,6 +701,7 @@ static int embDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
   if (rc != TITO_OK) return rc;
   if (pLo) embBind(s, 1, pLo, nLo);
   if (pHi) embBind(s, 2, pHi, nHi);
+  embSaveIters(p);
   return embRunWrite(p, s, "deleting a key range");
 }
 
