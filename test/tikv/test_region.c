@@ -5,7 +5,8 @@
 ** and miss counters, a split while the cache is warm (EpochNotMatch ->
 ** current_regions adopted), leader moves (NotLeader with hint), injected
 ** NotLeader without hint, ServerIsBusy, StaleCommand, RegionNotFound,
-** EpochNotMatch, UndeterminedResult, StoreNotMatch, a dropped connection,
+** EpochNotMatch, UndeterminedResult (resent, or final at a commit point),
+** StoreNotMatch, a dropped connection,
 ** a response slower than the deadline (retried, then a timeout error), a
 ** store going down, and several threads sharing one client during splits.
 */
@@ -402,9 +403,21 @@ static void test_faults(tikv_client *p) {
   CHECK(rc == TITO_OK && bo.nRetry == 1);
   check_group("StaleCommand, RegionNotFound, EpochNotMatch: retried and served");
 
+  /* undetermined_result: resent by default (reads, plain prewrites,
+  ** secondary commits are idempotent); TITO_UNKNOWN, not resent, for a
+  ** caller that marks the request as a commit point */
   dt = faulted_get(p, "Undetermined 1", "m9", "v-m9", &bo, &rc, &zErr);
-  CHECK(rc == TITO_UNKNOWN && zErr && strstr(zErr, "undetermined"));
-  check_group("UndeterminedResult: TITO_UNKNOWN, not retried");
+  CHECK(rc == TITO_OK && bo.nRetry == 1);
+  {
+    char z[128];
+    CHECK(ctlf(rep, sizeof rep, "fault KvGet Undetermined 1") == 0);
+    tikv_backoff_init(&bo, p);
+    bo.bUndeterminedIsFinal = 1;
+    rc = get_one(p, &bo, "m9", z, sizeof z, &zErr);
+    CHECK(rc == TITO_UNKNOWN && zErr && strstr(zErr, "undetermined"));
+    CHECK(bo.nRetry == 0);
+  }
+  check_group("UndeterminedResult: resent, or TITO_UNKNOWN (not resent) at a commit point");
 
   /* StoreNotMatch: make the cache send region m9's request to a store that
   ** is not the leader's, under the leader's store id. */
