@@ -90,7 +90,8 @@ typedef struct tito_kv tito_kv;
 typedef struct tito_kv_iter tito_kv_iter;
 typedef struct tito_kv_methods tito_kv_methods;
 
-/* Called by xStats once per counter; a non-zero return stops the walk. */
+/* Called by xStats once per counter; a non-zero return stops the walk and
+** is returned. zName is valid only during the call. */
 typedef int (*tito_kv_stat_fn)(void *pCtx, const char *zName, int64_t iValue);
 
 /* Called by xMultiGet once for each key found, in no particular order. */
