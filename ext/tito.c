@@ -21,13 +21,7 @@ SQLITE_EXTENSION_INIT1
 /* Free the per-connection context (the module's destructor). */
 static void titoConnFree(void *p) {
   tito_conn *pConn = (tito_conn *)p;
-  while (pConn->pStores) {
-    tito_store *pStore = pConn->pStores;
-    pConn->pStores = pStore->pNext;
-    if (pStore->pKv) pStore->pKv->pMethods->xClose(pStore->pKv);
-    sqlite3_free(pStore->zName);
-    sqlite3_free(pStore);
-  }
+  tito_store_list_free(&pConn->stores);
   sqlite3_free(pConn);
 }
 
@@ -141,6 +135,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (pConn == 0) return SQLITE_NOMEM;
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
+  pConn->stores.db = db;
   rc = titoRegisterFunctions(db, pConn);
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) {

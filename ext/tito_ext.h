@@ -9,25 +9,16 @@
 #include "buf.h"
 #include "kv.h"
 #include "model.h"
+#include "scan.h"
+#include "store.h"
 #include "table.h"
 
 typedef struct tito_cursor tito_cursor;
 
-/* One store used by this connection (the embedded store of one schema). */
-typedef struct tito_store tito_store;
-struct tito_store {
-  char *zName;       /* schema name ("main", "temp", ...) */
-  tito_kv *pKv;      /* the open store */
-  int nRef;          /* vtabs using it */
-  int bInTxn;        /* xBegin was forwarded in this SQLite transaction */
-  int bPrepared;     /* xPrepare succeeded in this commit */
-  tito_store *pNext;
-};
-
 /* The per-connection context: client data of the module. */
 typedef struct tito_conn {
   sqlite3 *db;
-  tito_store *pStores;
+  tito_store_list stores; /* the stores its tables use (src/store.h) */
   struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
 } tito_conn;
 

@@ -1,134 +1,33 @@
 /*
-** tito_vtab.c: the "tito" virtual-table module.
+** tito_vtab.c: the "tito" virtual-table module: SQLite's callbacks, turned
+** into calls of the engine.
 **
 ** CREATE VIRTUAL TABLE t USING tito(<model>) declares a model (src/model.h);
-** its rows and index entries are key ranges of a store (src/table.h). The
-** embedded store keeps them in the table "tito_store" of the same schema,
-** so they commit with SQLite's own transaction.
+** its rows and index entries are key ranges of a store (src/table.h), which
+** the engine opens from the model's store option (src/store.h).
 **
-** TRANSACTIONS. Every tito table of one schema shares one store handle in
-** the per-connection context. The store's transaction is begun by the
-** first xBegin, made durable by the first xSync (the only callback whose
-** error reaches the user: SQLite ignores xCommit's), and ended by xCommit
-** or xRollback; SQLite's savepoints (statement rollback, SAVEPOINT/ROLLBACK
-** TO) are forwarded to the store. Reads need no callbacks.
+** TRANSACTIONS. Every tito table of a connection using one store shares
+** one store handle and one store transaction (src/store.h): xBegin,
+** xSync, xCommit, xRollback and the savepoint callbacks are forwarded to
+** it. Reads need no callbacks.
 **
-** CURSORS visit a list of key ranges (one per IN value, usually one) of the
-** row range or of an index range, or fetch a list of row keys (primary-key
-** equality). The last row a cursor read is handed to the table when the
-** cursor closes, so that a one-pass UPDATE or DELETE does not read it
-** again.
+** CURSORS turn xFilter's arguments into seek values (with the affinity
+** SQLite would compare them under, see tito_plan.c) and drive a scan of the
+** engine (src/scan.h); the scan hands the last row it read to the table
+** when the cursor closes, so that a one-pass UPDATE or DELETE does not read
+** it again.
 */
 #include "tito_ext.h"
-#include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
-#include "keycodec.h"
-#include "kv_embedded.h"
-#include "rowcodec.h"
 
-/* One key range or point key of a cursor. */
-typedef struct cursor_range {
-  int oLo, nLo;  /* offset/length of the low bound in ranges (nLo 0: none) */
-  int oHi, nHi;  /* high bound (exclusive; nHi 0: none) */
-} cursor_range;
-
+/* A cursor drives one scan of the engine (src/scan.h). */
 struct tito_cursor {
   sqlite3_vtab_cursor base;
-  tito_plan plan;
-  int bPoint;            /* ranges are point keys of rows (oLo/nLo) */
-  int bKeyOnly;          /* no column is read: keys only */
-  tito_buf ranges;       /* bytes of every bound */
-  cursor_range *aRange;  /* ranges to visit, in order */
-  int nRange, nRangeAlloc;
-  int iRange;            /* range being visited */
-  tito_kv_iter *pIter;   /* scan of aRange[iRange] */
-  int bEof;
-  int64_t nHint;         /* rows the statement expects (LIMIT), or 0 */
-  /* The current row. */
-  tito_buf rowKey;       /* its row key */
-  tito_buf rowVal;       /* its row value (a copy) when not in place */
-  const uint8_t *pVal;   /* its row value */
-  int nVal;
-  const uint8_t *pEntryKey; /* covering index scan: the entry */
-  int nEntryKey;
-  const uint8_t *pEntryVal;
-  int nEntryVal;
-  int bDecoded;          /* aVal holds the decoded row */
-  tito_value *aVal;      /* nCol values */
-  tito_buf scratch;      /* text decoded from keys */
-  /* A widened ordered scan, read whole and sorted (see tito_plan.c and
-  ** cursorMaterialize); the records' offsets in aSorted. */
-  int bSorted;
-  tito_buf sorted;
-  int *aSorted;
-  int nSorted, nSortedAlloc, iSorted;
-  tito_buf entryKey, entryVal; /* a unique entry read by a point read */
-  uint64_t nRowWrite;    /* the table's write count when the row was read */
-  uint64_t nReadWrite;   /* the same, when the batch or sorted list was read */
-  /* A scan of a non-covering index reads its rows in batches, one
-  ** multi-get per batch rather than one read per entry (no N+1 reads):
-  ** row keys back to back in batchKeys, values in batchVals. */
-  int bBatch;
-  tito_buf batchKeys, batchVals;
-  int *aBatch;           /* per entry: key off, key len, val off (-1), len */
-  const uint8_t **apBatchKey;
-  int *anBatchKey;
-  int nBatch, nBatchAlloc, iBatch, nBatchWant;
-  /* Scratch of xFilter, kept to avoid allocations per query. */
-  tito_buf bBase, bPrefix, bKey, bLo, bHi, bT;
+  tito_scan *pScan;
 };
 
 static void cursorFree(tito_cursor *pCur);
-
-/* ---------------------------------------------------------------- stores */
-
-/* Find or open the embedded store of schema zSchema for this connection. */
-static int storeAcquire(tito_conn *pConn, const char *zSchema,
-                        tito_store **ppStore, char **pzErr) {
-  tito_store *p;
-  int rc;
-  for (p = pConn->pStores; p; p = p->pNext) {
-    if (sqlite3_stricmp(p->zName, zSchema) == 0) break;
-  }
-  if (p == 0) {
-    p = sqlite3_malloc(sizeof(*p));
-    if (p == 0) return SQLITE_NOMEM;
-    memset(p, 0, sizeof(*p));
-    p->zName = sqlite3_mprintf("%s", zSchema);
-    if (p->zName == 0) {
-      sqlite3_free(p);
-      return SQLITE_NOMEM;
-    }
-    p->pNext = pConn->pStores;
-    pConn->pStores = p;
-  }
-  if (p->pKv == 0) {
-    rc = tito_kv_embedded_open(pConn->db, zSchema, &p->pKv, pzErr);
-    if (rc != TITO_OK) {
-      p->pKv = 0;
-      return rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
-    }
-    /* The store is in the schema of the tables writing it, where SQLite's
-    ** own statement journal already undoes a failed statement's nested
-    ** writes and ROLLBACK TO (test_kv_embedded shows it for every schema
-    ** pair): the store's own undo log would only double each write. */
-    tito_kv_embedded_set_undo_log(p->pKv, 0);
-  }
-  p->nRef++;
-  *ppStore = p;
-  return SQLITE_OK;
-}
-
-/* Drop a reference; the last one closes the store (finalizing its
-** statements, which must happen before the connection closes). */
-static void storeRelease(tito_conn *pConn, tito_store *pStore) {
-  if (pStore == 0 || --pStore->nRef > 0) return;
-  if (pStore->pKv) pStore->pKv->pMethods->xClose(pStore->pKv);
-  pStore->pKv = 0;
-  pStore->bInTxn = pStore->bPrepared = 0;
-  (void)pConn;
-}
 
 /* ------------------------------------------------------- create/connect */
 
@@ -149,7 +48,8 @@ int titoTableReady(tito_vtab *p) {
   tito_model *pModel;
   if (p->pTab) return SQLITE_OK;
   if (p->pStore == 0) {
-    rc = storeAcquire(p->pConn, p->zSchema, &p->pStore, &zErr);
+    rc = tito_store_acquire(&p->pConn->stores, p->zSchema,
+                            p->pModel->zStore, &p->pStore, &zErr);
   }
   if (rc == SQLITE_OK) {
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
@@ -194,7 +94,7 @@ static void vtabFree(tito_vtab *p) {
   } else {
     tito_model_free(p->pModel);
   }
-  storeRelease(p->pConn, p->pStore);
+  tito_store_release(p->pStore);
   for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
   sqlite3_free(p->azArg);
   sqlite3_free(p->zSchema);
@@ -329,12 +229,8 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   }
   rc = tito_model_parse(argv[2], p->nArg, (const char *const *)p->azArg,
                         &p->pModel, pzErr);
-  if (rc == SQLITE_OK && p->pModel->zStore &&
-      sqlite3_stricmp(p->pModel->zStore, "embedded") != 0) {
-    *pzErr = sqlite3_mprintf("tito: %s: store '%s' is not available in this "
-                             "build yet (only the embedded store is)",
-                             argv[2], p->pModel->zStore);
-    rc = SQLITE_ERROR;
+  if (rc == SQLITE_OK) {
+    rc = tito_store_check_url(argv[2], p->pModel->zStore, pzErr);
   }
   if (rc == SQLITE_OK) {
     zSql = tito_model_declare_sql(p->pModel);
@@ -367,7 +263,8 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   if (rc == SQLITE_OK && bCreate) {
     uint32_t iId = 0;
     char *zDef = vtabDefinition(p);
-    rc = storeAcquire(pConn, p->zSchema, &p->pStore, pzErr);
+    rc = tito_store_acquire(&pConn->stores, p->zSchema, p->pModel->zStore,
+                            &p->pStore, pzErr);
     if (rc == SQLITE_OK && zDef == 0) rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK) {
       rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
@@ -451,7 +348,7 @@ static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
 
 /*
 ** SQLite opens and closes a cursor for every run of a statement: the last
-** closed cursor of a table is kept, with its buffers, for the next xOpen.
+** closed cursor of a table is kept, with its scan, for the next xOpen.
 */
 static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   tito_vtab *p = (tito_vtab *)pVtab;
@@ -459,650 +356,64 @@ static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
   if (p->pSpare) {
-    pCur = p->pSpare;
+    *ppCur = &p->pSpare->base;
     p->pSpare = 0;
-    pCur->bEof = 1;
-    pCur->pVal = 0;
-    pCur->rowKey.n = 0;
-    pCur->bSorted = pCur->bBatch = pCur->bPoint = 0;
-    *ppCur = &pCur->base;
     return SQLITE_OK;
   }
   pCur = sqlite3_malloc(sizeof(*pCur));
   if (pCur == 0) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
-  pCur->aVal = sqlite3_malloc(sizeof(tito_value) * (p->pTab->pModel->nCol + 1));
-  if (pCur->aVal == 0) {
+  rc = tito_scan_new(p->pTab, &pCur->pScan);
+  if (rc != SQLITE_OK) {
     sqlite3_free(pCur);
-    return SQLITE_NOMEM;
+    return rc;
   }
   *ppCur = &pCur->base;
   return SQLITE_OK;
 }
 
-static tito_kv *cursorKv(tito_cursor *pCur) {
-  return ((tito_vtab *)pCur->base.pVtab)->pTab->pKv;
-}
-
-static void cursorCloseIter(tito_cursor *pCur) {
-  if (pCur->pIter) {
-    tito_kv *pKv = cursorKv(pCur);
-    pKv->pMethods->xIterClose(pCur->pIter);
-    pCur->pIter = 0;
-  }
+static void cursorFree(tito_cursor *pCur) {
+  if (pCur == 0) return;
+  tito_scan_free(pCur->pScan);
+  sqlite3_free(pCur);
 }
 
 static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
-  /* Hand the current row to the table: a one-pass UPDATE or DELETE closes
-  ** the cursor just before xUpdate of this very row. Not a row read before
-  ** a later write: it may be stale. */
-  if (!pCur->bEof && pCur->pVal && pCur->rowKey.n && !pCur->plan.bCover &&
-      pCur->nRowWrite == p->pTab->nWrite) {
-    tito_table_cache_row(p->pTab, pCur->rowKey.a, pCur->rowKey.n,
-                         pCur->pVal, pCur->nVal);
-  }
-  cursorCloseIter(pCur);
+  tito_scan_end(pCur->pScan);
   if (p->pSpare == 0) {
     p->pSpare = pCur;
-    return SQLITE_OK;
+  } else {
+    cursorFree(pCur);
   }
-  cursorFree(pCur);
   return SQLITE_OK;
 }
 
-/* Free a cursor and its buffers (its iterator is closed already). */
-static void cursorFree(tito_cursor *pCur) {
-  if (pCur == 0) return;
-  tito_buf_free(&pCur->ranges);
-  tito_buf_free(&pCur->rowKey);
-  tito_buf_free(&pCur->rowVal);
-  tito_buf_free(&pCur->scratch);
-  tito_buf_free(&pCur->bBase);
-  tito_buf_free(&pCur->bPrefix);
-  tito_buf_free(&pCur->bKey);
-  tito_buf_free(&pCur->bLo);
-  tito_buf_free(&pCur->bHi);
-  tito_buf_free(&pCur->bT);
-  tito_buf_free(&pCur->sorted);
-  sqlite3_free(pCur->aSorted);
-  tito_buf_free(&pCur->entryKey);
-  tito_buf_free(&pCur->entryVal);
-  tito_buf_free(&pCur->batchKeys);
-  tito_buf_free(&pCur->batchVals);
-  sqlite3_free(pCur->aBatch);
-  sqlite3_free(pCur->apBatchKey);
-  sqlite3_free(pCur->anBatchKey);
-  sqlite3_free(pCur->aRange);
-  sqlite3_free(pCur->aVal);
-  sqlite3_free(pCur);
-}
-
-/* Record a cursor error from the table or the store. */
-static int cursorKvError(tito_cursor *pCur, int rc) {
-  tito_kv *pKv = cursorKv(pCur);
-  titoSetError(pCur->base.pVtab, "tito: %s", pKv->pMethods->xErrmsg(pKv));
-  return rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
-}
-
-/* Add a range [pLo, pHi) (copied) to the cursor's list. */
-static int cursorAddRange(tito_cursor *pCur, const tito_buf *pLo,
-                          const tito_buf *pHi) {
-  cursor_range *r;
-  if (pCur->nRange == pCur->nRangeAlloc) {
-    int nNew = pCur->nRangeAlloc ? pCur->nRangeAlloc * 2 : 4;
-    cursor_range *aNew = sqlite3_realloc(pCur->aRange, nNew * sizeof(*aNew));
-    if (aNew == 0) return SQLITE_NOMEM;
-    pCur->aRange = aNew;
-    pCur->nRangeAlloc = nNew;
-  }
-  r = &pCur->aRange[pCur->nRange++];
-  r->oLo = pCur->ranges.n;
-  r->nLo = pLo ? pLo->n : 0;
-  if (pLo) tito_buf_append(&pCur->ranges, pLo->a, pLo->n);
-  r->oHi = pCur->ranges.n;
-  r->nHi = pHi ? pHi->n : 0;
-  if (pHi) tito_buf_append(&pCur->ranges, pHi->a, pHi->n);
-  return pCur->ranges.rc ? SQLITE_NOMEM : SQLITE_OK;
-}
-
-/* The key fields of the plan's path. */
-typedef struct path_fields {
-  int n;
-  const int *aiCol;      /* column of each field (-1: rowid) */
-  const uint8_t *abDesc; /* per field DESC, or NULL */
-  int iRowid;            /* for a rowid path: -1 */
-} path_fields;
-
-static void pathFields(tito_vtab *p, const tito_plan *pPlan, path_fields *f) {
-  const tito_model *pModel = p->pTab->pModel;
-  static const int aiRowid[1] = {-1};
-  memset(f, 0, sizeof(*f));
-  if (pPlan->iPath >= 2) {
-    const tito_index *pIdx = &pModel->aIndex[pPlan->iPath - 2];
-    f->n = pIdx->nCol;
-    f->aiCol = pIdx->aiCol;
-    f->abDesc = pIdx->abDesc;
-  } else if (pModel->nPk > 0) {
-    f->n = pModel->nPk;
-    f->aiCol = pModel->aiPk;
-    f->abDesc = pModel->abPkDesc;
-  } else {
-    f->n = 1;
-    f->aiCol = aiRowid;
-  }
-}
-
-
-/*
-** pOut = the key just before (bAfter 0) or just after (bAfter 1) every key
-** that starts with pPrefix | the encoding of v. pT is scratch.
-*/
-static void boundKey(tito_buf *pT, const tito_buf *pPrefix,
-                     const tito_value *v, int bDesc, int bAfter,
-                     tito_buf *pOut) {
-  pT->n = 0;
-  tito_buf_append(pT, pPrefix->a, pPrefix->n);
-  tito_key_append(pT, v, bDesc);
-  pOut->n = 0;
-  if (bAfter) {
-    tito_key_prefix_end(pT->a, pT->n, pOut);
-  } else {
-    tito_buf_append(pOut, pT->a, pT->n);
-  }
-}
-
-/*
-** Add the range of one equality prefix pPrefix (already holding the base
-** and the equality fields) restricted by the plan's range bounds on the
-** next field (pLoVal/pHiVal; NULL when absent).
-*/
-static int cursorPrefixRange(tito_cursor *pCur, const tito_buf *pPrefix,
-                             int bDesc, const tito_value *pLoVal,
-                             const tito_value *pHiVal) {
-  tito_buf *pLo = &pCur->bLo, *pHi = &pCur->bHi, *pT = &pCur->bT;
-  const tito_plan *pPlan = &pCur->plan;
-  tito_value vNull;
-  int rc, bHaveHi;
-  memset(&vNull, 0, sizeof(vNull));
-  vNull.eType = SQLITE_NULL;
-  pLo->n = pHi->n = pT->n = 0;
-  tito_buf_append(pLo, pPrefix->a, pPrefix->n);
-  bHaveHi = tito_key_prefix_end(pPrefix->a, pPrefix->n, pHi);
-  /* In key order the field runs ascending, or descending when bDesc: a
-  ** lower SQL bound is then an upper key bound. NULL sorts first, and no
-  ** comparison matches it, so a range with no bound on NULL's side must
-  ** skip the NULLs explicitly. */
-  {
-    const tito_value *pKeyLo = bDesc ? pHiVal : pLoVal;
-    const tito_value *pKeyHi = bDesc ? pLoVal : pHiVal;
-    int eKeyLo = bDesc ? pPlan->eHi : pPlan->eLo; /* 1 strict, 2 inclusive */
-    int eKeyHi = bDesc ? pPlan->eLo : pPlan->eHi;
-    if (pKeyLo) {
-      boundKey(pT, pPrefix, pKeyLo, bDesc, eKeyLo == 1, pLo);
-    } else if (!bDesc && pKeyHi) {
-      boundKey(pT, pPrefix, &vNull, 0, 1, pLo);
-    }
-    if (pKeyHi) {
-      boundKey(pT, pPrefix, pKeyHi, bDesc, eKeyHi != 1, pHi);
-      bHaveHi = 1;
-    } else if (bDesc && pKeyLo) {
-      boundKey(pT, pPrefix, &vNull, 1, 0, pHi);
-      bHaveHi = 1;
-    }
-  }
-  rc = (pLo->rc || pHi->rc || pT->rc) ? SQLITE_NOMEM
-                                : cursorAddRange(pCur, pLo, bHaveHi ? pHi : 0);
-  return rc;
-}
-
-/* Sort the ranges by low bound and drop duplicates: IN lists may repeat a
-** value once affinity is applied, and are visited in key order. (An
-** insertion sort: lists are short, and qsort would need a global.) */
-static void cursorSortRanges(tito_cursor *pCur) {
-  cursor_range *a = pCur->aRange;
-  int i, j, n = pCur->nRange;
-  const uint8_t *base = pCur->ranges.a;
-  for (i = 1; i < n; i++) {
-    cursor_range x = a[i];
-    for (j = i; j > 0; j--) {
-      int m = a[j - 1].nLo < x.nLo ? a[j - 1].nLo : x.nLo;
-      int c = memcmp(base + a[j - 1].oLo, base + x.oLo, m);
-      if (c == 0) c = a[j - 1].nLo - x.nLo;
-      if (c <= 0) break;
-      a[j] = a[j - 1];
-    }
-    a[j] = x;
-  }
-  for (i = j = 0; i < n; i++) {
-    if (j > 0 && a[j - 1].nLo == a[i].nLo &&
-        memcmp(base + a[j - 1].oLo, base + a[i].oLo, a[i].nLo) == 0) {
-      continue;
-    }
-    a[j++] = a[i];
-  }
-  pCur->nRange = j;
-}
-
-/* Read key pKey and keep copies of the key and its value in pKeyBuf and
-** pValBuf (the store's value lives only until its next call). SQLITE_DONE
-** if the key is absent. */
-static int cursorGetCopy(tito_cursor *pCur, const uint8_t *pKey, int nKey,
-                         tito_buf *pKeyBuf, tito_buf *pValBuf) {
-  tito_kv *pKv = cursorKv(pCur);
-  const uint8_t *pVal;
-  int nVal, rc;
-  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
-  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  if (rc != TITO_OK) return cursorKvError(pCur, rc);
-  pValBuf->n = 0;
-  tito_buf_append(pValBuf, pVal, nVal);
-  pKeyBuf->n = 0;
-  tito_buf_append(pKeyBuf, pKey, nKey);
-  return pValBuf->rc || pKeyBuf->rc ? SQLITE_NOMEM : SQLITE_OK;
-}
-
-/* Fetch the row at pKey into the cursor. SQLITE_DONE if none. */
-static int cursorFetchRow(tito_cursor *pCur, const uint8_t *pKey, int nKey) {
-  int rc = cursorGetCopy(pCur, pKey, nKey, &pCur->rowKey, &pCur->rowVal);
-  if (rc != SQLITE_OK) return rc;
-  pCur->pVal = pCur->rowVal.a;
-  pCur->nVal = pCur->rowVal.n;
-  pCur->bDecoded = 0;
-  return SQLITE_OK;
-}
-
-/* The row key of the index entry k/v (path index iIdx) into rowKey. */
-static int cursorEntryRowKey(tito_cursor *pCur, int iIdx, const uint8_t *k,
-                             int nk, const uint8_t *v, int nv) {
-  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
-  tito_table *pTab = p->pTab;
-  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
-  int i, off = pTab->idxPrefix.n + 4;
-  for (i = 0; i < pIdx->nCol; i++) {
-    int n = tito_key_skip(k + off, nk - off, pIdx->abDesc[i]);
-    if (n < 0) goto corrupt;
-    off += n;
-  }
-  pCur->rowKey.n = 0;
-  tito_buf_append(&pCur->rowKey, pTab->rowPrefix.a, pTab->rowPrefix.n);
-  if (off < nk) {
-    tito_buf_append(&pCur->rowKey, k + off, nk - off);
-  } else {
-    tito_value a[65];
-    int nInc = pIdx->nInclude + 1;
-    if (nInc > 65 || tito_row_decode(v, nv, nInc, a) ||
-        a[nInc - 1].eType != SQLITE_BLOB) {
-      goto corrupt;
-    }
-    tito_buf_append(&pCur->rowKey, a[nInc - 1].z, a[nInc - 1].n);
-  }
-  return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
-corrupt:
-  titoSetError(pCur->base.pVtab, "tito: %s: corrupt entry in index %s",
-               pTab->pModel->zTable, pIdx->zName);
-  return SQLITE_CORRUPT;
-}
-
-/* Open the scan of range iRange. */
-static int cursorOpenRange(tito_cursor *pCur) {
-  tito_kv *pKv = cursorKv(pCur);
-  const cursor_range *r = &pCur->aRange[pCur->iRange];
-  const uint8_t *base = pCur->ranges.a;
-  int flags = TITO_SCAN_HINT, rc;
-  cursorCloseIter(pCur);
-  if (pCur->plan.bDesc) flags |= TITO_SCAN_REVERSE;
-  if (pCur->bKeyOnly && pCur->plan.iPath < 2) flags |= TITO_SCAN_KEYONLY;
-  rc = pKv->pMethods->xScan(pKv, r->nLo ? base + r->oLo : 0, r->nLo,
-                            r->nHi ? base + r->oHi : 0, r->nHi, flags,
-                            pCur->nHint > 0 ? pCur->nHint : 0, &pCur->pIter);
-  return rc == TITO_OK ? SQLITE_OK : cursorKvError(pCur, rc);
-}
-
-/*
-** Make the iterator's current entry the cursor's row (fetching the row for
-** a non-covering index scan). SQLITE_DONE if the row vanished.
-*/
-static int cursorLoadKV(tito_cursor *pCur, const uint8_t *k, int nk,
-                        const uint8_t *v, int nv) {
-  int rc;
-  pCur->bDecoded = 0;
-  if (pCur->plan.iPath < 2) {
-    pCur->rowKey.n = 0;
-    tito_buf_append(&pCur->rowKey, k, nk);
-    pCur->pVal = v;
-    pCur->nVal = nv;
-    return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
-  }
-  rc = cursorEntryRowKey(pCur, pCur->plan.iPath - 2, k, nk, v, nv);
-  if (rc != SQLITE_OK) return rc;
-  if (pCur->plan.bCover || pCur->bKeyOnly) {
-    pCur->pEntryKey = k;
-    pCur->nEntryKey = nk;
-    pCur->pEntryVal = v;
-    pCur->nEntryVal = nv;
-    pCur->pVal = 0;
-    return SQLITE_OK;
-  }
-  return cursorFetchRow(pCur, pCur->rowKey.a, pCur->rowKey.n);
-}
-
-static int cursorLoadEntry(tito_cursor *pCur) {
-  tito_kv *pKv = cursorKv(pCur);
-  int nk, nv = 0;
-  const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
-  const uint8_t *v = pCur->bKeyOnly && pCur->plan.iPath < 2
-                         ? 0
-                         : pKv->pMethods->xIterValue(pCur->pIter, &nv);
-  return cursorLoadKV(pCur, k, nk, v, nv);
-}
-
-static uint32_t getU32(const uint8_t *a) {
-  uint32_t x;
-  memcpy(&x, a, 4);
-  return x;
-}
-
-static void putU32(tito_buf *p, uint32_t x) {
-  tito_buf_append(p, &x, 4);
-}
-
-/* Compare two materialized records by their sort keys (qsort_r). */
-static int sortedCmp(const void *a, const void *b, void *pCtx) {
-  const tito_cursor *pCur = (const tito_cursor *)pCtx;
-  const uint8_t *ra = pCur->sorted.a + *(const int *)a;
-  const uint8_t *rb = pCur->sorted.a + *(const int *)b;
-  uint32_t na = getU32(ra), nb = getU32(rb);
-  int c = memcmp(ra + 4, rb + 4, na < nb ? na : nb);
-  if (c == 0) c = na < nb ? -1 : na > nb;
-  return pCur->plan.bDesc ? -c : c;
-}
-
-/*
-** Read every entry of the cursor's ranges and sort them by the key fields
-** after the plan's equality fields, so that a widened scan still yields
-** the ORDER BY the plan promised. Records: [u32 nSort][sort key][u32 nk]
-** [k][u32 nv][v].
-*/
-static int cursorMaterialize(tito_cursor *pCur, const path_fields *f,
-                             int nBase) {
-  tito_kv *pKv = cursorKv(pCur);
-  int rc = SQLITE_OK, iRange;
-  pCur->sorted.n = 0;
-  pCur->nSorted = 0;
-  pCur->nReadWrite = ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
-  for (iRange = 0; rc == SQLITE_OK && iRange < pCur->nRange; iRange++) {
-    pCur->iRange = iRange;
-    rc = cursorOpenRange(pCur);
-    while (rc == SQLITE_OK && !pKv->pMethods->xIterEof(pCur->pIter)) {
-      int nk, nv = 0, off = nBase, i, n0 = 0;
-      const uint8_t *k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
-      const uint8_t *v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
-      for (i = 0; i < pCur->plan.nEq && off >= 0; i++) {
-        int n = tito_key_skip(k + off, nk - off, f->abDesc ? f->abDesc[i] : 0);
-        if (i == 0) n0 = n;
-        off = n < 0 ? -1 : off + n;
-      }
-      if (off < 0) return SQLITE_CORRUPT;
-      /* The sort key: the fields after the equalities, after the first
-      ** field when it is an IN list (its values are ordered too). */
-      if (!pCur->plan.bIn) n0 = 0;
-      if (pCur->nSorted == pCur->nSortedAlloc) {
-        int nNew = pCur->nSortedAlloc ? pCur->nSortedAlloc * 2 : 64;
-        int *aNew = sqlite3_realloc(pCur->aSorted, nNew * sizeof(int));
-        if (aNew == 0) return SQLITE_NOMEM;
-        pCur->aSorted = aNew;
-        pCur->nSortedAlloc = nNew;
-      }
-      pCur->aSorted[pCur->nSorted++] = pCur->sorted.n;
-      putU32(&pCur->sorted, (uint32_t)(n0 + nk - off));
-      tito_buf_append(&pCur->sorted, k + nBase, n0);
-      tito_buf_append(&pCur->sorted, k + off, nk - off);
-      putU32(&pCur->sorted, (uint32_t)nk);
-      tito_buf_append(&pCur->sorted, k, nk);
-      putU32(&pCur->sorted, (uint32_t)nv);
-      tito_buf_append(&pCur->sorted, v, nv);
-      if (pCur->sorted.rc) return SQLITE_NOMEM;
-      if (pKv->pMethods->xIterNext(pCur->pIter) != TITO_OK) {
-        rc = cursorKvError(pCur, TITO_ERROR);
-      }
-    }
-    cursorCloseIter(pCur);
-  }
-  if (rc == SQLITE_OK) {
-    if (pCur->nSorted > 1) {
-      qsort_r(pCur->aSorted, pCur->nSorted, sizeof(int), sortedCmp, pCur);
-    }
-    pCur->bSorted = 1;
-    pCur->iSorted = 0;
+/* Report the scan's error as the table's. */
+static int cursorError(tito_cursor *pCur, int rc) {
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    titoSetError(pCur->base.pVtab, "%s", tito_scan_errmsg(pCur->pScan));
   }
   return rc;
 }
 
-/* Load materialized record iSorted; SQLITE_DONE if its row is gone. */
-static int cursorLoadSorted(tito_cursor *pCur) {
-  const uint8_t *r = pCur->sorted.a + pCur->aSorted[pCur->iSorted];
-  uint32_t nSort = getU32(r), nk, nv;
-  r += 4 + nSort;
-  nk = getU32(r);
-  nv = getU32(r + 4 + nk);
-  return cursorLoadKV(pCur, r + 4, (int)nk, r + 8 + nk, (int)nv);
-}
-
-/* Room for n batch entries. */
-static int batchReserve(tito_cursor *pCur, int n) {
-  if (n > pCur->nBatchAlloc) {
-    int *a = sqlite3_realloc(pCur->aBatch, n * 4 * sizeof(int));
-    const uint8_t **ap;
-    int *an;
-    if (a == 0) return SQLITE_NOMEM;
-    pCur->aBatch = a;
-    ap = sqlite3_realloc(pCur->apBatchKey, n * sizeof(*ap));
-    if (ap == 0) return SQLITE_NOMEM;
-    pCur->apBatchKey = ap;
-    an = sqlite3_realloc(pCur->anBatchKey, n * sizeof(int));
-    if (an == 0) return SQLITE_NOMEM;
-    pCur->anBatchKey = an;
-    pCur->nBatchAlloc = n;
-  }
-  return SQLITE_OK;
-}
-
-/* xMultiGet callback: keep the value of batch entry i. */
-static int batchRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
-  tito_cursor *pCur = (tito_cursor *)pCtx;
-  pCur->aBatch[4 * i + 2] = pCur->batchVals.n;
-  pCur->aBatch[4 * i + 3] = nVal;
-  tito_buf_append(&pCur->batchVals, pVal, nVal);
-  return pCur->batchVals.rc ? TITO_NOMEM : TITO_OK;
-}
-
-/*
-** Read the next batch of index entries (up to nBatchWant, across ranges)
-** and their rows with one multi-get. nBatch is 0 at the end of the scan.
-*/
-static int cursorFillBatch(tito_cursor *pCur) {
-  tito_kv *pKv = cursorKv(pCur);
-  tito_table *pTab = ((tito_vtab *)pCur->base.pVtab)->pTab;
-  int rc = SQLITE_OK, i;
-  pCur->nBatch = pCur->iBatch = 0;
-  pCur->batchKeys.n = pCur->batchVals.n = 0;
-  pCur->nReadWrite = ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
-  rc = batchReserve(pCur, pCur->nBatchWant);
-  while (rc == SQLITE_OK && pCur->nBatch < pCur->nBatchWant &&
-         pCur->iRange < pCur->nRange) {
-    int nk, nv, *e;
-    const uint8_t *k, *v;
-    if (pCur->pIter == 0) {
-      rc = cursorOpenRange(pCur);
-      if (rc != SQLITE_OK) break;
-    }
-    if (pKv->pMethods->xIterEof(pCur->pIter)) {
-      cursorCloseIter(pCur);
-      pCur->iRange++;
-      continue;
-    }
-    k = pKv->pMethods->xIterKey(pCur->pIter, &nk);
-    /* Only a unique entry may keep its row's key in the value. */
-    if (pTab->pModel->aIndex[pCur->plan.iPath - 2].bUnique) {
-      v = pKv->pMethods->xIterValue(pCur->pIter, &nv);
-    } else {
-      v = 0;
-      nv = 0;
-    }
-    rc = cursorEntryRowKey(pCur, pCur->plan.iPath - 2, k, nk, v, nv);
-    if (rc != SQLITE_OK) break;
-    e = &pCur->aBatch[4 * pCur->nBatch++];
-    e[0] = pCur->batchKeys.n;
-    e[1] = pCur->rowKey.n;
-    e[2] = -1;
-    e[3] = 0;
-    tito_buf_append(&pCur->batchKeys, pCur->rowKey.a, pCur->rowKey.n);
-    if (pCur->batchKeys.rc) rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK && pKv->pMethods->xIterNext(pCur->pIter) != TITO_OK) {
-      rc = cursorKvError(pCur, TITO_ERROR);
-    }
-  }
-  if (rc != SQLITE_OK || pCur->nBatch == 0) return rc;
-  for (i = 0; i < pCur->nBatch; i++) {
-    pCur->apBatchKey[i] = pCur->batchKeys.a + pCur->aBatch[4 * i];
-    pCur->anBatchKey[i] = pCur->aBatch[4 * i + 1];
-  }
-  i = pKv->pMethods->xMultiGet(pKv, pCur->nBatch, pCur->apBatchKey,
-                               pCur->anBatchKey, batchRow, pCur);
-  if (i != TITO_OK) return cursorKvError(pCur, i);
-  if (pCur->nBatchWant < 64) pCur->nBatchWant *= 2;
-  return SQLITE_OK;
-}
-
-/* Settle a batched scan on its next row whose entry has a row. */
-static int cursorSettleBatch(tito_cursor *pCur) {
-  for (;;) {
-    int rc, *e;
-    if (pCur->iBatch >= pCur->nBatch) {
-      rc = cursorFillBatch(pCur);
-      if (rc != SQLITE_OK) return rc;
-      if (pCur->nBatch == 0) {
-        pCur->bEof = 1;
-        return SQLITE_OK;
-      }
-    }
-    e = &pCur->aBatch[4 * pCur->iBatch];
-    if (e[2] < 0) { /* the row vanished under the entry */
-      pCur->iBatch++;
-      continue;
-    }
-    pCur->rowKey.n = 0;
-    tito_buf_append(&pCur->rowKey, pCur->batchKeys.a + e[0], e[1]);
-    pCur->pVal = pCur->batchVals.a + e[2];
-    pCur->nVal = e[3];
-    pCur->bDecoded = 0;
-    return pCur->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
-  }
-}
-
-/* Read the unique index entry at pKey and its row (or, covering, keep a
-** copy of the entry). SQLITE_DONE if there is none. */
-static int cursorFetchEntry(tito_cursor *pCur, const uint8_t *pKey,
-                            int nKey) {
-  int rc = cursorGetCopy(pCur, pKey, nKey, &pCur->entryKey, &pCur->entryVal);
-  if (rc != SQLITE_OK) return rc;
-  return cursorLoadKV(pCur, pCur->entryKey.a, pCur->entryKey.n,
-                      pCur->entryVal.a, pCur->entryVal.n);
-}
-
-/* Move to the next row that exists, starting at the current position. */
-static int cursorSettleRow(tito_cursor *pCur) {
-  tito_kv *pKv = cursorKv(pCur);
-  int rc;
-  if (pCur->bBatch) return cursorSettleBatch(pCur);
-  while (pCur->bSorted) {
-    if (pCur->iSorted >= pCur->nSorted) {
-      pCur->bEof = 1;
-      return SQLITE_OK;
-    }
-    rc = cursorLoadSorted(pCur);
-    if (rc != SQLITE_DONE) return rc;
-    pCur->iSorted++;
-  }
-  for (;;) {
-    if (pCur->iRange >= pCur->nRange) {
-      pCur->bEof = 1;
-      return SQLITE_OK;
-    }
-    if (pCur->bPoint) {
-      const cursor_range *r = &pCur->aRange[pCur->iRange];
-      if (pCur->plan.iPath >= 2) {
-        rc = cursorFetchEntry(pCur, pCur->ranges.a + r->oLo, r->nLo);
-      } else {
-        rc = cursorFetchRow(pCur, pCur->ranges.a + r->oLo, r->nLo);
-      }
-      if (rc == SQLITE_DONE) {
-        pCur->iRange++;
-        continue;
-      }
-    } else {
-      if (pCur->pIter == 0) {
-        rc = cursorOpenRange(pCur);
-        if (rc != SQLITE_OK) return rc;
-      }
-      if (pKv->pMethods->xIterEof(pCur->pIter)) {
-        cursorCloseIter(pCur);
-        pCur->iRange++;
-        continue;
-      }
-      rc = cursorLoadEntry(pCur);
-      if (rc == SQLITE_DONE) {
-        rc = pKv->pMethods->xIterNext(pCur->pIter);
-        if (rc != TITO_OK) return cursorKvError(pCur, rc);
-        continue;
-      }
-    }
-    return rc;
-  }
-}
-
-/* Settle, noting the table's write count the row was read at. */
-static int cursorSettle(tito_cursor *pCur) {
-  int rc = cursorSettleRow(pCur);
-  /* Batched and sorted rows were read when their batch was. */
-  pCur->nRowWrite = pCur->bBatch || pCur->bSorted
-                        ? pCur->nReadWrite
-                        : ((tito_vtab *)pCur->base.pVtab)->pTab->nWrite;
-  return rc;
-}
-
-static int titoNext(sqlite3_vtab_cursor *pBase) {
-  tito_cursor *pCur = (tito_cursor *)pBase;
-  if (pCur->bBatch) {
-    pCur->iBatch++;
-  } else if (pCur->bSorted) {
-    pCur->iSorted++;
-  } else if (pCur->bPoint) {
-    pCur->iRange++;
-  } else if (pCur->pIter) {
-    tito_kv *pKv = cursorKv(pCur);
-    int rc = pKv->pMethods->xIterNext(pCur->pIter);
-    if (rc != TITO_OK) return cursorKvError(pCur, rc);
-  }
-  return cursorSettle(pCur);
-}
-
-static int titoEof(sqlite3_vtab_cursor *pBase) {
-  return ((tito_cursor *)pBase)->bEof;
+/* The key fields of the plan's path: column of field i (-1: rowid). */
+static int pathColumn(const tito_model *pModel, int iPath, int i) {
+  if (iPath >= 2) return pModel->aIndex[iPath - 2].aiCol[i];
+  return pModel->nPk > 0 ? pModel->aiPk[i] : -1;
 }
 
 /* The raw column affinity of a key field (rowid: INTEGER). */
-static char fieldRawAff(tito_vtab *p, int iCol) {
-  return iCol < 0 ? TITO_AFF_INTEGER : p->pTab->pModel->aCol[iCol].cAff;
+static char fieldRawAff(const tito_model *pModel, int iCol) {
+  return iCol < 0 ? TITO_AFF_INTEGER : pModel->aCol[iCol].cAff;
 }
 
-/* Read an xFilter argument for field iCol with the affinity a literal
+/* Read an xFilter argument for key column iCol with the affinity a literal
 ** compared with that column gets. */
-static void filterArg(tito_vtab *p, sqlite3_value *pArg, int iCol,
-                      tito_value *pOut) {
-  titoValueFromSql(pArg, titoSeekAffinity(fieldRawAff(p, iCol)), pOut);
+static void filterArg(const tito_model *pModel, sqlite3_value *pArg,
+                      int iCol, tito_value *pOut) {
+  titoValueFromSql(pArg, titoSeekAffinity(fieldRawAff(pModel, iCol)), pOut);
 }
 
 /*
@@ -1112,23 +423,24 @@ static void filterArg(tito_vtab *p, sqlite3_value *pArg, int iCol,
 ** "AFFINITY OF ARGUMENTS") widens the scan to the fields before it; SQLite
 ** re-checks those constraints.
 */
-static void filterSeekWidth(tito_cursor *pCur, const path_fields *f,
+static void filterSeekWidth(const tito_model *pModel, const tito_plan *pPlan,
                             sqlite3_value **argv, int *pnEq, int *pbRange) {
-  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
-  const tito_plan *pPlan = &pCur->plan;
   int i, iArg;
   *pnEq = pPlan->nEq;
   *pbRange = pPlan->eLo || pPlan->eHi;
   for (i = pPlan->iAmbig; i < pPlan->nEq; i++) {
     if (i == 0 && pPlan->bIn) continue; /* checked value by value */
-    if (titoSeekAmbiguous(fieldRawAff(p, f->aiCol[i]), argv[i])) {
+    if (titoSeekAmbiguous(
+            fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath, i)),
+            argv[i])) {
       *pnEq = i;
       *pbRange = 0;
       return;
     }
   }
   if (*pbRange && pPlan->iAmbig <= pPlan->nEq) {
-    char cAff = fieldRawAff(p, f->aiCol[pPlan->nEq]);
+    char cAff = fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath,
+                                               pPlan->nEq));
     iArg = pPlan->nEq;
     if ((pPlan->eLo && titoSeekAmbiguous(cAff, argv[iArg++])) ||
         (pPlan->eHi && titoSeekAmbiguous(cAff, argv[iArg]))) {
@@ -1138,256 +450,141 @@ static void filterSeekWidth(tito_cursor *pCur, const path_fields *f,
 }
 
 /*
-** Build the ranges of the plan from xFilter's arguments: equality values
-** (the first possibly an IN list), then the range bounds and the LIMIT
-** hint.
+** Give the scan its ranges from xFilter's arguments: equality values (the
+** first possibly an IN list), then the range bounds. Arguments of a NULL
+** value match nothing: no range is added.
 */
-static int cursorBuildRanges(tito_cursor *pCur, int argc,
-                             sqlite3_value **argv) {
-  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
-  tito_table *pTab = p->pTab;
-  const tito_plan *pPlan = &pCur->plan;
-  path_fields f;
-  tito_buf *pBase = &pCur->bBase, *pPrefix = &pCur->bPrefix;
-  tito_value v, vLo, vHi;
+static int filterRanges(tito_cursor *pCur, const tito_plan *pPlan, int nEq,
+                        int bRange, sqlite3_value **argv) {
+  const tito_model *pModel = ((tito_vtab *)pCur->base.pVtab)->pTab->pModel;
+  tito_scan *pScan = pCur->pScan;
+  tito_value aEq[64], vLo, vHi;
   sqlite3_value *pIn = 0;
-  int iArg = 0, i, rc = SQLITE_OK, bEmpty = 0, nEq, bRange, bWhole = 0;
-  int bDescNext;
+  int i, iArg = pPlan->nEq, rc = SQLITE_OK;
 
-  pathFields(p, pPlan, &f);
-  if (pPlan->nEq + (pPlan->eLo != 0) + (pPlan->eHi != 0) + pPlan->bLimit >
-      argc) {
-    return SQLITE_ERROR;
-  }
-  filterSeekWidth(pCur, &f, argv, &nEq, &bRange);
-  if (pPlan->iPath >= 2) {
-    tito_table_index_prefix(pTab, pPlan->iPath - 2, pBase);
-  } else {
-    pBase->n = 0;
-    tito_buf_append(pBase, pTab->rowPrefix.a, pTab->rowPrefix.n);
-  }
-  /* x = NULL and x < NULL match nothing, whatever the scan. */
-  for (i = pPlan->bIn ? 1 : 0; i < pPlan->nEq; i++) {
-    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) bEmpty = 1;
-  }
-  /* The equality fields after the first (the first may be a list). */
-  pPrefix->n = 0;
-  for (i = 1; i < nEq; i++) {
-    filterArg(p, argv[i], f.aiCol[i], &v);
-    tito_key_append(pPrefix, &v, f.abDesc ? f.abDesc[i] : 0);
-  }
-  iArg = pPlan->nEq;
   memset(&vLo, 0, sizeof(vLo));
   memset(&vHi, 0, sizeof(vHi));
-  if (pPlan->eLo) filterArg(p, argv[iArg++], f.aiCol[pPlan->nEq], &vLo);
-  if (pPlan->eHi) filterArg(p, argv[iArg++], f.aiCol[pPlan->nEq], &vHi);
+  for (i = 1; i < nEq; i++) {
+    filterArg(pModel, argv[i], pathColumn(pModel, pPlan->iPath, i), &aEq[i]);
+  }
+  if (pPlan->eLo) {
+    filterArg(pModel, argv[iArg++], pathColumn(pModel, pPlan->iPath, pPlan->nEq),
+              &vLo);
+  }
+  if (pPlan->eHi) {
+    filterArg(pModel, argv[iArg++], pathColumn(pModel, pPlan->iPath, pPlan->nEq),
+              &vHi);
+  }
+  /* x < NULL matches nothing, whatever the scan. */
   if ((pPlan->eLo && vLo.eType == SQLITE_NULL) ||
       (pPlan->eHi && vHi.eType == SQLITE_NULL)) {
-    bEmpty = 1;
+    return SQLITE_OK;
   }
-  pCur->nHint = pPlan->bLimit ? sqlite3_value_int64(argv[iArg++]) : 0;
-  /* Point reads: the whole primary key, or the whole of a unique index
-  ** (whose entries, when no field is NULL, are keyed by the fields alone). */
-  pCur->bPoint = nEq == f.n && !bRange &&
-                 (pPlan->iPath == PLAN_PK ||
-                  pTab->pModel->aIndex[pPlan->iPath - 2].bUnique);
-  bDescNext = f.abDesc && nEq < f.n ? f.abDesc[nEq] : 0;
-  if (bEmpty) goto done;
-
-  /* One range (or point) per value of the first equality field. */
+  for (i = pPlan->bIn ? 1 : 0; i < pPlan->nEq; i++) {
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return SQLITE_OK;
+  }
   if (nEq == 0) {
-    rc = cursorPrefixRange(pCur, pBase, bDescNext, bRange && pPlan->eLo ? &vLo : 0,
-                           bRange && pPlan->eHi ? &vHi : 0);
-    goto done;
+    return tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
+                         bRange && pPlan->eHi ? &vHi : 0);
   }
-  if (pPlan->bIn) {
-    rc = sqlite3_vtab_in_first(argv[0], &pIn);
-    if (rc == SQLITE_DONE) { /* an empty list: no rows */
-      rc = SQLITE_OK;
-      pIn = 0;
+  if (!pPlan->bIn) {
+    filterArg(pModel, argv[0], pathColumn(pModel, pPlan->iPath, 0), &aEq[0]);
+    return tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
+                         bRange && pPlan->eHi ? &vHi : 0);
+  }
+  /* One range per IN value. A value that may compare under other rules
+  ** than a literal's could match keys anywhere: the whole path is read. */
+  rc = sqlite3_vtab_in_first(argv[0], &pIn);
+  while (rc == SQLITE_OK) {
+    char cAff = fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath, 0));
+    if (pPlan->iAmbig == 0 && titoSeekAmbiguous(cAff, pIn)) {
+      return tito_scan_add_all(pScan);
     }
-  } else {
-    pIn = argv[0];
+    filterArg(pModel, pIn, pathColumn(pModel, pPlan->iPath, 0), &aEq[0]);
+    rc = tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
+                       bRange && pPlan->eHi ? &vHi : 0);
+    if (rc == SQLITE_OK) rc = sqlite3_vtab_in_next(argv[0], &pIn);
   }
-  while (rc == SQLITE_OK && pIn) {
-    tito_buf *pKey = &pCur->bKey;
-    pKey->n = 0;
-    if (pPlan->bIn && pPlan->iAmbig == 0 &&
-        titoSeekAmbiguous(fieldRawAff(p, f.aiCol[0]), pIn)) {
-      bWhole = 1; /* this value needs the whole path: see below */
-    }
-    filterArg(p, pIn, f.aiCol[0], &v);
-    if (v.eType != SQLITE_NULL && !bWhole) {
-      tito_buf_append(pKey, pBase->a, pBase->n);
-      tito_key_append(pKey, &v, f.abDesc ? f.abDesc[0] : 0);
-      tito_buf_append(pKey, pPrefix->a, pPrefix->n);
-      if (pKey->rc) {
-        rc = SQLITE_NOMEM;
-      } else if (pCur->bPoint) {
-        rc = cursorAddRange(pCur, pKey, 0);
-      } else {
-        rc = cursorPrefixRange(pCur, pKey, bDescNext,
-                               bRange && pPlan->eLo ? &vLo : 0,
-                               bRange && pPlan->eHi ? &vHi : 0);
-      }
-    }
-    if (!pPlan->bIn || bWhole) break;
-    if (rc == SQLITE_OK) {
-      rc = sqlite3_vtab_in_next(argv[0], &pIn);
-      if (rc == SQLITE_DONE) {
-        rc = SQLITE_OK;
-        pIn = 0;
-      }
-    }
-  }
-  if (rc == SQLITE_OK && bWhole) {
-    /* One value may match keys anywhere: scan the whole path once. */
-    pCur->nRange = 0;
-    pCur->ranges.n = 0;
-    pCur->bPoint = 0;
-    rc = cursorPrefixRange(pCur, pBase, 0, 0, 0);
-  } else if (rc == SQLITE_OK && pPlan->bIn) {
-    cursorSortRanges(pCur);
-  }
-  if (rc == SQLITE_OK && pPlan->bOrdered && (bWhole || nEq < pPlan->nEq)) {
-    rc = cursorMaterialize(pCur, &f, pBase->n);
-  }
-done:
-  if (pBase->rc || pPrefix->rc) rc = SQLITE_NOMEM;
-  return rc;
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                       const char *idxStr, int argc, sqlite3_value **argv) {
   tito_cursor *pCur = (tito_cursor *)pBase;
-  int rc;
+  const tito_model *pModel = ((tito_vtab *)pBase->pVtab)->pTab->pModel;
+  tito_plan plan;
+  tito_scan_plan sp;
+  int rc, nEq, bRange;
   (void)idxStr;
-  cursorCloseIter(pCur);
-  pCur->ranges.n = 0;
-  pCur->nRange = 0;
-  pCur->iRange = 0;
-  pCur->bEof = 0;
-  pCur->bSorted = 0;
-  pCur->nHint = 0;
-  pCur->pVal = 0;
-  pCur->bDecoded = 0;
-  titoPlanDecode(idxNum, &pCur->plan);
-  pCur->bKeyOnly = (idxNum >> 23) & 1;
-  pCur->bBatch = 0;
-  rc = cursorBuildRanges(pCur, argc, argv);
-  if (rc == SQLITE_OK && pCur->plan.iPath >= 2 && !pCur->plan.bCover &&
-      !pCur->bKeyOnly && !pCur->bSorted && !pCur->bPoint) {
-    /* A LIMIT sizes the first batch; else read 16 ahead, then more. */
-    pCur->bBatch = 1;
-    pCur->nBatch = pCur->iBatch = 0;
-    pCur->nBatchWant = pCur->nHint > 0 && pCur->nHint < 16 ? (int)pCur->nHint
-                                                             : 16;
+  titoPlanDecode(idxNum, &plan);
+  if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc ||
+      plan.nEq > 63) {
+    return SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK) rc = cursorSettle(pCur);
-  return rc;
+  filterSeekWidth(pModel, &plan, argv, &nEq, &bRange);
+  memset(&sp, 0, sizeof(sp));
+  sp.iPath = plan.iPath;
+  sp.nEq = nEq;
+  sp.eLo = bRange ? plan.eLo : 0;
+  sp.eHi = bRange ? plan.eHi : 0;
+  sp.bDesc = plan.bDesc;
+  sp.bCover = plan.bCover;
+  sp.bKeyOnly = (idxNum >> 23) & 1;
+  sp.bOrdered = plan.bOrdered;
+  sp.nOrderEq = plan.nEq;
+  sp.bOrderIn = plan.bIn;
+  if (plan.bLimit) {
+    sp.nHint = sqlite3_value_int64(
+        argv[plan.nEq + (plan.eLo != 0) + (plan.eHi != 0)]);
+  }
+  rc = tito_scan_begin(pCur->pScan, &sp);
+  if (rc == SQLITE_OK) rc = filterRanges(pCur, &plan, nEq, bRange, argv);
+  if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
+  return cursorError(pCur, rc);
 }
 
-static int cursorDecode(tito_cursor *pCur);
-
-/* Decode the covering index entry into aVal (index fields, INCLUDE
-** columns, primary key). */
-static int cursorDecodeEntry(tito_cursor *pCur) {
-  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
-  tito_table *pTab = p->pTab;
-  const tito_model *pModel = pTab->pModel;
-  const tito_index *pIdx = &pModel->aIndex[pCur->plan.iPath - 2];
-  const uint8_t *k = pCur->pEntryKey;
-  int nk = pCur->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
-  tito_value aPk[64], aInc[64];
-  for (i = 0; i < pModel->nCol; i++) pCur->aVal[i].eType = SQLITE_NULL;
-  pCur->scratch.n = 0;
-  /* The scratch buffer must not move while values point into it. */
-  if (tito_buf_reserve(&pCur->scratch, 2 * nk + 2 * pCur->rowKey.n + 64)) {
-    return SQLITE_NOMEM;
-  }
-  for (i = 0; i < pIdx->nCol; i++) {
-    int iCol = pIdx->aiCol[i];
-    int n = tito_key_decode(k + off, nk - off, pIdx->abDesc[i],
-                            pModel->aCol[iCol].cAff == TITO_AFF_REAL,
-                            &pCur->aVal[iCol], &pCur->scratch);
-    if (n < 0) return SQLITE_CORRUPT;
-    off += n;
-    /* -2^63 is the one number an INTEGER column may hold both as an
-    ** integer and as a real (SQLite's affinity keeps that real): its key
-    ** cannot say which, so read the row. */
-    if (pCur->aVal[iCol].eType == SQLITE_INTEGER &&
-        pCur->aVal[iCol].i == INT64_MIN) {
-      bFromRow = 1;
-    }
-  }
-
-  if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
-    if (tito_row_decode(pCur->pEntryVal, pCur->nEntryVal, pIdx->nInclude,
-                        aInc)) {
-      return SQLITE_CORRUPT;
-    }
-    for (i = 0; i < pIdx->nInclude; i++) pCur->aVal[pIdx->aiInclude[i]] = aInc[i];
-  }
-  if (pModel->nPk > 0 && pModel->nPk <= 64) {
-    if (tito_table_decode_pk(pTab, pCur->rowKey.a, pCur->rowKey.n, aPk,
-                             &pCur->scratch)) {
-      return SQLITE_CORRUPT;
-    }
-    for (i = 0; i < pModel->nPk; i++) {
-      pCur->aVal[pModel->aiPk[i]] = aPk[i];
-      if (aPk[i].eType == SQLITE_INTEGER && aPk[i].i == INT64_MIN) {
-        bFromRow = 1;
-      }
-    }
-  }
-  if (bFromRow) {
-    int rc = cursorFetchRow(pCur, pCur->rowKey.a, pCur->rowKey.n);
-    if (rc == SQLITE_OK) rc = cursorDecode(pCur);
-    return rc == SQLITE_DONE ? SQLITE_CORRUPT : rc;
-  }
-  pCur->bDecoded = 1;
-  return SQLITE_OK;
+static int titoNext(sqlite3_vtab_cursor *pBase) {
+  tito_cursor *pCur = (tito_cursor *)pBase;
+  return cursorError(pCur, tito_scan_next(pCur->pScan));
 }
 
-static int cursorDecode(tito_cursor *pCur) {
-  tito_vtab *p = (tito_vtab *)pCur->base.pVtab;
-  if (pCur->bDecoded) return SQLITE_OK;
-  if (pCur->pVal == 0 && pCur->plan.iPath >= 2) return cursorDecodeEntry(pCur);
-  if (tito_row_decode(pCur->pVal, pCur->nVal, p->pTab->pModel->nCol,
-                      pCur->aVal)) {
-    titoSetError(pCur->base.pVtab, "tito: %s: corrupt row", p->zName);
-    return SQLITE_CORRUPT;
-  }
-  pCur->bDecoded = 1;
-  return SQLITE_OK;
+static int titoEof(sqlite3_vtab_cursor *pBase) {
+  return tito_scan_eof(((tito_cursor *)pBase)->pScan);
 }
 
 static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
                       int iCol) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
-  tito_table *pTab = p->pTab;
+  tito_value *aVal;
   int rc;
   if (iCol == p->iKeyCol) {
     /* The encoded primary key after the row prefix: never "nochange". */
-    sqlite3_result_blob(ctx, pCur->rowKey.a + pTab->rowPrefix.n,
-                        pCur->rowKey.n - pTab->rowPrefix.n, SQLITE_TRANSIENT);
+    int nKey, nPrefix = p->pTab->rowPrefix.n;
+    const uint8_t *pKey = tito_scan_key(pCur->pScan, &nKey);
+    sqlite3_result_blob(ctx, pKey + nPrefix, nKey - nPrefix, SQLITE_TRANSIENT);
     return SQLITE_OK;
   }
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
-  rc = cursorDecode(pCur);
-  if (rc != SQLITE_OK) return rc;
-  titoValueResult(ctx, &pCur->aVal[iCol]);
+  rc = tito_scan_row(pCur->pScan, &aVal);
+  if (rc != SQLITE_OK) return cursorError(pCur, rc);
+  titoValueResult(ctx, &aVal[iCol]);
   return SQLITE_OK;
 }
 
 static int titoRowid(sqlite3_vtab_cursor *pBase, sqlite3_int64 *pRowid) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
+  tito_buf scratch = TITO_BUF_INIT;
   tito_value v;
-  int rc = tito_table_decode_pk(p->pTab, pCur->rowKey.a, pCur->rowKey.n, &v,
-                                &pCur->scratch);
-  if (rc != SQLITE_OK || v.eType != SQLITE_INTEGER) return SQLITE_CORRUPT;
+  int nKey, rc;
+  const uint8_t *pKey = tito_scan_key(pCur->pScan, &nKey);
+  rc = tito_table_decode_pk(p->pTab, pKey, nKey, &v, &scratch);
+  tito_buf_free(&scratch);
+  if (rc != SQLITE_OK || v.eType != SQLITE_INTEGER) {
+    titoSetError(pBase->pVtab, "tito: %s: corrupt row key", p->zName);
+    return SQLITE_CORRUPT;
+  }
   *pRowid = v.i;
   return SQLITE_OK;
 }
@@ -1496,92 +693,61 @@ done:
 
 /* ---------------------------------------------------------- transactions */
 
+/* Report the store's error as the table's. */
+static int storeError(tito_vtab *p, int rc) {
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    titoSetError(&p->base, "%s", tito_store_errmsg(p->pStore));
+  }
+  return rc;
+}
+
 static int titoBegin(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  tito_store *pStore;
   int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
   p->pTab->cacheKey.n = 0;
-  pStore = p->pStore;
-  if (!pStore->bInTxn) {
-    rc = pStore->pKv->pMethods->xBegin(pStore->pKv);
-    if (rc != TITO_OK) {
-      titoSetError(pVtab, "tito: %s",
-                   pStore->pKv->pMethods->xErrmsg(pStore->pKv));
-      return SQLITE_ERROR;
-    }
-    pStore->bInTxn = 1;
-    pStore->bPrepared = 0;
-  }
-  return SQLITE_OK;
+  return storeError(p, tito_store_begin(p->pStore));
 }
 
-/* The first xSync of a commit makes the store's transaction durable: a
-** failure here is the one SQLite reports (xCommit's result is ignored). */
 static int titoSync(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  tito_store *pStore = p->pStore;
-  int rc;
-  if (pStore == 0 || !pStore->bInTxn || pStore->bPrepared) return SQLITE_OK;
-  rc = pStore->pKv->pMethods->xPrepare(pStore->pKv);
-  if (rc == TITO_OK) {
-    pStore->bPrepared = 1;
-    return SQLITE_OK;
-  }
-  titoSetError(pVtab, "tito: %s", pStore->pKv->pMethods->xErrmsg(pStore->pKv));
-  /* A write conflict leaves the transaction open: COMMIT may be retried. */
-  return rc == TITO_CONFLICT ? SQLITE_BUSY : SQLITE_ERROR;
+  if (p->pStore == 0) return SQLITE_OK;
+  return storeError(p, tito_store_prepare(p->pStore));
 }
 
-static void storeEnd(tito_vtab *p, int bCommit) {
-  tito_store *pStore = p->pStore;
+static void vtabEnd(tito_vtab *p, int bCommit) {
   if (p->pTab) p->pTab->cacheKey.n = 0;
-  if (pStore == 0 || !pStore->bInTxn) return;
-  if (bCommit) {
-    pStore->pKv->pMethods->xCommit(pStore->pKv);
-  } else {
-    pStore->pKv->pMethods->xRollback(pStore->pKv);
-  }
-  pStore->bInTxn = 0;
-  pStore->bPrepared = 0;
+  if (p->pStore) tito_store_end(p->pStore, bCommit);
 }
 
 static int titoCommit(sqlite3_vtab *pVtab) {
-  storeEnd((tito_vtab *)pVtab, 1);
+  vtabEnd((tito_vtab *)pVtab, 1);
   return SQLITE_OK;
 }
 
 static int titoRollback(sqlite3_vtab *pVtab) {
-  storeEnd((tito_vtab *)pVtab, 0);
+  vtabEnd((tito_vtab *)pVtab, 0);
   return SQLITE_OK;
 }
 
-/* Savepoints go to the store; several tables of one store forward the same
-** mark, which the store treats as one. */
 static int titoSavepoint(sqlite3_vtab *pVtab, int iSave) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
   if (p->pTab) p->pTab->cacheKey.n = 0;
-  return pKv && pKv->pMethods->xSavepoint(pKv, iSave) ? SQLITE_ERROR
-                                                      : SQLITE_OK;
+  if (p->pStore == 0) return SQLITE_OK;
+  return storeError(p, tito_store_savepoint(p->pStore, iSave));
 }
 
 static int titoRelease(sqlite3_vtab *pVtab, int iSave) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
-  return pKv && pKv->pMethods->xRelease(pKv, iSave) ? SQLITE_ERROR
-                                                    : SQLITE_OK;
+  if (p->pStore == 0) return SQLITE_OK;
+  return storeError(p, tito_store_release_savepoint(p->pStore, iSave));
 }
 
 static int titoRollbackTo(sqlite3_vtab *pVtab, int iSave) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  tito_kv *pKv = p->pStore && p->pStore->bInTxn ? p->pStore->pKv : 0;
   if (p->pTab) p->pTab->cacheKey.n = 0;
-  if (pKv && pKv->pMethods->xRollbackTo(pKv, iSave)) {
-    titoSetError(pVtab, "tito: %s", pKv->pMethods->xErrmsg(pKv));
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+  if (p->pStore == 0) return SQLITE_OK;
+  return storeError(p, tito_store_rollback_to(p->pStore, iSave));
 }
 
 static sqlite3_module titoModule = {

@@ -1,0 +1,882 @@
+/*
+** scan.c: reading one model's rows along one key path (see scan.h).
+**
+** A scan holds a list of key ranges (one per IN value, usually one) of the
+** row range or of an index range, or a list of point keys (a whole primary
+** key, or a whole unique-index key). It visits them in order:
+**   - rows and covering index entries come straight from the store's
+**     iterator;
+**   - a non-covering index scan collects a batch of entries, then reads
+**     their rows with one multi-get (no N+1 reads), in entry order;
+**   - a scan whose ranges are wider than the order the planner promised is
+**     read whole and sorted (see cursorMaterialize), which only happens
+**     when a seek value had to be dropped.
+** Every key and value it reads is treated as untrusted: bytes that do not
+** decode are SQLITE_CORRUPT with a message naming the table.
+*/
+#include "scan.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "keycodec.h"
+#include "rowcodec.h"
+
+/* One key range or point key. */
+typedef struct scan_range {
+  int oLo, nLo; /* offset/length of the low bound in ranges (nLo 0: none) */
+  int oHi, nHi; /* high bound (exclusive; nHi 0: none) */
+} scan_range;
+
+/* The key fields of a path. */
+typedef struct path_fields {
+  int n;
+  const int *aiCol;      /* column of each field (-1: rowid) */
+  const uint8_t *abDesc; /* per field DESC, or NULL */
+} path_fields;
+
+struct tito_scan {
+  tito_table *pTab;
+  tito_scan_plan plan;
+  path_fields f;         /* the fields of plan.iPath */
+  int bPoint;            /* ranges are point keys (oLo/nLo) */
+  int bAll;              /* tito_scan_add_all: one range, the whole path */
+  tito_buf ranges;       /* bytes of every bound */
+  scan_range *aRange;    /* ranges to visit, in order */
+  int nRange, nRangeAlloc;
+  int iRange;            /* range being visited */
+  tito_kv_iter *pIter;   /* scan of aRange[iRange] */
+  int bEof;
+  /* The current row. */
+  tito_buf rowKey;       /* its row key */
+  tito_buf rowVal;       /* its row value (a copy) when not in place */
+  const uint8_t *pVal;   /* its row value */
+  int nVal;
+  const uint8_t *pEntryKey; /* covering or key-only index scan: the entry */
+  int nEntryKey;
+  const uint8_t *pEntryVal;
+  int nEntryVal;
+  int bDecoded;          /* aVal holds the decoded row */
+  tito_value *aVal;      /* nCol values */
+  tito_buf scratch;      /* text decoded from keys */
+  /* A widened ordered scan, read whole and sorted; records' offsets in
+  ** aSorted. */
+  int bSorted;
+  tito_buf sorted;
+  int *aSorted;
+  int nSorted, nSortedAlloc, iSorted;
+  tito_buf entryKey, entryVal; /* a unique entry read by a point read */
+  uint64_t nRowWrite;    /* the table's write count when the row was read */
+  uint64_t nReadWrite;   /* the same, when the batch or sorted list was read */
+  /* Batched row reads of a non-covering index scan: row keys back to back
+  ** in batchKeys, values in batchVals. */
+  int bBatch;
+  tito_buf batchKeys, batchVals;
+  int *aBatch;           /* per entry: key off, key len, val off (-1), len */
+  const uint8_t **apBatchKey;
+  int *anBatchKey;
+  int nBatch, nBatchAlloc, iBatch, nBatchWant;
+  /* Scratch of range building. */
+  tito_buf bBase, bKey, bLo, bHi, bT;
+  char *zErr;            /* last error message */
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static void scanSetError(tito_scan *p, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(p->zErr);
+  p->zErr = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+const char *tito_scan_errmsg(tito_scan *p) {
+  return p->zErr ? p->zErr : "";
+}
+
+static tito_kv *scanKv(tito_scan *p) { return p->pTab->pKv; }
+
+/* Record an error of the store. */
+static int scanKvError(tito_scan *p, int rc) {
+  tito_kv *pKv = scanKv(p);
+  if (rc == TITO_NOMEM) return SQLITE_NOMEM;
+  scanSetError(p, "tito: %s", pKv->pMethods->xErrmsg(pKv));
+  return SQLITE_ERROR;
+}
+
+static int scanCorrupt(tito_scan *p, const char *zWhat) {
+  scanSetError(p, "tito: %s: corrupt %s", p->pTab->pModel->zTable, zWhat);
+  return SQLITE_CORRUPT;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+int tito_scan_new(tito_table *pTab, tito_scan **pp) {
+  tito_scan *p = sqlite3_malloc(sizeof(*p));
+  *pp = 0;
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->pTab = pTab;
+  p->bEof = 1;
+  p->aVal = sqlite3_malloc(sizeof(tito_value) * (pTab->pModel->nCol + 1));
+  if (p->aVal == 0) {
+    sqlite3_free(p);
+    return SQLITE_NOMEM;
+  }
+  *pp = p;
+  return SQLITE_OK;
+}
+
+static void scanCloseIter(tito_scan *p) {
+  if (p->pIter) {
+    tito_kv *pKv = scanKv(p);
+    pKv->pMethods->xIterClose(p->pIter);
+    p->pIter = 0;
+  }
+}
+
+void tito_scan_free(tito_scan *p) {
+  if (p == 0) return;
+  scanCloseIter(p);
+  tito_buf_free(&p->ranges);
+  tito_buf_free(&p->rowKey);
+  tito_buf_free(&p->rowVal);
+  tito_buf_free(&p->scratch);
+  tito_buf_free(&p->bBase);
+  tito_buf_free(&p->bKey);
+  tito_buf_free(&p->bLo);
+  tito_buf_free(&p->bHi);
+  tito_buf_free(&p->bT);
+  tito_buf_free(&p->sorted);
+  sqlite3_free(p->aSorted);
+  tito_buf_free(&p->entryKey);
+  tito_buf_free(&p->entryVal);
+  tito_buf_free(&p->batchKeys);
+  tito_buf_free(&p->batchVals);
+  sqlite3_free(p->aBatch);
+  sqlite3_free(p->apBatchKey);
+  sqlite3_free(p->anBatchKey);
+  sqlite3_free(p->aRange);
+  sqlite3_free(p->aVal);
+  sqlite3_free(p->zErr);
+  sqlite3_free(p);
+}
+
+void tito_scan_end(tito_scan *p) {
+  /* A one-pass UPDATE or DELETE ends the scan just before xUpdate of this
+  ** very row. Not a row read before a later write: it may be stale. */
+  if (!p->bEof && p->pVal && p->rowKey.n && !p->plan.bCover &&
+      p->nRowWrite == p->pTab->nWrite) {
+    tito_table_cache_row(p->pTab, p->rowKey.a, p->rowKey.n, p->pVal,
+                         p->nVal);
+  }
+  scanCloseIter(p);
+  p->bEof = 1;
+}
+
+/* ---------------------------------------------------------------- ranges */
+
+static void pathFields(const tito_table *pTab, int iPath, path_fields *f) {
+  const tito_model *pModel = pTab->pModel;
+  static const int aiRowid[1] = {-1};
+  memset(f, 0, sizeof(*f));
+  if (iPath >= 2) {
+    const tito_index *pIdx = &pModel->aIndex[iPath - 2];
+    f->n = pIdx->nCol;
+    f->aiCol = pIdx->aiCol;
+    f->abDesc = pIdx->abDesc;
+  } else if (pModel->nPk > 0) {
+    f->n = pModel->nPk;
+    f->aiCol = pModel->aiPk;
+    f->abDesc = pModel->abPkDesc;
+  } else {
+    f->n = 1;
+    f->aiCol = aiRowid;
+  }
+}
+
+static int fieldDesc(const path_fields *f, int i) {
+  return f->abDesc && i < f->n ? f->abDesc[i] : 0;
+}
+
+int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
+  tito_table *pTab = p->pTab;
+  scanCloseIter(p);
+  p->plan = *pPlan;
+  pathFields(pTab, pPlan->iPath, &p->f);
+  if (pPlan->iPath >= 2 + pTab->pModel->nIndex || pPlan->nEq > p->f.n ||
+      (pPlan->nEq == p->f.n && (pPlan->eLo || pPlan->eHi))) {
+    scanSetError(p, "tito: %s: bad scan plan", pTab->pModel->zTable);
+    return SQLITE_ERROR;
+  }
+  p->ranges.n = 0;
+  p->nRange = p->iRange = 0;
+  p->bEof = 0;
+  p->bAll = p->bSorted = p->bBatch = 0;
+  p->pVal = 0;
+  p->bDecoded = 0;
+  p->rowKey.n = 0;
+  /* Point reads: the whole primary key, or the whole of a unique index
+  ** (whose entries, when no field is NULL, are keyed by the fields alone). */
+  p->bPoint = pPlan->iPath != TITO_PATH_FULL && pPlan->nEq == p->f.n &&
+              (pPlan->iPath == TITO_PATH_PK ||
+               pTab->pModel->aIndex[pPlan->iPath - 2].bUnique);
+  if (pPlan->iPath >= 2) {
+    tito_table_index_prefix(pTab, pPlan->iPath - 2, &p->bBase);
+  } else {
+    p->bBase.n = 0;
+    tito_buf_append(&p->bBase, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  }
+  return p->bBase.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Add a range [pLo, pHi) (copied) to the list. */
+static int scanAddRange(tito_scan *p, const tito_buf *pLo,
+                        const tito_buf *pHi) {
+  scan_range *r;
+  if (p->nRange == p->nRangeAlloc) {
+    int nNew = p->nRangeAlloc ? p->nRangeAlloc * 2 : 4;
+    scan_range *aNew = sqlite3_realloc(p->aRange, nNew * sizeof(*aNew));
+    if (aNew == 0) return SQLITE_NOMEM;
+    p->aRange = aNew;
+    p->nRangeAlloc = nNew;
+  }
+  r = &p->aRange[p->nRange++];
+  r->oLo = p->ranges.n;
+  r->nLo = pLo ? pLo->n : 0;
+  if (pLo) tito_buf_append(&p->ranges, pLo->a, pLo->n);
+  r->oHi = p->ranges.n;
+  r->nHi = pHi ? pHi->n : 0;
+  if (pHi) tito_buf_append(&p->ranges, pHi->a, pHi->n);
+  return p->ranges.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/*
+** pOut = the key just before (bAfter 0) or just after (bAfter 1) every key
+** that starts with pPrefix | the encoding of v. pT is scratch.
+*/
+static void boundKey(tito_buf *pT, const tito_buf *pPrefix,
+                     const tito_value *v, int bDesc, int bAfter,
+                     tito_buf *pOut) {
+  pT->n = 0;
+  tito_buf_append(pT, pPrefix->a, pPrefix->n);
+  tito_key_append(pT, v, bDesc);
+  pOut->n = 0;
+  if (bAfter) {
+    tito_key_prefix_end(pT->a, pT->n, pOut);
+  } else {
+    tito_buf_append(pOut, pT->a, pT->n);
+  }
+}
+
+/*
+** Add the range of the keys starting with pPrefix (the base and the
+** equality fields), restricted by the bounds pLoVal/pHiVal (NULL when
+** absent) on the next field, whose DESC flag is bDesc.
+*/
+static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
+                           const tito_value *pLoVal,
+                           const tito_value *pHiVal) {
+  tito_buf *pLo = &p->bLo, *pHi = &p->bHi, *pT = &p->bT;
+  tito_value vNull;
+  int bHaveHi;
+  /* In key order the field runs ascending, or descending when bDesc: a
+  ** lower SQL bound is then an upper key bound. NULL sorts first, and no
+  ** comparison matches it, so a range with no bound on NULL's side must
+  ** skip the NULLs explicitly. */
+  const tito_value *pKeyLo = bDesc ? pHiVal : pLoVal;
+  const tito_value *pKeyHi = bDesc ? pLoVal : pHiVal;
+  int eKeyLo = bDesc ? p->plan.eHi : p->plan.eLo;
+  int eKeyHi = bDesc ? p->plan.eLo : p->plan.eHi;
+  memset(&vNull, 0, sizeof(vNull));
+  vNull.eType = SQLITE_NULL;
+  pLo->n = pHi->n = pT->n = 0;
+  tito_buf_append(pLo, pPrefix->a, pPrefix->n);
+  bHaveHi = tito_key_prefix_end(pPrefix->a, pPrefix->n, pHi);
+  if (pKeyLo) {
+    boundKey(pT, pPrefix, pKeyLo, bDesc, eKeyLo == TITO_BOUND_STRICT, pLo);
+  } else if (!bDesc && pKeyHi) {
+    boundKey(pT, pPrefix, &vNull, 0, 1, pLo);
+  }
+  if (pKeyHi) {
+    boundKey(pT, pPrefix, pKeyHi, bDesc, eKeyHi != TITO_BOUND_STRICT, pHi);
+    bHaveHi = 1;
+  } else if (bDesc && pKeyLo) {
+    boundKey(pT, pPrefix, &vNull, 1, 0, pHi);
+    bHaveHi = 1;
+  }
+  if (pLo->rc || pHi->rc || pT->rc) return SQLITE_NOMEM;
+  return scanAddRange(p, pLo, bHaveHi ? pHi : 0);
+}
+
+int tito_scan_add(tito_scan *p, const tito_value *aEq, const tito_value *pLo,
+                  const tito_value *pHi) {
+  tito_buf *pKey = &p->bKey;
+  int i, nEq = p->plan.nEq;
+  /* x = NULL and x < NULL match nothing. */
+  for (i = 0; i < nEq; i++) {
+    if (aEq[i].eType == SQLITE_NULL) return SQLITE_OK;
+  }
+  if ((pLo && pLo->eType == SQLITE_NULL) || (pHi && pHi->eType == SQLITE_NULL)) {
+    return SQLITE_OK;
+  }
+  pKey->n = 0;
+  tito_buf_append(pKey, p->bBase.a, p->bBase.n);
+  for (i = 0; i < nEq; i++) {
+    tito_key_append(pKey, &aEq[i], fieldDesc(&p->f, i));
+  }
+  if (pKey->rc) return SQLITE_NOMEM;
+  if (p->bPoint) return scanAddRange(p, pKey, 0);
+  return scanPrefixRange(p, pKey, fieldDesc(&p->f, nEq),
+                         p->plan.eLo ? pLo : 0, p->plan.eHi ? pHi : 0);
+}
+
+int tito_scan_add_all(tito_scan *p) {
+  p->nRange = 0;
+  p->ranges.n = 0;
+  p->bPoint = 0;
+  p->bAll = 1;
+  return scanPrefixRange(p, &p->bBase, 0, 0, 0);
+}
+
+/* Sort the ranges by low bound and drop duplicates: IN lists may repeat a
+** value once affinity is applied, and are visited in key order. (An
+** insertion sort: lists are short, and qsort would need a global.) */
+static void scanSortRanges(tito_scan *p) {
+  scan_range *a = p->aRange;
+  int i, j, n = p->nRange;
+  const uint8_t *base = p->ranges.a;
+  for (i = 1; i < n; i++) {
+    scan_range x = a[i];
+    for (j = i; j > 0; j--) {
+      int m = a[j - 1].nLo < x.nLo ? a[j - 1].nLo : x.nLo;
+      int c = memcmp(base + a[j - 1].oLo, base + x.oLo, m);
+      if (c == 0) c = a[j - 1].nLo - x.nLo;
+      if (c <= 0) break;
+      a[j] = a[j - 1];
+    }
+    a[j] = x;
+  }
+  for (i = j = 0; i < n; i++) {
+    if (j > 0 && a[j - 1].nLo == a[i].nLo &&
+        memcmp(base + a[j - 1].oLo, base + a[i].oLo, a[i].nLo) == 0) {
+      continue;
+    }
+    a[j++] = a[i];
+  }
+  p->nRange = j;
+}
+
+/* ------------------------------------------------------------- reading */
+
+/* Read key pKey and keep copies of the key and its value in pKeyBuf and
+** pValBuf (the store's value lives only until its next call). SQLITE_DONE
+** if the key is absent. */
+static int scanGetCopy(tito_scan *p, const uint8_t *pKey, int nKey,
+                       tito_buf *pKeyBuf, tito_buf *pValBuf) {
+  tito_kv *pKv = scanKv(p);
+  const uint8_t *pVal;
+  int nVal, rc;
+  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
+  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+  if (rc != TITO_OK) return scanKvError(p, rc);
+  pValBuf->n = 0;
+  tito_buf_append(pValBuf, pVal, nVal);
+  pKeyBuf->n = 0;
+  tito_buf_append(pKeyBuf, pKey, nKey);
+  return pValBuf->rc || pKeyBuf->rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Fetch the row at pKey. SQLITE_DONE if none. */
+static int scanFetchRow(tito_scan *p, const uint8_t *pKey, int nKey) {
+  int rc = scanGetCopy(p, pKey, nKey, &p->rowKey, &p->rowVal);
+  if (rc != SQLITE_OK) return rc;
+  p->pVal = p->rowVal.a;
+  p->nVal = p->rowVal.n;
+  p->bDecoded = 0;
+  return SQLITE_OK;
+}
+
+/* The row key of the index entry k/v (index iIdx) into rowKey. */
+static int scanEntryRowKey(tito_scan *p, int iIdx, const uint8_t *k, int nk,
+                           const uint8_t *v, int nv) {
+  tito_table *pTab = p->pTab;
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
+  int i, off = pTab->idxPrefix.n + 4;
+  for (i = 0; i < pIdx->nCol; i++) {
+    int n = tito_key_skip(k + off, nk - off, pIdx->abDesc[i]);
+    if (n < 0) goto corrupt;
+    off += n;
+  }
+  p->rowKey.n = 0;
+  tito_buf_append(&p->rowKey, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  if (off < nk) {
+    tito_buf_append(&p->rowKey, k + off, nk - off);
+  } else {
+    tito_value a[65];
+    int nInc = pIdx->nInclude + 1;
+    if (nInc > 65 || tito_row_decode(v, nv, nInc, a) ||
+        a[nInc - 1].eType != SQLITE_BLOB) {
+      goto corrupt;
+    }
+    tito_buf_append(&p->rowKey, a[nInc - 1].z, a[nInc - 1].n);
+  }
+  return p->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+corrupt:
+  scanSetError(p, "tito: %s: corrupt entry in index %s",
+               pTab->pModel->zTable, pIdx->zName);
+  return SQLITE_CORRUPT;
+}
+
+/* Open the iterator of range iRange. */
+static int scanOpenRange(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  const scan_range *r = &p->aRange[p->iRange];
+  const uint8_t *base = p->ranges.a;
+  int flags = TITO_SCAN_HINT, rc;
+  scanCloseIter(p);
+  if (p->plan.bDesc) flags |= TITO_SCAN_REVERSE;
+  if (p->plan.bKeyOnly && p->plan.iPath < 2) flags |= TITO_SCAN_KEYONLY;
+  rc = pKv->pMethods->xScan(pKv, r->nLo ? base + r->oLo : 0, r->nLo,
+                            r->nHi ? base + r->oHi : 0, r->nHi, flags,
+                            p->plan.nHint > 0 ? p->plan.nHint : 0, &p->pIter);
+  return rc == TITO_OK ? SQLITE_OK : scanKvError(p, rc);
+}
+
+/*
+** Make the entry k/v the current row (fetching the row for a non-covering
+** index scan). SQLITE_DONE if the row vanished.
+*/
+static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
+                      const uint8_t *v, int nv) {
+  int rc;
+  p->bDecoded = 0;
+  if (p->plan.iPath < 2) {
+    p->rowKey.n = 0;
+    tito_buf_append(&p->rowKey, k, nk);
+    p->pVal = v;
+    p->nVal = nv;
+    return p->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+  }
+  rc = scanEntryRowKey(p, p->plan.iPath - 2, k, nk, v, nv);
+  if (rc != SQLITE_OK) return rc;
+  if (p->plan.bCover || p->plan.bKeyOnly) {
+    p->pEntryKey = k;
+    p->nEntryKey = nk;
+    p->pEntryVal = v;
+    p->nEntryVal = nv;
+    p->pVal = 0;
+    return SQLITE_OK;
+  }
+  return scanFetchRow(p, p->rowKey.a, p->rowKey.n);
+}
+
+static int scanLoadEntry(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  int nk, nv = 0;
+  const uint8_t *k = pKv->pMethods->xIterKey(p->pIter, &nk);
+  const uint8_t *v = p->plan.bKeyOnly && p->plan.iPath < 2
+                         ? 0
+                         : pKv->pMethods->xIterValue(p->pIter, &nv);
+  return scanLoadKV(p, k, nk, v, nv);
+}
+
+/* ------------------------------------------------------ sorted (widened) */
+
+static uint32_t getU32(const uint8_t *a) {
+  uint32_t x;
+  memcpy(&x, a, 4);
+  return x;
+}
+
+static void putU32(tito_buf *p, uint32_t x) { tito_buf_append(p, &x, 4); }
+
+/* Compare two materialized records by their sort keys (qsort_r). */
+static int sortedCmp(const void *a, const void *b, void *pCtx) {
+  const tito_scan *p = (const tito_scan *)pCtx;
+  const uint8_t *ra = p->sorted.a + *(const int *)a;
+  const uint8_t *rb = p->sorted.a + *(const int *)b;
+  uint32_t na = getU32(ra), nb = getU32(rb);
+  int c = memcmp(ra + 4, rb + 4, na < nb ? na : nb);
+  if (c == 0) c = na < nb ? -1 : na > nb;
+  return p->plan.bDesc ? -c : c;
+}
+
+/* Append one record [u32 nSort][sort key][u32 nk][k][u32 nv][v] for the
+** entry k/v: the sort key is the fields after the first nOrderEq (after
+** the first field when it is an IN list: its values are ordered too). */
+static int scanKeepSorted(tito_scan *p, const uint8_t *k, int nk,
+                          const uint8_t *v, int nv) {
+  int nBase = p->bBase.n, off = nBase, i, n0 = 0;
+  for (i = 0; i < p->plan.nOrderEq && off >= 0; i++) {
+    int n = tito_key_skip(k + off, nk - off, fieldDesc(&p->f, i));
+    if (i == 0) n0 = n;
+    off = n < 0 ? -1 : off + n;
+  }
+  if (off < 0) return scanCorrupt(p, "key");
+  if (!p->plan.bOrderIn) n0 = 0;
+  if (p->nSorted == p->nSortedAlloc) {
+    int nNew = p->nSortedAlloc ? p->nSortedAlloc * 2 : 64;
+    int *aNew = sqlite3_realloc(p->aSorted, nNew * sizeof(int));
+    if (aNew == 0) return SQLITE_NOMEM;
+    p->aSorted = aNew;
+    p->nSortedAlloc = nNew;
+  }
+  p->aSorted[p->nSorted++] = p->sorted.n;
+  putU32(&p->sorted, (uint32_t)(n0 + nk - off));
+  tito_buf_append(&p->sorted, k + nBase, n0);
+  tito_buf_append(&p->sorted, k + off, nk - off);
+  putU32(&p->sorted, (uint32_t)nk);
+  tito_buf_append(&p->sorted, k, nk);
+  putU32(&p->sorted, (uint32_t)nv);
+  tito_buf_append(&p->sorted, v, nv);
+  return p->sorted.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Read every entry of the ranges and sort them, so that a widened scan
+** still yields the order the plan promised. */
+static int scanMaterialize(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  int rc = SQLITE_OK, iRange;
+  p->sorted.n = 0;
+  p->nSorted = 0;
+  p->nReadWrite = p->pTab->nWrite;
+  for (iRange = 0; rc == SQLITE_OK && iRange < p->nRange; iRange++) {
+    p->iRange = iRange;
+    rc = scanOpenRange(p);
+    while (rc == SQLITE_OK && !pKv->pMethods->xIterEof(p->pIter)) {
+      int nk, nv = 0;
+      const uint8_t *k = pKv->pMethods->xIterKey(p->pIter, &nk);
+      const uint8_t *v = pKv->pMethods->xIterValue(p->pIter, &nv);
+      rc = scanKeepSorted(p, k, nk, v, nv);
+      if (rc == SQLITE_OK && pKv->pMethods->xIterNext(p->pIter) != TITO_OK) {
+        rc = scanKvError(p, TITO_ERROR);
+      }
+    }
+    scanCloseIter(p);
+  }
+  if (rc == SQLITE_OK) {
+    if (p->nSorted > 1) {
+      qsort_r(p->aSorted, p->nSorted, sizeof(int), sortedCmp, p);
+    }
+    p->bSorted = 1;
+    p->iSorted = 0;
+  }
+  return rc;
+}
+
+/* Load materialized record iSorted; SQLITE_DONE if its row is gone. */
+static int scanLoadSorted(tito_scan *p) {
+  const uint8_t *r = p->sorted.a + p->aSorted[p->iSorted];
+  uint32_t nSort = getU32(r), nk, nv;
+  r += 4 + nSort;
+  nk = getU32(r);
+  nv = getU32(r + 4 + nk);
+  return scanLoadKV(p, r + 4, (int)nk, r + 8 + nk, (int)nv);
+}
+
+/* --------------------------------------------------------------- batches */
+
+/* Room for n batch entries. */
+static int batchReserve(tito_scan *p, int n) {
+  if (n > p->nBatchAlloc) {
+    int *a = sqlite3_realloc(p->aBatch, n * 4 * sizeof(int));
+    const uint8_t **ap;
+    int *an;
+    if (a == 0) return SQLITE_NOMEM;
+    p->aBatch = a;
+    ap = sqlite3_realloc(p->apBatchKey, n * sizeof(*ap));
+    if (ap == 0) return SQLITE_NOMEM;
+    p->apBatchKey = ap;
+    an = sqlite3_realloc(p->anBatchKey, n * sizeof(int));
+    if (an == 0) return SQLITE_NOMEM;
+    p->anBatchKey = an;
+    p->nBatchAlloc = n;
+  }
+  return SQLITE_OK;
+}
+
+/* xMultiGet callback: keep the value of batch entry i. */
+static int batchRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
+  tito_scan *p = (tito_scan *)pCtx;
+  p->aBatch[4 * i + 2] = p->batchVals.n;
+  p->aBatch[4 * i + 3] = nVal;
+  tito_buf_append(&p->batchVals, pVal, nVal);
+  return p->batchVals.rc ? TITO_NOMEM : TITO_OK;
+}
+
+/* Add the current entry of the iterator to the batch. */
+static int batchAddEntry(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  int nk, nv = 0, rc, *e;
+  const uint8_t *k = pKv->pMethods->xIterKey(p->pIter, &nk), *v = 0;
+  /* Only a unique entry may keep its row's key in the value. */
+  if (p->pTab->pModel->aIndex[p->plan.iPath - 2].bUnique) {
+    v = pKv->pMethods->xIterValue(p->pIter, &nv);
+  }
+  rc = scanEntryRowKey(p, p->plan.iPath - 2, k, nk, v, nv);
+  if (rc != SQLITE_OK) return rc;
+  e = &p->aBatch[4 * p->nBatch++];
+  e[0] = p->batchKeys.n;
+  e[1] = p->rowKey.n;
+  e[2] = -1;
+  e[3] = 0;
+  tito_buf_append(&p->batchKeys, p->rowKey.a, p->rowKey.n);
+  return p->batchKeys.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/*
+** Read the next batch of index entries (up to nBatchWant, across ranges)
+** and their rows with one multi-get. nBatch is 0 at the end of the scan.
+*/
+static int scanFillBatch(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  int rc, i;
+  p->nBatch = p->iBatch = 0;
+  p->batchKeys.n = p->batchVals.n = 0;
+  p->nReadWrite = p->pTab->nWrite;
+  rc = batchReserve(p, p->nBatchWant);
+  while (rc == SQLITE_OK && p->nBatch < p->nBatchWant &&
+         p->iRange < p->nRange) {
+    if (p->pIter == 0) {
+      rc = scanOpenRange(p);
+      if (rc != SQLITE_OK) break;
+    }
+    if (pKv->pMethods->xIterEof(p->pIter)) {
+      scanCloseIter(p);
+      p->iRange++;
+      continue;
+    }
+    rc = batchAddEntry(p);
+    if (rc == SQLITE_OK && pKv->pMethods->xIterNext(p->pIter) != TITO_OK) {
+      rc = scanKvError(p, TITO_ERROR);
+    }
+  }
+  if (rc != SQLITE_OK || p->nBatch == 0) return rc;
+  for (i = 0; i < p->nBatch; i++) {
+    p->apBatchKey[i] = p->batchKeys.a + p->aBatch[4 * i];
+    p->anBatchKey[i] = p->aBatch[4 * i + 1];
+  }
+  i = pKv->pMethods->xMultiGet(pKv, p->nBatch, p->apBatchKey, p->anBatchKey,
+                               batchRow, p);
+  if (i != TITO_OK) return scanKvError(p, i);
+  if (p->nBatchWant < 64) p->nBatchWant *= 2;
+  return SQLITE_OK;
+}
+
+/* Settle a batched scan on its next row whose entry has a row. */
+static int scanSettleBatch(tito_scan *p) {
+  for (;;) {
+    int rc, *e;
+    if (p->iBatch >= p->nBatch) {
+      rc = scanFillBatch(p);
+      if (rc != SQLITE_OK) return rc;
+      if (p->nBatch == 0) {
+        p->bEof = 1;
+        return SQLITE_OK;
+      }
+    }
+    e = &p->aBatch[4 * p->iBatch];
+    if (e[2] < 0) { /* the row vanished under the entry */
+      p->iBatch++;
+      continue;
+    }
+    p->rowKey.n = 0;
+    tito_buf_append(&p->rowKey, p->batchKeys.a + e[0], e[1]);
+    p->pVal = p->batchVals.a + e[2];
+    p->nVal = e[3];
+    p->bDecoded = 0;
+    return p->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+  }
+}
+
+/* ----------------------------------------------------------- positioning */
+
+/* Read the unique index entry at pKey and its row (or, covering, keep a
+** copy of the entry). SQLITE_DONE if there is none. */
+static int scanFetchEntry(tito_scan *p, const uint8_t *pKey, int nKey) {
+  int rc = scanGetCopy(p, pKey, nKey, &p->entryKey, &p->entryVal);
+  if (rc != SQLITE_OK) return rc;
+  return scanLoadKV(p, p->entryKey.a, p->entryKey.n, p->entryVal.a,
+                    p->entryVal.n);
+}
+
+/* Settle a point read on the next key that exists. */
+static int scanSettlePoint(tito_scan *p) {
+  while (p->iRange < p->nRange) {
+    const scan_range *r = &p->aRange[p->iRange];
+    int rc;
+    if (p->plan.iPath >= 2) {
+      rc = scanFetchEntry(p, p->ranges.a + r->oLo, r->nLo);
+    } else {
+      rc = scanFetchRow(p, p->ranges.a + r->oLo, r->nLo);
+    }
+    if (rc != SQLITE_DONE) return rc;
+    p->iRange++;
+  }
+  p->bEof = 1;
+  return SQLITE_OK;
+}
+
+/* Settle a range scan on the next entry whose row exists. */
+static int scanSettleRange(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  while (p->iRange < p->nRange) {
+    int rc;
+    if (p->pIter == 0) {
+      rc = scanOpenRange(p);
+      if (rc != SQLITE_OK) return rc;
+    }
+    if (pKv->pMethods->xIterEof(p->pIter)) {
+      scanCloseIter(p);
+      p->iRange++;
+      continue;
+    }
+    rc = scanLoadEntry(p);
+    if (rc != SQLITE_DONE) return rc;
+    rc = pKv->pMethods->xIterNext(p->pIter);
+    if (rc != TITO_OK) return scanKvError(p, rc);
+  }
+  p->bEof = 1;
+  return SQLITE_OK;
+}
+
+/* Move to the next row that exists, starting at the current position. */
+static int scanSettleRow(tito_scan *p) {
+  int rc;
+  if (p->bBatch) return scanSettleBatch(p);
+  if (p->bPoint) return scanSettlePoint(p);
+  if (!p->bSorted) return scanSettleRange(p);
+  for (; p->iSorted < p->nSorted; p->iSorted++) {
+    rc = scanLoadSorted(p);
+    if (rc != SQLITE_DONE) return rc;
+  }
+  p->bEof = 1;
+  return SQLITE_OK;
+}
+
+/* Settle, noting the table's write count the row was read at. */
+static int scanSettle(tito_scan *p) {
+  int rc = scanSettleRow(p);
+  /* Batched and sorted rows were read when their batch was. */
+  p->nRowWrite = p->bBatch || p->bSorted ? p->nReadWrite : p->pTab->nWrite;
+  return rc;
+}
+
+int tito_scan_start(tito_scan *p) {
+  const tito_scan_plan *pPlan = &p->plan;
+  int rc = SQLITE_OK;
+  if (p->nRange > 1) scanSortRanges(p);
+  if (pPlan->bOrdered && (p->bAll || pPlan->nEq < pPlan->nOrderEq)) {
+    rc = scanMaterialize(p);
+  } else if (pPlan->iPath >= 2 && !pPlan->bCover && !pPlan->bKeyOnly &&
+             !p->bPoint) {
+    /* A LIMIT sizes the first batch; else read 16 ahead, then more. */
+    p->bBatch = 1;
+    p->nBatch = p->iBatch = 0;
+    p->nBatchWant =
+        pPlan->nHint > 0 && pPlan->nHint < 16 ? (int)pPlan->nHint : 16;
+  }
+  p->iRange = 0;
+  if (rc == SQLITE_OK) rc = scanSettle(p);
+  return rc;
+}
+
+int tito_scan_next(tito_scan *p) {
+  if (p->bBatch) {
+    p->iBatch++;
+  } else if (p->bSorted) {
+    p->iSorted++;
+  } else if (p->bPoint) {
+    p->iRange++;
+  } else if (p->pIter) {
+    tito_kv *pKv = scanKv(p);
+    int rc = pKv->pMethods->xIterNext(p->pIter);
+    if (rc != TITO_OK) return scanKvError(p, rc);
+  }
+  return scanSettle(p);
+}
+
+int tito_scan_eof(tito_scan *p) { return p->bEof; }
+
+const uint8_t *tito_scan_key(tito_scan *p, int *pnKey) {
+  *pnKey = p->rowKey.n;
+  return p->rowKey.a;
+}
+
+/* ------------------------------------------------------------- decoding */
+
+static int scanDecodeRow(tito_scan *p);
+
+/* Decode the covering index entry into aVal (index fields, INCLUDE
+** columns, primary key). */
+static int scanDecodeEntry(tito_scan *p) {
+  tito_table *pTab = p->pTab;
+  const tito_model *pModel = pTab->pModel;
+  const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
+  const uint8_t *k = p->pEntryKey;
+  int nk = p->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
+  tito_value aPk[64], aInc[64];
+  for (i = 0; i < pModel->nCol; i++) p->aVal[i].eType = SQLITE_NULL;
+  p->scratch.n = 0;
+  /* The scratch buffer must not move while values point into it. */
+  if (tito_buf_reserve(&p->scratch, 2 * nk + 2 * p->rowKey.n + 64)) {
+    return SQLITE_NOMEM;
+  }
+  for (i = 0; i < pIdx->nCol; i++) {
+    int iCol = pIdx->aiCol[i];
+    int n = tito_key_decode(k + off, nk - off, pIdx->abDesc[i],
+                            pModel->aCol[iCol].cAff == TITO_AFF_REAL,
+                            &p->aVal[iCol], &p->scratch);
+    if (n < 0) return scanCorrupt(p, "index entry");
+    off += n;
+    /* -2^63 is the one number an INTEGER column may hold both as an
+    ** integer and as a real (SQLite's affinity keeps that real): its key
+    ** cannot say which, so read the row. */
+    if (p->aVal[iCol].eType == SQLITE_INTEGER &&
+        p->aVal[iCol].i == INT64_MIN) {
+      bFromRow = 1;
+    }
+  }
+  if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
+    if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, aInc)) {
+      return scanCorrupt(p, "index entry");
+    }
+    for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = aInc[i];
+  }
+  if (pModel->nPk > 0 && pModel->nPk <= 64) {
+    if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, aPk,
+                             &p->scratch)) {
+      return scanCorrupt(p, "row key");
+    }
+    for (i = 0; i < pModel->nPk; i++) {
+      p->aVal[pModel->aiPk[i]] = aPk[i];
+      if (aPk[i].eType == SQLITE_INTEGER && aPk[i].i == INT64_MIN) {
+        bFromRow = 1;
+      }
+    }
+  }
+  if (bFromRow) {
+    int rc = scanFetchRow(p, p->rowKey.a, p->rowKey.n);
+    if (rc == SQLITE_OK) rc = scanDecodeRow(p);
+    return rc == SQLITE_DONE ? scanCorrupt(p, "index entry") : rc;
+  }
+  p->bDecoded = 1;
+  return SQLITE_OK;
+}
+
+static int scanDecodeRow(tito_scan *p) {
+  if (p->bDecoded) return SQLITE_OK;
+  if (p->pVal == 0 && p->plan.iPath >= 2) return scanDecodeEntry(p);
+  if (tito_row_decode(p->pVal, p->nVal, p->pTab->pModel->nCol, p->aVal)) {
+    return scanCorrupt(p, "row");
+  }
+  p->bDecoded = 1;
+  return SQLITE_OK;
+}
+
+int tito_scan_row(tito_scan *p, tito_value **paVal) {
+  int rc = scanDecodeRow(p);
+  *paVal = p->aVal;
+  return rc;
+}
