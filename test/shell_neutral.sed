@@ -10,7 +10,20 @@
 #   3.40: Error: stepping, UNIQUE constraint failed: t.a (19)   (-cmd, argv)
 #   3.52: Error: UNIQUE constraint failed: t.a
 #
-# Both become the newer form. The message itself is never touched.
+# Both become the newer form; the message itself is never touched.
 s/^Runtime error near line \([0-9][0-9]*\): \(.*\) ([0-9][0-9]*)$/Error near line \1: \2/
 s/^Runtime error near line \([0-9][0-9]*\): /Error near line \1: /
 s/^Error: stepping, \(.*\) ([0-9][0-9]*)$/Error: \1/
+#
+# .mode box: 3.52 draws rounded corners and a double rule under the header,
+# and right-aligns numbers. Both become the 3.40 drawing, with the padding
+# inside cells squeezed to one space (the cells' text is still compared).
+s/╭/┌/g
+s/╮/┐/g
+s/╰/└/g
+s/╯/┘/g
+s/╞/├/g
+s/╪/┼/g
+s/╡/┤/g
+s/═/─/g
+/^│/s/  */ /g
