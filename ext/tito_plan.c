@@ -382,10 +382,12 @@ static const unsigned char *consText(sqlite3_index_info *pInfo, int i,
 */
 static int planLikeRange(sqlite3_index_info *pInfo, int i) {
   const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-  int j, op = c->op;
+  int j, op = c->op, opPartner;
   if (op != SQLITE_INDEX_CONSTRAINT_GE && op != SQLITE_INDEX_CONSTRAINT_LT) {
     return 0;
   }
+  opPartner = op == SQLITE_INDEX_CONSTRAINT_GE ? SQLITE_INDEX_CONSTRAINT_LT
+                                              : SQLITE_INDEX_CONSTRAINT_GE;
   for (j = 0; j < pInfo->nConstraint; j++) {
     const struct sqlite3_index_constraint *d = &pInfo->aConstraint[j];
     int iLo = op == SQLITE_INDEX_CONSTRAINT_GE ? i : j;
@@ -393,11 +395,7 @@ static int planLikeRange(sqlite3_index_info *pInfo, int i) {
     const unsigned char *zLo, *zHi;
     unsigned char aBuf[64];
     int nLo = 0, nHi = 0, k;
-    if (j == i || d->iColumn != c->iColumn ||
-        d->op != (op == SQLITE_INDEX_CONSTRAINT_GE ? SQLITE_INDEX_CONSTRAINT_LT
-                                                   : SQLITE_INDEX_CONSTRAINT_GE)) {
-      continue;
-    }
+    if (j == i || d->iColumn != c->iColumn || d->op != opPartner) continue;
     zLo = consText(pInfo, iLo, &nLo);
     zHi = consText(pInfo, iHi, &nHi);
     if (zLo == 0 || zHi == 0 || nLo != nHi || nLo == 0) continue;
