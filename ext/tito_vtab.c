@@ -520,7 +520,9 @@ static int filterRanges(tito_cursor *pCur, const tito_plan *pPlan, int nEq,
 /*
 ** LIMIT and, when the query has one, OFFSET follow the key arguments (see
 ** planLimit in tito_plan.c for when the plan makes them exact). A negative
-** LIMIT means none, a negative OFFSET none.
+** LIMIT means none, a negative OFFSET none. An exact plan is never widened
+** by filterSeekWidth: it widens only at fields SQLite re-checks, and a plan
+** with such a field is not exact.
 */
 static void filterLimit(const tito_vtab *p, const tito_plan *pPlan, int argc,
                         sqlite3_value **argv, tito_scan_plan *pSp) {
