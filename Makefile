@@ -4,6 +4,10 @@
 #   make              build ./tito.so (embedded store, no server needed)
 #   make test         build everything and run the whole suite (test/run)
 #   make test SAN=1   the same under AddressSanitizer + UBSan, in build-san/
+#   make test SQLITE=current
+#                     the same against a current SQLite (library and shell
+#                     built from source in build-current/, never installed);
+#                     also for make bench
 #   make valgrind     the C test programs under valgrind (also the TiKV
 #                     client against the fake cluster)
 #   make bench        print benchmark figures (not a test)
@@ -21,6 +25,9 @@ CC      ?= cc
 SAN     ?=
 BUILD   := build$(if $(SAN),-san)
 PYTHON  ?= /usr/bin/python3
+# Which SQLite the tests and benchmarks run on: empty for the system's
+# (Debian 12: 3.40.1), "current" for the one built in build-current/.
+SQLITE  ?=
 
 comma    := ,
 WARN     := -std=c11 -Wall -Wextra -Werror
@@ -54,7 +61,7 @@ DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
         python3-grpcio python3-protobuf valgrind
 
 .PHONY: all setup setup-fuzz print-debs print-fuzz-debs test test-build \
-        valgrind bench demo fuzz soak clean
+        valgrind bench demo fuzz soak clean sqlite-current
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
@@ -85,6 +92,74 @@ $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
 
+# ---------------------------------------------------------------------------
+# A current SQLite for `make test SQLITE=current` (and bench). tito.so and
+# the test programs are the same as for the system SQLite (compiled against
+# its 3.40 header); only what they run on changes: the shell comes first in
+# PATH and the library in LD_LIBRARY_PATH (the shell, Python's sqlite3
+# module and the C test programs all load libsqlite3.so.0), and
+# test/sqlite_version_test.sh checks that each really runs CUR_VERSION.
+#
+# The source is SQLite's autoconf tarball (amalgamation + shell.c) that the
+# npm package sqlite3 ships: fetched with `npm pack`, pinned by version and
+# checked by sha256, so the build works offline from the npm registry alone.
+# Compile options: Debian's (FTS3/4/5, RTREE, JSON, math functions,
+# load_extension, column metadata, ...), except LIKE_DOESNT_MATCH_BLOBS,
+# which is left out on purpose as in SQLite's default build and most other
+# distributions: with it LIKE and GLOB never match a BLOB, without it they
+# do, and the two runs of the suite then cover both settings.
+CUR          := build-current
+CUR_VERSION  := 3.52.0
+CUR_NPM      := sqlite3@6.0.1
+CUR_NPM_TGZ  := sqlite3-6.0.1.tgz
+CUR_NPM_SHA  := ab8d044a93e05bd031d7ea75547c7fa60387cdc259d27f93c0e3e2832c4b1df9
+CUR_AUTOCONF := sqlite-autoconf-3520000
+CUR_DEFS := -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_COLUMN_METADATA \
+  -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_FTS3 \
+  -DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_FTS3_TOKENIZER \
+  -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_MATH_FUNCTIONS \
+  -DSQLITE_ENABLE_PREUPDATE_HOOK -DSQLITE_ENABLE_RTREE \
+  -DSQLITE_ENABLE_SESSION -DSQLITE_ENABLE_STMTVTAB \
+  -DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_ENABLE_LOAD_EXTENSION \
+  -DSQLITE_MAX_SCHEMA_RETRY=25 \
+  -DSQLITE_MAX_VARIABLE_NUMBER=250000 -DSQLITE_OMIT_LOOKASIDE \
+  -DSQLITE_SECURE_DELETE -DSQLITE_SOUNDEX -DSQLITE_USE_URI=1
+
+ifeq ($(SQLITE),current)
+SQLITE_DEP := sqlite-current
+SQLITE_ENV := PATH="$(abspath $(CUR))/bin:$$PATH" \
+  LD_LIBRARY_PATH="$(abspath $(CUR))/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}" \
+  TITO_SQLITE_EXPECT=$(CUR_VERSION)
+else ifneq ($(SQLITE),)
+$(error SQLITE=$(SQLITE): say SQLITE=current, or nothing for the system SQLite)
+endif
+
+sqlite-current: $(CUR)/bin/sqlite3
+
+$(CUR)/dl/$(CUR_NPM_TGZ):
+	@mkdir -p $(CUR)/dl/tmp
+	cd $(CUR)/dl/tmp && npm pack --silent $(CUR_NPM) > /dev/null
+	echo "$(CUR_NPM_SHA)  $(CUR)/dl/tmp/$(CUR_NPM_TGZ)" | sha256sum -c --quiet
+	mv $(CUR)/dl/tmp/$(CUR_NPM_TGZ) $@ && rmdir $(CUR)/dl/tmp
+
+$(CUR)/src/sqlite3.c: $(CUR)/dl/$(CUR_NPM_TGZ)
+	rm -rf $(CUR)/src && mkdir -p $(CUR)/src
+	tar -xzOf $< package/deps/$(CUR_AUTOCONF).tar.gz | \
+	  tar -xz -C $(CUR)/src --strip-components=1 \
+	    $(addprefix $(CUR_AUTOCONF)/,sqlite3.c sqlite3.h sqlite3ext.h shell.c)
+	touch $@
+
+$(CUR)/lib/libsqlite3.so.0: $(CUR)/src/sqlite3.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC -shared -Wl,-soname,libsqlite3.so.0 $(CUR_DEFS) \
+	  -o $@ $< -lm -lpthread -ldl
+	ln -sf libsqlite3.so.0 $(CUR)/lib/libsqlite3.so
+
+$(CUR)/bin/sqlite3: $(CUR)/lib/libsqlite3.so.0
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(CUR_DEFS) -I$(CUR)/src -o $@ $(CUR)/src/shell.c \
+	  -L$(CUR)/lib -lsqlite3 -Wl,-rpath,'$$ORIGIN/../lib' -lm
+
 # Fuzz targets (test/fuzz/fuzz_*.c). Built with test/fuzz/driver.c they
 # replay their corpus in `make test`; `make fuzz` builds them with clang's
 # libFuzzer (see test/fuzz/run.sh). The SQL targets (planner, tamper) link
@@ -100,9 +175,9 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/driver.c $(wildcard test/fuzz
 
 test-build: $(TITO_SO) $(TEST_BINS) $(FUZZ_BINS)
 
-test: test-build
-	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \
-	  bash test/run $(TEST_BINS)
+test: test-build $(SQLITE_DEP)
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) \
+	  SAN=$(SAN) bash test/run $(TEST_BINS)
 
 # gRPC keeps some one-time allocations ("possibly lost"): only definite
 # leaks and memory errors fail.
@@ -117,8 +192,9 @@ valgrind: test-build
 	  | grep -E '^(not ok|ok)' ; \
 	exit $$fail
 
-bench: $(TITO_SO) $(BENCH_BINS)
-	TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) bash test/bench/run $(BENCH_BINS)
+bench: $(TITO_SO) $(BENCH_BINS) $(SQLITE_DEP)
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) \
+	  bash test/bench/run $(BENCH_BINS)
 
 # setup.sh installs make if needed, then asks for this list.
 setup:
@@ -140,9 +216,9 @@ fuzz:
 	FUZZ_TIME=$(FUZZ_TIME) bash test/fuzz/run.sh $(FUZZ_TARGETS)
 
 # The crash and multi-process tests with many more trials than make test.
-soak: $(TITO_SO)
-	TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/crash_test.py
-	TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/multiprocess_test.py
+soak: $(TITO_SO) $(SQLITE_DEP)
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/crash_test.py
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_SOAK=1 $(PYTHON) test/multiprocess_test.py
 
 # The quickstart shows a constraint error on purpose (the shell then exits
 # 1 and calls it a "Runtime error"): the demo prints it as the expected
@@ -157,4 +233,4 @@ demo: $(TITO_SO)
 	  && echo "$(DEMO_DB) is ready: sqlite3 -cmd '.load ./tito' $(DEMO_DB)"
 
 clean:
-	rm -rf build build-san build-fuzz tito.so demo.db
+	rm -rf build build-san build-fuzz $(CUR) tito.so demo.db
