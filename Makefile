@@ -228,7 +228,8 @@ demo: $(TITO_SO)
 	@rm -f $(DEMO_DB)
 	@sed 's|^\.load \./tito$$|.load ./$(TITO_SO:.so=)|' sql/quickstart.sql | \
 	  sqlite3 $(DEMO_DB) 2>&1 | \
-	  sed 's/^Runtime error near line [0-9]*: \(.*\) ([0-9]*)$$/-> error, as expected: \1/'
+	  sed -e 's/^Runtime error near line [0-9]*: \(.*\) ([0-9]*)$$/-> error, as expected: \1/' \
+	      -e 's/^Error near line [0-9]*: \(.*\)$$/-> error, as expected: \1/'
 	@test "$$(sqlite3 -cmd '.load ./$(TITO_SO:.so=)' $(DEMO_DB) "SELECT tito_check('users')")" = ok \
 	  && echo "$(DEMO_DB) is ready: sqlite3 -cmd '.load ./tito' $(DEMO_DB)"
 

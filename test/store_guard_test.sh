@@ -49,8 +49,8 @@ grep -q 'may not be modified' <<< "$out" && grep -q '^3$' <<< "$out" \
 # A store made before guards (no DEFENSIVE at creation) is guarded at the
 # first load under DEFENSIVE.
 old=$tmp/old.db
-sqlite3 -cmd ".load $SO" "$old" "CREATE VIRTUAL TABLE o USING tito(k TEXT PRIMARY KEY);
-  INSERT INTO o VALUES ('x');" 2>&1
+sqlite3 -cmd ".dbconfig defensive off" -cmd ".load $SO" "$old" "CREATE VIRTUAL TABLE o USING tito(k TEXT PRIMARY KEY);
+  INSERT INTO o VALUES ('x');" 2>&1 | grep -v '^ *defensive off$'
 [ "$(sqlite3 "$old" "SELECT count(*) FROM sqlite_schema WHERE name = 'tito'")" = 0 ] \
   && ok "no guard without DEFENSIVE" || nok "a guard was made without DEFENSIVE"
 cp "$old" "$tmp/old2.db"
@@ -63,21 +63,24 @@ grep -q 'may not be modified' <<< "$out" && ok "an unguarded store is guarded at
   || nok "unguarded store at first use: $out"
 
 # Without DEFENSIVE plain SQL may write (SQLite's rule for shadow tables).
-out=$(sqlite3 -cmd ".load $SO" "$db" "INSERT INTO tito_store VALUES (x'01', x'02');
-  DELETE FROM tito_store WHERE k = x'01'; SELECT tito_check();" 2>&1)
+out=$(sqlite3 -cmd ".dbconfig defensive off" -cmd ".load $SO" "$db" "INSERT INTO tito_store VALUES (x'01', x'02');
+  DELETE FROM tito_store WHERE k = x'01'; SELECT tito_check();" 2>&1 | grep -v '^ *defensive off$')
 [ "$out" = ok ] && ok "writable without DEFENSIVE" || nok "without DEFENSIVE: $out"
 
 # .dump of a guarded database reads into an empty one, guard included, and
 # into a guarded one (the second guard row is removed at the next load).
+# Reading a dump with virtual tables needs DEFENSIVE off (it writes
+# sqlite_schema; newer shells turn DEFENSIVE on by default).
 sqlite3 "$db" .dump > "$tmp/dump.sql"
-sqlite3 -cmd ".load $SO" "$tmp/new.db" < "$tmp/dump.sql" > "$tmp/read.out" 2>&1
+sqlite3 -cmd ".dbconfig defensive off" -cmd ".load $SO" "$tmp/new.db" < "$tmp/dump.sql" 2>&1 |
+  grep -v '^ *defensive off$' > "$tmp/read.out"
 out=$(run "$tmp/new.db" "SELECT count(*), tito_check() FROM t;")
 [ "$out" = "3|ok" ] && [ ! -s "$tmp/read.out" ] && refused "$tmp/new.db" \
   && ok ".dump of a guarded database into an empty one" || nok ".dump into empty: $out $(cat "$tmp/read.out")"
 run "$tmp/g2.db" "CREATE VIRTUAL TABLE u USING tito(k PRIMARY KEY); INSERT INTO u VALUES (7);" > /dev/null
-sqlite3 -cmd ".load $SO" "$tmp/g2.db" < "$tmp/dump.sql" > /dev/null 2>&1
-out=$(sqlite3 -cmd ".load $SO" "$tmp/g2.db" "SELECT count(*) FROM t; SELECT * FROM u; SELECT tito_check();
-  SELECT count(*) FROM sqlite_schema WHERE name = 'tito';" 2>&1)
+sqlite3 -cmd ".dbconfig defensive off" -cmd ".load $SO" "$tmp/g2.db" < "$tmp/dump.sql" > /dev/null 2>&1
+out=$(sqlite3 -cmd ".dbconfig defensive off" -cmd ".load $SO" "$tmp/g2.db" "SELECT count(*) FROM t; SELECT * FROM u; SELECT tito_check();
+  SELECT count(*) FROM sqlite_schema WHERE name = 'tito';" 2>&1 | grep -v '^ *defensive off$')
 [ "$out" = "$(printf '3\n7\nok\n1')" ] && refused "$tmp/g2.db" \
   && ok ".dump of a guarded database into a guarded one" || nok ".dump into guarded: $out"
 exit $n
