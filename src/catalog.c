@@ -287,7 +287,6 @@ typedef struct CheckSpace {
   char *zPrefix;         /* P as text, for messages */
   CheckEntry *a;
   int n, nAlloc;
-  uint32_t iMaxId;       /* the largest model id in use */
   uint32_t iRun;         /* model id of the current run of keys, or 0 */
   int64_t nRun;          /* keys in that run */
 } CheckSpace;
@@ -336,7 +335,6 @@ static void checkEndRun(CheckCtx *c, CheckSpace *s) {
                  zWhere ? zWhere : "");
     sqlite3_free(zWhere);
   }
-  if (s->iRun > s->iMaxId) s->iMaxId = s->iRun;
   s->iRun = 0;
   s->nRun = 0;
 }
@@ -360,7 +358,6 @@ static void checkEndSpace(CheckCtx *c, CheckSpace *s) {
   if (s->p.n == 0) return;
   zWhere = checkWhere(s);
   for (i = 0; i < s->n; i++) {
-    if (s->a[i].iId > s->iMaxId) s->iMaxId = s->a[i].iId;
     for (j = i + 1; j < s->n; j++) {
       if (s->a[i].iId == s->a[j].iId) {
         checkProblem(c, "catalog: models %s and %s share id %u%s",
@@ -410,7 +407,6 @@ static void checkSpaceReset(CheckSpace *s) {
   s->p.n = 0;
   sqlite3_free(s->zPrefix);
   s->zPrefix = 0;
-  s->iMaxId = 0;
   s->iRun = 0;
   s->nRun = 0;
 }
