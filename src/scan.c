@@ -272,11 +272,11 @@ static void boundKey(tito_buf *pT, const tito_buf *pPrefix,
 /*
 ** Add the range of the keys starting with pPrefix (the base and the
 ** equality fields), restricted by the bounds pLoVal/pHiVal (NULL when
-** absent) on the next field, whose DESC flag is bDesc.
+** absent; kinds eLo/eHi) on the next field, whose DESC flag is bDesc.
 */
 static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
-                           const tito_value *pLoVal,
-                           const tito_value *pHiVal) {
+                           const tito_value *pLoVal, int eLo,
+                           const tito_value *pHiVal, int eHi) {
   tito_buf *pLo = &p->bLo, *pHi = &p->bHi, *pT = &p->bT;
   tito_value vNull;
   int bHaveHi;
@@ -286,8 +286,8 @@ static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
   ** skip the NULLs explicitly. */
   const tito_value *pKeyLo = bDesc ? pHiVal : pLoVal;
   const tito_value *pKeyHi = bDesc ? pLoVal : pHiVal;
-  int eKeyLo = bDesc ? p->plan.eHi : p->plan.eLo;
-  int eKeyHi = bDesc ? p->plan.eLo : p->plan.eHi;
+  int eKeyLo = bDesc ? eHi : eLo;
+  int eKeyHi = bDesc ? eLo : eHi;
   memset(&vNull, 0, sizeof(vNull));
   vNull.eType = SQLITE_NULL;
   pLo->n = pHi->n = pT->n = 0;
@@ -311,6 +311,13 @@ static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
 
 int tito_scan_add(tito_scan *p, const tito_value *aEq, const tito_value *pLo,
                   const tito_value *pHi) {
+  return tito_scan_add_bounded(p, aEq, p->plan.eLo ? pLo : 0, p->plan.eLo,
+                               p->plan.eHi ? pHi : 0, p->plan.eHi);
+}
+
+int tito_scan_add_bounded(tito_scan *p, const tito_value *aEq,
+                          const tito_value *pLo, int eLo,
+                          const tito_value *pHi, int eHi) {
   tito_buf *pKey = &p->bKey;
   int i, nEq = p->plan.nEq;
   /* x = NULL and x < NULL match nothing. */
@@ -327,8 +334,7 @@ int tito_scan_add(tito_scan *p, const tito_value *aEq, const tito_value *pLo,
   }
   if (pKey->rc) return SQLITE_NOMEM;
   if (p->bPoint) return scanAddRange(p, pKey, 0);
-  return scanPrefixRange(p, pKey, fieldDesc(&p->f, nEq),
-                         p->plan.eLo ? pLo : 0, p->plan.eHi ? pHi : 0);
+  return scanPrefixRange(p, pKey, fieldDesc(&p->f, nEq), pLo, eLo, pHi, eHi);
 }
 
 int tito_scan_add_all(tito_scan *p) {
@@ -336,7 +342,7 @@ int tito_scan_add_all(tito_scan *p) {
   p->ranges.n = 0;
   p->bPoint = 0;
   p->bAll = 1;
-  return scanPrefixRange(p, &p->bBase, 0, 0, 0);
+  return scanPrefixRange(p, &p->bBase, 0, 0, 0, 0, 0);
 }
 
 /* Sort the ranges by low bound and drop duplicates: IN lists may repeat a
