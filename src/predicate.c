@@ -13,14 +13,13 @@
 #include <string.h>
 #include "kv.h"
 
-#define PRED_MAX_INDEX 64 /* the mask is 64 bits */
-
 struct tito_pred {
   sqlite3 *db;
   const tito_model *pModel;
   sqlite3_stmt *pStmt;     /* every column cast to its affinity */
-  sqlite3_stmt *pVariant;  /* columns in mVariant bound raw */
-  uint64_t mVariant;
+  sqlite3_stmt *pVariant;  /* the columns flagged in aVariant bound raw */
+  uint8_t *aVariant;       /* per column: 1 if bound raw in pVariant */
+  uint8_t *aRaw;           /* per column: scratch of predStmtFor */
   int nPartial;            /* partial indexes */
   int *aiPartial;          /* their index numbers, in result-column order */
 };
@@ -63,15 +62,16 @@ static int predNatural(char cAff, int eType) {
   }
 }
 
-/* Build the row subquery; columns in mRaw are bound without a CAST. */
+/* Build the row subquery; columns flagged in aRaw (NULL: none) are bound
+** without a CAST. */
 static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
-                          uint64_t mRaw) {
+                          const uint8_t *aRaw) {
   int i;
   sqlite3_str_appendf(pStr, " FROM (SELECT ");
   for (i = 0; i < pModel->nCol; i++) {
     const char *zCast = predCastType(pModel->aCol[i].cAff);
     if (i) sqlite3_str_appendf(pStr, ", ");
-    if (zCast && (i >= 64 || (mRaw & ((uint64_t)1 << i))) == 0) {
+    if (zCast && !(aRaw && aRaw[i])) {
       sqlite3_str_appendf(pStr, "CAST(?%d AS %s)", i + 1, zCast);
     } else {
       sqlite3_str_appendf(pStr, "?%d", i + 1);
@@ -83,7 +83,7 @@ static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
 
 /* Compile the SELECT of the conditions in aiPartial[0..n). */
 static int predPrepare(sqlite3 *db, const tito_model *pModel,
-                       const int *aiPartial, int n, uint64_t mRaw,
+                       const int *aiPartial, int n, const uint8_t *aRaw,
                        sqlite3_stmt **ppStmt) {
   sqlite3_str *pStr = sqlite3_str_new(db);
   char *zSql;
@@ -93,7 +93,7 @@ static int predPrepare(sqlite3 *db, const tito_model *pModel,
     sqlite3_str_appendf(pStr, "%s(%s)", i ? ", " : "",
                         pModel->aIndex[aiPartial[i]].zWhere);
   }
-  predAppendRow(pStr, pModel, mRaw);
+  predAppendRow(pStr, pModel, aRaw);
   zSql = sqlite3_str_finish(pStr);
   if (zSql == 0) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppStmt, 0);
@@ -127,7 +127,9 @@ static int predDeterministic(sqlite3 *db, const char *zP4) {
 ** beyond the row's, subqueries, aggregates and non-deterministic
 ** functions. Returns a message (sqlite3_malloc'd) or NULL.
 */
-static char *predRefusal(sqlite3 *db, sqlite3_stmt *pCond, int nCol) {
+static char *predRefusal(sqlite3 *db, const tito_model *pModel,
+                         sqlite3_stmt *pCond) {
+  int nCol = pModel->nCol;
   sqlite3_stmt *pEx = 0;
   char *zSql, *zWhy = 0;
   int nVar = 0;
@@ -178,17 +180,20 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
   for (i = 0; i < pModel->nIndex && pModel->aIndex[i].zWhere == 0; i++) {
   }
   if (i == pModel->nIndex) return SQLITE_OK;
-  if (pModel->nIndex > PRED_MAX_INDEX) {
+  if (pModel->nIndex > TITO_MAX_INDEX) { /* the model refuses more */
     *pzErr = sqlite3_mprintf("tito: %s: at most %d indexes", pModel->zTable,
-                             PRED_MAX_INDEX);
+                             TITO_MAX_INDEX);
     return SQLITE_ERROR;
   }
-  p = sqlite3_malloc(sizeof(*p) + sizeof(int) * pModel->nIndex);
+  p = sqlite3_malloc64(sizeof(*p) + sizeof(int) * pModel->nIndex +
+                       2 * (size_t)pModel->nCol);
   if (p == 0) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pModel = pModel;
   p->aiPartial = (int *)&p[1];
+  p->aVariant = (uint8_t *)&p->aiPartial[pModel->nIndex];
+  p->aRaw = p->aVariant + pModel->nCol;
   for (i = 0; i < pModel->nIndex; i++) {
     if (pModel->aIndex[i].zWhere) {
       /* Compile each condition alone first, so an error names its index. */
@@ -196,7 +201,7 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
       char *zWhy = 0;
       rc = predPrepare(db, pModel, &i, 1, 0, &pOne);
       if (rc == SQLITE_OK) {
-        zWhy = predRefusal(db, pOne, pModel->nCol);
+        zWhy = predRefusal(db, pModel, pOne);
       } else {
         zWhy = sqlite3_mprintf("%s", sqlite3_errmsg(db));
       }
@@ -228,24 +233,22 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
 static int predStmtFor(tito_pred *p, const tito_value *aRow,
                        sqlite3_stmt **ppStmt) {
   const tito_model *pModel = p->pModel;
-  uint64_t mRaw = 0;
-  int i, rc;
-  for (i = 0; i < pModel->nCol && i < 64; i++) {
-    if (!predNatural(pModel->aCol[i].cAff, aRow[i].eType)) {
-      mRaw |= (uint64_t)1 << i;
-    }
+  int i, rc, bRaw = 0;
+  for (i = 0; i < pModel->nCol; i++) {
+    p->aRaw[i] = !predNatural(pModel->aCol[i].cAff, aRow[i].eType);
+    bRaw |= p->aRaw[i];
   }
-  if (mRaw == 0) {
+  if (!bRaw) {
     *ppStmt = p->pStmt;
     return SQLITE_OK;
   }
-  if (p->pVariant == 0 || p->mVariant != mRaw) {
+  if (p->pVariant == 0 || memcmp(p->aVariant, p->aRaw, pModel->nCol)) {
     sqlite3_finalize(p->pVariant);
     p->pVariant = 0;
-    rc = predPrepare(p->db, pModel, p->aiPartial, p->nPartial, mRaw,
+    rc = predPrepare(p->db, pModel, p->aiPartial, p->nPartial, p->aRaw,
                      &p->pVariant);
     if (rc != SQLITE_OK) return rc;
-    p->mVariant = mRaw;
+    memcpy(p->aVariant, p->aRaw, pModel->nCol);
   }
   *ppStmt = p->pVariant;
   return SQLITE_OK;

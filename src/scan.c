@@ -57,6 +57,8 @@ struct tito_scan {
   int nEntryVal;
   int bDecoded;          /* aVal holds the decoded row */
   tito_value *aVal;      /* nCol values */
+  tito_value *aTmp;      /* nCol + 1 values: an entry's INCLUDE columns and
+                         ** owner, or a row key's fields, being decoded */
   tito_buf scratch;      /* text decoded from keys */
   /* A widened ordered scan, read whole and sorted; records' offsets in
   ** aSorted. */
@@ -118,11 +120,13 @@ int tito_scan_new(tito_table *pTab, tito_scan **pp) {
   memset(p, 0, sizeof(*p));
   p->pTab = pTab;
   p->bEof = 1;
-  p->aVal = sqlite3_malloc(sizeof(tito_value) * (pTab->pModel->nCol + 1));
+  p->aVal = sqlite3_malloc64(sizeof(tito_value) * 2 *
+                             (size_t)(pTab->pModel->nCol + 1));
   if (p->aVal == 0) {
     sqlite3_free(p);
     return SQLITE_NOMEM;
   }
+  p->aTmp = &p->aVal[pTab->pModel->nCol + 1];
   *pp = p;
   return SQLITE_OK;
 }
@@ -419,9 +423,9 @@ static int scanEntryRowKey(tito_scan *p, int iIdx, const uint8_t *k, int nk,
   if (off < nk) {
     tito_buf_append(&p->rowKey, k + off, nk - off);
   } else {
-    tito_value a[65];
+    tito_value *a = p->aTmp; /* nInclude + 1 <= nCol + 1 */
     int nInc = pIdx->nInclude + 1;
-    if (nInc > 65 || tito_row_decode(v, nv, nInc, a) ||
+    if (tito_row_decode(v, nv, nInc, a) ||
         a[nInc - 1].eType != SQLITE_BLOB) {
       goto corrupt;
     }
@@ -822,7 +826,7 @@ static int scanDecodeEntry(tito_scan *p) {
   const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
   const uint8_t *k = p->pEntryKey;
   int nk = p->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
-  tito_value aPk[64], aInc[64];
+  tito_value *aInc = p->aTmp, *aPk = p->aTmp; /* used one after the other */
   for (i = 0; i < pModel->nCol; i++) p->aVal[i].eType = SQLITE_NULL;
   p->scratch.n = 0;
   /* The scratch buffer must not move while values point into it. */
@@ -844,13 +848,13 @@ static int scanDecodeEntry(tito_scan *p) {
       bFromRow = 1;
     }
   }
-  if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
+  if (pIdx->nInclude > 0) {
     if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, aInc)) {
       return scanCorrupt(p, "index entry");
     }
     for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = aInc[i];
   }
-  if (pModel->nPk > 0 && pModel->nPk <= 64) {
+  if (pModel->nPk > 0) {
     if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, aPk,
                              &p->scratch)) {
       return scanCorrupt(p, "row key");
