@@ -98,6 +98,9 @@ static const tito_model *vtabModel(tito_vtab *p) {
 
 /* ------------------------------------------------- partial conditions */
 
+/* tito_pterm.op of "column IN (literal, ...)": lit holds every literal. */
+#define COND_IN 0x100
+
 /* Tokens of a condition. */
 enum { TK_END, TK_ID, TK_NUM, TK_STR, TK_OP, TK_OTHER };
 
@@ -211,9 +214,9 @@ static int condFlip(int op) {
   }
 }
 
-/* Key-encode a literal token with column affinity cAff into pOut. Text
-** literals in numeric columns are left alone unless they read as a whole
-** number (SQLite's affinity rule). */
+/* Key-encode a literal token with column affinity cAff, appended to pOut.
+** Text literals in numeric columns are left alone unless they read as a
+** whole number (SQLite's affinity rule). */
 static int condLiteral(const cond_tok *t, char cAff, tito_buf *pOut) {
   tito_value v;
   char *zText = 0, *zEnd = 0;
@@ -263,15 +266,34 @@ static int condLiteral(const cond_tok *t, char cAff, tito_buf *pOut) {
     }
   }
 encode:
-  pOut->n = 0;
   tito_key_append(pOut, &v, 0);
   if (pOut->rc) rc = SQLITE_NOMEM;
   sqlite3_free(zText);
   return rc;
 }
 
+/* The literals of "( lit, lit, ... )" after the "(" at *pi, key-encoded
+** one after the other into pOut (left empty if the list is not only
+** literals). */
+static int condList(const char *z, int *pi, char cAff, tito_buf *pOut) {
+  cond_tok t;
+  int rc = SQLITE_OK;
+  for (;;) {
+    condNext(z, pi, &t);
+    if (t.eType != TK_NUM && t.eType != TK_STR) break;
+    rc = condLiteral(&t, cAff, pOut);
+    if (rc != SQLITE_OK) return rc;
+    condNext(z, pi, &t);
+    if (t.eType == TK_OTHER && t.z[0] == ')') return SQLITE_OK;
+    if (t.eType != TK_OTHER || t.z[0] != ',') break;
+  }
+  pOut->n = 0;
+  return SQLITE_OK;
+}
+
 /* Parse one condition into pc; bUsable stays 0 if any part is beyond the
-** simple "column op literal [AND ...]" forms. */
+** simple "column op literal", "column IN (literal, ...)" and "column IS
+** NOT NULL" forms joined by AND. */
 static int condParseOne(const tito_model *pModel, const char *zWhere,
                         tito_pcond *pc) {
   cond_tok a, b, c;
@@ -287,6 +309,16 @@ static int condParseOne(const tito_model *pModel, const char *zWhere,
       if (!tokIs(&c, "NULL")) return SQLITE_OK;
       term.iCol = condColumn(pModel, &a);
       term.op = SQLITE_INDEX_CONSTRAINT_ISNOTNULL;
+    } else if (condColumn(pModel, &a) >= 0 && tokIs(&b, "IN") &&
+               c.eType == TK_OTHER && c.z[0] == '(') {
+      term.iCol = condColumn(pModel, &a);
+      term.op = COND_IN;
+      rc = condList(zWhere, &i,
+                    titoSeekAffinity(pModel->aCol[term.iCol].cAff), &term.lit);
+      if (rc != SQLITE_OK || term.lit.n == 0) {
+        tito_buf_free(&term.lit);
+        return rc;
+      }
     } else if (condColumn(pModel, &a) >= 0 && condOp(&b) &&
                (c.eType == TK_NUM || c.eType == TK_STR)) {
       term.iCol = condColumn(pModel, &a);
@@ -381,6 +413,18 @@ static int colMatch(const tito_model *pModel, int iField, int iCons) {
   return 0;
 }
 
+/* Does the list of key-encoded literals pList hold the encoding pEnc? */
+static int condListHas(const tito_buf *pList, const tito_buf *pEnc) {
+  int off = 0;
+  while (off < pList->n) {
+    int n = tito_key_skip(pList->a + off, pList->n - off, 0);
+    if (n <= 0) return 0;
+    if (n == pEnc->n && memcmp(pList->a + off, pEnc->a, n) == 0) return 1;
+    off += n;
+  }
+  return 0;
+}
+
 /* Is the partial condition pc implied by the literal constraints? */
 static int condImplied(tito_vtab *p, const tito_pcond *pc,
                        sqlite3_index_info *pInfo) {
@@ -418,6 +462,11 @@ static int condImplied(tito_vtab *p, const tito_pcond *pc,
       enc.n = 0;
       tito_key_append(&enc, &v, 0);
       if (enc.rc) break;
+      if (term->op == COND_IN) {
+        bFound = c->op == SQLITE_INDEX_CONSTRAINT_EQ &&
+                 condListHas(&term->lit, &enc);
+        continue;
+      }
       n = enc.n < term->lit.n ? enc.n : term->lit.n;
       cmp = memcmp(enc.a, term->lit.a, n);
       if (cmp == 0) cmp = enc.n - term->lit.n;

@@ -8,6 +8,13 @@
 ** only where it leaves the value unchanged: a value whose type is not the
 ** natural one for its column (text kept in an INTEGER column, say) is bound
 ** through a variant statement with a plain parameter instead.
+**
+** A condition is refused where SQLite refuses it in a partial index, with
+** SQLite's words: parameters, aggregates and non-deterministic functions
+** are seen in its program (EXPLAIN), subqueries in its query plan (a
+** subquery, and only a subquery, adds lines to EXPLAIN QUERY PLAN: an IN
+** list of values does not, so "b IN (1, 2, 3)" is accepted as SQLite
+** accepts it).
 */
 #include "predicate.h"
 #include <string.h>
@@ -93,6 +100,7 @@ static int predPrepare(sqlite3 *db, const tito_model *pModel,
     sqlite3_str_appendf(pStr, "%s(%s)", i ? ", " : "",
                         pModel->aIndex[aiPartial[i]].zWhere);
   }
+  if (n == 0) sqlite3_str_appendf(pStr, "NULL");
   predAppendRow(pStr, pModel, aRaw);
   zSql = sqlite3_str_finish(pStr);
   if (zSql == 0) return SQLITE_NOMEM;
@@ -121,11 +129,38 @@ static int predDeterministic(sqlite3 *db, const char *zP4) {
   return bDet;
 }
 
+/* Lines of EXPLAIN QUERY PLAN of statement pStmt's SQL, or -1. */
+static int predPlanLines(sqlite3 *db, sqlite3_stmt *pStmt) {
+  sqlite3_stmt *pEqp = 0;
+  char *zSql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(pStmt));
+  int n = -1;
+  if (zSql && sqlite3_prepare_v2(db, zSql, -1, &pEqp, 0) == SQLITE_OK) {
+    for (n = 0; sqlite3_step(pEqp) == SQLITE_ROW; n++) {
+    }
+  }
+  sqlite3_finalize(pEqp);
+  sqlite3_free(zSql);
+  return n;
+}
+
+/* Does condition statement pCond hold a subquery? Compared with the plan
+** of the same statement without a condition. */
+static int predHasSubquery(sqlite3 *db, const tito_model *pModel,
+                           sqlite3_stmt *pCond) {
+  sqlite3_stmt *pBare = 0;
+  int n = -1;
+  if (predPrepare(db, pModel, 0, 0, 0, &pBare) == SQLITE_OK) {
+    n = predPlanLines(db, pBare);
+  }
+  sqlite3_finalize(pBare);
+  return n >= 0 && predPlanLines(db, pCond) > n;
+}
+
 /*
 ** Refuse what SQLite refuses in a partial index's WHERE clause, with its
 ** words: read the compiled condition's program (EXPLAIN) for parameters
-** beyond the row's, subqueries, aggregates and non-deterministic
-** functions. Returns a message (sqlite3_malloc'd) or NULL.
+** beyond the row's, aggregates and non-deterministic functions, and its
+** query plan for subqueries. Returns a message (sqlite3_malloc'd) or NULL.
 */
 static char *predRefusal(sqlite3 *db, const tito_model *pModel,
                          sqlite3_stmt *pCond) {
@@ -151,12 +186,6 @@ static char *predRefusal(sqlite3 *db, const tito_model *pModel,
     if (strcmp(zOp, "Variable") == 0 && ++nVar > nCol) {
       zWhy = sqlite3_mprintf("parameters prohibited in partial index WHERE "
                              "clauses");
-    } else if (strcmp(zOp, "OpenRead") == 0 ||
-               strcmp(zOp, "OpenEphemeral") == 0 ||
-               strcmp(zOp, "OpenAutoindex") == 0 ||
-               strcmp(zOp, "BeginSubrtn") == 0 || strcmp(zOp, "Once") == 0) {
-      zWhy = sqlite3_mprintf("subqueries prohibited in partial index WHERE "
-                             "clauses");
     } else if (strncmp(zOp, "Agg", 3) == 0) {
       const char *zParen = zP4 ? strchr(zP4, '(') : 0;
       zWhy = sqlite3_mprintf("misuse of aggregate function %.*s()",
@@ -169,6 +198,10 @@ static char *predRefusal(sqlite3 *db, const tito_model *pModel,
     }
   }
   sqlite3_finalize(pEx);
+  if (zWhy == 0 && predHasSubquery(db, pModel, pCond)) {
+    zWhy = sqlite3_mprintf("subqueries prohibited in partial index WHERE "
+                           "clauses");
+  }
   return zWhy;
 }
 
