@@ -35,8 +35,11 @@ TITO_SO  := $(if $(SAN),$(BUILD)/tito.so,tito.so)
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
 BENCH_BINS := $(patsubst test/bench/%.c,$(BUILD)/bench/%,$(wildcard test/bench/*.c))
+# The KV conformance suite (test/kv/) on the embedded store; tikv.mk builds
+# it again for TiKV.
+KV_CONF_EMB := $(BUILD)/kv/test_kv_conformance_embedded
 # Other parts (src/tikv/tikv.mk) add their test programs here.
-TEST_BINS  := $(UNIT_TESTS)
+TEST_BINS  := $(UNIT_TESTS) $(KV_CONF_EMB)
 
 # Debian packages: build, the TiKV client (gRPC core C API, protobuf-c), the
 # fake cluster of the tests (Python gRPC), and valgrind.
@@ -68,6 +71,10 @@ $(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) test/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
 
+$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) test/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+
 $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
@@ -84,7 +91,7 @@ VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite
 
 valgrind: test-build
-	@fail=0; for t in $(UNIT_TESTS) $(filter $(BUILD)/tikv/%,$(TEST_BINS)); do \
+	@fail=0; for t in $(UNIT_TESTS) $(KV_CONF_EMB) $(filter $(BUILD)/tikv/%,$(TEST_BINS)); do \
 	  echo "== $$t"; $(VALGRIND) $$t > /dev/null || { echo "FAILED: $$t"; fail=1; }; \
 	done; \
 	TIKV_TEST_WRAPPER="$(VALGRIND)" TIKV_TEST_TIMEOUT=900 bash test/tikv/client_test.sh \
