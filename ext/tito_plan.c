@@ -49,7 +49,8 @@
 **     numeric affinity a text that reads as a number is a number, never
 **     equal to one that does not; an ordinary numeric column never holds
 **     text that reads as a number); > and >= are exact; < and <= that are
-**     not literals reach up to ':' at least (numbers are below any text).
+**     not literals or parameters reach up to ':' at least (numbers are
+**     below any text).
 **   - a blob, or NULL: exact.
 ** A TEXT or untyped field's constraint is therefore omitted only when it is
 ** a literal that is text, a blob or NULL. From the first field that has

@@ -17,7 +17,12 @@
 **     bound, an untyped field keeps the number (every text is above it);
 **   - a text upper bound ("<", "<=") below the end of the zone reaches the
 **     end of the zone: under numeric affinity every text that reads as a
-**     number is a number, below any text bound.
+**     number is a number, below any text bound. Not a parameter's text
+**     (sqlite3_value_frombind), so that "day < ?" with '2024-06-01' stays
+**     a bounded range: a text that comes from a bound parameter compares
+**     as text (the parameter has no affinity, and a CAST of it that keeps
+**     the flag turns a text into a number unless it casts to TEXT or BLOB).
+**     Numbers get no such exception: CAST(? AS REAL) keeps the flag.
 ** An IN value that is a number on a TEXT or untyped field reads the whole
 ** path: the values of one list may need ranges that overlap.
 **
@@ -76,7 +81,7 @@ static void seekText(tito_value *v, const char *z) {
 /*
 ** The upper bound pHi (kind *peHi) on field cAff, widened when the value may
 ** match more (see the header): the end of the numeric zone, or the bound
-** itself if above it. pArg is the argument, pText scratch for its text.
+** itself if above it. pArg is the argument.
 */
 static void seekWidenHi(char cAff, sqlite3_value *pArg, tito_value *pHi,
                         int *peHi) {
@@ -89,8 +94,8 @@ static void seekWidenHi(char cAff, sqlite3_value *pArg, tito_value *pHi,
       *pHi = t;
       return;
     }
-  } else if (!seekBelowZoneEnd(pHi)) {
-    return;
+  } else if (!seekBelowZoneEnd(pHi) || sqlite3_value_frombind(pArg)) {
+    return; /* above the zone, or a parameter's text (see the header) */
   }
   seekText(pHi, ":");
   *peHi = TITO_BOUND_STRICT;
