@@ -101,5 +101,7 @@ int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);
 
 int titoRegisterModule(sqlite3 *, tito_conn *);
+/* tito_numeric(v): v with NUMERIC affinity, unconverted (tito_numeric.c). */
+int titoRegisterNumeric(sqlite3 *);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -7,7 +7,11 @@
 ** compare alike, so both use NUMERIC). A CAST also converts, so it is used
 ** only where it leaves the value unchanged: a value whose type is not the
 ** natural one for its column (text kept in an INTEGER column, say) is bound
-** through a variant statement with a plain parameter instead.
+** through a variant statement instead: a plain parameter (a blob in a TEXT
+** column: TEXT affinity changes no blob), or, for text kept by a numeric
+** column, "(SELECT n FROM tito_numeric(?N))": the column of a virtual table
+** of the SQLite layer declared NUMERIC, which gives its value that affinity
+** without converting it (INTEGER, REAL and NUMERIC compare alike).
 **
 ** A condition is refused where SQLite refuses it in a partial index, with
 ** SQLite's words: parameters, aggregates and non-deterministic functions
@@ -80,6 +84,9 @@ static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
     if (i) sqlite3_str_appendf(pStr, ", ");
     if (zCast && !(aRaw && aRaw[i])) {
       sqlite3_str_appendf(pStr, "CAST(?%d AS %s)", i + 1, zCast);
+    } else if (zCast && zCast[0] != 'T') {
+      /* Text kept by a numeric column: its affinity, unconverted. */
+      sqlite3_str_appendf(pStr, "(SELECT n FROM tito_numeric(?%d))", i + 1);
     } else {
       sqlite3_str_appendf(pStr, "?%d", i + 1);
     }

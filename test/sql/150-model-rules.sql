@@ -149,3 +149,19 @@ SELECT tito_check('g');
 CREATE VIRTUAL TABLE h USING tito(k, c UNIQUE, INDEX i0(k), INDEX i1(k), INDEX i2(k), INDEX i3(k), INDEX i4(k), INDEX i5(k), INDEX i6(k), INDEX i7(k), INDEX i8(k), INDEX i9(k), INDEX i10(k), INDEX i11(k), INDEX i12(k), INDEX i13(k), INDEX i14(k), INDEX i15(k), INDEX i16(k), INDEX i17(k), INDEX i18(k), INDEX i19(k), INDEX i20(k), INDEX i21(k), INDEX i22(k), INDEX i23(k), INDEX i24(k), INDEX i25(k), INDEX i26(k), INDEX i27(k), INDEX i28(k), INDEX i29(k), INDEX i30(k), INDEX i31(k), INDEX i32(k), INDEX i33(k), INDEX i34(k), INDEX i35(k), INDEX i36(k), INDEX i37(k), INDEX i38(k), INDEX i39(k), INDEX i40(k), INDEX i41(k), INDEX i42(k), INDEX i43(k), INDEX i44(k), INDEX i45(k), INDEX i46(k), INDEX i47(k), INDEX i48(k), INDEX i49(k), INDEX i50(k), INDEX i51(k), INDEX i52(k), INDEX i53(k), INDEX i54(k), INDEX i55(k), INDEX i56(k), INDEX i57(k), INDEX i58(k), INDEX i59(k), INDEX i60(k), INDEX i61(k), INDEX i62(k), INDEX i63(k));
 CREATE VIRTUAL TABLE h USING tito(k, c, INDEX i0(k), INDEX i1(k), INDEX i2(k), INDEX i3(k), INDEX i4(k), INDEX i5(k), INDEX i6(k), INDEX i7(k), INDEX i8(k), INDEX i9(k), INDEX i10(k), INDEX i11(k), INDEX i12(k), INDEX i13(k), INDEX i14(k), INDEX i15(k), INDEX i16(k), INDEX i17(k), INDEX i18(k), INDEX i19(k), INDEX i20(k), INDEX i21(k), INDEX i22(k), INDEX i23(k), INDEX i24(k), INDEX i25(k), INDEX i26(k), INDEX i27(k), INDEX i28(k), INDEX i29(k), INDEX i30(k), INDEX i31(k), INDEX i32(k), INDEX i33(k), INDEX i34(k), INDEX i35(k), INDEX i36(k), INDEX i37(k), INDEX i38(k), INDEX i39(k), INDEX i40(k), INDEX i41(k), INDEX i42(k), INDEX i43(k), INDEX i44(k), INDEX i45(k), INDEX i46(k), INDEX i47(k), INDEX i48(k), INDEX i49(k), INDEX i50(k), INDEX i51(k), INDEX i52(k), INDEX i53(k), INDEX i54(k), INDEX i55(k), INDEX i56(k), INDEX i57(k), INDEX i58(k), INDEX i59(k), INDEX i60(k), INDEX i61(k), INDEX i62(k), INDEX i63(k), INDEX p(c) WHERE c > 0);
 SELECT count(*) FROM sqlite_master WHERE name = 'h';
+
+.print -- a partial condition on a numeric column holding text: the column's
+.print -- affinity still applies (' 7x' > '5' compares text with the number 5)
+CREATE VIRTUAL TABLE n USING tito(k INTEGER PRIMARY KEY, a INTEGER, b TEXT, r REAL,
+  INDEX p(b) WHERE a > '5', INDEX q(b) WHERE r < '5');
+CREATE TABLE nn(k INTEGER PRIMARY KEY, a INTEGER, b TEXT, r REAL);
+CREATE INDEX nn_p ON nn(b) WHERE a > '5';
+CREATE INDEX nn_q ON nn(b) WHERE r < '5';
+INSERT INTO n VALUES (1, ' 7x', 'q', ' 1x'), (2, 9, 'q', 1), (3, 'abc', 'q', 'abc'), (4, '', 'q', x'00');
+INSERT INTO nn SELECT * FROM n;
+EXPLAIN QUERY PLAN SELECT k FROM n WHERE b = 'q' AND a > '5';
+SELECT group_concat(k, ' ') FROM (SELECT k FROM n WHERE b = 'q' AND a > '5' ORDER BY k);
+SELECT group_concat(k, ' ') FROM (SELECT k FROM nn WHERE b = 'q' AND a > '5' ORDER BY k);
+SELECT group_concat(k, ' ') FROM (SELECT k FROM n WHERE b = 'q' AND r < '5' ORDER BY k);
+SELECT group_concat(k, ' ') FROM (SELECT k FROM nn WHERE b = 'q' AND r < '5' ORDER BY k);
+SELECT tito_check('n');
