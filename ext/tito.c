@@ -424,6 +424,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   titoCapsInit(&pConn->caps);
   pConn->stores.db = db;
   rc = titoRegisterFunctions(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterNumeric(db);
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
