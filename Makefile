@@ -53,24 +53,25 @@ all: $(TITO_SO)
 # Keep object files: they are shared by several programs.
 .SECONDARY: $(UNIT_OBJ) $(EXT_OBJ)
 
-$(TITO_SO): $(EXT_OBJ)
-	$(CC) -shared $(LDSAN) -o $@ $^ $(TITO_SO_LIBS)
+# tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS).
+$(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
+	$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
 
-$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h)
+$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DTITO_EXTENSION -fvisibility=hidden -Iext -c -o $@ $<
 
-$(BUILD)/unit/%.o: %.c $(wildcard src/*.h)
+$(BUILD)/unit/%.o: %.c $(wildcard src/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) test/unit/check.h
+$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
+$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
 test-build: $(TITO_SO) $(TEST_BINS)
 

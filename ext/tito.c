@@ -7,11 +7,17 @@
 **                                         UNIQUE INDEX by_email(email));
 **   SELECT tito_check('users');   -- index/row consistency, 'ok' or problems
 **   SELECT tito_version();
+**   SELECT tito_config('store', 'tikv://pd:2379');  -- this connection's store
 **
 ** sqlite3_tito_init allocates the per-connection context (tito_conn) and
 ** hands it to the module as client data; it is freed with the connection.
+** The environment variable TITO_STORE, when set, is every new connection's
+** store override (as tito_config('store', ...)). The extension stays loaded
+** for the life of the process (SQLITE_OK_LOAD_PERMANENTLY): the TiKV
+** client's gRPC library runs threads of its own.
 */
 #include "tito_ext.h"
+#include <stdlib.h>
 #include <string.h>
 
 SQLITE_EXTENSION_INIT1
@@ -106,6 +112,43 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
   }
 }
 
+/*
+** tito_config(NAME [, VALUE]): the connection's settings. NAME 'store':
+** the store every tito table of this connection uses, whatever its
+** definition says (NULL: each its own); with VALUE (a store URL, or NULL to
+** go back to the definitions) it is set, before the connection uses a tito
+** table. Returns the setting (after the change).
+*/
+static void titoConfigFunc(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
+    char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
+                              "store)", zName ? zName : "NULL");
+    sqlite3_result_error(ctx, z, -1);
+    sqlite3_free(z);
+    return;
+  }
+  if (argc == 2) {
+    char *zErr = 0;
+    const char *zUrl = (const char *)sqlite3_value_text(argv[1]);
+    int rc = tito_store_set_override(&pConn->stores, zUrl, &zErr);
+    if (rc != SQLITE_OK) {
+      char *z = sqlite3_mprintf("tito_config: %s", zErr ? zErr : "");
+      sqlite3_result_error(ctx, z, -1);
+      sqlite3_free(z);
+      sqlite3_free(zErr);
+      return;
+    }
+  }
+  if (pConn->stores.zOverride) {
+    sqlite3_result_text(ctx, pConn->stores.zOverride, -1, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_null(ctx);
+  }
+}
+
 int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
   int rc = sqlite3_create_function(db, "tito_version", 0,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0,
@@ -113,6 +156,16 @@ int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
   if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "tito_check", 1, SQLITE_UTF8, pConn,
                                  titoCheckFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_config", 1,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn,
+                                 titoConfigFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_config", 2,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn,
+                                 titoConfigFunc, 0, 0);
   }
   return rc;
 }
@@ -136,6 +189,17 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
   pConn->stores.db = db;
+  if (getenv("TITO_STORE") && getenv("TITO_STORE")[0]) {
+    char *zErr = 0;
+    rc = tito_store_set_override(&pConn->stores, getenv("TITO_STORE"), &zErr);
+    if (rc != SQLITE_OK) {
+      *pzErrMsg = sqlite3_mprintf("tito: TITO_STORE: %s",
+                                  zErr ? zErr : "out of memory");
+      sqlite3_free(zErr);
+      titoConnFree(pConn);
+      return rc;
+    }
+  }
   rc = titoRegisterFunctions(db, pConn);
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) {
@@ -146,8 +210,9 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc != SQLITE_OK) {
     *pzErrMsg = sqlite3_mprintf("tito: cannot register: %s",
                                 sqlite3_errmsg(db));
+    return rc;
   }
-  return rc;
+  return SQLITE_OK_LOAD_PERMANENTLY;
 }
 
 /* The module destructor is defined here, next to the allocation. */

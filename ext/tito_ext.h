@@ -49,6 +49,8 @@ typedef struct tito_vtab {
   tito_store *pStore;
   tito_pcond *aCond;   /* per index: its condition, for the planner */
   int iKeyCol;         /* column number of hidden _key, or -1 */
+  int bAttached;       /* declared without columns: the model is the
+                       ** store catalog's (see vtabAttachArgs) */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
   struct tito_cursor *pSpare; /* a closed cursor kept for the next xOpen */
   tito_value *aNew;    /* nCol values: the new row of xUpdate */
