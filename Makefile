@@ -73,7 +73,14 @@ $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-test-build: $(TITO_SO) $(TEST_BINS)
+# Test tools (not tests): removing a test run's keyspaces from a cluster.
+TEST_TOOLS := $(BUILD)/tikv/purge_keyspace
+
+test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS)
+
+$(BUILD)/tikv/purge_keyspace: test/tikv/purge_keyspace.c $(TIKV_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TIKV_CFLAGS) -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
 test: test-build
 	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \

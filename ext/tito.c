@@ -202,6 +202,8 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   }
   rc = titoRegisterFunctions(db, pConn);
   /* The module owns pConn from here: its destructor frees it. */
+  if (rc == SQLITE_OK) rc = titoRegisterAnchor(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
   } else {

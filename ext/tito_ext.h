@@ -102,5 +102,10 @@ int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);
 
 int titoRegisterModule(sqlite3 *, tito_conn *);
+/* The tito_stats table (tito_stats.c). */
+int titoRegisterStats(sqlite3 *, tito_conn *);
+/* The tito_txn anchor table (tito_anchor.c). */
+int titoRegisterAnchor(sqlite3 *, tito_conn *);
+int titoAnchorJoin(tito_conn *, char **pzErr);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -426,28 +426,48 @@ static int titoDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-/* DROP TABLE: the embedded store's keys of the model go with it. */
+/*
+** DROP and RENAME: on a remote store the catalog writes join the store
+** transaction, tied to SQLite's by the anchor table (tito_anchor.c), so
+** they commit or roll back with the statement or its transaction. The
+** writes of one DDL step are all-or-nothing.
+*/
+static int vtabDdlBegin(tito_vtab *p, int *piMark, char **pzErr) {
+  tito_store *pStore = p->pStore;
+  int bHad = pStore->bInTxn;
+  int rc = tito_store_ddl_begin(pStore);
+  *piMark = -1;
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+    return rc;
+  }
+  if (pStore->bRemote) {
+    rc = titoAnchorJoin(p->pConn, pzErr);
+    if (rc != SQLITE_OK) {
+      if (!bHad) tito_store_end(pStore, 0);
+      return rc;
+    }
+  }
+  rc = tito_store_atomic_begin(pStore, piMark);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+  }
+  return rc;
+}
+
+/* DROP TABLE: the model's keys and catalog entry go with it. */
 static int titoDestroy(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  const char *zPrefix;
   char *zErr = 0;
-  int rc = titoTableReady(p), rc2;
+  int iMark = -1, rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = vtabDdlBegin(p, &iMark, &zErr);
   if (rc == SQLITE_OK) {
-    rc = tito_store_ddl_begin(p->pStore);
-    if (rc != SQLITE_OK) {
-      zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
-    } else {
-      rc = tito_table_purge(p->pTab);
-      if (rc == SQLITE_OK) {
-        zPrefix = p->pTab->pModel->zPrefix;
-        rc = tito_catalog_drop(p->pStore->pKv, zPrefix, p->zName, &zErr);
-      }
-      rc2 = tito_store_ddl_end(p->pStore, rc == SQLITE_OK);
-      if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
-        rc = rc2;
-        zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
-      }
+    rc = tito_table_purge(p->pTab);
+    if (rc == SQLITE_OK) {
+      rc = tito_catalog_drop(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                             p->zName, &zErr);
     }
+    tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
   }
   if (rc != SQLITE_OK) {
     titoSetError(pVtab, "%s", zErr ? zErr
@@ -464,20 +484,12 @@ static int titoDestroy(sqlite3_vtab *pVtab) {
 static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
   tito_vtab *p = (tito_vtab *)pVtab;
   char *zErr = 0;
-  int rc = titoTableReady(p), rc2;
+  int iMark = -1, rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = vtabDdlBegin(p, &iMark, &zErr);
   if (rc == SQLITE_OK) {
-    rc = tito_store_ddl_begin(p->pStore);
-    if (rc != SQLITE_OK) {
-      zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
-    } else {
-      rc = tito_catalog_rename(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                               p->zName, zNew, &zErr);
-      rc2 = tito_store_ddl_end(p->pStore, rc == SQLITE_OK);
-      if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
-        rc = rc2;
-        zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
-      }
-    }
+    rc = tito_catalog_rename(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                             p->zName, zNew, &zErr);
+    tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
   }
   if (rc != SQLITE_OK) {
     if (zErr) titoSetError(pVtab, "%s", zErr);

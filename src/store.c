@@ -172,9 +172,12 @@ static void storeClose(tito_store *p) {
   p->nSave = p->nCursor = 0;
 }
 
+/* The last table gone: close the handle, unless SQLite's transaction
+** still writes the store (a dropped table's DDL, committed through the
+** anchor): tito_store_end closes it then. */
 void tito_store_release(tito_store *p) {
   if (p == 0 || --p->nRef > 0) return;
-  storeClose(p);
+  if (!p->bInTxn) storeClose(p);
 }
 
 void tito_store_list_free(tito_store_list *pList) {
@@ -276,6 +279,18 @@ static int storeCheckSingle(tito_store *p) {
   return SQLITE_OK;
 }
 
+/*
+** Savepoint levels. SQLite numbers its savepoints from 0, and rolls back
+** to -1 for the savepoint that opened the transaction (SAVEPOINT outside
+** BEGIN): ROLLBACK TO it undoes every write but keeps the transaction.
+** So a remote store sets a base mark when its transaction starts, and
+** SQLite's level i is the store's mark i + 1 (storeMark). The embedded
+** store needs no base: SQLite rolls its table back itself.
+*/
+static int storeMarkOf(tito_store *p, int iLevel) {
+  return p->bRemote ? iLevel + 1 : iLevel;
+}
+
 int tito_store_begin(tito_store *p) {
   int rc;
   if (p->bRemote) storeSync(p);
@@ -288,7 +303,11 @@ int tito_store_begin(tito_store *p) {
   } else {
     rc = p->pKv->pMethods->xBegin(p->pKv);
     if (rc != TITO_OK) return storeKvError(p, rc);
-    p->nSave = 0;
+  }
+  p->nSave = 0;
+  if (p->bRemote && p->pKv->pMethods->xSavepoint(p->pKv, 0)) {
+    p->pKv->pMethods->xRollback(p->pKv);
+    return storeKvError(p, TITO_ERROR);
   }
   p->bInTxn = 1;
   p->bPrepared = 0;
@@ -348,23 +367,30 @@ void tito_store_end(tito_store *p, int bCommit) {
   }
   p->bInTxn = 0;
   p->bPrepared = 0;
+  p->bAnchored = 0;
   p->nSave = 0;
+  if (p->nRef == 0) storeClose(p);
 }
 
 /* Several tables of one store forward the same savepoints: a mark is set
-** by the first of them only, so a table joining late cannot move it. */
+** by the first of them only, so a table joining late cannot move it. A
+** table joining a transaction gets one catch-up savepoint for SQLite's
+** innermost level: the levels below it are set at the same place (the
+** state there is the same), so each can be rolled back to or released. */
 int tito_store_savepoint(tito_store *p, int iSave) {
-  if (!p->bInTxn || iSave < p->nSave) return SQLITE_OK;
-  if (p->pKv->pMethods->xSavepoint(p->pKv, iSave)) {
-    return storeKvError(p, TITO_ERROR);
+  if (!p->bInTxn) return SQLITE_OK;
+  while (p->nSave <= iSave) {
+    if (p->pKv->pMethods->xSavepoint(p->pKv, storeMarkOf(p, p->nSave))) {
+      return storeKvError(p, TITO_ERROR);
+    }
+    p->nSave++;
   }
-  p->nSave = iSave + 1;
   return SQLITE_OK;
 }
 
 int tito_store_release_savepoint(tito_store *p, int iSave) {
-  if (!p->bInTxn || iSave >= p->nSave) return SQLITE_OK;
-  if (p->pKv->pMethods->xRelease(p->pKv, iSave)) {
+  if (!p->bInTxn || iSave >= p->nSave || iSave < 0) return SQLITE_OK;
+  if (p->pKv->pMethods->xRelease(p->pKv, storeMarkOf(p, iSave))) {
     return storeKvError(p, TITO_ERROR);
   }
   p->nSave = iSave;
@@ -372,8 +398,8 @@ int tito_store_release_savepoint(tito_store *p, int iSave) {
 }
 
 int tito_store_rollback_to(tito_store *p, int iSave) {
-  if (!p->bInTxn) return SQLITE_OK;
-  if (p->pKv->pMethods->xRollbackTo(p->pKv, iSave)) {
+  if (!p->bInTxn || (iSave < 0 && !p->bRemote)) return SQLITE_OK;
+  if (p->pKv->pMethods->xRollbackTo(p->pKv, storeMarkOf(p, iSave))) {
     return storeKvError(p, TITO_ERROR);
   }
   if (iSave < p->nSave) p->nSave = iSave + 1;
@@ -381,12 +407,14 @@ int tito_store_rollback_to(tito_store *p, int iSave) {
 }
 
 int tito_store_atomic_begin(tito_store *p, int *piMark) {
+  int iMark;
   *piMark = -1;
   if (!p->bRemote || !p->bInTxn) return SQLITE_OK;
-  if (p->pKv->pMethods->xSavepoint(p->pKv, p->nSave)) {
+  iMark = storeMarkOf(p, p->nSave);
+  if (p->pKv->pMethods->xSavepoint(p->pKv, iMark)) {
     return storeKvError(p, TITO_ERROR);
   }
-  *piMark = p->nSave;
+  *piMark = iMark;
   return SQLITE_OK;
 }
 
@@ -397,22 +425,10 @@ void tito_store_atomic_end(tito_store *p, int iMark, int bOk) {
 }
 
 int tito_store_ddl_begin(tito_store *p) {
+  int rc;
   if (!p->bRemote) return SQLITE_OK;
-  storeSync(p);
-  if (!sqlite3_get_autocommit(p->pList->db) || p->bInTxn || p->bReadTxn) {
-    storeSetError(p, "tito: DROP TABLE and ALTER TABLE of a table on %s "
-                  "cannot run inside a transaction (SQLite could undo the "
-                  "schema change without the store): COMMIT first", p->zUrl);
-    return SQLITE_ERROR;
-  }
-  return tito_store_begin(p);
-}
-
-int tito_store_ddl_end(tito_store *p, int bOk) {
-  int rc = SQLITE_OK;
-  if (!p->bRemote) return SQLITE_OK;
-  if (bOk) rc = tito_store_prepare(p);
-  tito_store_end(p, bOk && rc == SQLITE_OK);
+  rc = tito_store_begin(p);
+  if (rc == SQLITE_OK) p->bAnchored = 1;
   return rc;
 }
 
@@ -452,4 +468,29 @@ int tito_store_failed_key(tito_store *p, uint8_t **ppKey, int *pnKey) {
   *ppKey = k.a;
   *pnKey = k.n - p->ksPrefix.n;
   return SQLITE_OK;
+}
+
+/* --------------------------------------------------------------- counters */
+
+typedef struct StatsCtx {
+  int (*xRow)(void *, const char *, const char *, sqlite3_int64);
+  void *pCtx;
+  const char *zStore;
+} StatsCtx;
+
+static int storeStatRow(void *pCtx, const char *zName, int64_t iValue) {
+  StatsCtx *c = (StatsCtx *)pCtx;
+  return c->xRow(c->pCtx, c->zStore, zName, iValue);
+}
+
+int tito_store_stats(tito_store_list *pList,
+                     int (*xRow)(void *, const char *, const char *,
+                                 sqlite3_int64),
+                     void *pCtx) {
+  StatsCtx c;
+  (void)pList;
+  c.xRow = xRow;
+  c.pCtx = pCtx;
+  c.zStore = "tikv";
+  return tito_registry_stats(storeStatRow, &c);
 }

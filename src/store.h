@@ -58,6 +58,8 @@ struct tito_store {
   int bReadTxn;    /* a read inside BEGIN started the store transaction
                    ** (no SQLite callback will end it, see above) */
   int bPrepared;   /* it was made durable in this commit */
+  int bAnchored;   /* DDL wrote it: SQLite's callbacks reach it through
+                   ** the anchor table (tito_store_ddl_begin) */
   int nSave;       /* savepoint marks set: levels 0..nSave-1 */
   int nCursor;     /* open cursors (statement snapshot) */
   tito_buf ksPrefix; /* the keyspace's key prefix (remote), or empty */
@@ -134,20 +136,31 @@ void tito_store_atomic_end(tito_store *, int iMark, int bOk);
 
 /*
 ** DDL that SQLite runs without transaction callbacks (DROP, RENAME): the
-** catalog write needs its own store transaction. tito_store_ddl_begin
-** starts it (refused inside BEGIN ... COMMIT for a remote store: SQLite
-** could roll the schema back without telling the store);
-** tito_store_ddl_end commits it (bOk) or rolls it back, returning the
-** commit's result.
+** catalog writes go into the store transaction (joined, or started here),
+** which then needs an anchor in SQLite's transaction to be committed or
+** rolled back with it, whatever happens to the table: tito_store_ddl_begin
+** marks the store (bAnchored) and the SQLite layer makes its anchor table
+** join SQLite's transaction; the anchor forwards SQLite's callbacks to the
+** marked stores. Nothing is ever left for a later transaction to commit.
 */
 int tito_store_ddl_begin(tito_store *);
-int tito_store_ddl_end(tito_store *, int bOk);
 
 /* After tito_store_prepare failed with SQLITE_CONSTRAINT: the key the store
 ** found already written (the engine's key, keyspace removed), copied to
 ** *ppKey (sqlite3_malloc'd). SQLITE_OK, or SQLITE_NOTFOUND if the store
 ** did not say. */
 int tito_store_failed_key(tito_store *, uint8_t **ppKey, int *pnKey);
+
+/*
+** The stores' counters, one xRow(pCtx, zStore, zName, iValue) each: the
+** TiKV client's (process-wide, zStore "tikv") and, when this connection
+** uses the embedded store, its own (zStore "embedded"). A non-zero return
+** from xRow stops and is returned.
+*/
+int tito_store_stats(tito_store_list *,
+                     int (*xRow)(void *, const char *, const char *,
+                                 sqlite3_int64),
+                     void *pCtx);
 
 const char *tito_store_errmsg(tito_store *);
 
