@@ -4,6 +4,10 @@
 #   make              build ./tito.so (embedded store, no server needed)
 #   make test         build everything and run the whole suite (test/run)
 #   make test SAN=1   the same under AddressSanitizer + UBSan, in build-san/
+#   make test SQLITE=current
+#                     the same against a current SQLite (library and shell
+#                     built from source in build-current/, never installed);
+#                     also for make bench
 #   make valgrind     the C test programs under valgrind (also the TiKV
 #                     client against the fake cluster)
 #   make bench        print benchmark figures (not a test)
@@ -17,6 +21,9 @@ CC      ?= cc
 SAN     ?=
 BUILD   := build$(if $(SAN),-san)
 PYTHON  ?= /usr/bin/python3
+# Which SQLite the tests and benchmarks run on: empty for the system's
+# (Debian 12: 3.40.1), "current" for the one built in build-current/.
+SQLITE  ?=
 
 comma    := ,
 WARN     := -std=c11 -Wall -Wextra -Werror
@@ -35,8 +42,11 @@ TITO_SO  := $(if $(SAN),$(BUILD)/tito.so,tito.so)
 
 UNIT_TESTS := $(patsubst test/unit/%.c,$(BUILD)/unit/%,$(wildcard test/unit/test_*.c))
 BENCH_BINS := $(patsubst test/bench/%.c,$(BUILD)/bench/%,$(wildcard test/bench/*.c))
+# The KV conformance suite (test/kv/) on the embedded store; tikv.mk builds
+# it again for TiKV.
+KV_CONF_EMB := $(BUILD)/kv/test_kv_conformance_embedded
 # Other parts (src/tikv/tikv.mk) add their test programs here.
-TEST_BINS  := $(UNIT_TESTS)
+TEST_BINS  := $(UNIT_TESTS) $(KV_CONF_EMB)
 
 # Debian packages: build, the TiKV client (gRPC core C API, protobuf-c), the
 # fake cluster of the tests (Python gRPC), and valgrind.
@@ -45,7 +55,7 @@ DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
         python3-grpcio python3-protobuf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup test test-build valgrind bench demo clean
+.PHONY: all setup test test-build valgrind bench demo clean sqlite-current
 all: $(TITO_SO)
 
 -include src/tikv/tikv.mk
@@ -53,7 +63,8 @@ all: $(TITO_SO)
 # Keep object files: they are shared by several programs.
 .SECONDARY: $(UNIT_OBJ) $(EXT_OBJ)
 
-# tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS).
+# tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS), its
+# symbols kept inside.
 $(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
 	$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
 
@@ -65,9 +76,15 @@ $(BUILD)/unit/%.o: %.c $(wildcard src/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The engine opens TiKV stores (src/store_registry.c): every program linking
+# it links the client too.
 $(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+
+$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
 $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
@@ -76,15 +93,83 @@ $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 # Test tools (not tests): removing a test run's keyspaces from a cluster.
 TEST_TOOLS := $(BUILD)/tikv/purge_keyspace
 
-test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS)
-
 $(BUILD)/tikv/purge_keyspace: test/tikv/purge_keyspace.c $(TIKV_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TIKV_CFLAGS) -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
-test: test-build
-	TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) SAN=$(SAN) \
-	  bash test/run $(TEST_BINS)
+# ---------------------------------------------------------------------------
+# A current SQLite for `make test SQLITE=current` (and bench). tito.so and
+# the test programs are the same as for the system SQLite (compiled against
+# its 3.40 header); only what they run on changes: the shell comes first in
+# PATH and the library in LD_LIBRARY_PATH (the shell, Python's sqlite3
+# module and the C test programs all load libsqlite3.so.0), and
+# test/sqlite_version_test.sh checks that each really runs CUR_VERSION.
+#
+# The source is SQLite's autoconf tarball (amalgamation + shell.c) that the
+# npm package sqlite3 ships: fetched with `npm pack`, pinned by version and
+# checked by sha256, so the build works offline from the npm registry alone.
+# Compile options: Debian's (FTS3/4/5, RTREE, JSON, math functions,
+# load_extension, column metadata, ...), except LIKE_DOESNT_MATCH_BLOBS,
+# which is left out on purpose as in SQLite's default build and most other
+# distributions: with it LIKE and GLOB never match a BLOB, without it they
+# do, and the two runs of the suite then cover both settings.
+CUR          := build-current
+CUR_VERSION  := 3.52.0
+CUR_NPM      := sqlite3@6.0.1
+CUR_NPM_TGZ  := sqlite3-6.0.1.tgz
+CUR_NPM_SHA  := ab8d044a93e05bd031d7ea75547c7fa60387cdc259d27f93c0e3e2832c4b1df9
+CUR_AUTOCONF := sqlite-autoconf-3520000
+CUR_DEFS := -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_COLUMN_METADATA \
+  -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_FTS3 \
+  -DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_FTS3_TOKENIZER \
+  -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_MATH_FUNCTIONS \
+  -DSQLITE_ENABLE_PREUPDATE_HOOK -DSQLITE_ENABLE_RTREE \
+  -DSQLITE_ENABLE_SESSION -DSQLITE_ENABLE_STMTVTAB \
+  -DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_ENABLE_LOAD_EXTENSION \
+  -DSQLITE_MAX_SCHEMA_RETRY=25 \
+  -DSQLITE_MAX_VARIABLE_NUMBER=250000 -DSQLITE_OMIT_LOOKASIDE \
+  -DSQLITE_SECURE_DELETE -DSQLITE_SOUNDEX -DSQLITE_USE_URI=1
+
+ifeq ($(SQLITE),current)
+SQLITE_DEP := sqlite-current
+SQLITE_ENV := PATH="$(abspath $(CUR))/bin:$$PATH" \
+  LD_LIBRARY_PATH="$(abspath $(CUR))/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}" \
+  TITO_SQLITE_EXPECT=$(CUR_VERSION)
+else ifneq ($(SQLITE),)
+$(error SQLITE=$(SQLITE): say SQLITE=current, or nothing for the system SQLite)
+endif
+
+sqlite-current: $(CUR)/bin/sqlite3
+
+$(CUR)/dl/$(CUR_NPM_TGZ):
+	@mkdir -p $(CUR)/dl/tmp
+	cd $(CUR)/dl/tmp && npm pack --silent $(CUR_NPM) > /dev/null
+	echo "$(CUR_NPM_SHA)  $(CUR)/dl/tmp/$(CUR_NPM_TGZ)" | sha256sum -c --quiet
+	mv $(CUR)/dl/tmp/$(CUR_NPM_TGZ) $@ && rmdir $(CUR)/dl/tmp
+
+$(CUR)/src/sqlite3.c: $(CUR)/dl/$(CUR_NPM_TGZ)
+	rm -rf $(CUR)/src && mkdir -p $(CUR)/src
+	tar -xzOf $< package/deps/$(CUR_AUTOCONF).tar.gz | \
+	  tar -xz -C $(CUR)/src --strip-components=1 \
+	    $(addprefix $(CUR_AUTOCONF)/,sqlite3.c sqlite3.h sqlite3ext.h shell.c)
+	touch $@
+
+$(CUR)/lib/libsqlite3.so.0: $(CUR)/src/sqlite3.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -fPIC -shared -Wl,-soname,libsqlite3.so.0 $(CUR_DEFS) \
+	  -o $@ $< -lm -lpthread -ldl
+	ln -sf libsqlite3.so.0 $(CUR)/lib/libsqlite3.so
+
+$(CUR)/bin/sqlite3: $(CUR)/lib/libsqlite3.so.0
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(CUR_DEFS) -I$(CUR)/src -o $@ $(CUR)/src/shell.c \
+	  -L$(CUR)/lib -lsqlite3 -Wl,-rpath,'$$ORIGIN/../lib' -lm
+
+test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS)
+
+test: test-build $(SQLITE_DEP)
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) \
+	  SAN=$(SAN) bash test/run $(TEST_BINS)
 
 # gRPC keeps some one-time allocations ("possibly lost"): only definite
 # leaks and memory errors fail.
@@ -92,15 +177,16 @@ VALGRIND := valgrind -q --error-exitcode=9 --leak-check=full \
             --errors-for-leak-kinds=definite --show-leak-kinds=definite
 
 valgrind: test-build
-	@fail=0; for t in $(UNIT_TESTS) $(filter $(BUILD)/tikv/%,$(TEST_BINS)); do \
+	@fail=0; for t in $(UNIT_TESTS) $(KV_CONF_EMB) $(filter $(BUILD)/tikv/%,$(TEST_BINS)); do \
 	  echo "== $$t"; $(VALGRIND) $$t > /dev/null || { echo "FAILED: $$t"; fail=1; }; \
 	done; \
 	TIKV_TEST_WRAPPER="$(VALGRIND)" TIKV_TEST_TIMEOUT=900 bash test/tikv/client_test.sh \
 	  | grep -E '^(not ok|ok)' ; \
 	exit $$fail
 
-bench: $(TITO_SO) $(BENCH_BINS)
-	TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) bash test/bench/run $(BENCH_BINS)
+bench: $(TITO_SO) $(BENCH_BINS) $(SQLITE_DEP)
+	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) \
+	  bash test/bench/run $(BENCH_BINS)
 
 setup:
 	$(SUDO) apt-get update -q
@@ -115,4 +201,4 @@ demo: $(TITO_SO)
 	  && echo "demo.db is ready: sqlite3 -cmd '.load ./tito' demo.db"
 
 clean:
-	rm -rf build build-san tito.so demo.db
+	rm -rf build build-san $(CUR) tito.so demo.db

@@ -6,7 +6,9 @@
 **   CREATE VIRTUAL TABLE users USING tito(id TEXT PRIMARY KEY, email TEXT,
 **                                         UNIQUE INDEX by_email(email));
 **   SELECT tito_check('users');   -- index/row consistency, 'ok' or problems
-**   SELECT tito_version();
+**   PRAGMA integrity_check;        -- the same, on SQLite 3.44 and later
+**   SELECT tito_version();         -- '0.1.0'
+**   SELECT tito_debug();           -- versions and what this SQLite offers
 **   SELECT tito_config('store', 'tikv://pd:2379');  -- this connection's store
 **
 ** sqlite3_tito_init allocates the per-connection context (tito_conn) and
@@ -15,6 +17,20 @@
 ** store override (as tito_config('store', ...)). The extension stays loaded
 ** for the life of the process (SQLITE_OK_LOAD_PERMANENTLY): the TiKV
 ** client's gRPC library runs threads of its own.
+**
+** SQLITE VERSIONS. tito is compiled against the oldest header it supports
+** and asks sqlite3_libversion_number() at load time what the running
+** SQLite has (tito_sqlite_caps), so one tito.so serves every version:
+**   3.38.0  the minimum: sqlite3_vtab_in(), sqlite3_vtab_rhs_value() and the
+**           LIMIT/OFFSET constraints; loading into an older SQLite fails
+**           with a message naming the version needed.
+**   3.44.0  xIntegrity: PRAGMA integrity_check checks tito tables.
+**   3.46.0  LIMIT and OFFSET are offered only when every other constraint
+**           is used, so a plan can end its scan on them (tito_plan.c,
+**           planLimit).
+** Whether LIKE and GLOB can match a BLOB is a compile-time option of
+** SQLite (SQLITE_LIKE_DOESNT_MATCH_BLOBS), also read here: it decides
+** whether the ranges SQLite derives from them are exact (tito_plan.c).
 */
 #include "tito_ext.h"
 #include <stdlib.h>
@@ -23,6 +39,20 @@
 SQLITE_EXTENSION_INIT1
 
 #define TITO_VERSION "0.1.0"
+
+#define TITO_SQLITE_MIN       3038000
+#define TITO_SQLITE_MIN_NAME  "3.38.0"
+#define TITO_SQLITE_INTEGRITY 3044000
+#define TITO_SQLITE_LIMIT     3046000
+
+/* Read what the running SQLite offers. */
+static void titoCapsInit(tito_sqlite_caps *pCaps) {
+  pCaps->iVersion = sqlite3_libversion_number();
+  pCaps->bLikeBlobs =
+      !sqlite3_compileoption_used("SQLITE_LIKE_DOESNT_MATCH_BLOBS");
+  pCaps->bLimitExact = pCaps->iVersion >= TITO_SQLITE_LIMIT;
+  pCaps->bIntegrity = pCaps->iVersion >= TITO_SQLITE_INTEGRITY;
+}
 
 /* Free the per-connection context (the module's destructor). */
 static void titoConnFree(void *p) {
@@ -149,10 +179,72 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
   }
 }
 
+/*
+** xIntegrity (SQLite 3.44+): PRAGMA integrity_check runs tito_check on every
+** tito table and reports its problems as one row. PRAGMA quick_check
+** (mFlags bit 0) skips it: comparing every entry with its row is not quick.
+** A table that cannot be read at all is reported, not an error, so the
+** other tables are still checked.
+*/
+int titoIntegrity(sqlite3_vtab *pVtab, const char *zSchema,
+                  const char *zTabName, int mFlags, char **pzErr) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  char *zReport = 0;
+  int rc;
+  if (mFlags & 1) return SQLITE_OK;
+  rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc == SQLITE_NOMEM) return rc;
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("tito table %s.%s cannot be checked: %s",
+                             zSchema, zTabName,
+                             p->pTab ? tito_table_errmsg(p->pTab)
+                                     : sqlite3_errstr(rc));
+    return *pzErr ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  *pzErr = zReport;
+  return SQLITE_OK;
+}
+
+/*
+** tito_debug(): one line per fact: tito's version, the SQLite it runs in
+** and the one it was built against, and what that SQLite lets tito do.
+*/
+static void titoDebugFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  const tito_conn *pConn = (const tito_conn *)sqlite3_user_data(ctx);
+  const tito_sqlite_caps *c = &pConn->caps;
+  char *z;
+  (void)argc;
+  (void)argv;
+  z = sqlite3_mprintf(
+      "tito %s\n"
+      "sqlite running: %s\n"
+      "sqlite built against: %s\n"
+      "sqlite minimum: %s\n"
+      "integrity_check reaches tito tables: %s\n"
+      "limit/offset: %s\n"
+      "like/glob match blobs: %s",
+      TITO_VERSION, sqlite3_libversion(), SQLITE_VERSION,
+      TITO_SQLITE_MIN_NAME, c->bIntegrity ? "yes" : "no (before 3.44.0)",
+      c->bLimitExact ? "end and skip the scan"
+                     : "read-ahead hint (before 3.46.0)",
+      c->bLikeBlobs ? "yes" : "no");
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_text(ctx, z, -1, sqlite3_free);
+  }
+}
+
 int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
   int rc = sqlite3_create_function(db, "tito_version", 0,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0,
                                    titoVersionFunc, 0, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_debug", 0, SQLITE_UTF8, pConn,
+                                 titoDebugFunc, 0, 0);
+  }
   if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "tito_check", 1, SQLITE_UTF8, pConn,
                                  titoCheckFunc, 0, 0);
@@ -179,15 +271,18 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   tito_conn *pConn;
   int rc;
   SQLITE_EXTENSION_INIT2(pApi);
-  if (sqlite3_libversion_number() < 3038000) {
-    *pzErrMsg = sqlite3_mprintf("tito needs SQLite 3.38.0 or later, this is "
-                                "%s", sqlite3_libversion());
+  /* Before anything else: an older SQLite lacks routines tito calls. */
+  if (sqlite3_libversion_number() < TITO_SQLITE_MIN) {
+    *pzErrMsg = sqlite3_mprintf("tito needs SQLite " TITO_SQLITE_MIN_NAME
+                                " or later; this is SQLite %s",
+                                sqlite3_libversion());
     return SQLITE_ERROR;
   }
   pConn = sqlite3_malloc(sizeof(*pConn));
   if (pConn == 0) return SQLITE_NOMEM;
   memset(pConn, 0, sizeof(*pConn));
   pConn->db = db;
+  titoCapsInit(&pConn->caps);
   pConn->stores.db = db;
   if (getenv("TITO_STORE") && getenv("TITO_STORE")[0]) {
     char *zErr = 0;

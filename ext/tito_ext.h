@@ -15,9 +15,39 @@
 
 typedef struct tito_cursor tito_cursor;
 
+/*
+** What the running SQLite offers and how it behaves, read once when the
+** extension is loaded (tito.c, which also explains each version): one
+** tito.so, built against the oldest supported header, serves every version.
+*/
+typedef struct tito_sqlite_caps {
+  int iVersion;    /* sqlite3_libversion_number() */
+  int bLikeBlobs;  /* LIKE and GLOB can match a BLOB (built without
+                   ** SQLITE_LIKE_DOESNT_MATCH_BLOBS) */
+  int bLimitExact; /* a plan may end its scan on LIMIT and skip OFFSET */
+  int bIntegrity;  /* PRAGMA integrity_check reaches xIntegrity */
+} tito_sqlite_caps;
+
+/*
+** The "tito" module. Compiled against the 3.40 header, whose sqlite3_module
+** ends at xShadowName; SQLite 3.44.0 adds xIntegrity (module version 4)
+** right after it, which is where this slot lies.
+*/
+typedef int (*tito_integrity_fn)(sqlite3_vtab *, const char *zSchema,
+                                 const char *zTabName, int mFlags,
+                                 char **pzErr);
+typedef struct tito_module {
+  sqlite3_module base;
+#if SQLITE_VERSION_NUMBER < 3044000
+  tito_integrity_fn xIntegrity;
+#endif
+} tito_module;
+
 /* The per-connection context: client data of the module. */
 typedef struct tito_conn {
   sqlite3 *db;
+  tito_sqlite_caps caps;
+  tito_module module;      /* this connection's copy, versioned by caps */
   tito_store_list stores; /* the stores its tables use (src/store.h) */
   struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
 } tito_conn;
@@ -66,7 +96,10 @@ typedef struct tito_plan {
   int eHi;     /* 0 none, 1 LT, 2 LE */
   int bDesc;   /* scan in reverse key order */
   int bIn;     /* the first equality is an IN list */
-  int bLimit;  /* a LIMIT argument follows (a read-ahead hint) */
+  int bLimit;  /* a LIMIT argument follows (then OFFSET's, if any) */
+  int bLimitExact; /* LIMIT may end the scan and OFFSET skip rows, where
+               ** the running SQLite allows it (caps.bLimitExact); else
+               ** LIMIT + OFFSET is a read-ahead hint. See tito_plan.c */
   int bCover;  /* index-only: the index entry holds every column used */
   int bOrdered; /* the scan order is the statement's ORDER BY */
   int iAmbig;  /* first key field whose argument may compare under other
@@ -107,5 +140,8 @@ int titoRegisterStats(sqlite3 *, tito_conn *);
 /* The tito_txn anchor table (tito_anchor.c). */
 int titoRegisterAnchor(sqlite3 *, tito_conn *);
 int titoAnchorJoin(tito_conn *, char **pzErr);
+/* xIntegrity: PRAGMA integrity_check on a tito table (SQLite 3.44+). */
+int titoIntegrity(sqlite3_vtab *, const char *zSchema, const char *zTabName,
+                  int mFlags, char **pzErr);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -19,10 +19,13 @@
 **   14-15 low bound on the next field: 0 none, 1 >, 2 >=
 **   16-17 high bound: 0 none, 1 <, 2 <=
 **   18    reverse key order      19 the first equality is an IN list
-**   20    LIMIT argument (a hint) 21 the scan's order gives the ORDER BY
+**   20    LIMIT argument (then OFFSET's, when the query has one)
+**   21    the scan's order gives the ORDER BY
 **   22    covering index scan    23 no column value is read (keys only)
 **   24-29 1 + the first key field whose argument is not a literal and
 **         whose column is TEXT or untyped (0: none)
+**   30    the plan lets LIMIT end the scan and OFFSET skip rows, where
+**         the running SQLite allows it (else LIMIT + OFFSET is a hint)
 **
 ** AFFINITY OF ARGUMENTS. A literal or a bound parameter compared with a
 ** column gets the column's affinity (NUMERIC for the numeric ones), which
@@ -36,10 +39,16 @@
 ** if the plan promised the ORDER BY, that rare widened scan is read whole
 ** and sorted by the key fields after the equalities.
 **
-** LIMIT. SQLite 3.40 offers LIMIT even when a row-value term such as
-** (a,b) > (1,'x') is filtered in bytecode, invisible here, so a scan may
-** never end early on LIMIT: it is passed on as a hint only (SQLite counts
-** the LIMIT itself) and OFFSET is left to SQLite.
+** LIKE AND GLOB. For x GLOB 'ab*' (or LIKE under case_sensitive_like)
+** SQLite also offers x >= 'ab' AND x < 'ac', BINARY. An ordinary index
+** scans that range twice, the second time for BLOBs, which GLOB matches as
+** text; a virtual table is offered the range once, and an exact seek on it
+** would lose every matching BLOB. So unless SQLite is built with
+** SQLITE_LIKE_DOESNT_MATCH_BLOBS (Debian's is, most others are not), such
+** a pair is never used to seek (planLikeRange). A written-out pair of the
+** same shape is refused too: that only costs a seek.
+**
+** LIMIT AND OFFSET: see planLimit.
 ** idxStr is for people: EXPLAIN QUERY PLAN shows it, e.g.
 **   "pk get", "pk range", "index by_email eq", "index by_role eq range
 **   ordered reverse cover", "full scan limit". "ordered" means the scan
@@ -61,6 +70,7 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->bDesc = (idxNum >> 18) & 1;
   p->bIn = (idxNum >> 19) & 1;
   p->bLimit = (idxNum >> 20) & 1;
+  p->bLimitExact = (idxNum >> 30) & 1;
   p->bCover = (idxNum >> 22) & 1;
   p->bOrdered = (idxNum >> 21) & 1;
   p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
@@ -351,8 +361,56 @@ void titoCondFree(tito_vtab *p) {
 
 /* ------------------------------------------------------------- planning */
 
-/* True if constraint i can seek a key: usable, a comparison, BINARY. */
-static int consSeekable(sqlite3_index_info *pInfo, int i) {
+/* The TEXT value of constraint i's right-hand side if it is a literal,
+** else NULL. */
+static const unsigned char *consText(sqlite3_index_info *pInfo, int i,
+                                     int *pn) {
+  sqlite3_value *pVal = 0;
+  if (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || pVal == 0 ||
+      sqlite3_value_type(pVal) != SQLITE_TEXT) {
+    return 0;
+  }
+  *pn = sqlite3_value_bytes(pVal);
+  return sqlite3_value_text(pVal);
+}
+
+/*
+** Is constraint i half of a range SQLite derives from LIKE or GLOB (see
+** "LIKE AND GLOB")? That is x >= 'p' with a partner x < 'q' on the same
+** column, or the reverse, where q is p with its last character incremented
+** the way SQLite increments it (a UTF-8 continuation byte 0xBF carries).
+*/
+static int planLikeRange(sqlite3_index_info *pInfo, int i) {
+  const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+  int j, op = c->op, opPartner;
+  if (op != SQLITE_INDEX_CONSTRAINT_GE && op != SQLITE_INDEX_CONSTRAINT_LT) {
+    return 0;
+  }
+  opPartner = op == SQLITE_INDEX_CONSTRAINT_GE ? SQLITE_INDEX_CONSTRAINT_LT
+                                              : SQLITE_INDEX_CONSTRAINT_GE;
+  for (j = 0; j < pInfo->nConstraint; j++) {
+    const struct sqlite3_index_constraint *d = &pInfo->aConstraint[j];
+    int iLo = op == SQLITE_INDEX_CONSTRAINT_GE ? i : j;
+    int iHi = op == SQLITE_INDEX_CONSTRAINT_GE ? j : i;
+    const unsigned char *zLo, *zHi;
+    unsigned char aBuf[64];
+    int nLo = 0, nHi = 0, k;
+    if (j == i || d->iColumn != c->iColumn || d->op != opPartner) continue;
+    zLo = consText(pInfo, iLo, &nLo);
+    zHi = consText(pInfo, iHi, &nHi);
+    if (zLo == 0 || zHi == 0 || nLo != nHi || nLo == 0) continue;
+    if (nLo > (int)sizeof(aBuf)) return 1; /* long: assume it is one */
+    memcpy(aBuf, zLo, nLo);
+    for (k = nLo - 1; k > 0 && aBuf[k] == 0xBF; k--) aBuf[k] = 0x80;
+    aBuf[k]++;
+    if (memcmp(aBuf, zHi, nHi) == 0) return 1;
+  }
+  return 0;
+}
+
+/* True if constraint i can seek a key: usable, a comparison, BINARY, and
+** not a LIKE/GLOB range that could miss BLOBs. */
+static int consSeekable(tito_vtab *p, sqlite3_index_info *pInfo, int i) {
   const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
   const char *zColl;
   if (!c->usable) return 0;
@@ -365,7 +423,8 @@ static int consSeekable(sqlite3_index_info *pInfo, int i) {
     default: return 0;
   }
   zColl = sqlite3_vtab_collation(pInfo, i);
-  return zColl == 0 || sqlite3_stricmp(zColl, "BINARY") == 0;
+  if (zColl && sqlite3_stricmp(zColl, "BINARY") != 0) return 0;
+  return !p->pConn->caps.bLikeBlobs || !planLikeRange(pInfo, i);
 }
 
 /* Does constraint column iCons denote key field column iField? (-1 is the
@@ -391,7 +450,7 @@ static int condImplied(tito_vtab *p, const tito_pcond *pc,
       sqlite3_value *pVal = 0;
       tito_value v;
       int cmp, n;
-      if (c->iColumn != term->iCol || !consSeekable(pInfo, i)) continue;
+      if (c->iColumn != term->iCol || !consSeekable(p, pInfo, i)) continue;
       if (term->op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL) {
         bFound = 1; /* any comparison is false on NULL */
         continue;
@@ -458,8 +517,9 @@ typedef struct cand {
 #define NROWS_GUESS 100000.0
 
 /* Fill the equality prefix and the range of candidate c. */
-static void candConstraints(const tito_model *pModel,
-                            sqlite3_index_info *pInfo, cand *c) {
+static void candConstraints(tito_vtab *p, sqlite3_index_info *pInfo,
+                            cand *c) {
+  const tito_model *pModel = vtabModel(p);
   int k, i;
   c->iLo = c->iHi = -1;
   for (k = 0; k < c->n && k < MAX_FIELDS; k++) {
@@ -467,7 +527,7 @@ static void candConstraints(const tito_model *pModel,
     for (i = 0; i < pInfo->nConstraint; i++) {
       if (pInfo->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
           colMatch(pModel, c->aiCol[k], pInfo->aConstraint[i].iColumn) &&
-          consSeekable(pInfo, i)) {
+          consSeekable(p, pInfo, i)) {
         iFound = i;
         /* Prefer a plain equality over an IN list on later fields. */
         if (k == 0 || !sqlite3_vtab_in(pInfo, i, -1)) break;
@@ -482,7 +542,7 @@ static void candConstraints(const tito_model *pModel,
   for (i = 0; i < pInfo->nConstraint; i++) {
     int op = pInfo->aConstraint[i].op;
     if (!colMatch(pModel, c->aiCol[c->nEq], pInfo->aConstraint[i].iColumn) ||
-        !consSeekable(pInfo, i)) {
+        !consSeekable(p, pInfo, i)) {
       continue;
     }
     if ((op == SQLITE_INDEX_CONSTRAINT_GT ||
@@ -628,7 +688,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
     c->bUnique = pIdx->bUnique;
     c->bCover = candCovers(p, pIdx, pInfo->colUsed);
   }
-  candConstraints(pModel, pInfo, c);
+  candConstraints(p, pInfo, c);
   candAmbig(pModel, pInfo, c);
   candOrder(pModel, pInfo, c);
   candCost(c, pInfo->nOrderBy);
@@ -639,25 +699,71 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   }
 }
 
-/* Pass LIMIT on as a read-ahead hint when the plan consumed every other
-** constraint (see "LIMIT" above: never a bound, and OFFSET stays SQLite's). */
-static void planLimit(sqlite3_index_info *pInfo, int *piArg, int *pIdxNum) {
-  int i, iLimit = -1;
+/*
+** LIMIT and OFFSET. SQLite offers them only to a statement that reads this
+** table alone, without aggregate, DISTINCT or GROUP BY, and it counts the
+** LIMIT (and skips an OFFSET it was not told is done) itself. A scan may
+** end on LIMIT and skip OFFSET only if SQLite will drop none of the rows
+** it yields: every WHERE term must be applied here, exactly. What SQLite
+** guarantees for that differs between versions:
+**
+** - Up to 3.45, LIMIT is offered even when a WHERE term is filtered in
+**   bytecode and never offered here (a comparison of two columns of the
+**   table, a = b), and with the OFFSET of a compound SELECT. Nothing here
+**   can tell, so LIMIT + OFFSET is only a read-ahead hint.
+** - SQLite 3.46.0 (check-in of 2024-04-26, the one that adds
+**   test/bestindexC.test) withdraws a plan that gives LIMIT or OFFSET an
+**   argvIndex while an earlier constraint has none (whereLoopAddVirtualOne,
+**   allConstraintsUsed()), and sqlite3WhereAddLimit no longer offers them
+**   when a term's right-hand side reads the table, nor for a compound
+**   SELECT with an OFFSET. OFFSET is now offered before LIMIT, so a plan
+**   that takes LIMIT must take OFFSET too.
+** - On every version a row-value comparison (a, b) > (?, ?) arrives only
+**   as a >= ?, which SQLite re-checks in full whatever omit says. A GE or
+**   LE whose right-hand side is not a literal may be one (GT, LT and EQ
+**   never are), so it rules out an exact LIMIT.
+**
+** So: LIMIT (with OFFSET, if any) is taken when every other constraint has
+** an argvIndex and the plan gives the ORDER BY. It ends the scan, and
+** OFFSET is omitted and skipped by the scan, when the running SQLite is
+** 3.46.0 or later (caps.bLimitExact), every other constraint is omitted
+** (applied exactly here) and none may be a row value. Otherwise it is a
+** hint and SQLite applies OFFSET.
+*/
+static void planLimit(tito_vtab *p, sqlite3_index_info *pInfo, int *piArg,
+                      int *pIdxNum) {
+  int i, iLimit = -1, iOffset = -1, bExact = 1;
   for (i = 0; i < pInfo->nConstraint; i++) {
-    int op = pInfo->aConstraint[i].op;
-    if (op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    sqlite3_value *pVal = 0;
+    if (c->op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
       iLimit = i;
-    } else if (op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
-      continue;
-    } else if (pInfo->aConstraintUsage[i].argvIndex <= 0 ||
-               !pInfo->aConstraintUsage[i].omit || i >= 16) {
+    } else if (c->op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      iOffset = i;
+    } else if (pInfo->aConstraintUsage[i].argvIndex <= 0) {
       return;
+    } else if (!pInfo->aConstraintUsage[i].omit) {
+      bExact = 0;
+    } else if ((c->op == SQLITE_INDEX_CONSTRAINT_GE ||
+                c->op == SQLITE_INDEX_CONSTRAINT_LE) &&
+               (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK ||
+                pVal == 0)) {
+      bExact = 0; /* perhaps a row value */
     }
   }
   if (iLimit < 0 || !pInfo->aConstraint[iLimit].usable) return;
+  if (iOffset >= 0 && !pInfo->aConstraint[iOffset].usable) return;
   if (pInfo->nOrderBy > 0 && !pInfo->orderByConsumed) return;
   pInfo->aConstraintUsage[iLimit].argvIndex = ++*piArg;
-  *pIdxNum |= 1 << 20;
+  if (iOffset >= 0) {
+    pInfo->aConstraintUsage[iOffset].argvIndex = ++*piArg;
+    pInfo->aConstraintUsage[iOffset].omit =
+        (unsigned char)(bExact && p->pConn->caps.bLimitExact);
+  }
+  /* The bit says the plan allows it, the same on every version (so EXPLAIN
+  ** QUERY PLAN reads the same); xFilter adds the version (titoPlanDecode
+  ** callers: tito_plan.bLimitExact && caps.bLimitExact). */
+  *pIdxNum |= (1 << 20) | (bExact << 30);
 }
 
 /* Use constraint i as the next argument; SQLite need not re-check it
@@ -669,7 +775,8 @@ static void planUse(sqlite3_index_info *pInfo, int i, int *piArg,
 }
 
 /* Describe the plan for EXPLAIN QUERY PLAN. */
-static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum) {
+static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum,
+                          int nArgOffset) {
   sqlite3_str *s = sqlite3_str_new(0);
   if (c->iPath == PLAN_FULL) {
     sqlite3_str_appendf(s, "full scan");
@@ -694,6 +801,7 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum) {
   if (c->bDesc) sqlite3_str_appendf(s, " reverse");
   if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
   if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
+  if (nArgOffset) sqlite3_str_appendf(s, " offset");
   return sqlite3_str_finish(s);
 }
 
@@ -701,7 +809,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   tito_vtab *p = (tito_vtab *)pVtab;
   const tito_model *pModel = vtabModel(p);
   cand best, c;
-  int i, iArg = 0, idxNum;
+  int i, iArg = 0, idxNum, nArgOffset = 0;
 
   candMake(p, pInfo, PLAN_FULL, &best);
   candMake(p, pInfo, PLAN_PK, &c);
@@ -731,9 +839,15 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
                                                      : best.iAmbig + 1)
             << 24) |
            (best.bOrdered << 21);
-  planLimit(pInfo, &iArg, &idxNum);
+  planLimit(p, pInfo, &iArg, &idxNum);
   pInfo->idxNum = idxNum;
-  pInfo->idxStr = planDescribe(pModel, &best, idxNum);
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    if (pInfo->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET &&
+        pInfo->aConstraintUsage[i].argvIndex > 0) {
+      nArgOffset = 1;
+    }
+  }
+  pInfo->idxStr = planDescribe(pModel, &best, idxNum, nArgOffset);
   pInfo->needToFreeIdxStr = 1;
   pInfo->estimatedRows = (sqlite3_int64)best.rows;
   pInfo->estimatedCost = best.cost;

@@ -18,6 +18,7 @@
 ** it again.
 */
 #include "tito_ext.h"
+#include <stddef.h>
 #include <string.h>
 #include "catalog.h"
 #include "definition.h"
@@ -381,6 +382,14 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   sqlite3_free(zSql);
   if (rc == SQLITE_OK) {
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    /* Usable in triggers and views even with PRAGMA trusted_schema=OFF
+    ** (as recent sqlite3 shells set it): a table of the embedded store
+    ** reads and writes nothing but its own database. A remote store
+    ** reaches outside it and must not say so. */
+    if (p->pModel->zStore == 0 ||
+        sqlite3_stricmp(p->pModel->zStore, "embedded") == 0) {
+      sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+    }
     if (p->pModel->nPk > 0 && p->pModel->iRowidCol < 0) {
       p->iKeyCol = p->pModel->nCol;
     }
@@ -664,6 +673,30 @@ static int filterRanges(tito_cursor *pCur, const tito_plan *pPlan, int nEq,
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+** LIMIT and, when the query has one, OFFSET follow the key arguments (see
+** planLimit in tito_plan.c for when the plan makes them exact). A negative
+** LIMIT means none, a negative OFFSET none. An exact plan is never widened
+** by filterSeekWidth: it widens only at fields SQLite re-checks, and a plan
+** with such a field is not exact.
+*/
+static void filterLimit(const tito_vtab *p, const tito_plan *pPlan, int argc,
+                        sqlite3_value **argv, tito_scan_plan *pSp) {
+  int iArg = pPlan->nEq + (pPlan->eLo != 0) + (pPlan->eHi != 0);
+  sqlite3_int64 nLimit = sqlite3_value_int64(argv[iArg]);
+  sqlite3_int64 nOffset = iArg + 1 < argc ? sqlite3_value_int64(argv[iArg + 1])
+                                          : 0;
+  if (nOffset < 0) nOffset = 0;
+  if (nLimit >= 0 && nLimit <= INT64_MAX - nOffset) {
+    pSp->nHint = nLimit + nOffset;
+  }
+  if (pPlan->bLimitExact && p->pConn->caps.bLimitExact) {
+    pSp->bLimit = nLimit >= 0;
+    pSp->nLimit = nLimit;
+    pSp->nSkip = nOffset;
+  }
+}
+
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                       const char *idxStr, int argc, sqlite3_value **argv) {
   tito_cursor *pCur = (tito_cursor *)pBase;
@@ -690,8 +723,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   sp.nOrderEq = plan.nEq;
   sp.bOrderIn = plan.bIn;
   if (plan.bLimit) {
-    sp.nHint = sqlite3_value_int64(
-        argv[plan.nEq + (plan.eLo != 0) + (plan.eHi != 0)]);
+    filterLimit((tito_vtab *)pBase->pVtab, &plan, argc, argv, &sp);
   }
   rc = tito_store_read(((tito_vtab *)pBase->pVtab)->pStore);
   if (rc != SQLITE_OK) {
@@ -957,7 +989,9 @@ static int titoRollbackTo(sqlite3_vtab *pVtab, int iSave) {
   return storeError(p, tito_store_rollback_to(p->pStore, iSave));
 }
 
-static sqlite3_module titoModule = {
+/* The module as every supported SQLite knows it; titoRegisterModule makes
+** each connection's copy, version 4 with xIntegrity where SQLite has it. */
+static const sqlite3_module titoModule = {
     /* iVersion    */ 2,
     /* xCreate     */ titoCreate,
     /* xConnect    */ titoConnect,
@@ -987,9 +1021,26 @@ static sqlite3_module titoModule = {
 #endif
 };
 
+/* The xIntegrity slot lies where SQLite 3.44's sqlite3_module has it. */
+#if SQLITE_VERSION_NUMBER < 3044000
+_Static_assert(offsetof(tito_module, xIntegrity) ==
+                   offsetof(sqlite3_module, xShadowName) + sizeof(void *),
+               "xIntegrity must follow xShadowName");
+#endif
+
 void titoConnDestroy(void *);
 
 int titoRegisterModule(sqlite3 *db, tito_conn *pConn) {
-  return sqlite3_create_module_v2(db, "tito", &titoModule, pConn,
+  tito_module *pMod = &pConn->module;
+  pMod->base = titoModule;
+  if (pConn->caps.bIntegrity) {
+    pMod->base.iVersion = 4;
+#if SQLITE_VERSION_NUMBER >= 3044000
+    pMod->base.xIntegrity = titoIntegrity;
+#else
+    pMod->xIntegrity = titoIntegrity;
+#endif
+  }
+  return sqlite3_create_module_v2(db, "tito", &pMod->base, pConn,
                                   titoConnDestroy);
 }

@@ -19,13 +19,49 @@
 **   xCommit          forget the transaction (cannot fail)
 **   xRollback        undo everything since xBegin (cannot fail)
 ** Reads (xGet, xMultiGet, xScan) may be called in or out of a transaction;
-** inside one they see its own writes.
+** inside one they see its own writes. A write outside xBegin opens the
+** transaction itself.
+**
+** Savepoints belong to the transaction, not to a caller: several callers
+** (the tables of one store) may share a handle and each announce the same
+** savepoint. xSavepoint(i) when mark i is already set changes nothing (the
+** mark keeps its first position, so a caller joining late cannot move it
+** past another caller's writes); otherwise it drops marks >= i and sets i.
+** xRollbackTo(i) of a mark never set undoes back to the oldest mark above
+** i (the state at i is the state there), or nothing if there is none.
+**
+** Snapshots. Inside a transaction every read sees one snapshot, fixed at the
+** transaction's first read or write, plus the transaction's own writes. A
+** transaction never reuses the snapshot of an earlier one: after xCommit or
+** xRollback the handle starts afresh. Outside a transaction each read takes
+** a fresh snapshot, unless the caller brackets a statement with
+** xReadBegin/xReadEnd: every read between them (outside a transaction)
+** shares one snapshot, taken at the first read (none if nothing is read).
+** xBegin inside a bracket adopts the bracket's snapshot, if taken. The
+** embedded store's snapshot is SQLite's own (a statement reads one state
+** of the database), so there the bracket costs and changes nothing.
+**
+** xPrepare failure. A failed xPrepare ends the transaction: its writes are
+** not committed (TITO_UNKNOWN: they may have been; read to find out) and
+** are never committed later. Until xRollback or xCommit (both then just
+** forget it), every call that would use the transaction (xPrepare again,
+** reads, writes, savepoints) returns the same code with the same message:
+** a COMMIT retried after a failure cannot commit nothing and report
+** success. TITO_CONFLICT means the whole transaction may be retried from
+** its first read (its snapshot is stale); TITO_EXISTS is a uniqueness
+** violation found at commit; TITO_UNAVAILABLE means the store could not be
+** reached (nothing committed). The embedded store's xPrepare never fails:
+** its durability is SQLite's own COMMIT, which SQLite itself keeps
+** retryable (SQLITE_BUSY leaves the writes in place).
 **
 ** Lifetimes: a value returned by xGet stays valid until the next call on the
 ** same handle. Key and value returned by an iterator stay valid until the
 ** next xIterNext or xIterClose of that iterator. Several iterators may be
 ** open at once, also while writes are made through the handle; an iterator
 ** need not see writes made after it was opened.
+**
+** Counters: xStats reports the store's process-wide counters (name, value)
+** for a statistics table; the names are the backend's (see its header).
 */
 #ifndef TITO_KV_H
 #define TITO_KV_H
@@ -53,6 +89,10 @@
 typedef struct tito_kv tito_kv;
 typedef struct tito_kv_iter tito_kv_iter;
 typedef struct tito_kv_methods tito_kv_methods;
+
+/* Called by xStats once per counter; a non-zero return stops the walk and
+** is returned. zName is valid only during the call. */
+typedef int (*tito_kv_stat_fn)(void *pCtx, const char *zName, int64_t iValue);
 
 /* Called by xMultiGet once for each key found, in no particular order. */
 typedef int (*tito_kv_row_fn)(void *pCtx, int iKey, const uint8_t *pVal,
@@ -99,6 +139,13 @@ struct tito_kv_methods {
   /* The message of the last error on this handle ("" if none). */
   const char *(*xErrmsg)(tito_kv *);
   void (*xClose)(tito_kv *);
+
+  /* Statement snapshot outside a transaction, see the header comment.
+  ** Brackets nest (only the outermost one counts). */
+  int (*xReadBegin)(tito_kv *);
+  void (*xReadEnd)(tito_kv *);
+  /* Every counter of the store, see tito_kv_stat_fn. */
+  int (*xStats)(tito_kv *, tito_kv_stat_fn xStat, void *pCtx);
 };
 
 /* Every backend's handle starts with this. */

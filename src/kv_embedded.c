@@ -15,7 +15,30 @@
 */
 #include "kv_embedded.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+/* Process-wide counters of every embedded handle (xStats). Lock-free C11
+** atomics: the only global mutable state here, safe from any thread. */
+enum {
+  EMB_STAT_GETS,          /* point reads (xGet) */
+  EMB_STAT_MULTI_GETS,    /* batch reads (xMultiGet) */
+  EMB_STAT_SCANS,         /* scans opened (xScan) */
+  EMB_STAT_ROWS_SCANNED,  /* rows stepped by scans */
+  EMB_STAT_PUTS,          /* xPut */
+  EMB_STAT_INSERTS,       /* xInsert that wrote */
+  EMB_STAT_DELETES,       /* xDelete */
+  EMB_STAT_DELETE_RANGES, /* xDeleteRange */
+  EMB_STAT_COMMITS,       /* xCommit */
+  EMB_STAT_ROLLBACKS,     /* xRollback */
+  EMB_STAT_N
+};
+static const char *const azEmbStat[EMB_STAT_N] = {
+  "gets", "multi_gets", "scans", "rows_scanned", "puts", "inserts",
+  "deletes", "delete_ranges", "commits", "rollbacks"};
+static _Atomic int64_t aEmbStat[EMB_STAT_N];
+
+static void embCount(int e) { atomic_fetch_add(&aEmbStat[e], 1); }
 
 /* Cached single-purpose statements, indexed by these. */
 enum {
@@ -47,6 +70,9 @@ struct EmbIter {
   int bEof;
   uint8_t *aBound;       /* copies of the bounds, bound SQLITE_STATIC */
   int nBoundAlloc;
+  uint8_t *aLast;        /* the current key, saved before a write (bSaved) */
+  int nLast, nLastAlloc;
+  int bSaved;
   EmbIter *pNext;        /* live list or pool list */
   EmbIter *pPrev;        /* live list only */
 };
@@ -186,11 +212,35 @@ static int embRunWrite(EmbKv *p, sqlite3_stmt *s, const char *zWhat) {
 /* ---------------------------------------------------------------------- */
 /* Writes without undo logging. */
 
+/* Before a write: every open iterator keeps a copy of its current key, so
+** that its next step can skip what the write makes SQLite step onto again
+** (kv.h: iterators stay ordered while the handle writes). A copy that
+** cannot be made (out of memory) only loses that protection. */
+static void embSaveIters(EmbKv *p) {
+  EmbIter *it;
+  for (it = p->pLive; it; it = it->pNext) {
+    int nk;
+    const uint8_t *k;
+    if (it->bEof || it->bSaved) continue;
+    k = embColumn(it->pStmt, 0, &nk);
+    if (nk > it->nLastAlloc) {
+      uint8_t *a = sqlite3_realloc64(it->aLast, (sqlite3_uint64)nk);
+      if (a == NULL) continue;
+      it->aLast = a;
+      it->nLastAlloc = nk;
+    }
+    if (nk > 0) memcpy(it->aLast, k, (size_t)nk);
+    it->nLast = nk;
+    it->bSaved = 1;
+  }
+}
+
 static int rawPut(EmbKv *p, const uint8_t *pKey, int nKey, const uint8_t *pVal,
                   int nVal) {
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_PUT, &s);
   if (rc != TITO_OK) return rc;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
   return embRunWrite(p, s, "writing a key");
@@ -200,6 +250,7 @@ static int rawDelete(EmbKv *p, const uint8_t *pKey, int nKey) {
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_DELETE, &s);
   if (rc != TITO_OK) return rc;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   return embRunWrite(p, s, "deleting a key");
 }
@@ -301,6 +352,7 @@ static int embGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
   EmbKv *p = (EmbKv *)pKv;
   sqlite3_stmt *s;
   int rc = embStmt(p, STMT_GET, &s);
+  embCount(EMB_STAT_GETS);
   if (rc != TITO_OK) return rc;
   embBind(s, 1, pKey, nKey);
   rc = sqlite3_step(s);
@@ -387,6 +439,7 @@ static int embMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
                        const int *anKey, tito_kv_row_fn xRow, void *pCtx) {
   EmbKv *p = (EmbKv *)pKv;
   int i, rc;
+  embCount(EMB_STAT_MULTI_GETS);
   if (nKey <= 2) {
     for (i = 0; i < nKey; i++) {
       const uint8_t *pVal;
@@ -446,6 +499,7 @@ static int iterAcquire(EmbKv *p, int v, EmbIter **ppIt) {
       return rc;
     }
   }
+  it->bSaved = 0;
   it->pNext = p->pLive; /* link into the live list */
   it->pPrev = NULL;
   if (p->pLive) p->pLive->pPrev = it;
@@ -458,13 +512,29 @@ static int iterAcquire(EmbKv *p, int v, EmbIter **ppIt) {
 static void iterDestroy(EmbIter *it) {
   sqlite3_finalize(it->pStmt);
   sqlite3_free(it->aBound);
+  sqlite3_free(it->aLast);
   sqlite3_free(it);
 }
 
 /* Step an iterator's statement; sets bEof. */
 static int iterStep(EmbIter *it) {
-  int rc = sqlite3_step(it->pStmt);
+  int rc;
+  for (;;) {
+    rc = sqlite3_step(it->pStmt);
+    if (rc != SQLITE_ROW || !it->bSaved) break;
+    /* A write moved the table under the statement: SQLite may step onto a
+    ** key again. Skip until past the key last returned. */
+    {
+      int nk, c;
+      const uint8_t *k = embColumn(it->pStmt, 0, &nk);
+      c = memcmp(k, it->aLast, (size_t)(nk < it->nLast ? nk : it->nLast));
+      if (c == 0) c = nk - it->nLast;
+      if ((it->iVariant & SCAN_REV) ? c < 0 : c > 0) break;
+    }
+  }
   if (rc == SQLITE_ROW) {
+    embCount(EMB_STAT_ROWS_SCANNED);
+    it->bSaved = 0;
     it->bEof = 0;
     return TITO_OK;
   }
@@ -487,6 +557,7 @@ static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
   EmbIter *it;
   int rc;
   *ppIter = NULL;
+  embCount(EMB_STAT_SCANS);
   rc = iterAcquire(p, v, &it);
   if (rc != TITO_OK) return rc;
   /* The statement reads its bounds at every step, after the caller's
@@ -558,6 +629,7 @@ static void embIterClose(tito_kv_iter *pIter) {
 static int embPut(tito_kv *pKv, const uint8_t *pKey, int nKey,
                   const uint8_t *pVal, int nVal) {
   EmbKv *p = (EmbKv *)pKv;
+  embCount(EMB_STAT_PUTS);
   if (undoActive(p)) {
     int bFound;
     int rc = undoLogKey(p, pKey, nKey, &bFound);
@@ -577,17 +649,20 @@ static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
   int rc = embStmt(p, STMT_INSERT, &s);
   if (rc != TITO_OK) return rc;
   if (bLog && undoReserve(p, nKey) != TITO_OK) return TITO_NOMEM;
+  embSaveIters(p);
   embBind(s, 1, pKey, nKey);
   embBind(s, 2, pVal, nVal);
   rc = embRunWrite(p, s, "inserting a key");
   if (rc != TITO_OK) return rc;
   if (sqlite3_changes(p->db) == 0) return TITO_EXISTS;
+  embCount(EMB_STAT_INSERTS);
   if (bLog) undoPush(p, pKey, nKey, NULL, -1);
   return TITO_OK;
 }
 
 static int embDelete(tito_kv *pKv, const uint8_t *pKey, int nKey) {
   EmbKv *p = (EmbKv *)pKv;
+  embCount(EMB_STAT_DELETES);
   if (undoActive(p)) {
     int bFound = 0;
     int rc = undoLogKey(p, pKey, nKey, &bFound);
@@ -621,10 +696,12 @@ static int embDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
   int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0);
   sqlite3_stmt *s;
   int rc = undoActive(p) ? undoLogRange(p, pLo, nLo, pHi, nHi) : TITO_OK;
+  embCount(EMB_STAT_DELETE_RANGES);
   if (rc == TITO_OK) rc = embStmt(p, STMT_DELRANGE + v, &s);
   if (rc != TITO_OK) return rc;
   if (pLo) embBind(s, 1, pLo, nLo);
   if (pHi) embBind(s, 2, pHi, nHi);
+  embSaveIters(p);
   return embRunWrite(p, s, "deleting a key range");
 }
 
@@ -636,11 +713,17 @@ static int embBegin(tito_kv *pKv) {
   return TITO_OK;
 }
 
-/* Set mark iSave. Marks >= iSave left over (numbers reused) are dropped:
-** their writes stay logged under the earlier marks. */
+/* Set mark iSave, unless it is set already (a second caller announcing the
+** same savepoint: the mark keeps its first position, kv.h). Marks > iSave
+** left over are dropped: their writes stay logged under the earlier
+** marks. */
 static int embSavepoint(tito_kv *pKv, int iSave) {
   EmbKv *p = (EmbKv *)pKv;
   UndoMark *m;
+  int i;
+  for (i = 0; i < p->nMark; i++) {
+    if (p->aMark[i].iSave == iSave) return TITO_OK;
+  }
   while (p->nMark > 0 && p->aMark[p->nMark - 1].iSave >= iSave) p->nMark--;
   if (embGrow((void **)&p->aMark, &p->nMarkAlloc, p->nMark + 1,
               (int)sizeof(UndoMark))) {
@@ -686,10 +769,35 @@ static int embPrepareTxn(tito_kv *pKv) {
   return TITO_OK;
 }
 
-static void embCommit(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+static void embCommit(tito_kv *pKv) {
+  embCount(EMB_STAT_COMMITS);
+  undoClear((EmbKv *)pKv);
+}
 
 /* SQLite rolls back its own pages; only our state is dropped. */
-static void embRollback(tito_kv *pKv) { undoClear((EmbKv *)pKv); }
+static void embRollback(tito_kv *pKv) {
+  embCount(EMB_STAT_ROLLBACKS);
+  undoClear((EmbKv *)pKv);
+}
+
+/* A statement reads one state of the database already (SQLite holds its
+** read transaction for the statement): the bracket has nothing to do. */
+static int embReadBegin(tito_kv *pKv) {
+  (void)pKv;
+  return TITO_OK;
+}
+
+static void embReadEnd(tito_kv *pKv) { (void)pKv; }
+
+static int embStats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
+  int i, rc;
+  (void)pKv;
+  for (i = 0; i < EMB_STAT_N; i++) {
+    rc = xStat(pCtx, azEmbStat[i], atomic_load(&aEmbStat[i]));
+    if (rc != 0) return rc;
+  }
+  return TITO_OK;
+}
 
 static const char *embErrmsg(tito_kv *pKv) {
   EmbKv *p = (EmbKv *)pKv;
@@ -731,7 +839,7 @@ static const tito_kv_methods embMethods = {
   embIterKey,   embIterValue, embIterClose, embPut,         embInsert,
   embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
   embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
-  embClose,
+  embClose,     embReadBegin, embReadEnd,   embStats,
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

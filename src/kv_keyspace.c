@@ -234,12 +234,27 @@ static void ksClose(tito_kv *pKv) {
   sqlite3_free(p);
 }
 
+static int ksReadBegin(tito_kv *pKv) {
+  KsKv *p = (KsKv *)pKv;
+  return p->pInner->pMethods->xReadBegin(p->pInner);
+}
+
+static void ksReadEnd(tito_kv *pKv) {
+  KsKv *p = (KsKv *)pKv;
+  p->pInner->pMethods->xReadEnd(p->pInner);
+}
+
+static int ksStats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
+  KsKv *p = (KsKv *)pKv;
+  return p->pInner->pMethods->xStats(p->pInner, xStat, pCtx);
+}
+
 static const tito_kv_methods ksMethods = {
     ksGet,       ksMultiGet,  ksScan,        ksIterNext,  ksIterEof,
     ksIterKey,   ksIterValue, ksIterClose,   ksPut,       ksInsert,
     ksDelete,    ksDeleteRange, ksBegin,     ksSavepoint, ksRelease,
     ksRollbackTo, ksPrepare,  ksCommit,      ksRollback,  ksErrmsg,
-    ksClose,
+    ksClose,     ksReadBegin, ksReadEnd,     ksStats,
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

@@ -46,6 +46,7 @@ struct tito_scan {
   int iRange;            /* range being visited */
   tito_kv_iter *pIter;   /* scan of aRange[iRange] */
   int bEof;
+  int64_t nYield;        /* rows yielded so far (plan.bLimit) */
   /* The current row. */
   tito_buf rowKey;       /* its row key */
   tito_buf rowVal;       /* its row value (a copy) when not in place */
@@ -212,6 +213,7 @@ int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   p->ranges.n = 0;
   p->nRange = p->iRange = 0;
   p->bEof = 0;
+  p->nYield = 0;
   p->bAll = p->bSorted = p->bBatch = 0;
   p->pVal = 0;
   p->bDecoded = 0;
@@ -763,8 +765,31 @@ static int scanSettle(tito_scan *p) {
   return rc;
 }
 
+/* Move to the next row, without counting it against the LIMIT. */
+static int scanAdvance(tito_scan *p) {
+  if (p->bBatch) {
+    p->iBatch++;
+  } else if (p->bSorted) {
+    p->iSorted++;
+  } else if (p->bPoint) {
+    p->iRange++;
+  } else if (p->pIter) {
+    tito_kv *pKv = scanKv(p);
+    int rc = pKv->pMethods->xIterNext(p->pIter);
+    if (rc != TITO_OK) return scanKvError(p, rc);
+  }
+  return scanSettle(p);
+}
+
+/* The LIMIT is reached: the scan ends here. */
+static void scanLimitReached(tito_scan *p) {
+  scanCloseIter(p);
+  p->bEof = 1;
+}
+
 int tito_scan_start(tito_scan *p) {
   const tito_scan_plan *pPlan = &p->plan;
+  int64_t i;
   int rc = SQLITE_OK;
   if (p->nRange > 1) scanSortRanges(p);
   if (pPlan->bOrdered && (p->bAll || pPlan->nEq < pPlan->nOrderEq)) {
@@ -779,22 +804,22 @@ int tito_scan_start(tito_scan *p) {
   }
   p->iRange = 0;
   if (rc == SQLITE_OK) rc = scanSettle(p);
+  /* OFFSET: the first nSkip rows are passed over. */
+  for (i = 0; rc == SQLITE_OK && i < pPlan->nSkip && !p->bEof; i++) {
+    rc = scanAdvance(p);
+  }
+  if (rc == SQLITE_OK && pPlan->bLimit && pPlan->nLimit <= 0) {
+    scanLimitReached(p);
+  }
   return rc;
 }
 
 int tito_scan_next(tito_scan *p) {
-  if (p->bBatch) {
-    p->iBatch++;
-  } else if (p->bSorted) {
-    p->iSorted++;
-  } else if (p->bPoint) {
-    p->iRange++;
-  } else if (p->pIter) {
-    tito_kv *pKv = scanKv(p);
-    int rc = pKv->pMethods->xIterNext(p->pIter);
-    if (rc != TITO_OK) return scanKvError(p, rc);
+  if (p->plan.bLimit && ++p->nYield >= p->plan.nLimit) {
+    scanLimitReached(p);
+    return SQLITE_OK;
   }
-  return scanSettle(p);
+  return scanAdvance(p);
 }
 
 int tito_scan_eof(tito_scan *p) { return p->bEof; }

@@ -51,6 +51,12 @@ typedef struct tito_scan_plan {
   int nOrderEq;
   int bOrderIn;
   int64_t nHint;  /* rows the caller expects to read (LIMIT), 0: unknown */
+  /* LIMIT and OFFSET applied by the scan itself, for a caller that filters
+  ** nothing further: pass over the first nSkip rows, then yield at most
+  ** nLimit rows when bLimit. */
+  int bLimit;
+  int64_t nLimit;
+  int64_t nSkip;
 } tito_scan_plan;
 
 int tito_scan_new(tito_table *, tito_scan **);

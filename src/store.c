@@ -246,18 +246,15 @@ int tito_store_read(tito_store *p) {
 }
 
 /* One snapshot for every read between the first cursor's opening and the
-** last one's closing. Until the store offers statement snapshots, each
-** read outside a transaction takes its own. */
-static void storeStatementBegin(tito_store *p) { (void)p; }
-static void storeStatementEnd(tito_store *p) { (void)p; }
-
+** last one's closing: the store's read bracket (kv.h). Inside a
+** transaction the reads use the transaction's snapshot anyway. */
 void tito_store_cursor_open(tito_store *p) {
-  if (p->nCursor++ == 0 && p->bRemote) storeStatementBegin(p);
+  if (p->nCursor++ == 0 && p->bRemote) p->pKv->pMethods->xReadBegin(p->pKv);
 }
 
 void tito_store_cursor_close(tito_store *p) {
   if (p->nCursor > 0 && --p->nCursor == 0 && p->bRemote) {
-    storeStatementEnd(p);
+    p->pKv->pMethods->xReadEnd(p->pKv);
   }
 }
 
@@ -483,14 +480,26 @@ static int storeStatRow(void *pCtx, const char *zName, int64_t iValue) {
   return c->xRow(c->pCtx, c->zStore, zName, iValue);
 }
 
+/* Counters are process-wide per backend: each backend's once, from any
+** handle of it (this connection's, else one the registry keeps). */
 int tito_store_stats(tito_store_list *pList,
                      int (*xRow)(void *, const char *, const char *,
                                  sqlite3_int64),
                      void *pCtx) {
   StatsCtx c;
-  (void)pList;
+  tito_store *p;
+  int bEmbedded = 0, bTikv = 0, rc;
   c.xRow = xRow;
   c.pCtx = pCtx;
+  for (p = pList->pFirst; p; p = p->pNext) {
+    int *pbDone = p->bRemote ? &bTikv : &bEmbedded;
+    if (p->pKv == 0 || *pbDone) continue;
+    *pbDone = 1;
+    c.zStore = p->bRemote ? "tikv" : "embedded";
+    rc = p->pKv->pMethods->xStats(p->pKv, storeStatRow, &c);
+    if (rc) return rc;
+  }
+  if (bTikv) return SQLITE_OK;
   c.zStore = "tikv";
   return tito_registry_stats(storeStatRow, &c);
 }

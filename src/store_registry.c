@@ -17,7 +17,6 @@
 #include "kv_keyspace.h"
 #include "sqlite_api.h"
 #include "tikv/kv_tikv.h"
-#include "tikv/stats.h"
 
 #define POOL_MAX 4
 
@@ -390,11 +389,27 @@ void tito_registry_release(const char *zCanon, tito_kv *pKv) {
 
 int tito_registry_stats(int (*xStat)(void *, const char *, int64_t),
                         void *pCtx) {
-  tikv_stat_row a[TIKV_STATS_MAX_ROWS];
-  int n = tikv_stats_snapshot(a, TIKV_STATS_MAX_ROWS), i, rc;
-  for (i = 0; i < n; i++) {
-    rc = xStat(pCtx, a[i].zName, a[i].n);
-    if (rc) return rc;
+  Cluster *c;
+  tito_kv *pKv = 0;
+  int rc = 0;
+  /* Any handle will do (the client's counters are the process's), but it
+  ** must not be taken by a connection meanwhile: borrow an idle one. */
+  pthread_mutex_lock(&registryMu);
+  for (c = pClusters; c && pKv == 0; c = c->pNext) {
+    if (c->nIdle > 0) {
+      pKv = c->apIdle[--c->nIdle];
+      break;
+    }
   }
-  return 0;
+  pthread_mutex_unlock(&registryMu);
+  if (pKv == 0) return 0;
+  rc = pKv->pMethods->xStats(pKv, xStat, pCtx);
+  pthread_mutex_lock(&registryMu);
+  if (c->nIdle < POOL_MAX) {
+    c->apIdle[c->nIdle++] = pKv;
+    pKv = 0;
+  }
+  pthread_mutex_unlock(&registryMu);
+  if (pKv) pKv->pMethods->xClose(pKv);
+  return rc;
 }

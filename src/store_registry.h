@@ -55,7 +55,8 @@ int tito_registry_open(const tito_store_url *pUrl, tito_kv **ppKv,
 ** kept for the next connection or closed. */
 void tito_registry_release(const char *zCanon, tito_kv *pKv);
 
-/* Process-wide counters of the TiKV client (tito_stats): xStat(pCtx,
+/* Process-wide counters of the TiKV client (tito_stats), read through a
+** handle the registry keeps (none kept: nothing reported): xStat(pCtx,
 ** name, value) for each; a non-zero return stops the walk. */
 int tito_registry_stats(int (*xStat)(void *, const char *, int64_t),
                         void *pCtx);

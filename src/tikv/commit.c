@@ -225,11 +225,9 @@ static int prewrite_range(committer *p, tikv_backoff *bo, int a, int b,
       rc = TITO_OK;
       continue;
     }
-    if (rc == TITO_UNKNOWN) {
-      /* A plain 2PC prewrite that may or may not have landed: the txn is
-      ** not committed either way; it is rolled back as a failure. */
-      rc = TITO_UNAVAILABLE;
-    }
+    /* (undetermined_result was retried by tikv_send: a plain 2PC prewrite
+    ** is idempotent for our start_ts; only async-commit/1PC prewrites, which
+    ** this client does not send, would make the outcome unknown.) */
     if (rc) break;
     Kvrpcpb__LockInfo **aLock = NULL;
     size_t nLock = 0;
@@ -297,7 +295,10 @@ static int finish_range(committer *p, tikv_backoff *bo, int a, int b,
       rc = finish_range(p, bo, a, j, bRollback, bPrimary, pzErr);
       if (rc == TITO_OK) {
         char *zIgnored = NULL;
+        int bFinal = bo->bUndeterminedIsFinal;
+        bo->bUndeterminedIsFinal = 0; /* the rest are secondaries */
         int rc2 = finish_range(p, bo, j, b, bRollback, 0, &zIgnored);
+        bo->bUndeterminedIsFinal = bFinal;
         free(zIgnored);
         /* Once the primary's part is committed the txn is: the rest are
         ** secondaries whose failures readers repair. */
@@ -527,6 +528,7 @@ static uint64_t lock_ttl(int64_t nBytes, uint64_t startTs) {
 static int commit_primary(committer *p, char **pzErr) {
   tikv_backoff bo;
   tikv_backoff_init(&bo, p->c);
+  bo.bUndeterminedIsFinal = 1; /* the commit point: never guess */
   int rc = TITO_OK;
   for (int nTry = 0; nTry < COMMIT_TS_RETRIES; nTry++) {
     rc = finish_range(p, &bo, p->aRange[0].a, p->aRange[0].b, 0, 1, pzErr);
@@ -620,6 +622,12 @@ int tikv_commit_2pc(tikv_client *c, membuf *pBuf, uint64_t startTs,
   run_parallel(p, 1, 1);
 
 done:
+  if (rc == TITO_OK && p->nMut > 0) {
+    tikv_stats_add(TIKV_STAT_COMMITS, 1);
+    tikv_stats_add(TIKV_STAT_BYTES_WRITTEN, p->nBytes);
+  } else if (rc != TITO_OK) {
+    tikv_stats_add(TIKV_STAT_COMMIT_FAILURES, 1);
+  }
   heartbeat_stop(p);
   free(p->aMut);
   free(p->aRange);

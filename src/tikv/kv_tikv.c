@@ -6,7 +6,9 @@
 ** free memory the iterator still reads.
 */
 #include "kv_tikv.h"
+#include "stats.h"
 #include "txn.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,11 @@ typedef struct kv_tikv {
   tikv_client *pClient;
   txn_ref *pRef;       /* the open transaction, or NULL */
   int bPrepared;       /* xPrepare committed it */
+  int rcFailed;        /* xPrepare failed with this code: the transaction is
+                       ** over and every use repeats it (zErr) until
+                       ** xRollback / xCommit */
+  txn_ref *pRead;      /* the snapshot of an xReadBegin bracket, or NULL */
+  int nReadDepth;      /* open xReadBegin brackets */
   uint8_t *pLastVal;   /* value returned by the last xGet */
   char *zErr;          /* last error message (malloc'd) */
 } kv_tikv;
@@ -48,46 +55,68 @@ static int kv_set_err(kv_tikv *p, int rc, char *zErr) {
   return rc;
 }
 
-/* The open transaction, or a new one when bCreate (lazy start_ts). */
-static int kv_txn(kv_tikv *p, txn_ref **ppRef) {
-  if (p->pRef) {
-    *ppRef = p->pRef;
-    return TITO_OK;
-  }
+/* A new transaction object in a new reference (lazy: no Tso yet). */
+static int ref_new(kv_tikv *p, int flags, txn_ref **ppRef) {
   txn_ref *r = calloc(1, sizeof(*r));
   if (!r) return kv_set_err(p, TITO_NOMEM, strdup("out of memory"));
   char *zErr = NULL;
-  int rc = tikv_txn_begin(p->pClient, TIKV_TXN_LAZY_TS, &r->pTxn, &zErr);
+  int rc = tikv_txn_begin(p->pClient, flags, &r->pTxn, &zErr);
   if (rc) {
     free(r);
     return kv_set_err(p, rc, zErr);
   }
   r->nRef = 1;
-  p->pRef = r;
-  p->bPrepared = 0;
   *ppRef = r;
   return TITO_OK;
 }
 
-/* The transaction a read uses: the open one, or a fresh snapshot that the
-** caller releases. */
+/* The open transaction, or a new one: inside a read bracket it adopts the
+** bracket's snapshot, else it takes its start_ts lazily (first read or
+** write). */
+static int kv_txn(kv_tikv *p, txn_ref **ppRef) {
+  if (p->rcFailed) return p->rcFailed;
+  if (!p->pRef) {
+    if (p->pRead) {
+      p->pRef = p->pRead;
+      p->pRef->nRef++;
+    } else {
+      int rc = ref_new(p, TIKV_TXN_LAZY_TS, &p->pRef);
+      if (rc) return rc;
+    }
+    p->bPrepared = 0;
+  }
+  *ppRef = p->pRef;
+  return TITO_OK;
+}
+
+/* The open transaction for a write, its snapshot fixed (first write). */
+static int kv_write_txn(kv_tikv *p, txn_ref **ppRef) {
+  int rc = kv_txn(p, ppRef);
+  if (rc) return rc;
+  char *zErr = NULL;
+  rc = tikv_txn_snapshot((*ppRef)->pTxn, &zErr);
+  return kv_set_err(p, rc, zErr);
+}
+
+/* The transaction a read uses, with a reference the caller releases: the
+** open one, the bracket's snapshot (made on first use), or a fresh
+** snapshot. */
 static int kv_read_txn(kv_tikv *p, txn_ref **ppRef) {
-  if (p->pRef) {
-    p->pRef->nRef++;
-    *ppRef = p->pRef;
+  if (p->rcFailed) return p->rcFailed;
+  txn_ref *r = p->pRef;
+  if (!r && p->nReadDepth > 0) {
+    if (!p->pRead) {
+      int rc = ref_new(p, TIKV_TXN_LAZY_TS, &p->pRead);
+      if (rc) return rc;
+    }
+    r = p->pRead;
+  }
+  if (r) {
+    r->nRef++;
+    *ppRef = r;
     return TITO_OK;
   }
-  txn_ref *r = calloc(1, sizeof(*r));
-  if (!r) return kv_set_err(p, TITO_NOMEM, strdup("out of memory"));
-  char *zErr = NULL;
-  int rc = tikv_txn_begin(p->pClient, 0, &r->pTxn, &zErr);
-  if (rc) {
-    free(r);
-    return kv_set_err(p, rc, zErr);
-  }
-  r->nRef = 1;
-  *ppRef = r;
-  return TITO_OK;
+  return ref_new(p, 0, ppRef);
 }
 
 static int kvt_get(tito_kv *pKv, const uint8_t *pKey, int nKey,
@@ -206,7 +235,7 @@ static int kvt_put(tito_kv *pKv, const uint8_t *pKey, int nKey,
                    const uint8_t *pVal, int nVal) {
   kv_tikv *p = (kv_tikv *)pKv;
   txn_ref *r = NULL;
-  int rc = kv_txn(p, &r);
+  int rc = kv_write_txn(p, &r);
   if (rc) return rc;
   char *zErr = NULL;
   rc = tikv_txn_put(r->pTxn, pKey, (size_t)nKey, pVal, (size_t)nVal, &zErr);
@@ -217,7 +246,7 @@ static int kvt_insert(tito_kv *pKv, const uint8_t *pKey, int nKey,
                       const uint8_t *pVal, int nVal) {
   kv_tikv *p = (kv_tikv *)pKv;
   txn_ref *r = NULL;
-  int rc = kv_txn(p, &r);
+  int rc = kv_write_txn(p, &r);
   if (rc) return rc;
   char *zErr = NULL;
   rc = tikv_txn_insert(r->pTxn, pKey, (size_t)nKey, pVal, (size_t)nVal, 1,
@@ -228,7 +257,7 @@ static int kvt_insert(tito_kv *pKv, const uint8_t *pKey, int nKey,
 static int kvt_delete(tito_kv *pKv, const uint8_t *pKey, int nKey) {
   kv_tikv *p = (kv_tikv *)pKv;
   txn_ref *r = NULL;
-  int rc = kv_txn(p, &r);
+  int rc = kv_write_txn(p, &r);
   if (rc) return rc;
   char *zErr = NULL;
   rc = tikv_txn_delete(r->pTxn, pKey, (size_t)nKey, &zErr);
@@ -239,7 +268,7 @@ static int kvt_delete_range(tito_kv *pKv, const uint8_t *pLo, int nLo,
                             const uint8_t *pHi, int nHi) {
   kv_tikv *p = (kv_tikv *)pKv;
   txn_ref *r = NULL;
-  int rc = kv_txn(p, &r);
+  int rc = kv_write_txn(p, &r);
   if (rc) return rc;
   tikv_scan *s = NULL;
   char *zErr = NULL;
@@ -271,46 +300,100 @@ static int kvt_savepoint(tito_kv *pKv, int iSave) {
 
 static int kvt_release(tito_kv *pKv, int iSave) {
   kv_tikv *p = (kv_tikv *)pKv;
+  if (p->rcFailed) return p->rcFailed;
   return p->pRef ? tikv_txn_release(p->pRef->pTxn, iSave) : TITO_OK;
 }
 
 static int kvt_rollback_to(tito_kv *pKv, int iSave) {
   kv_tikv *p = (kv_tikv *)pKv;
+  if (p->rcFailed) return p->rcFailed;
   return p->pRef ? tikv_txn_rollback_to(p->pRef->pTxn, iSave) : TITO_OK;
 }
 
-/* Drop the open transaction (buffer forgotten unless committed). */
+/* Drop the open transaction (buffer forgotten unless committed). A bracket
+** that lent it its snapshot takes a fresh one at its next read: the ended
+** transaction's snapshot is never read again through this handle. */
 static void kv_end_txn(kv_tikv *p) {
   if (p->pRef) {
     tikv_txn_rollback(p->pRef->pTxn);
+    if (p->pRead == p->pRef) {
+      ref_release(p->pRead);
+      p->pRead = NULL;
+    }
     ref_release(p->pRef);
     p->pRef = NULL;
   }
   p->bPrepared = 0;
+  p->rcFailed = TITO_OK;
+}
+
+/* Commit now. A failure ends the transaction: its buffer is gone, so the
+** handle remembers the failure and repeats it (see kv.h). */
+static int kv_commit_now(kv_tikv *p) {
+  char *zErr = NULL;
+  int rc = tikv_txn_commit(p->pRef->pTxn, &zErr);
+  if (rc == TITO_OK) {
+    p->bPrepared = 1;
+  } else {
+    if (!zErr) zErr = strdup("commit failed");
+    p->rcFailed = rc;
+    if (p->pRead == p->pRef) {
+      ref_release(p->pRead);
+      p->pRead = NULL;
+    }
+    ref_release(p->pRef);
+    p->pRef = NULL;
+  }
+  return kv_set_err(p, rc, zErr);
 }
 
 static int kvt_prepare(tito_kv *pKv) {
   kv_tikv *p = (kv_tikv *)pKv;
+  if (p->rcFailed) return p->rcFailed;
   if (!p->pRef || p->bPrepared) return TITO_OK;
-  char *zErr = NULL;
-  int rc = tikv_txn_commit(p->pRef->pTxn, &zErr);
-  if (rc == TITO_OK) p->bPrepared = 1;
-  return kv_set_err(p, rc, zErr);
+  return kv_commit_now(p);
 }
 
 static void kvt_commit(tito_kv *pKv) {
   kv_tikv *p = (kv_tikv *)pKv;
-  if (p->pRef && !p->bPrepared) {
-    /* xCommit without xPrepare: commit now; the result cannot be reported
-    ** except through xErrmsg. */
-    char *zErr = NULL;
-    int rc = tikv_txn_commit(p->pRef->pTxn, &zErr);
-    kv_set_err(p, rc, zErr);
-  }
+  /* xCommit without xPrepare: commit now; the result cannot be reported
+  ** except through xErrmsg. */
+  if (p->pRef && !p->bPrepared && !p->rcFailed) kv_commit_now(p);
   kv_end_txn(p);
 }
 
 static void kvt_rollback(tito_kv *pKv) { kv_end_txn((kv_tikv *)pKv); }
+
+static int kvt_read_begin(tito_kv *pKv) {
+  ((kv_tikv *)pKv)->nReadDepth++;
+  return TITO_OK;
+}
+
+static void kvt_read_end(tito_kv *pKv) {
+  kv_tikv *p = (kv_tikv *)pKv;
+  if (p->nReadDepth > 0 && --p->nReadDepth == 0 && p->pRead) {
+    ref_release(p->pRead);
+    p->pRead = NULL;
+  }
+}
+
+/* Process-wide client counters: "<counter>" rows, then for each RPC method
+** used "rpc.<Method>" (calls) and "rpc_us.<Method>" (total microseconds). */
+static int kvt_stats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
+  (void)pKv;
+  tikv_stat_row a[TIKV_STATS_MAX_ROWS];
+  int n = tikv_stats_snapshot(a, TIKV_STATS_MAX_ROWS);
+  for (int i = 0; i < n; i++) {
+    int rc = xStat(pCtx, a[i].zName, a[i].n);
+    if (rc == 0 && strncmp(a[i].zName, "rpc.", 4) == 0) {
+      char z[80];
+      snprintf(z, sizeof z, "rpc_us.%s", a[i].zName + 4);
+      rc = xStat(pCtx, z, a[i].us);
+    }
+    if (rc) return rc;
+  }
+  return TITO_OK;
+}
 
 static const char *kvt_errmsg(tito_kv *pKv) {
   kv_tikv *p = (kv_tikv *)pKv;
@@ -321,6 +404,7 @@ static void kvt_close(tito_kv *pKv) {
   kv_tikv *p = (kv_tikv *)pKv;
   if (!p) return;
   kv_end_txn(p);
+  ref_release(p->pRead);
   tikv_client_close(p->pClient);
   free(p->pLastVal);
   free(p->zErr);
@@ -333,7 +417,7 @@ static const tito_kv_methods kvt_methods = {
     kvt_put,        kvt_insert,      kvt_delete,      kvt_delete_range,
     kvt_begin,      kvt_savepoint,   kvt_release,     kvt_rollback_to,
     kvt_prepare,    kvt_commit,      kvt_rollback,    kvt_errmsg,
-    kvt_close,
+    kvt_close,      kvt_read_begin,  kvt_read_end,    kvt_stats,
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {

@@ -12,6 +12,8 @@
 
 #define M_CTS "/tikvpb.Tikv/KvCheckTxnStatus"
 #define M_RESOLVE "/tikvpb.Tikv/KvResolveLock"
+#define M_CHECK_SECONDARY "/tikvpb.Tikv/KvCheckSecondaryLocks"
+#define M_PESSIMISTIC_ROLLBACK "/tikvpb.Tikv/KVPessimisticRollback"
 
 /* client-go: below this many keys per region, resolve lock by lock. */
 #define RESOLVE_LITE_MAX 512
@@ -244,18 +246,43 @@ int tikv_send_key(tikv_client *c, tikv_backoff *bo, const uint8_t *key,
   }
 }
 
-/* 1 if lock L's TTL has passed at currentTs (TiKV's strict test). */
-static int lock_expired(const Kvrpcpb__LockInfo *L, uint64_t currentTs) {
-  return TIKV_TS_PHYSICAL(L->lock_version) + (int64_t)L->lock_ttl <
+/* 1 if a lock of txn startTs with ttl has expired at currentTs (TiKV's
+** strict test). */
+static int lock_expired_ttl(uint64_t startTs, uint64_t ttl,
+                            uint64_t currentTs) {
+  return TIKV_TS_PHYSICAL(startTs) + (int64_t)ttl <
          TIKV_TS_PHYSICAL(currentTs);
 }
 
-/* One CheckTxnStatus on L's primary. */
+/* 1 if lock L's TTL has passed at currentTs. */
+static int lock_expired(const Kvrpcpb__LockInfo *L, uint64_t currentTs) {
+  return lock_expired_ttl(L->lock_version, L->lock_ttl, currentTs);
+}
+
+/* One CheckTxnStatus on L's primary (bForceSync: treat an async-commit
+** primary as a normal lock, the fallback of async-commit recovery). */
+static int check_txn_status_ex(tikv_client *c, tikv_backoff *bo,
+                               const Kvrpcpb__LockInfo *L,
+                               uint64_t callerStartTs, uint64_t currentTs,
+                               int bRollbackIfNotExist, int bForceSync,
+                               Kvrpcpb__CheckTxnStatusResponse **ppResp,
+                               char **pzErr);
+
 static int check_txn_status(tikv_client *c, tikv_backoff *bo,
                             const Kvrpcpb__LockInfo *L, uint64_t callerStartTs,
                             uint64_t currentTs, int bRollbackIfNotExist,
                             Kvrpcpb__CheckTxnStatusResponse **ppResp,
                             char **pzErr) {
+  return check_txn_status_ex(c, bo, L, callerStartTs, currentTs,
+                             bRollbackIfNotExist, 0, ppResp, pzErr);
+}
+
+static int check_txn_status_ex(tikv_client *c, tikv_backoff *bo,
+                               const Kvrpcpb__LockInfo *L,
+                               uint64_t callerStartTs, uint64_t currentTs,
+                               int bRollbackIfNotExist, int bForceSync,
+                               Kvrpcpb__CheckTxnStatusResponse **ppResp,
+                               char **pzErr) {
   Kvrpcpb__CheckTxnStatusRequest req = KVRPCPB__CHECK_TXN_STATUS_REQUEST__INIT;
   Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
   req.context = &ctx;
@@ -264,6 +291,7 @@ static int check_txn_status(tikv_client *c, tikv_backoff *bo,
   req.caller_start_ts = callerStartTs;
   req.current_ts = currentTs;
   req.rollback_if_not_exist = bRollbackIfNotExist;
+  req.force_sync_commit = bForceSync;
   req.resolving_pessimistic_lock =
       L->lock_type == KVRPCPB__OP__PessimisticLock;
   req.verify_is_primary = 1;
@@ -303,6 +331,204 @@ static int resolve_one(tikv_client *c, tikv_backoff *bo,
   return rc;
 }
 
+/* Remove pessimistic lock L (its owner is final: committed without this
+** key, or rolled back) with KVPessimisticRollback, as client-go does: a
+** pessimistic lock never carries data, so there is nothing to commit. */
+static int pessimistic_rollback(tikv_client *c, tikv_backoff *bo,
+                                const Kvrpcpb__LockInfo *L, char **pzErr) {
+  Kvrpcpb__PessimisticRollbackRequest req =
+      KVRPCPB__PESSIMISTIC_ROLLBACK_REQUEST__INIT;
+  Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
+  Kvrpcpb__PessimisticRollbackResponse *resp = NULL;
+  ProtobufCBinaryData aKey[1];
+  aKey[0] = L->key;
+  req.context = &ctx;
+  req.start_version = L->lock_version;
+  req.for_update_ts = L->lock_for_update_ts ? L->lock_for_update_ts : UINT64_MAX;
+  req.keys = aKey;
+  req.n_keys = 1;
+  int rc = tikv_send_key(c, bo, L->key.data, L->key.len, M_PESSIMISTIC_ROLLBACK,
+                         &req.base, &ctx,
+                         &kvrpcpb__pessimistic_rollback_response__descriptor,
+                         (ProtobufCMessage **)&resp, NULL, pzErr);
+  if (rc) return rc;
+  if (resp->n_errors) rc = tikv_key_error(resp->errors[0], "pessimistic rollback", pzErr);
+  protobuf_c_message_free_unpacked(&resp->base, NULL);
+  return rc;
+}
+
+/* Async-commit recovery state: what CheckSecondaryLocks told so far. */
+typedef struct async_state {
+  uint64_t startTs;
+  uint64_t commitTs;   /* max min_commit_ts seen, or the committed ts */
+  int bMissing;        /* some key has no lock: committed or rolled back */
+  int bNonAsync;       /* a lock without use_async_commit: fall back */
+  ProtobufCBinaryData *aKey; /* still-locked keys to resolve */
+  size_t nKey, nKeyAlloc;
+} async_state;
+
+/* Append a copy of key k (the response holding it is freed soon). */
+static int async_add_key(async_state *a, const ProtobufCBinaryData *k) {
+  if (a->nKey == a->nKeyAlloc) {
+    size_t nNew = a->nKeyAlloc ? a->nKeyAlloc * 2 : 16;
+    ProtobufCBinaryData *x = realloc(a->aKey, nNew * sizeof(*x));
+    if (!x) return TITO_NOMEM;
+    a->aKey = x;
+    a->nKeyAlloc = nNew;
+  }
+  uint8_t *z = malloc(k->len ? k->len : 1);
+  if (!z) return TITO_NOMEM;
+  if (k->len) memcpy(z, k->data, k->len);
+  a->aKey[a->nKey].data = z;
+  a->aKey[a->nKey].len = k->len;
+  a->nKey++;
+  return TITO_OK;
+}
+
+static int bin_cmp(const void *pa, const void *pb) {
+  const ProtobufCBinaryData *a = pa, *b = pb;
+  size_t m = a->len < b->len ? a->len : b->len;
+  int c = m ? memcmp(a->data, b->data, m) : 0;
+  if (c) return c;
+  return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
+}
+
+/* Send one request per region over the sorted keys a[0..n): xSend(..., r,
+** keys of r) for each run of keys in one region; a region error re-locates
+** the run. */
+typedef int (*region_keys_fn)(tikv_client *, tikv_backoff *, const tikv_region *,
+                              ProtobufCBinaryData *, size_t, void *, char **);
+static int for_each_region(tikv_client *c, tikv_backoff *bo,
+                           ProtobufCBinaryData *a, size_t n, region_keys_fn xSend,
+                           void *pArg, char **pzErr) {
+  size_t i = 0;
+  while (i < n) {
+    tikv_region r;
+    memset(&r, 0, sizeof r);
+    int rc = tikv_locate(c, a[i].data, a[i].len, &r, pzErr);
+    if (rc) return rc;
+    size_t j = i + 1;
+    while (j < n && tikv_region_contains(&r, a[j].data, a[j].len)) j++;
+    rc = xSend(c, bo, &r, a + i, j - i, pArg, pzErr);
+    tikv_region_clear(&r);
+    if (rc == TIKV_RETRY_REGION) continue; /* re-locate this run */
+    if (rc) return rc;
+    i = j;
+  }
+  return TITO_OK;
+}
+
+/* CheckSecondaryLocks of one region's keys into the async_state. */
+static int send_check_secondary(tikv_client *c, tikv_backoff *bo,
+                                const tikv_region *r, ProtobufCBinaryData *aK,
+                                size_t nK, void *pArg, char **pzErr) {
+  async_state *a = pArg;
+  Kvrpcpb__CheckSecondaryLocksRequest req =
+      KVRPCPB__CHECK_SECONDARY_LOCKS_REQUEST__INIT;
+  Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
+  Kvrpcpb__CheckSecondaryLocksResponse *resp = NULL;
+  req.context = &ctx;
+  req.keys = aK;
+  req.n_keys = nK;
+  req.start_version = a->startTs;
+  int rc = tikv_send(c, bo, r, M_CHECK_SECONDARY, &req.base, &ctx,
+                     &kvrpcpb__check_secondary_locks_response__descriptor,
+                     (ProtobufCMessage **)&resp, pzErr);
+  if (rc) return rc;
+  if (resp->error) {
+    rc = tikv_key_error(resp->error, "check secondary locks", pzErr);
+  } else if (resp->n_locks < nK) {
+    /* A key is no longer locked: the transaction is decided (commit_ts,
+    ** or 0 = rolled back), and every region must agree. */
+    if (a->bMissing && a->commitTs != resp->commit_ts) {
+      rc = tikv_error(pzErr, TITO_ERROR,
+                      "async-commit recovery of transaction %" PRIu64
+                      ": secondaries disagree (commit ts %" PRIu64
+                      " and %" PRIu64 ")", a->startTs, a->commitTs,
+                      resp->commit_ts);
+    }
+    a->bMissing = 1;
+    a->commitTs = resp->commit_ts;
+  } else {
+    for (size_t i = 0; i < resp->n_locks && rc == TITO_OK; i++) {
+      const Kvrpcpb__LockInfo *l = resp->locks[i];
+      if (!l->use_async_commit) {
+        a->bNonAsync = 1;
+        break;
+      }
+      if (!a->bMissing && l->min_commit_ts > a->commitTs)
+        a->commitTs = l->min_commit_ts;
+      if (async_add_key(a, &l->key)) rc = tikv_error(pzErr, TITO_NOMEM, "out of memory");
+    }
+  }
+  protobuf_c_message_free_unpacked(&resp->base, NULL);
+  return rc;
+}
+
+/* ResolveLock of one region's keys at the recovered commit ts. */
+static int send_resolve_keys(tikv_client *c, tikv_backoff *bo,
+                             const tikv_region *r, ProtobufCBinaryData *aK,
+                             size_t nK, void *pArg, char **pzErr) {
+  async_state *a = pArg;
+  Kvrpcpb__ResolveLockRequest req = KVRPCPB__RESOLVE_LOCK_REQUEST__INIT;
+  Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
+  Kvrpcpb__ResolveLockResponse *resp = NULL;
+  req.context = &ctx;
+  req.start_version = a->startTs;
+  req.commit_version = a->commitTs;
+  req.keys = aK;
+  req.n_keys = nK;
+  int rc = tikv_send(c, bo, r, M_RESOLVE, &req.base, &ctx,
+                     &kvrpcpb__resolve_lock_response__descriptor,
+                     (ProtobufCMessage **)&resp, pzErr);
+  if (rc) return rc;
+  if (resp->error) rc = tikv_key_error(resp->error, "resolve lock", pzErr);
+  protobuf_c_message_free_unpacked(&resp->base, NULL);
+  return rc;
+}
+
+/*
+** Async-commit recovery (sheet 3.9 step 5) of the transaction whose expired
+** primary lock is P: CheckSecondaryLocks on every secondary, region by
+** region. A key without lock decides: committed at the reported ts, or
+** rolled back (0). If every key is still locked the transaction is
+** committed at the largest min_commit_ts (primary's included): all its
+** prewrites succeeded, which is the async-commit commit point. Then the
+** remaining locks (and the primary) are resolved at that ts.
+** *pbNonAsync: a secondary lock is not an async-commit lock; the caller
+** falls back to CheckTxnStatus with force_sync_commit.
+*/
+static int async_commit_recover(tikv_client *c, tikv_backoff *bo,
+                                const Kvrpcpb__LockInfo *P, uint64_t *pCommit,
+                                int *pbNonAsync, char **pzErr) {
+  async_state a;
+  memset(&a, 0, sizeof a);
+  a.startTs = P->lock_version;
+  a.commitTs = P->min_commit_ts;
+  *pbNonAsync = 0;
+  size_t n = P->n_secondaries;
+  ProtobufCBinaryData *aSec = malloc((n ? n : 1) * sizeof(*aSec));
+  if (!aSec) return tikv_error(pzErr, TITO_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) aSec[i] = P->secondaries[i];
+  qsort(aSec, n, sizeof(*aSec), bin_cmp);
+  int rc = for_each_region(c, bo, aSec, n, send_check_secondary, &a, pzErr);
+  if (rc == TITO_OK && a.bNonAsync) {
+    *pbNonAsync = 1;
+  } else if (rc == TITO_OK) {
+    rc = async_add_key(&a, &P->key) ? TITO_NOMEM : TITO_OK;
+    if (rc) rc = tikv_error(pzErr, rc, "out of memory");
+    if (rc == TITO_OK) {
+      qsort(a.aKey, a.nKey, sizeof(*a.aKey), bin_cmp);
+      rc = for_each_region(c, bo, a.aKey, a.nKey, send_resolve_keys, &a, pzErr);
+    }
+    if (rc == TITO_OK) *pCommit = a.commitTs;
+  }
+  for (size_t i = 0; i < a.nKey; i++) free(a.aKey[i].data);
+  free(a.aKey);
+  free(aSec);
+  return rc;
+}
+
 /* Region-wide resolutions done in one call: (txn, region) pairs. */
 typedef struct done_list {
   uint64_t a[64][2];
@@ -315,8 +541,9 @@ static int done_has(done_list *d, uint64_t txn, uint64_t region) {
   return 0;
 }
 
-/* Outcome of checking one lock (LK_CACHED: final, known before). */
-enum { LK_FINAL, LK_SKIP, LK_ALIVE, LK_CACHED };
+/* Outcome of checking one lock (LK_CACHED: final, known before;
+** LK_RESOLVED: final, and every lock of the owner already resolved). */
+enum { LK_FINAL, LK_SKIP, LK_ALIVE, LK_CACHED, LK_RESOLVED };
 
 /* Find the status of L's owner: LK_FINAL with *pCommit, LK_SKIP (a reader
 ** may ignore it), or LK_ALIVE with *pmsWait. */
@@ -362,13 +589,32 @@ static int lock_status(tikv_client *c, tikv_backoff *bo, tikv_lock_state *s,
   } else if (resp->lock_ttl == 0) {
     *pCommit = 0;
     *peResult = LK_FINAL;
-  } else if (resp->lock_info && resp->lock_info->use_async_commit) {
-    char zKey[480];
-    rc = tikv_error(pzErr, TITO_ERROR,
-                    "key %s is locked by async-commit transaction %" PRIu64
-                    " (async-commit lock resolution is not supported)",
-                    tikv_key_str(L->key.data, L->key.len, zKey, sizeof zKey),
-                    L->lock_version);
+  } else if (resp->lock_info && resp->lock_info->use_async_commit &&
+             lock_expired_ttl(L->lock_version, resp->lock_ttl, currentTs)) {
+    /* TiKV never rolls back an async-commit primary: its fate is in the
+    ** secondaries. */
+    int bNonAsync = 0;
+    rc = async_commit_recover(c, bo, resp->lock_info, pCommit, &bNonAsync,
+                              pzErr);
+    if (rc == TITO_OK && !bNonAsync) {
+      *peResult = LK_RESOLVED;
+    } else if (rc == TITO_OK) {
+      /* A secondary is a normal lock: the owner fell back to 2PC. */
+      protobuf_c_message_free_unpacked(&resp->base, NULL);
+      resp = NULL;
+      rc = check_txn_status_ex(c, bo, L, 0, UINT64_MAX, 1, 1, &resp, pzErr);
+      if (rc) return rc;
+      if (resp->error) {
+        rc = tikv_key_error(resp->error, "check txn status", pzErr);
+      } else if (resp->lock_ttl > 0 && resp->commit_version == 0) {
+        rc = tikv_error(pzErr, TITO_ERROR,
+                        "transaction %" PRIu64 " is still locked after a "
+                        "forced rollback", L->lock_version);
+      } else {
+        *pCommit = resp->commit_version;
+        *peResult = LK_FINAL;
+      }
+    }
   } else if (resp->action == KVRPCPB__ACTION__MinCommitTSPushed && !bForWrite) {
     *peResult = LK_SKIP;
   } else {
@@ -376,7 +622,7 @@ static int lock_status(tikv_client *c, tikv_backoff *bo, tikv_lock_state *s,
     *pmsWait = TIKV_TS_PHYSICAL(L->lock_version) + (int64_t)resp->lock_ttl -
                TIKV_TS_PHYSICAL(currentTs);
   }
-  protobuf_c_message_free_unpacked(&resp->base, NULL);
+  if (resp) protobuf_c_message_free_unpacked(&resp->base, NULL);
   return rc;
 }
 
@@ -411,12 +657,17 @@ int tikv_resolve_locks(tikv_client *c, tikv_backoff *bo, tikv_lock_state *s,
       if (ms < 1) ms = 1;
       if (msWait < 0 || ms < msWait) msWait = ms;
     } else {
-      if (e == LK_FINAL)
+      if (e == LK_FINAL || e == LK_RESOLVED)
         rc = state_record(s, L->lock_version, commitTs, callerStartTs);
       /* CheckTxnStatus already settled a lock on the primary itself. */
       int bPrimary = L->key.len == L->primary_lock.len &&
                      memcmp(L->key.data, L->primary_lock.data, L->key.len) == 0;
-      if (rc == TITO_OK && !bPrimary) {
+      if (rc == TITO_OK && e == LK_RESOLVED) {
+        /* async-commit recovery resolved every lock of the owner */
+      } else if (rc == TITO_OK && !bPrimary &&
+                 L->lock_type == KVRPCPB__OP__PessimisticLock) {
+        rc = pessimistic_rollback(c, bo, L, pzErr);
+      } else if (rc == TITO_OK && !bPrimary) {
         int bLite = L->txn_size < RESOLVE_LITE_MAX;
         uint64_t regionId = 0;
         tikv_region r;

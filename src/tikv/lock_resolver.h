@@ -49,6 +49,20 @@ void tikv_ctx_clear_locks(Kvrpcpb__Context *ctx);
 ** the owner is final, ResolveLock on the lock's region (one key, or the whole
 ** region for big transactions). Live locks make it sleep in bo, at most
 ** until the first of them expires.
+** Locks of other clients' (TiDB's) protocols, as client-go resolves them:
+**   - async commit: TiKV never rolls an async-commit primary back; once its
+**     TTL has passed, CheckSecondaryLocks on every secondary (region by
+**     region) decides: a key already committed gives the commit ts, a key
+**     missing (TiKV then writes a rollback record) means rolled back, every
+**     key still locked means committed at the largest min_commit_ts. Every
+**     remaining lock (and the primary) is then resolved at that ts. A
+**     secondary that is not an async-commit lock means the owner fell back
+**     to 2PC: CheckTxnStatus again with force_sync_commit.
+**   - pessimistic locks (never met by reads): CheckTxnStatus with
+**     resolving_pessimistic_lock; once the owner is final (or the lock has
+**     expired and its primary is gone) the lock is removed with
+**     KVPessimisticRollback (it carries no data: never committed).
+**   - undetermined_result answers are resent (region_call.h).
 ** Returns TITO_OK when the caller should resend its request,
 ** TITO_UNAVAILABLE when bo's budget is spent, or another error.
 */

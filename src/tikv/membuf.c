@@ -250,6 +250,9 @@ int membuf_lookup(membuf *p, const uint8_t *k, size_t nk, const uint8_t **ppV,
 }
 
 int membuf_savepoint(membuf *p, int iSave) {
+  for (int i = 0; i < p->nMark; i++) {
+    if (p->aMark[i].iSave == iSave) return TITO_OK; /* already set: keep it */
+  }
   membuf_release(p, iSave);
   if (p->nMark == p->nMarkAlloc) {
     int nNew = p->nMarkAlloc ? p->nMarkAlloc * 2 : 8;
@@ -347,7 +350,7 @@ struct membuf_merge {
   int bSrcEof, bSrcHave;    /* store lookahead state */
   const uint8_t *sk, *sv;
   size_t nsk, nsv;
-  int bBufStarted;          /* pos holds the last buffer key consumed */
+  int bBufStarted;          /* pos holds the last key consumed (either side) */
   mb_bytes pos;
   int bEof;
   mb_bytes outK, outV;      /* the current result (copies) */
@@ -443,6 +446,11 @@ static int mb_merge_step(membuf_merge *m) {
       m->bSrcHave = 0;
       rc = mb_bytes_set(&m->outK, m->sk, m->nsk);
       if (!rc) rc = mb_bytes_set(&m->outV, m->sv, m->nsv);
+      /* The position is the last key returned from either side: a write
+      ** made at or before this key while the merge is open must not come
+      ** out later (out of order, or twice). */
+      if (!rc) rc = mb_bytes_set(&m->pos, m->sk, m->nsk);
+      m->bBufStarted = 1;
     }
     if (rc) return rc;
     m->nOut++;

@@ -53,7 +53,8 @@ int64_t membuf_count(const membuf *);
 int64_t membuf_bytes(const membuf *);
 
 /* Savepoints, numbered as src/kv.h numbers them: membuf_savepoint(i) sets
-** mark i (dropping marks >= i first), rollback_to(i) undoes every write after
+** mark i (dropping marks >= i first; nothing happens when mark i is already
+** set, as when a second caller announces the same savepoint), rollback_to(i) undoes every write after
 ** mark i and keeps mark i, release(i) drops marks >= i and keeps the writes.
 ** A rollback_to(i) for a mark the buffer never saw goes to the first mark
 ** after i (SQLite sets a catch-up mark at the level where a store joins a

@@ -339,10 +339,12 @@ static int on_region_error(tikv_client *p, tikv_backoff *bo,
     tikv_rc_invalidate(c, r->id);
     return retry_after(bo, TIKV_BO_WITNESS, pzErr);
   }
-  if (e->undetermined_result) {
+  if (e->undetermined_result && bo->bUndeterminedIsFinal) {
     return tikv_error(pzErr, TITO_UNKNOWN, "%s: result undetermined",
                       bo->zLast);
   }
+  /* undetermined_result elsewhere: resending the same command for the same
+  ** start_ts is safe (client-go retries it as a region error). */
   /* Unknown or message-only error. */
   tikv_rc_invalidate(c, r->id);
   return retry_after(bo, TIKV_BO_REGION_MISS, pzErr);

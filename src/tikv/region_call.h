@@ -105,6 +105,9 @@ typedef struct tikv_backoff {
   int nTransportErr;         /* RPCs that failed in transport: the request
                              ** may have reached TiKV (commit outcome!) */
   int aAttempt[TIKV_BO_NKIND];
+  int bUndeterminedIsFinal;  /* set by the caller: undetermined_result ends
+                             ** the request with TITO_UNKNOWN (a primary
+                             ** commit); otherwise it is retried */
   char zLast[256];           /* description of the last retried error */
 } tikv_backoff;
 

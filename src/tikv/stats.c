@@ -22,7 +22,8 @@ static const char *const azCounter[TIKV_STAT_NCOUNTER] = {
     "retries",      "backoff_ms",    "region_cache_hits",
     "region_cache_misses", "conflicts", "resolved_locks",
     "region_errors", "rpc_errors",   "pd_reconnects",
-    "tso_timestamps"};
+    "tso_timestamps", "commits", "commit_failures", "bytes_written",
+    "bytes_read"};
 static const char *const azRow[] = {
     "rpc.GetMembers", "rpc.Tso", "rpc.GetRegion", "rpc.GetPrevRegion",
     "rpc.GetRegionByID", "rpc.ScanRegions", "rpc.GetStore",

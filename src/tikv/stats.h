@@ -1,7 +1,7 @@
 /*
 ** stats.h: process-wide counters of the TiKV client (RPCs by method with
 ** their total time, retries, backoff time, region cache hits and misses,
-** conflicts, resolved locks). Lock-free (C11 atomics), callable from any
+** conflicts, resolved locks, commits, bytes). Lock-free (C11 atomics), callable from any
 ** thread; the virtual tables expose a snapshot as a table.
 */
 #ifndef TITO_TIKV_STATS_H
@@ -21,6 +21,10 @@ enum {
   TIKV_STAT_RPC_ERRORS,      /* RPCs that failed in transport / deadline */
   TIKV_STAT_PD_RECONNECTS,   /* PD leader (re)discoveries after a failure */
   TIKV_STAT_TSO_TIMESTAMPS,  /* timestamps handed out (vs Tso round trips) */
+  TIKV_STAT_COMMITS,         /* transactions committed (with writes) */
+  TIKV_STAT_COMMIT_FAILURES, /* commits that failed (any error) */
+  TIKV_STAT_BYTES_WRITTEN,   /* key + value bytes of committed mutations */
+  TIKV_STAT_BYTES_READ,      /* key + value bytes received by reads */
   TIKV_STAT_NCOUNTER
 };
 

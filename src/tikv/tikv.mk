@@ -31,7 +31,9 @@ TIKV_LOCAL_TESTS := $(BUILD)/tikv/test_codec_pd $(BUILD)/tikv/test_membuf
 TIKV_ALL_TESTS   := $(patsubst test/tikv/%.c,$(BUILD)/tikv/%,$(wildcard test/tikv/test_*.c))
 # test_tls runs from test/tikv/tls_test.sh against a TLS-only fake.
 TIKV_TLS_TEST    := $(BUILD)/tikv/test_tls
-TIKV_TEST_BINS   := $(filter-out $(TIKV_LOCAL_TESTS) $(TIKV_TLS_TEST),$(TIKV_ALL_TESTS))
+# The KV conformance suite (test/kv/kv_conformance.c) built for TiKV.
+TIKV_KV_CONF     := $(BUILD)/tikv/test_kv_conformance
+TIKV_TEST_BINS   := $(filter-out $(TIKV_LOCAL_TESTS) $(TIKV_TLS_TEST),$(TIKV_ALL_TESTS)) $(TIKV_KV_CONF)
 TEST_BINS        += $(filter $(TIKV_LOCAL_TESTS),$(TIKV_ALL_TESTS))
 export TIKV_TEST_BINS
 
@@ -63,6 +65,10 @@ $(TIKV_LIB): $(TIKV_OBJ) $(TIKV_PB_OBJ)
 $(BUILD)/tikv/test_%: test/tikv/test_%.c $(TIKV_LIB) $(wildcard test/tikv/*.h) test/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TIKV_CFLAGS) -Itest/unit -Itest/tikv -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
+
+$(TIKV_KV_CONF): test/kv/kv_conformance.c test/kv/fixture_tikv.c test/kv/kv_fixture.h $(TIKV_LIB) $(wildcard test/tikv/*.h) test/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TIKV_CFLAGS) -Itest/unit -Itest/tikv -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_tikv.c $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
 # The TiKV benchmark links the client library (overrides the top
 # Makefile's pattern rule for test/bench/*.c).

@@ -29,7 +29,17 @@ struct tikv_txn {
   tikv_lock_state locks;
   int nPage;
   tikv_commit_opts opts;
+  int bEnded;             /* tikv_txn_commit ran: the transaction is over */
+  int rcEnd;              /* its result, repeated by later commits */
+  char *zEnd;             /* its message (malloc'd), or NULL */
 };
+
+/* The error of a write to a transaction that is over. */
+static int txn_ended(tikv_txn *t, char **pzErr) {
+  return tikv_error(pzErr, TITO_ERROR,
+                    "the transaction is over (its commit %s); start a new one",
+                    t->rcEnd == TITO_OK ? "succeeded" : "failed");
+}
 
 int tikv_txn_begin(tikv_client *c, int flags, tikv_txn **pp, char **pzErr) {
   *pp = NULL;
@@ -64,10 +74,15 @@ static int txn_ensure_ts(tikv_txn *t, char **pzErr) {
   return tikv_get_ts(t->pClient, &t->startTs, pzErr);
 }
 
+int tikv_txn_snapshot(tikv_txn *t, char **pzErr) {
+  return txn_ensure_ts(t, pzErr);
+}
+
 void tikv_txn_free(tikv_txn *t) {
   if (!t) return;
   membuf_free(t->pBuf);
   tikv_lock_state_free(&t->locks);
+  free(t->zEnd);
   free(t);
 }
 
@@ -134,6 +149,7 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
       } else {
         if (resp->value.len) memcpy(*ppVal, resp->value.data, resp->value.len);
         *pn = resp->value.len;
+        tikv_stats_add(TIKV_STAT_BYTES_READ, (int64_t)(n + resp->value.len));
       }
     }
     protobuf_c_message_free_unpacked(&resp->base, NULL);
@@ -324,6 +340,7 @@ static int bg_read(bg_job *job, tikv_backoff *bo, int *aIdx, int nIdx,
       if (kp->value.len) memcpy(pk->v, kp->value.data, kp->value.len);
       pk->nv = kp->value.len;
       pk->bFound = 1;
+      tikv_stats_add(TIKV_STAT_BYTES_READ, (int64_t)(pk->n + pk->nv));
     }
     if (rc == TITO_OK && nLock > 0) {
       rc = tikv_resolve_locks(t->pClient, bo, &t->locks, t->startTs, 0, aLock,
@@ -712,6 +729,10 @@ static int scan_fetch(tikv_scan *s) {
       protobuf_c_message_free_unpacked(&resp->base, NULL);
       continue;
     }
+    int64_t nBytes = 0;
+    for (size_t i = 0; i < n; i++)
+      nBytes += (int64_t)(resp->pairs[i]->key.len + resp->pairs[i]->value.len);
+    tikv_stats_add(TIKV_STAT_BYTES_READ, nBytes);
     s->pPage = resp;
     s->iPair = 0;
     s->nPair = n;
@@ -850,6 +871,7 @@ static int check_entry(const uint8_t *k, size_t nk, size_t nv, char **pzErr) {
 
 int tikv_txn_put(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
                  size_t nv, char **pzErr) {
+  if (t->bEnded) return txn_ended(t, pzErr);
   int rc = check_entry(k, nk, nv, pzErr);
   if (rc) return rc;
   rc = membuf_put(t->pBuf, k, nk, v, nv);
@@ -857,6 +879,7 @@ int tikv_txn_put(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
 }
 
 int tikv_txn_delete(tikv_txn *t, const uint8_t *k, size_t nk, char **pzErr) {
+  if (t->bEnded) return txn_ended(t, pzErr);
   int rc = check_entry(k, nk, 0, pzErr);
   if (rc) return rc;
   rc = membuf_delete(t->pBuf, k, nk);
@@ -865,6 +888,7 @@ int tikv_txn_delete(tikv_txn *t, const uint8_t *k, size_t nk, char **pzErr) {
 
 int tikv_txn_insert(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
                     size_t nv, int bCheckNow, char **pzErr) {
+  if (t->bEnded) return txn_ended(t, pzErr);
   char zKey[480];
   int rc = check_entry(k, nk, nv, pzErr);
   if (rc) return rc;
@@ -898,12 +922,24 @@ int tikv_txn_release(tikv_txn *t, int iSave) {
 }
 
 int tikv_txn_commit(tikv_txn *t, char **pzErr) {
-  if (membuf_count(t->pBuf) == 0) return TITO_OK;
-  int rc = txn_ensure_ts(t, pzErr);
-  if (rc == TITO_OK) {
-    rc = tikv_commit_2pc(t->pClient, t->pBuf, t->startTs, &t->locks, &t->opts,
-                         pzErr);
+  if (t->bEnded) {
+    /* A retried commit: the first one's result, never a commit of the
+    ** (now empty) buffer that would report success for lost writes. */
+    if (t->rcEnd == TITO_OK) return TITO_OK;
+    return tikv_error(pzErr, t->rcEnd, "%s",
+                      t->zEnd ? t->zEnd : "the transaction's commit failed");
   }
+  int rc = TITO_OK;
+  if (membuf_count(t->pBuf) > 0) {
+    rc = txn_ensure_ts(t, pzErr);
+    if (rc == TITO_OK) {
+      rc = tikv_commit_2pc(t->pClient, t->pBuf, t->startTs, &t->locks,
+                           &t->opts, pzErr);
+    }
+  }
+  t->bEnded = 1;
+  t->rcEnd = rc;
+  if (rc && pzErr && *pzErr) t->zEnd = strdup(*pzErr);
   membuf_clear(t->pBuf);
   return rc;
 }

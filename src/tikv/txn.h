@@ -33,6 +33,9 @@ typedef struct tikv_scan tikv_scan;
 int tikv_txn_begin(tikv_client *, int flags, tikv_txn **pp, char **pzErr);
 /* The start_ts (0 while a lazy transaction has not taken it yet). */
 uint64_t tikv_txn_start_ts(tikv_txn *);
+/* Fix the snapshot now: a lazy transaction takes its start_ts (one Tso);
+** nothing happens when it has one. */
+int tikv_txn_snapshot(tikv_txn *, char **pzErr);
 
 /* Point read: *ppVal (malloc'd, caller frees with free()) and *pn, or
 ** TITO_NOTFOUND. */
@@ -83,8 +86,10 @@ int tikv_txn_release(tikv_txn *, int iSave);
 int64_t tikv_txn_mutation_count(tikv_txn *);
 
 /* Two-phase commit of the buffer (nothing to do, no RPC, if it is empty).
-** After it returns, the transaction is finished whatever the result; free
-** it. TITO_OK: committed. */
+** After it returns, the transaction is over whatever the result: later
+** writes fail, and a later tikv_txn_commit returns the first one's result
+** again (its code and message) instead of committing anything. The caller
+** frees it. TITO_OK: committed. */
 int tikv_txn_commit(tikv_txn *, char **pzErr);
 /* Forget the buffer (nothing was sent: locks exist only inside commit). */
 void tikv_txn_rollback(tikv_txn *);

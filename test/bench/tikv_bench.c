@@ -12,9 +12,16 @@
 ** test/fake_tikv/start.sh (run from the repository root) and stopped at the
 ** end. Figures are measured with a warm region cache (one untimed run of
 ** each operation first), as a long-lived connection sees them.
+**
+** Every key lies under the run's own prefix (test/tikv/testkeys.h; on the
+** fake its range is split into the 4 regions the figures name) and is
+** deleted at the end, so a shared real cluster can run it. Floors that
+** depend on regions are computed from where the client locates the keys,
+** never assumed.
 */
 #include "client.h"
 #include "stats.h"
+#include "testkeys.h"
 #include "txn.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +30,45 @@
 #include <unistd.h>
 
 static tikv_client *g_client;
-static char g_tag[32];
 static int g_nAbove = 0;
+
+/* Key i of a named set: under the prefix, first letter c (testkeys.h). */
+static const char *bkey(char c, const char *zName, int i, char *zOut,
+                        size_t nOut) {
+  char z[64];
+  snprintf(z, sizeof z, "%s%06d", zName, i);
+  snprintf(zOut, nOut, "%s", tk_key(c, z));
+  return zOut;
+}
+
+/* Regions the sorted keys az[0..n) lie in, and the KvScan floor of reading
+** them with pages of nPage: one request per page-full per region. */
+static int regions_of(char (*az)[160], int n, int nPage, int *pnScan) {
+  int nReg = 0, nRun = 0, nScan = 0;
+  uint64_t last = 0;
+  for (int i = 0; i < n; i++) {
+    tikv_region r;
+    memset(&r, 0, sizeof r);
+    uint64_t id = 0;
+    if (tikv_locate(g_client, (const uint8_t *)az[i], strlen(az[i]), &r, NULL) == 0)
+      id = r.id;
+    tikv_region_clear(&r);
+    if (i == 0 || id != last) {
+      if (i) nScan += (nRun + nPage - 1) / nPage;
+      nReg++;
+      nRun = 0;
+      last = id;
+    }
+    nRun++;
+  }
+  nScan += (nRun + nPage - 1) / nPage;
+  if (pnScan) *pnScan = nScan;
+  return nReg;
+}
+
+static int str_cmp(const void *a, const void *b) {
+  return strcmp((const char *)a, (const char *)b);
+}
 
 static const char *azMethod[] = {
     "Tso", "GetRegion", "GetPrevRegion", "GetStore", "GetMembers",
@@ -77,9 +121,9 @@ static int put_keys(char cFirst, const char *zName, int n, int bSpread) {
   char *zErr = NULL;
   int rc = tikv_txn_begin(g_client, 0, &t, &zErr);
   for (int i = 0; i < n && rc == 0; i++) {
-    char k[128];
+    char k[160];
     char c = bSpread ? "ahou"[i % 4] : cFirst;
-    snprintf(k, sizeof k, "%c%s/%s%06d", c, g_tag, zName, i);
+    bkey(c, zName, i, k, sizeof k);
     rc = tikv_txn_put(t, (const uint8_t *)k, strlen(k), (const uint8_t *)"value", 5,
                       &zErr);
   }
@@ -91,9 +135,9 @@ static int put_keys(char cFirst, const char *zName, int n, int bSpread) {
 }
 
 static void bench_get(int nOp) {
-  char k[128];
+  char k[160];
   put_keys('x', "get", 1, 0);
-  snprintf(k, sizeof k, "x%s/get000000", g_tag);
+  bkey('x', "get", 0, k, sizeof k);
   snap s0, s1;
   double t0 = 0;
   for (int pass = 0; pass < 2; pass++) {
@@ -128,9 +172,19 @@ static void bench_commit(int nOp, int nKeys) {
     for (int i = 0; i < (pass ? nOp : 1); i++) put_keys('y', "commit", nKeys, 0);
   }
   take(&s1);
-  char zOp[64];
-  snprintf(zOp, sizeof zOp, "begin + %d puts + commit, one region", nKeys);
-  report(zOp, &s0, &s1, nOp, "Tso=2 KvPrewrite=1 KvCommit=1", now_ms() - t0);
+  char (*az)[160] = malloc(nKeys * sizeof(*az));
+  int nReg = 1;
+  if (az) {
+    for (int i = 0; i < nKeys; i++) bkey('y', "commit", i, az[i], sizeof az[i]);
+    nReg = regions_of(az, nKeys, 1, NULL);
+    free(az);
+  }
+  /* the primary's region is committed first, the others after it */
+  char zOp[64], zFloor[96];
+  snprintf(zOp, sizeof zOp, "begin + %d puts + commit, %d region%s", nKeys,
+           nReg, nReg > 1 ? "s" : "");
+  snprintf(zFloor, sizeof zFloor, "Tso=2 KvPrewrite=%d KvCommit=%d", nReg, nReg);
+  report(zOp, &s0, &s1, nOp, zFloor, now_ms() - t0);
 }
 
 static int cnt(void *p, int ix, const uint8_t *v, size_t nv);
@@ -139,13 +193,18 @@ static void bench_batch_get(int nOp, int nKeys) {
   put_keys(0, "bg", nKeys, 1); /* spread over the 4 regions */
   const uint8_t **ap = malloc(nKeys * sizeof(*ap));
   size_t *an = malloc(nKeys * sizeof(*an));
-  char (*az)[128] = malloc(nKeys * sizeof(*az));
-  if (!ap || !an || !az) return;
+  char (*az)[160] = malloc(nKeys * sizeof(*az));
+  char (*azSorted)[160] = malloc(nKeys * sizeof(*azSorted));
+  if (!ap || !an || !az || !azSorted) return;
   for (int i = 0; i < nKeys; i++) {
-    snprintf(az[i], 128, "%c%s/bg%06d", "ahou"[i % 4], g_tag, i);
+    bkey("ahou"[i % 4], "bg", i, az[i], sizeof az[i]);
     ap[i] = (const uint8_t *)az[i];
     an[i] = strlen(az[i]);
   }
+  memcpy(azSorted, az, nKeys * sizeof(*az));
+  qsort(azSorted, nKeys, sizeof(*azSorted), str_cmp);
+  int nReg = regions_of(azSorted, nKeys, 1, NULL);
+  free(azSorted);
   snap s0, s1;
   double t0 = 0;
   tikv_txn *t = NULL;
@@ -163,8 +222,8 @@ static void bench_batch_get(int nOp, int nKeys) {
   }
   take(&s1);
   char zOp[64], zFloor[64];
-  snprintf(zOp, sizeof zOp, "batch get, %d keys in 4 regions", nKeys);
-  snprintf(zFloor, sizeof zFloor, "KvBatchGet=4");
+  snprintf(zOp, sizeof zOp, "batch get, %d keys in %d regions", nKeys, nReg);
+  snprintf(zFloor, sizeof zFloor, "KvBatchGet=%d", nReg);
   report(zOp, &s0, &s1, nOp, zFloor, now_ms() - t0);
   if (nFound != nKeys * (nOp + 1)) printf("  (found %d of %d)\n", nFound, nKeys * (nOp + 1));
   tikv_txn_free(t);
@@ -182,9 +241,10 @@ static int cnt(void *p, int ix, const uint8_t *v, size_t nv) {
   return 0;
 }
 
-/* Load the scan data: 1000 keys in one region ('w...', the fake's last
-** region) and 1000 keys spread over the four regions ('a', 'h', 'o', 'u'),
-** written before any other data so that [a, v) holds only them. */
+/* Load the scan data: 1000 keys in one region ('w', the last region of the
+** prefix on the fake) and 1000 keys spread over the four regions ('a', 'h',
+** 'o', 'u'), written before any other data so that the spread range holds
+** only them. */
 static void load_scan_data(void) {
   for (int set = 0; set < 2; set++) {
     for (int i = 0; i < 1000; i += 500) {
@@ -192,8 +252,8 @@ static void load_scan_data(void) {
       char *zErr = NULL;
       tikv_txn_begin(g_client, 0, &t, &zErr);
       for (int j = i; j < i + 500; j++) {
-        char k[128];
-        snprintf(k, sizeof k, "%c%s/s%06d", set ? "ahou"[j % 4] : 'w', g_tag, j);
+        char k[160];
+        bkey(set ? "ahou"[j % 4] : 'w', "s", j, k, sizeof k);
         tikv_txn_put(t, (const uint8_t *)k, strlen(k), (const uint8_t *)"v", 1, &zErr);
       }
       if (tikv_txn_commit(t, &zErr)) fprintf(stderr, "load: %s\n", zErr);
@@ -206,13 +266,13 @@ static void load_scan_data(void) {
 /* Scan nKeys keys of the one-region set (bSpread 0) or all of the spread
 ** set; page size nPage. */
 static void bench_scan(int nOp, int nKeys, int nPage, int bSpread, int bReverse) {
-  char lo[64], hi[64];
+  char lo[160], hi[160];
   if (bSpread) {
-    snprintf(lo, sizeof lo, "a");
-    snprintf(hi, sizeof hi, "v");
+    snprintf(lo, sizeof lo, "%s", tk_key('a', ""));
+    snprintf(hi, sizeof hi, "%s", tk_key('v', ""));
   } else {
-    snprintf(lo, sizeof lo, "w%s/s%06d", g_tag, 0);
-    snprintf(hi, sizeof hi, "w%s/s%06d", g_tag, nKeys);
+    bkey('w', "s", 0, lo, sizeof lo);
+    bkey('w', "s", nKeys, hi, sizeof hi);
   }
   snap s0, s1;
   double t0 = 0;
@@ -242,23 +302,30 @@ static void bench_scan(int nOp, int nKeys, int nPage, int bSpread, int bReverse)
     }
   }
   take(&s1);
-  int nReg = bSpread ? 4 : 1;
-  int perReg = (nKeys + nReg - 1) / nReg;
+  /* the keys scanned, in key order, located */
+  int nReg = 1, nScan = 1;
+  char (*az)[160] = malloc(nKeys * sizeof(*az));
+  if (az) {
+    for (int i = 0; i < nKeys; i++)
+      bkey(bSpread ? "ahou"[i % 4] : 'w', "s", i, az[i], sizeof az[i]);
+    qsort(az, nKeys, sizeof(*az), str_cmp);
+    nReg = regions_of(az, nKeys, nPage, &nScan);
+    free(az);
+  }
   char zOp[96], zFloor[64];
   snprintf(zOp, sizeof zOp, "begin + %s scan, %d keys, %d region%s, page %d",
            bReverse ? "reverse" : "forward", nKeys, nReg, nReg > 1 ? "s" : "",
            nPage);
-  snprintf(zFloor, sizeof zFloor, "Tso=1 KvScan=%d",
-           nReg * ((perReg + nPage - 1) / nPage));
+  snprintf(zFloor, sizeof zFloor, "Tso=1 KvScan=%d", nScan);
   report(zOp, &s0, &s1, nOp, zFloor, now_ms() - t0);
   if (nRow != nKeys * nOp) printf("  (rows %d, expected %d)\n", nRow, nKeys * nOp);
 }
 
 /* The one-region set scanned with limit = its size. */
 static void bench_scan_limit(int nOp, int nKeys, int nPage) {
-  char lo[64], hi[64];
-  snprintf(lo, sizeof lo, "w%s/s%06d", g_tag, 0);
-  snprintf(hi, sizeof hi, "w%s/s%06d", g_tag, nKeys);
+  char lo[160], hi[160];
+  bkey('w', "s", 0, lo, sizeof lo);
+  bkey('w', "s", nKeys, hi, sizeof hi);
   snap s0, s1;
   take(&s0);
   double t0 = now_ms();
@@ -280,10 +347,17 @@ static void bench_scan_limit(int nOp, int nKeys, int nPage) {
     free(zErr);
   }
   take(&s1);
+  int nScan = 1;
+  char (*az)[160] = malloc(nKeys * sizeof(*az));
+  if (az) {
+    for (int i = 0; i < nKeys; i++) bkey('w', "s", i, az[i], sizeof az[i]);
+    regions_of(az, nKeys, nPage, &nScan);
+    free(az);
+  }
   char zOp[96], zFloor[64];
-  snprintf(zOp, sizeof zOp, "begin + scan limit %d, %d keys, 1 region, page %d",
-           nKeys, nKeys, nPage);
-  snprintf(zFloor, sizeof zFloor, "Tso=1 KvScan=%d", (nKeys + nPage - 1) / nPage);
+  snprintf(zOp, sizeof zOp, "begin + scan limit %d, %d keys, page %d", nKeys,
+           nKeys, nPage);
+  snprintf(zFloor, sizeof zFloor, "Tso=1 KvScan=%d", nScan);
   report(zOp, &s0, &s1, nOp, zFloor, now_ms() - t0);
   if (nRow != nKeys * nOp) printf("  (rows %d, expected %d)\n", nRow, nKeys * nOp);
 }
@@ -301,23 +375,30 @@ int main(void) {
     }
     pclose(f);
     char *p = strstr(zLine, "PD="), *q = strstr(zLine, "PID=");
-    if (!p || !q) return 1;
-    p += 3;
-    *strchr(p, ' ') = 0;
+    char *c = strstr(zLine, "CONTROL=");
+    if (!p || !q || !c) return 1;
     snprintf(zPid, sizeof zPid, "%s", q + 4);
     zPid[strcspn(zPid, " \n")] = 0;
+    c += 8;
+    c[strcspn(c, " \n")] = 0;
+    setenv("TITO_FAKE_CONTROL", c, 1); /* testkeys.h lays regions out */
+    p += 3;
+    *strchr(p, ' ') = 0;
     zPd = p;
     printf("fake cluster (test/fake_tikv): 3 stores, regions split at g n t\n");
   } else {
     printf("cluster: TITO_TIKV_PD=%s\n", zPd);
   }
-  snprintf(g_tag, sizeof g_tag, "%x", (unsigned)getpid());
   tikv_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.zPdEndpoints = zPd;
   char *zErr = NULL;
   int rc = tikv_client_open(&cfg, &g_client, &zErr);
-  if (rc) {
+  if (rc == 0 && tk_init("bench") != 0) {
+    fprintf(stderr, "tikv_bench: laying out the bench's regions failed\n");
+    tikv_client_close(g_client);
+    rc = 1;
+  } else if (rc) {
     fprintf(stderr, "tikv_bench: %s\n", zErr ? zErr : "open failed");
   } else {
     printf("RPCs per operation (warm region cache):\n");
@@ -338,6 +419,9 @@ int main(void) {
     bench_batch_get(50, 100);
     printf("%s\n", g_nAbove ? "some figures are above their floor"
                              : "every figure is at its floor");
+    int64_t nDel = tk_cleanup(g_client);
+    printf("cleanup: %lld keys of %s deleted%s\n", (long long)nDel, tk_zPrefix,
+           tk_is_empty(g_client) ? "" : " (some are left!)");
     tikv_client_close(g_client);
   }
   free(zErr);

@@ -144,6 +144,42 @@ class Control:
             self.c.crash_primaries.add(hexkey(key))
         return ""
 
+    def cmd_plant_lock(self, key, primary, start_ts, ttl, kind, *opts):
+        """plant_lock KEY PRIMARY START_TS|tso TTL Put|Del|Lock|PessimisticLock
+        [value=HEX] [async=1] [secondaries=HEX,HEX] [min_commit_ts=N]
+        [for_update_ts=N]: a lock as another client (TiDB) leaves it;
+        replies its start_ts."""
+        from mvcc import Lock, PUT, DEL, LOCK, PESSIMISTIC
+        kinds = {"Put": PUT, "Del": DEL, "Lock": LOCK, "PessimisticLock": PESSIMISTIC}
+        if kind not in kinds:
+            raise ValueError("lock kind %s is not one of %s" % (kind, ",".join(kinds)))
+        o = dict(x.split("=", 1) for x in opts)
+        with self.c.mu:
+            if start_ts == "tso":
+                p, l = self.c.tso(1)
+                ts = (p << 18) | l
+            else:
+                ts = int(start_ts)
+            lk = Lock(hexkey(key), hexkey(primary), ts, int(ttl), kinds[kind],
+                      bytes.fromhex(o.get("value", "")), int(o.get("min_commit_ts", ts + 1)),
+                      1, int(o.get("for_update_ts", 0)))
+            lk.use_async_commit = o.get("async", "0") == "1"
+            if o.get("secondaries"):
+                lk.secondaries = [hexkey(k) for k in o["secondaries"].split(",")]
+            self.c.mvcc.plant_lock(lk)
+            return str(ts)
+
+    def cmd_commit_lock(self, key, commit_ts):
+        """Commit the lock on KEY at COMMIT_TS|tso (as its owner would)."""
+        with self.c.mu:
+            if commit_ts == "tso":
+                p, l = self.c.tso(1)
+                cts = (p << 18) | l
+            else:
+                cts = int(commit_ts)
+            self.c.mvcc.commit_planted(hexkey(key), cts)
+            return str(cts)
+
     # ---- clock -------------------------------------------------------------------------
     def cmd_advance_time(self, ms):
         with self.c.mu:

@@ -19,7 +19,7 @@ PUT, DEL, LOCK, ROLLBACK, PESSIMISTIC = "Put", "Del", "Lock", "Rollback", "Pessi
 
 # CheckTxnStatus actions (kvrpcpb.Action).
 NO_ACTION, TTL_EXPIRE_ROLLBACK, LOCK_NOT_EXIST_ROLLBACK, MIN_COMMIT_TS_PUSHED = 0, 1, 2, 3
-LOCK_NOT_EXIST_DO_NOTHING = 5
+TTL_EXPIRE_PESSIMISTIC_ROLLBACK, LOCK_NOT_EXIST_DO_NOTHING = 4, 5
 
 MAX_KEY_SIZE = 8 * 1024  # storage.max-key-size, on the encoded key
 
@@ -289,12 +289,23 @@ class Mvcc:
 
     # ---- lock resolution -----------------------------------------------------
     def check_txn_status(self, primary, lock_ts, caller_start_ts, current_ts,
-                         rollback_if_not_exist, verify_is_primary, resolving_pessimistic):
-        """Returns dict(lock_ttl, commit_version, action, lock) or raises KeyErr."""
+                         rollback_if_not_exist, verify_is_primary, resolving_pessimistic,
+                         force_sync_commit=False):
+        """Returns dict(lock_ttl, commit_version, action, lock) or raises KeyErr.
+        As TiKV: an async-commit primary is never rolled back nor pushed here
+        (its fate is decided by CheckSecondaryLocks) unless force_sync_commit;
+        an expired pessimistic primary is only unlocked when the caller
+        resolves a pessimistic lock."""
         lock = self.locks.get(primary)
         if lock is not None and lock.start_ts == lock_ts:
             if verify_is_primary and lock.primary != primary:
                 raise KeyErr("primary_mismatch", lock=lock)
+            if lock.use_async_commit and not force_sync_commit:
+                return dict(lock_ttl=lock.ttl, commit_version=0, action=NO_ACTION, lock=lock)
+            if lock.expired(current_ts) and lock.kind == PESSIMISTIC and resolving_pessimistic:
+                del self.locks[primary]
+                return dict(lock_ttl=0, commit_version=0,
+                            action=TTL_EXPIRE_PESSIMISTIC_ROLLBACK, lock=None)
             if lock.expired(current_ts):
                 self._rollback_key(primary, lock_ts)
                 return dict(lock_ttl=0, commit_version=0, action=TTL_EXPIRE_ROLLBACK, lock=None)
@@ -380,6 +391,29 @@ class Mvcc:
                 self._rollback_key(key, start_ts)
             return [], 0
         return held, 0
+
+    def pessimistic_rollback(self, keys, start_ts, for_update_ts):
+        """Remove txn start_ts's pessimistic locks (for_update_ts <= the
+        given one) on keys; other locks stay. Never writes a record."""
+        for key in keys:
+            lock = self.locks.get(key)
+            if (lock is not None and lock.start_ts == start_ts and lock.kind == PESSIMISTIC
+                    and lock.for_update_ts <= for_update_ts):
+                del self.locks[key]
+
+    def plant_lock(self, lock):
+        """Put a lock as another client (TiDB) would leave it."""
+        if key_in_use := self.locks.get(lock.key):
+            raise ValueError("key %s is already locked by %d" % (lock.key.hex(), key_in_use.start_ts))
+        self._put_lock(lock)
+
+    def commit_planted(self, key, commit_ts):
+        """Commit the lock on key at commit_ts (what its owner's commit
+        would do)."""
+        lock = self.locks.get(key)
+        if lock is None:
+            raise ValueError("no lock on %s" % key.hex())
+        self._commit_key(lock, commit_ts)
 
     def scan_lock(self, max_version, lo, hi, limit):
         out = []

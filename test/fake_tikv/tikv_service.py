@@ -377,7 +377,7 @@ class TikvService:
                 st = self.c.mvcc.check_txn_status(
                     req.primary_key, req.lock_ts, req.caller_start_ts, req.current_ts,
                     req.rollback_if_not_exist, req.verify_is_primary,
-                    req.resolving_pessimistic_lock)
+                    req.resolving_pessimistic_lock, req.force_sync_commit)
             except KeyErr as e:
                 resp.error.CopyFrom(key_error(e))
                 return
@@ -386,6 +386,7 @@ class TikvService:
             resp.action = st["action"]
             if st["lock"] is not None:
                 resp.lock_info.CopyFrom(lock_info(st["lock"]))
+                resp.lock_info.secondaries.extend(st["lock"].secondaries)
         return self.serve("KvCheckTxnStatus", req, context, kvrpcpb.CheckTxnStatusResponse, body)
 
     def KvResolveLock(self, req, context):
@@ -422,6 +423,14 @@ class TikvService:
             resp.commit_ts = cts
         return self.serve("KvCheckSecondaryLocks", req, context,
                           kvrpcpb.CheckSecondaryLocksResponse, body)
+
+    def KVPessimisticRollback(self, req, context):
+        def body(r, resp):
+            self.check_keys(r, req.keys)
+            self.c.mvcc.pessimistic_rollback(list(req.keys), req.start_version,
+                                             req.for_update_ts)
+        return self.serve("KVPessimisticRollback", req, context,
+                          kvrpcpb.PessimisticRollbackResponse, body)
 
     def _clip(self, r, lo, hi):
         """Raw [lo, hi) intersected with the region, or an InvalidReqRange text."""
@@ -471,6 +480,8 @@ class TikvService:
         "KvCheckSecondaryLocks": (kvrpcpb.CheckSecondaryLocksRequest,
                                   kvrpcpb.CheckSecondaryLocksResponse),
         "KvScanLock": (kvrpcpb.ScanLockRequest, kvrpcpb.ScanLockResponse),
+        "KVPessimisticRollback": (kvrpcpb.PessimisticRollbackRequest,
+                                  kvrpcpb.PessimisticRollbackResponse),
         "KvDeleteRange": (kvrpcpb.DeleteRangeRequest, kvrpcpb.DeleteRangeResponse),
     }
 

@@ -117,4 +117,8 @@ SELECT count(*) FROM tito_store WHERE instr(k, CAST('app1' AS BLOB)) > 0
   AND instr(k, CAST('same' AS BLOB)) > 0;
 CREATE VIRTUAL TABLE p1 USING tito(a TEXT PRIMARY KEY, prefix = 'app1');
 SELECT count(*) FROM p1;
-.tables
+-- Every table, as .tables lists them (its layout differs between versions).
+SELECT group_concat(name, ' ') FROM (
+  SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')
+  UNION ALL SELECT 'temp.' || name FROM sqlite_temp_schema WHERE type IN ('table', 'view')
+  ORDER BY 1);

@@ -56,7 +56,6 @@ CREATE VIRTUAL TABLE e30 USING tito(a TEXT, frobnicate = 1);
 CREATE VIRTUAL TABLE e31 USING tito(a TEXT, prefix = 'x', prefix = 'y');
 
 -- Nothing was created; the existing table is untouched.
-.tables
 SELECT name FROM sqlite_schema ORDER BY name;
 SELECT count(*) AS store_keys_after FROM tito_store;
 SELECT * FROM ok1;

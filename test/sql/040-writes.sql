@@ -150,11 +150,12 @@ INSERT INTO d VALUES (3, 'set', 0);
 UPDATE d SET s = NULL WHERE id = 3;
 SELECT id, quote(s), quote(n) FROM d;
 
-.print -- UPDATE ... ORDER BY ... LIMIT (this SQLite build has it)
+.print -- UPDATE and DELETE of the rows a LIMIT subquery picks (the UPDATE ...
+.print -- LIMIT syntax, which only some SQLite builds have: sql_update_limit_test.sh)
 CREATE VIRTUAL TABLE l2 USING tito(id TEXT PRIMARY KEY, n INTEGER, INDEX by_n(n));
 INSERT INTO l2 VALUES ('a', 1), ('b', 2), ('c', 3);
-UPDATE l2 SET n = n + 10 ORDER BY id DESC LIMIT 2;
-DELETE FROM l2 ORDER BY n LIMIT 1;
+UPDATE l2 SET n = n + 10 WHERE id IN (SELECT id FROM l2 ORDER BY id DESC LIMIT 2);
+DELETE FROM l2 WHERE id IN (SELECT id FROM l2 ORDER BY n LIMIT 1);
 SELECT * FROM l2;
 SELECT tito_check('l2');
 

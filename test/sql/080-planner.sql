@@ -143,11 +143,12 @@ SELECT (SELECT json_group_array(json_array(email)) FROM (SELECT email FROM u ORD
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE role = 'ops' ORDER BY name;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE role = 'ops' ORDER BY name)),
   CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE role = 'ops' ORDER BY name)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o WHERE role = 'ops' ORDER BY name)) THEN 'same' ELSE 'DIFFERENT' END;
-.print -- LIMIT passed on (a read-ahead hint): every constraint consumed
+.print -- LIMIT passed on: every constraint consumed (it ends the scan on
+.print -- SQLite 3.46 and later, a read-ahead hint before: tito_plan.c)
 EXPLAIN QUERY PLAN SELECT id FROM u ORDER BY id DESC LIMIT 3;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u ORDER BY id DESC LIMIT 3)),
   CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u ORDER BY id DESC LIMIT 3)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o ORDER BY id DESC LIMIT 3)) THEN 'same' ELSE 'DIFFERENT' END;
-.print -- LIMIT passed on, OFFSET left to SQLite
+.print -- LIMIT and OFFSET passed on (OFFSET skipped by the scan on 3.46+)
 EXPLAIN QUERY PLAN SELECT id FROM u ORDER BY id LIMIT 2 OFFSET 5;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u ORDER BY id LIMIT 2 OFFSET 5)),
   CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u ORDER BY id LIMIT 2 OFFSET 5)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o ORDER BY id LIMIT 2 OFFSET 5)) THEN 'same' ELSE 'DIFFERENT' END;
@@ -155,7 +156,8 @@ SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u ORDER BY 
 EXPLAIN QUERY PLAN SELECT id FROM u WHERE id >= 'u20' ORDER BY id LIMIT 2;
 SELECT (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id >= 'u20' ORDER BY id LIMIT 2)),
   CASE WHEN (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM u WHERE id >= 'u20' ORDER BY id LIMIT 2)) = (SELECT json_group_array(json_array(id)) FROM (SELECT id FROM o WHERE id >= 'u20' ORDER BY id LIMIT 2)) THEN 'same' ELSE 'DIFFERENT' END;
-.print -- a row-value comparison with LIMIT: SQLite filters it and counts the LIMIT
+.print -- a row-value comparison with LIMIT: SQLite filters it, so the LIMIT
+.print -- is only a hint
 EXPLAIN QUERY PLAN SELECT id, name FROM u WHERE (id, name) > ('u38', 'name38') ORDER BY id LIMIT 2;
 SELECT (SELECT json_group_array(json_array(id, name)) FROM (SELECT id, name FROM u WHERE (id, name) > ('u38', 'name38') ORDER BY id LIMIT 2)),
   CASE WHEN (SELECT json_group_array(json_array(id, name)) FROM (SELECT id, name FROM u WHERE (id, name) > ('u38', 'name38') ORDER BY id LIMIT 2)) = (SELECT json_group_array(json_array(id, name)) FROM (SELECT id, name FROM o WHERE (id, name) > ('u38', 'name38') ORDER BY id LIMIT 2)) THEN 'same' ELSE 'DIFFERENT' END;

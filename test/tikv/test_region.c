@@ -5,7 +5,8 @@
 ** and miss counters, a split while the cache is warm (EpochNotMatch ->
 ** current_regions adopted), leader moves (NotLeader with hint), injected
 ** NotLeader without hint, ServerIsBusy, StaleCommand, RegionNotFound,
-** EpochNotMatch, UndeterminedResult, StoreNotMatch, a dropped connection,
+** EpochNotMatch, UndeterminedResult (resent, or final at a commit point),
+** StoreNotMatch, a dropped connection,
 ** a response slower than the deadline (retried, then a timeout error), a
 ** store going down, and several threads sharing one client during splits.
 */
@@ -19,6 +20,7 @@
 #include "region_call.h"
 #include "region_cache.h"
 #include "stats.h"
+#include "testkeys.h"
 
 static const char *zPd;
 
@@ -156,13 +158,13 @@ static int get_is(tikv_client *p, const char *zKey, const char *zWant) {
   return rc == TITO_OK && strcmp(z, zWant) == 0;
 }
 
-/* Keys spread over the fake's regions (split at g, n, t). On a real
-** cluster they are put under a prefix (see main) so user data is not
-** touched. */
+/* Keys spread over the fake's regions (split at g, n, t): the fake is this
+** program's own (reset before it runs). On a real cluster they are put
+** under the run's own prefix (see main), and deleted at the end. */
 static const char *azKey[] = {"a1", "g", "h5", "m9", "n", "p2", "s7", "t",
                               "u0", "zz"};
 #define N_KEY ((int)(sizeof(azKey) / sizeof(azKey[0])))
-#define REAL_PREFIX "tito-client-test/"
+static const char *zAbsent = "absent";
 
 static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
   size_t m = na < nb ? na : nb;
@@ -286,7 +288,7 @@ static void test_rw(tikv_client *p) {
     snprintf(zVal, sizeof zVal, "v-%s", azKey[i]);
     CHECK(get_is(p, azKey[i], zVal));
   }
-  CHECK(get_is(p, "absent", ""));
+  CHECK(get_is(p, zAbsent, ""));
   free(zErr);
   check_group("KvPrewrite/KvCommit/KvGet routed to every region");
 }
@@ -401,9 +403,21 @@ static void test_faults(tikv_client *p) {
   CHECK(rc == TITO_OK && bo.nRetry == 1);
   check_group("StaleCommand, RegionNotFound, EpochNotMatch: retried and served");
 
+  /* undetermined_result: resent by default (reads, plain prewrites,
+  ** secondary commits are idempotent); TITO_UNKNOWN, not resent, for a
+  ** caller that marks the request as a commit point */
   dt = faulted_get(p, "Undetermined 1", "m9", "v-m9", &bo, &rc, &zErr);
-  CHECK(rc == TITO_UNKNOWN && zErr && strstr(zErr, "undetermined"));
-  check_group("UndeterminedResult: TITO_UNKNOWN, not retried");
+  CHECK(rc == TITO_OK && bo.nRetry == 1);
+  {
+    char z[128];
+    CHECK(ctlf(rep, sizeof rep, "fault KvGet Undetermined 1") == 0);
+    tikv_backoff_init(&bo, p);
+    bo.bUndeterminedIsFinal = 1;
+    rc = get_one(p, &bo, "m9", z, sizeof z, &zErr);
+    CHECK(rc == TITO_UNKNOWN && zErr && strstr(zErr, "undetermined"));
+    CHECK(bo.nRetry == 0);
+  }
+  check_group("UndeterminedResult: resent, or TITO_UNKNOWN (not resent) at a commit point");
 
   /* StoreNotMatch: make the cache send region m9's request to a store that
   ** is not the leader's, under the leader's store id. */
@@ -549,12 +563,14 @@ int main(void) {
     return 0;
   }
   if (!ctl_addr()) {
-    /* A real cluster: keep to our own key range. */
-    static char aBuf[N_KEY][64];
+    /* A real cluster: keep to the run's own key range. */
+    static char aBuf[N_KEY + 1][128];
+    tk_init("region");
     for (int i = 0; i < N_KEY; i++) {
-      snprintf(aBuf[i], sizeof aBuf[i], "%s%s", REAL_PREFIX, azKey[i]);
+      tk_keyf(aBuf[i], sizeof aBuf[i], azKey[i]);
       azKey[i] = aBuf[i];
     }
+    zAbsent = tk_keyf(aBuf[N_KEY], sizeof aBuf[N_KEY], "absent");
   }
   tikv_client *p = open_client(2000, 20000);
   CHECK(p != 0);
@@ -573,6 +589,8 @@ int main(void) {
     test_threads(p);
   } else {
     printf("ok - region faults # skip needs the fake's control channel\n");
+    CHECK(tk_cleanup(p) >= 0 && tk_is_empty(p));
+    check_group("every key of the run deleted");
   }
   tikv_client_close(p);
   return check_exit();

@@ -8,7 +8,8 @@ the fake, faults are injected while it runs (region errors, busy servers,
 dropped requests, splits, leader moves: tikvsql.Chaos). The output must
 equal test/sql/NAME.expected, except for the differences documented in
 test/sql/NAME.tikv.diff (a diff from the embedded output to the TiKV one,
-applied with patch; the store URL shows as $TITO_STORE). A few files are
+applied with patch; the store URL shows as $TITO_STORE; both sides pass
+through test/shell_neutral.sed as in test/run). A few files are
 skipped, with the reason (SKIP below). Every keyspace of the run is removed
 at the end. Prints "ok - " / "not ok - " lines.
 """
@@ -46,6 +47,15 @@ def expected_output(sql_path, tmp):
         return f.read()
 
 
+def neutral(text):
+    """TEXT passed through test/shell_neutral.sed (the shell's own wording
+    differs between SQLite versions), as test/run does."""
+    return subprocess.run(['sed', '-f', os.path.join(tikvsql.ROOT,
+                                                      'test/shell_neutral.sed')],
+                          input=text, stdout=subprocess.PIPE, text=True,
+                          check=True).stdout
+
+
 def presplit(cluster, keyspace):
     """Several regions in the file's keyspace: catalog, then models 1-3
     split between rows and index entries."""
@@ -69,8 +79,11 @@ def run_file(cluster, prefix, sql_path, seed, tmp):
                            stderr=subprocess.STDOUT, env=env, timeout=900)
     if chaos:
         chaos.stop()
-    got = r.stdout.decode('utf-8', 'replace').replace(url, '$TITO_STORE')
+    got = neutral(r.stdout.decode('utf-8', 'replace').replace(
+        url, '$TITO_STORE'))
     want = expected_output(sql_path, tmp)
+    if want is not None:
+        want = neutral(want)
     faults = ''
     if chaos:
         faults = ' (faults: %s)' % ', '.join(

@@ -317,11 +317,83 @@ static void testDamage(fixture *f) {
   check_group("damaged row bytes are SQLITE_CORRUPT naming the table");
 }
 
+/* The ids one scan shape yields with no LIMIT, then the same shape with
+** LIMIT nLimit OFFSET nSkip must yield exactly the matching slice. */
+static int sliceOk(fixture *f, const tito_scan_plan *pPlan,
+                   const tito_value *aEq, int64_t nLimit, int64_t nSkip) {
+  int aAll[NROW], aGot[NROW], nAll, nGot, i, nWant;
+  tito_scan_plan p = *pPlan;
+  tito_scan_begin(f->pScan, &p);
+  tito_scan_add(f->pScan, aEq, 0, 0);
+  if (tito_scan_start(f->pScan) != SQLITE_OK) return 0;
+  nAll = collect(f, aAll);
+  p.bLimit = nLimit >= 0;
+  p.nLimit = nLimit;
+  p.nSkip = nSkip;
+  tito_scan_begin(f->pScan, &p);
+  tito_scan_add(f->pScan, aEq, 0, 0);
+  if (tito_scan_start(f->pScan) != SQLITE_OK) return 0;
+  nGot = collect(f, aGot);
+  nWant = nAll - (int)nSkip;
+  if (nWant < 0) nWant = 0;
+  if (nLimit >= 0 && nWant > nLimit) nWant = (int)nLimit;
+  if (nGot != nWant) return 0;
+  for (i = 0; i < nGot; i++) {
+    if (aGot[i] != aAll[nSkip + i]) return 0;
+  }
+  return 1;
+}
+
+static void testLimitOffset(fixture *f) {
+  tito_scan_plan p = planOf(TITO_PATH_FULL, 0);
+  tito_value v[1];
+  CHECK(sliceOk(f, &p, 0, 10, 0));
+  CHECK(sliceOk(f, &p, 0, 10, 25));
+  CHECK(sliceOk(f, &p, 0, 0, 0));
+  CHECK(sliceOk(f, &p, 0, -1, 140));
+  CHECK(sliceOk(f, &p, 0, 5, NROW + 3));
+  p.bDesc = 1;
+  CHECK(sliceOk(f, &p, 0, 7, 3));
+  check_group("LIMIT/OFFSET on a full scan, both directions");
+
+  /* A batched (non-covering) index scan: the slice crosses batches. */
+  p = planOf(2, 1);
+  v[0] = textv("bob");
+  CHECK(sliceOk(f, &p, v, 20, 1));
+  CHECK(sliceOk(f, &p, v, 3, 14));
+  CHECK(sliceOk(f, &p, v, 1, 0));
+  check_group("LIMIT/OFFSET on a batched index scan");
+
+  /* A widened ordered scan (read whole and sorted). */
+  p = planOf(2, 0);
+  p.bOrdered = 1;
+  p.nOrderEq = 1;
+  tito_scan_begin(f->pScan, &p);
+  {
+    int aAll[NROW], aGot[NROW], nAll, nGot, i, bOk;
+    tito_scan_add_all(f->pScan);
+    CHECK(tito_scan_start(f->pScan) == SQLITE_OK);
+    nAll = collect(f, aAll);
+    p.bLimit = 1;
+    p.nLimit = 30;
+    p.nSkip = 100;
+    tito_scan_begin(f->pScan, &p);
+    tito_scan_add_all(f->pScan);
+    CHECK(tito_scan_start(f->pScan) == SQLITE_OK);
+    nGot = collect(f, aGot);
+    bOk = nAll == NROW && nGot == 30;
+    for (i = 0; bOk && i < nGot; i++) bOk = aGot[i] == aAll[100 + i];
+    CHECK(bOk);
+  }
+  check_group("LIMIT/OFFSET on a sorted scan");
+}
+
 int main(void) {
   fixture f;
   if (setup(&f)) return 1;
   testFullAndPk(&f);
   testIndex(&f);
+  testLimitOffset(&f);
   testDamage(&f);
   teardown(&f);
   return check_exit();

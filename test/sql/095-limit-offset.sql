@@ -1,0 +1,65 @@
+-- 095-limit-offset: LIMIT and OFFSET give the rows an ordinary table gives,
+-- whatever the plan: on SQLite 3.46 and later the scan itself ends on LIMIT
+-- and skips OFFSET when every constraint is applied exactly (tito_plan.c,
+-- planLimit); before that they are a read-ahead hint. Each line compares
+-- the tito table with the ordinary one, rows in order: 'same' or 'DIFFERENT'.
+
+CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, g TEXT, n INTEGER, s TEXT,
+  INDEX by_g(g, n DESC), INDEX by_n(n) INCLUDE (g), UNIQUE INDEX by_s(s));
+CREATE TABLE o(id INTEGER PRIMARY KEY, g TEXT, n INTEGER, s TEXT);
+CREATE INDEX o_g ON o(g, n DESC);
+CREATE INDEX o_n ON o(n);
+CREATE UNIQUE INDEX o_s ON o(s);
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 60)
+INSERT INTO t SELECT i, char(97 + i % 4), i % 7, 's' || (i * 37 % 61) FROM c;
+INSERT INTO o SELECT * FROM t;
+SELECT tito_check('t');
+
+SELECT 'SELECT id FROM t ORDER BY id LIMIT 5', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT 5))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT 5)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id LIMIT 5 OFFSET 7', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT 5 OFFSET 7))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT 5 OFFSET 7)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id DESC LIMIT 4 OFFSET 58', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id DESC LIMIT 4 OFFSET 58))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id DESC LIMIT 4 OFFSET 58)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id LIMIT 0 OFFSET 3', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT 0 OFFSET 3))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT 0 OFFSET 3)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id LIMIT -1 OFFSET 55', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT -1 OFFSET 55))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT -1 OFFSET 55)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id LIMIT 3 OFFSET -2', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT 3 OFFSET -2))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT 3 OFFSET -2)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t ORDER BY id LIMIT 1+1 OFFSET (SELECT 3)', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t ORDER BY id LIMIT 1+1 OFFSET (SELECT 3)))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o ORDER BY id LIMIT 1+1 OFFSET (SELECT 3))) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id > 20 ORDER BY id LIMIT 3 OFFSET 2', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id > 20 ORDER BY id LIMIT 3 OFFSET 2))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id > 20 ORDER BY id LIMIT 3 OFFSET 2)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id >= 20 AND id < 40 ORDER BY id DESC LIMIT 3 OFFSET 2', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id >= 20 AND id < 40 ORDER BY id DESC LIMIT 3 OFFSET 2))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id >= 20 AND id < 40 ORDER BY id DESC LIMIT 3 OFFSET 2)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE g = ''b'' ORDER BY g, n DESC, id LIMIT 4 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE g = 'b' ORDER BY g, n DESC, id LIMIT 4 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE g = 'b' ORDER BY g, n DESC, id LIMIT 4 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE g = ''b'' AND n > 2 ORDER BY g, n DESC, id LIMIT 3 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE g = 'b' AND n > 2 ORDER BY g, n DESC, id LIMIT 3 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE g = 'b' AND n > 2 ORDER BY g, n DESC, id LIMIT 3 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE n = 3 ORDER BY n, id LIMIT 2 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE n = 3 ORDER BY n, id LIMIT 2 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE n = 3 ORDER BY n, id LIMIT 2 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id IN (5, 9, 2, 40, 33) ORDER BY id LIMIT 2 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id IN (5, 9, 2, 40, 33) ORDER BY id LIMIT 2 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id IN (5, 9, 2, 40, 33) ORDER BY id LIMIT 2 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE s > ''s3'' ORDER BY s LIMIT 3 OFFSET 4', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE s > 's3' ORDER BY s LIMIT 3 OFFSET 4))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE s > 's3' ORDER BY s LIMIT 3 OFFSET 4)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE (id, n) > (30, 2) ORDER BY id LIMIT 3', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE (id, n) > (30, 2) ORDER BY id LIMIT 3))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE (id, n) > (30, 2) ORDER BY id LIMIT 3)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE (id, n) >= (30, 3) ORDER BY id LIMIT 3 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE (id, n) >= (30, 3) ORDER BY id LIMIT 3 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE (id, n) >= (30, 3) ORDER BY id LIMIT 3 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id > 10 AND n + 0 = 2 ORDER BY id LIMIT 3', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id > 10 AND n + 0 = 2 ORDER BY id LIMIT 3))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id > 10 AND n + 0 = 2 ORDER BY id LIMIT 3)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id > 10 AND n = id % 7 ORDER BY id LIMIT 3 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id > 10 AND n = id % 7 ORDER BY id LIMIT 3 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id > 10 AND n = id % 7 ORDER BY id LIMIT 3 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE g GLOB ''c*'' ORDER BY id LIMIT 3 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE g GLOB 'c*' ORDER BY id LIMIT 3 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE g GLOB 'c*' ORDER BY id LIMIT 3 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE g = ''a'' COLLATE NOCASE ORDER BY id LIMIT 3', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE g = 'a' COLLATE NOCASE ORDER BY id LIMIT 3))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE g = 'a' COLLATE NOCASE ORDER BY id LIMIT 3)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE n IS 4 ORDER BY id LIMIT 2 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE n IS 4 ORDER BY id LIMIT 2 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE n IS 4 ORDER BY id LIMIT 2 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE n <> 4 AND id < 30 ORDER BY id LIMIT 2 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE n <> 4 AND id < 30 ORDER BY id LIMIT 2 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE n <> 4 AND id < 30 ORDER BY id LIMIT 2 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM (SELECT id FROM t ORDER BY id LIMIT 10 OFFSET 3) LIMIT 2 OFFSET 1', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM (SELECT id FROM t ORDER BY id LIMIT 10 OFFSET 3) LIMIT 2 OFFSET 1))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM (SELECT id FROM o ORDER BY id LIMIT 10 OFFSET 3) LIMIT 2 OFFSET 1)) THEN 'same' ELSE 'DIFFERENT' END;
+SELECT 'SELECT id FROM t WHERE id < 5 UNION ALL SELECT id FROM t WHERE id > 55 LIMIT 3 OFFSET 2', CASE WHEN (SELECT group_concat(id, ' ') FROM (SELECT id FROM t WHERE id < 5 UNION ALL SELECT id FROM t WHERE id > 55 LIMIT 3 OFFSET 2))
+  IS (SELECT group_concat(id, ' ') FROM (SELECT id FROM o WHERE id < 5 UNION ALL SELECT id FROM o WHERE id > 55 LIMIT 3 OFFSET 2)) THEN 'same' ELSE 'DIFFERENT' END;
