@@ -12,6 +12,10 @@ applied with patch; the store URL shows as $TITO_STORE; both sides pass
 through test/shell_neutral.sed as in test/run). A few files are
 skipped, with the reason (SKIP below). Every keyspace of the run is removed
 at the end. Prints "ok - " / "not ok - " lines.
+
+  golden_tikv.py [--update] [test/sql/NAME.sql ...]
+--update writes NAME.tikv.diff from the TiKV output (no faults injected):
+after a change of a .expected file, or of tito's behaviour on TiKV.
 """
 import os
 import subprocess
@@ -63,12 +67,12 @@ def presplit(cluster, keyspace):
         cluster.ctl('split ' + tikvsql.model_key(keyspace, mid, kind).hex())
 
 
-def run_file(cluster, prefix, sql_path, seed, tmp):
+def run_file(cluster, prefix, sql_path, seed, tmp, update=False):
     name = os.path.basename(sql_path)[:-4]
     keyspace = prefix + name
     url = cluster.url(keyspace)
     chaos = None
-    if cluster.control:
+    if cluster.control and not update:
         presplit(cluster, keyspace)
         chaos = tikvsql.Chaos(cluster, keyspace, seed)
         chaos.start()
@@ -79,8 +83,10 @@ def run_file(cluster, prefix, sql_path, seed, tmp):
                            stderr=subprocess.STDOUT, env=env, timeout=900)
     if chaos:
         chaos.stop()
-    got = neutral(r.stdout.decode('utf-8', 'replace').replace(
-        url, '$TITO_STORE'))
+    raw = r.stdout.decode('utf-8', 'replace').replace(url, '$TITO_STORE')
+    if update:
+        return write_diff(sql_path, raw, tmp)
+    got = neutral(raw)
     want = expected_output(sql_path, tmp)
     if want is not None:
         want = neutral(want)
@@ -104,8 +110,31 @@ def run_file(cluster, prefix, sql_path, seed, tmp):
     return tikvsql.tap(False, label, d)
 
 
+def write_diff(sql_path, got, tmp):
+    """--update: record the output's differences as NAME.tikv.diff (or
+    remove it when there are none). Review them before committing."""
+    name = sql_path[:-4]
+    rel = os.path.relpath(name, tikvsql.ROOT)
+    with open(os.path.join(tmp, 'got'), 'w') as f:
+        f.write(got)
+    d = subprocess.run(['diff', '-u', '--label', rel + '.expected',
+                        '--label', rel + ' (tikv)', name + '.expected',
+                        os.path.join(tmp, 'got')], stdout=subprocess.PIPE,
+                       text=True).stdout
+    if d:
+        with open(name + '.tikv.diff', 'w') as f:
+            f.write(d)
+    elif os.path.exists(name + '.tikv.diff'):
+        os.remove(name + '.tikv.diff')
+    return tikvsql.tap(True, 'tikv %s.sql: %s' % (
+        rel,
+        'differences written' if d else 'no differences'))
+
+
 def main():
-    files = sys.argv[1:] or sorted(
+    update = '--update' in sys.argv
+    args = [a for a in sys.argv[1:] if a != '--update']
+    files = args or sorted(
         os.path.join(tikvsql.ROOT, 'test/sql', f)
         for f in os.listdir(os.path.join(tikvsql.ROOT, 'test/sql'))
         if f.endswith('.sql'))
@@ -120,7 +149,7 @@ def main():
                     print('ok - tikv test/sql/%s.sql # skip %s' %
                           (name, SKIP[name]))
                     continue
-                ok &= run_file(cluster, prefix, path, 1000 + i, tmp)
+                ok &= run_file(cluster, prefix, path, 1000 + i, tmp, update)
     finally:
         tikvsql.purge(cluster, prefix)
         cluster.stop()
