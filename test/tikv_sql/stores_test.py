@@ -12,6 +12,8 @@
   - one transaction may not write tables of two stores
   - keyspaces isolate models of the same name
   - tito_stats shows the client's counters
+  - one snapshot (one Tso) per statement outside transactions, one per
+    transaction inside
 Prints "ok - NAME" / "not ok - NAME".
 """
 import os
@@ -319,6 +321,39 @@ def stats(cluster, prefix):
     c.close()
 
 
+def statement_snapshot(cluster, prefix):
+    """One Tso per statement outside transactions (however many reads it
+    makes), one per transaction inside: counted by the fake."""
+    if not cluster.control:
+        print('ok - statement snapshot # skip needs the fake\'s counts')
+        return
+    c = tikvsql.connect(cluster.url(prefix + 'tso'))
+    c.execute("CREATE VIRTUAL TABLE o USING tito(id INTEGER PRIMARY KEY, "
+              "k INTEGER)")
+    c.execute("CREATE VIRTUAL TABLE i USING tito(id INTEGER PRIMARY KEY)")
+    for n in range(1, 21):
+        c.execute('INSERT INTO o VALUES (?, ?)', (n, n))
+        c.execute('INSERT INTO i VALUES (?)', (n,))
+
+    def tso(*stmts):
+        cluster.ctl('stats_reset')
+        for q in stmts:
+            c.execute(q).fetchall()
+        return dict(w.split('=') for w in cluster.ctl('stats').split()[1:])
+
+    join = 'SELECT count(*) FROM o JOIN i ON i.id = o.k'
+    tso(join)
+    got = tso(join)
+    tap(got.get('Tso') == '1' and got.get('KvGet') == '20',
+        'statement snapshot: a join making 21 reads takes one Tso', got)
+    got = tso('BEGIN', 'SELECT * FROM o WHERE id = 3', join, 'COMMIT')
+    tap(got.get('Tso') == '1',
+        'statement snapshot: a read-only transaction takes one Tso', got)
+    c.execute('DROP TABLE o')
+    c.execute('DROP TABLE i')
+    c.close()
+
+
 def main():
     cluster = tikvsql.Cluster()
     prefix = tikvsql.run_prefix('stores')
@@ -330,6 +365,7 @@ def main():
         two_stores(cluster, prefix)
         keyspaces(cluster, prefix)
         stats(cluster, prefix)
+        statement_snapshot(cluster, prefix)
     finally:
         tikvsql.purge(cluster, prefix)
         cluster.stop()
