@@ -66,7 +66,8 @@ all: $(TITO_SO)
 # tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS), its
 # symbols kept inside.
 $(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
-	$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
+	@echo "$(CC) -shared -o $@ ... (the engine, the TiKV client, gRPC)"
+	@$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
 
 $(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)

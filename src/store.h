@@ -34,9 +34,19 @@
 **     transaction does.
 **   - Savepoints belong to the transaction: several tables forwarding the
 **     same savepoint set the mark once (a table joining late cannot move
-**     it past another table's writes).
+**     it past another table's writes). SQLite's level i is the store's
+**     mark i + 1 above a base mark set when the transaction starts, so that
+**     ROLLBACK TO the SAVEPOINT that opened the transaction (level -1)
+**     undoes everything and keeps the transaction.
+**   - One row's writes are all-or-nothing (tito_store_atomic_begin/end),
+**     also where SQLite sets no statement savepoint.
+**   - DROP and RENAME, which SQLite runs without transaction callbacks,
+**     write into the store transaction and tie it to SQLite's through the
+**     anchor table (tito_store_ddl_begin, ext/tito_anchor.c).
 **   - A transaction writes tables of at most one remote store, and then no
 **     embedded store (they could not commit atomically together).
+** A store whose last table goes away while SQLite's transaction still
+** writes it (a dropped table) stays open until that transaction ends.
 */
 #ifndef TITO_STORE_H
 #define TITO_STORE_H
