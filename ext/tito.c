@@ -296,6 +296,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
     }
   }
   rc = titoRegisterFunctions(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterNumeric(db);
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) rc = titoRegisterAnchor(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);

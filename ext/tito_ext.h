@@ -102,16 +102,17 @@ typedef struct tito_plan {
                ** LIMIT + OFFSET is a read-ahead hint. See tito_plan.c */
   int bCover;  /* index-only: the index entry holds every column used */
   int bOrdered; /* the scan order is the statement's ORDER BY */
-  int iAmbig;  /* first key field whose argument may compare under other
-               ** affinity rules than a literal's (63: none), see
-               ** tito_plan.c */
+  int iAmbig;  /* first key field whose constraint may match more than
+               ** its seek value says (63: none), see tito_plan.c */
 } tito_plan;
 
 /* The affinity a key field's argument gets before it is encoded. */
 char titoSeekAffinity(char cAff);
-/* Could argument value v on a field of affinity cAff, if it came from
-** another table's column, compare differently than as a literal? */
-int titoSeekAmbiguous(char cAff, sqlite3_value *v);
+/* Begin scan pScan for plan pPlan (pBase: the rest of the scan plan) and
+** add its ranges from xFilter's arguments (tito_seek.c). */
+int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
+                   const tito_plan *pPlan, const tito_scan_plan *pBase,
+                   int argc, sqlite3_value **argv);
 
 #define PLAN_FULL 0
 #define PLAN_PK   1
@@ -143,5 +144,7 @@ int titoAnchorJoin(tito_conn *, char **pzErr);
 /* xIntegrity: PRAGMA integrity_check on a tito table (SQLite 3.44+). */
 int titoIntegrity(sqlite3_vtab *, const char *zSchema, const char *zTabName,
                   int mFlags, char **pzErr);
+/* tito_numeric(v): v with NUMERIC affinity, unconverted (tito_numeric.c). */
+int titoRegisterNumeric(sqlite3 *);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -22,22 +22,47 @@
 **   20    LIMIT argument (then OFFSET's, when the query has one)
 **   21    the scan's order gives the ORDER BY
 **   22    covering index scan    23 no column value is read (keys only)
-**   24-29 1 + the first key field whose argument is not a literal and
-**         whose column is TEXT or untyped (0: none)
+**   24-29 1 + iAmbig, the first key field whose constraint may match
+**         more than its seek value says (0: none); see below
 **   30    the plan lets LIMIT end the scan and OFFSET skip rows, where
 **         the running SQLite allows it (else LIMIT + OFFSET is a hint)
 **
-** AFFINITY OF ARGUMENTS. A literal or a bound parameter compared with a
-** column gets the column's affinity (NUMERIC for the numeric ones), which
-** xFilter applies before encoding a seek key. Another table's column does
-** not: TEXT = REAL compares as numbers, TEXT = untyped compares as is.
-** xFilter cannot tell a parameter from a column, so on a TEXT or untyped
-** field an argument that is not a literal (sqlite3_vtab_rhs_value) is
-** never omitted, nor are the constraints after it, and when its value is
-** of a class that could compare differently (a number for a TEXT field)
-** xFilter widens the scan to the fields before it and lets SQLite filter;
-** if the plan promised the ORDER BY, that rare widened scan is read whole
-** and sorted by the key fields after the equalities.
+** AFFINITY OF ARGUMENTS. SQLite compares "col OP rhs" under an affinity
+** that depends on the right-hand side's own (expr.c, sqlite3CompareAffinity
+** and sqlite3ExprAffinity): a literal, a parameter, arithmetic, a function
+** or "+x" has none, and the column's applies to the value; CAST(x AS type),
+** another table's column and a scalar subquery have one, and then NUMERIC
+** applies to BOTH sides when either is numeric (so text in a TEXT or
+** untyped key field that reads as a number, '-0' or ' 12 ', compares as
+** that number), nothing when neither is. Neither callback sees the
+** expression: xFilter gets its raw value and cannot tell a parameter from a
+** column or a CAST (sqlite3_value_frombind is true for CAST(? AS REAL) too);
+** sqlite3_vtab_rhs_value evaluates literals and CASTs of literals alike
+** (vdbemem.c, valueFromExpr), to the same value for "CAST(0 AS INT)" and
+** "+CAST(0 AS INT)", which has no affinity. So a seek covers what every
+** right-hand side of the value it gets could match:
+**   - INTEGER, REAL, NUMERIC fields: NUMERIC applies to the value whatever
+**     its origin (titoSeekAffinity); the seek is exact.
+**   - TEXT and untyped fields, a number: a literal compares as text (TEXT)
+**     or as a number (untyped); with numeric affinity any text that reads
+**     as an equal number matches too. Such text starts with a space, sign,
+**     dot or digit, all below ':', so the seek also covers the text below
+**     ':' (ext/tito_seek.c: "the numeric zone").
+**   - TEXT and untyped fields, a text: = is exact under every rule (under
+**     numeric affinity a text that reads as a number is a number, never
+**     equal to one that does not; an ordinary numeric column never holds
+**     text that reads as a number); > and >= are exact; < and <= that are
+**     not literals or parameters reach up to ':' at least (numbers are
+**     below any text).
+**   - a blob, or NULL: exact.
+** A TEXT or untyped field's constraint is therefore omitted only when it is
+** a literal that is text, a blob or NULL. From the first field that has
+** another constraint on (idxNum bits 24-29, iAmbig) nothing is omitted:
+** SQLite re-checks, and xFilter widens the seek by the values it gets; if
+** the plan promised the ORDER BY and an equality had to widen, the scan is
+** read whole and sorted (src/scan.h). IN values (sqlite3_vtab_in_first)
+** carry the IN's affinity already: a number on a TEXT or untyped field then
+** reads the whole path.
 **
 ** LIKE AND GLOB. For x GLOB 'ab*' (or LIKE under case_sensitive_like)
 ** SQLite also offers x >= 'ab' AND x < 'ac', BINARY. An ordinary index
@@ -60,7 +85,9 @@
 #include <string.h>
 #include "keycodec.h"
 
-#define MAX_FIELDS 63
+/* Key fields a plan seeks on: nEq and iAmbig + 1 fit in 6 bits, 63 is
+** "none". Fields after these are filtered by SQLite. */
+#define MAX_FIELDS 62
 
 void titoPlanDecode(int idxNum, tito_plan *p) {
   p->iPath = idxNum & 0xff;
@@ -76,32 +103,14 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
 }
 
-char titoSeekAffinity(char cAff) {
-  switch (cAff) {
-    case TITO_AFF_INTEGER:
-    case TITO_AFF_REAL:
-    case TITO_AFF_NUMERIC: return TITO_AFF_NUMERIC;
-    default: return cAff;
-  }
-}
-
-int titoSeekAmbiguous(char cAff, sqlite3_value *v) {
-  int eType = sqlite3_value_type(v);
-  if (cAff == TITO_AFF_TEXT) {
-    return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT;
-  }
-  if (cAff == TITO_AFF_BLOB) {
-    return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT ||
-           eType == SQLITE_TEXT;
-  }
-  return 0;
-}
-
 static const tito_model *vtabModel(tito_vtab *p) {
   return p->pTab ? p->pTab->pModel : p->pModel;
 }
 
 /* ------------------------------------------------- partial conditions */
+
+/* tito_pterm.op of "column IN (literal, ...)": lit holds every literal. */
+#define COND_IN 0x100
 
 /* Tokens of a condition. */
 enum { TK_END, TK_ID, TK_NUM, TK_STR, TK_OP, TK_OTHER };
@@ -216,9 +225,9 @@ static int condFlip(int op) {
   }
 }
 
-/* Key-encode a literal token with column affinity cAff into pOut. Text
-** literals in numeric columns are left alone unless they read as a whole
-** number (SQLite's affinity rule). */
+/* Key-encode a literal token with column affinity cAff, appended to pOut.
+** Text literals in numeric columns are left alone unless they read as a
+** whole number (SQLite's affinity rule). */
 static int condLiteral(const cond_tok *t, char cAff, tito_buf *pOut) {
   tito_value v;
   char *zText = 0, *zEnd = 0;
@@ -268,15 +277,34 @@ static int condLiteral(const cond_tok *t, char cAff, tito_buf *pOut) {
     }
   }
 encode:
-  pOut->n = 0;
   tito_key_append(pOut, &v, 0);
   if (pOut->rc) rc = SQLITE_NOMEM;
   sqlite3_free(zText);
   return rc;
 }
 
+/* The literals of "( lit, lit, ... )" after the "(" at *pi, key-encoded
+** one after the other into pOut (left empty if the list is not only
+** literals). */
+static int condList(const char *z, int *pi, char cAff, tito_buf *pOut) {
+  cond_tok t;
+  int rc = SQLITE_OK;
+  for (;;) {
+    condNext(z, pi, &t);
+    if (t.eType != TK_NUM && t.eType != TK_STR) break;
+    rc = condLiteral(&t, cAff, pOut);
+    if (rc != SQLITE_OK) return rc;
+    condNext(z, pi, &t);
+    if (t.eType == TK_OTHER && t.z[0] == ')') return SQLITE_OK;
+    if (t.eType != TK_OTHER || t.z[0] != ',') break;
+  }
+  pOut->n = 0;
+  return SQLITE_OK;
+}
+
 /* Parse one condition into pc; bUsable stays 0 if any part is beyond the
-** simple "column op literal [AND ...]" forms. */
+** simple "column op literal", "column IN (literal, ...)" and "column IS
+** NOT NULL" forms joined by AND. */
 static int condParseOne(const tito_model *pModel, const char *zWhere,
                         tito_pcond *pc) {
   cond_tok a, b, c;
@@ -292,6 +320,16 @@ static int condParseOne(const tito_model *pModel, const char *zWhere,
       if (!tokIs(&c, "NULL")) return SQLITE_OK;
       term.iCol = condColumn(pModel, &a);
       term.op = SQLITE_INDEX_CONSTRAINT_ISNOTNULL;
+    } else if (condColumn(pModel, &a) >= 0 && tokIs(&b, "IN") &&
+               c.eType == TK_OTHER && c.z[0] == '(') {
+      term.iCol = condColumn(pModel, &a);
+      term.op = COND_IN;
+      rc = condList(zWhere, &i,
+                    titoSeekAffinity(pModel->aCol[term.iCol].cAff), &term.lit);
+      if (rc != SQLITE_OK || term.lit.n == 0) {
+        tito_buf_free(&term.lit);
+        return rc;
+      }
     } else if (condColumn(pModel, &a) >= 0 && condOp(&b) &&
                (c.eType == TK_NUM || c.eType == TK_STR)) {
       term.iCol = condColumn(pModel, &a);
@@ -435,6 +473,18 @@ static int colMatch(const tito_model *pModel, int iField, int iCons) {
   return 0;
 }
 
+/* Does the list of key-encoded literals pList hold the encoding pEnc? */
+static int condListHas(const tito_buf *pList, const tito_buf *pEnc) {
+  int off = 0;
+  while (off < pList->n) {
+    int n = tito_key_skip(pList->a + off, pList->n - off, 0);
+    if (n <= 0) return 0;
+    if (n == pEnc->n && memcmp(pList->a + off, pEnc->a, n) == 0) return 1;
+    off += n;
+  }
+  return 0;
+}
+
 /* Is the partial condition pc implied by the literal constraints? */
 static int condImplied(tito_vtab *p, const tito_pcond *pc,
                        sqlite3_index_info *pInfo) {
@@ -450,6 +500,7 @@ static int condImplied(tito_vtab *p, const tito_pcond *pc,
       sqlite3_value *pVal = 0;
       tito_value v;
       int cmp, n;
+      char cAff;
       if (c->iColumn != term->iCol || !consSeekable(p, pInfo, i)) continue;
       if (term->op == SQLITE_INDEX_CONSTRAINT_ISNOTNULL) {
         bFound = 1; /* any comparison is false on NULL */
@@ -458,12 +509,24 @@ static int condImplied(tito_vtab *p, const tito_pcond *pc,
       if (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal) {
         continue;
       }
-      titoValueFromSql(pVal, titoSeekAffinity(pModel->aCol[term->iCol].cAff),
-                       &v);
+      /* A number on a TEXT or untyped column may be a CAST, which compares
+      ** numerically (see "AFFINITY OF ARGUMENTS"): it proves nothing. */
+      cAff = pModel->aCol[term->iCol].cAff;
+      if ((cAff == TITO_AFF_TEXT || cAff == TITO_AFF_BLOB) &&
+          (sqlite3_value_type(pVal) == SQLITE_INTEGER ||
+           sqlite3_value_type(pVal) == SQLITE_FLOAT)) {
+        continue;
+      }
+      titoValueFromSql(pVal, titoSeekAffinity(cAff), &v);
       if (v.eType == SQLITE_NULL) continue;
       enc.n = 0;
       tito_key_append(&enc, &v, 0);
       if (enc.rc) break;
+      if (term->op == COND_IN) {
+        bFound = c->op == SQLITE_INDEX_CONSTRAINT_EQ &&
+                 condListHas(&term->lit, &enc);
+        continue;
+      }
       n = enc.n < term->lit.n ? enc.n : term->lit.n;
       cmp = memcmp(enc.a, term->lit.a, n);
       if (cmp == 0) cmp = enc.n - term->lit.n;
@@ -557,27 +620,43 @@ static void candConstraints(tito_vtab *p, sqlite3_index_info *pInfo,
   }
 }
 
-/* The first field whose argument may compare differently than a literal
-** (a TEXT or untyped field without a literal argument). */
+/* Is constraint i on a TEXT or untyped field matched exactly by its seek
+** value, whatever its right-hand side? Only a literal text, blob or NULL
+** is (see "AFFINITY OF ARGUMENTS"). */
+static int consExact(sqlite3_index_info *pInfo, int i) {
+  sqlite3_value *pVal = 0;
+  int eType;
+  if (sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || pVal == 0) {
+    return 0;
+  }
+  eType = sqlite3_value_type(pVal);
+  return eType == SQLITE_TEXT || eType == SQLITE_BLOB || eType == SQLITE_NULL;
+}
+
+/* Can a constraint on key column iCol (-1: rowid) match more than its
+** seek value? Only on a TEXT or untyped column. */
+static int fieldLoose(const tito_model *pModel, int iCol) {
+  char cAff = iCol < 0 ? TITO_AFF_INTEGER : pModel->aCol[iCol].cAff;
+  return cAff == TITO_AFF_TEXT || cAff == TITO_AFF_BLOB;
+}
+
+/* The first field whose constraint may match more than its seek value
+** says: a TEXT or untyped field without an exact constraint. */
 static void candAmbig(const tito_model *pModel, sqlite3_index_info *pInfo,
                       cand *c) {
   int k;
   c->iAmbig = 63;
   for (k = 0; k <= c->nEq && k < c->n; k++) {
     int aiCons[2], nCons = 0, j;
-    char cAff = c->aiCol[k] < 0 ? TITO_AFF_INTEGER
-                                : pModel->aCol[c->aiCol[k]].cAff;
     if (k < c->nEq) {
       aiCons[nCons++] = c->aiEq[k];
     } else {
       if (c->iLo >= 0) aiCons[nCons++] = c->iLo;
       if (c->iHi >= 0) aiCons[nCons++] = c->iHi;
     }
-    if (cAff != TITO_AFF_TEXT && cAff != TITO_AFF_BLOB) continue;
+    if (!fieldLoose(pModel, c->aiCol[k])) continue;
     for (j = 0; j < nCons; j++) {
-      sqlite3_value *pVal = 0;
-      if (sqlite3_vtab_rhs_value(pInfo, aiCons[j], &pVal) != SQLITE_OK ||
-          pVal == 0) {
+      if (!consExact(pInfo, aiCons[j])) {
         c->iAmbig = k;
         return;
       }
@@ -595,8 +674,14 @@ static void candOrder(const tito_model *pModel, sqlite3_index_info *pInfo,
   for (t = 0; t < pInfo->nOrderBy; t++) {
     int iCol = pInfo->aOrderBy[t].iColumn, bTermDesc = pInfo->aOrderBy[t].desc;
     int bConst = 0;
+    /* An equality makes its field constant, unless it may match more
+    ** than one value (a number on a TEXT or untyped field, from iAmbig
+    ** on: '0' and ' 0' both equal CAST(0 AS INT)). */
     for (k = c->bIn ? 1 : 0; k < c->nEq; k++) {
-      if (colMatch(pModel, c->aiCol[k], iCol)) bConst = 1;
+      if (colMatch(pModel, c->aiCol[k], iCol) &&
+          (k < c->iAmbig || !fieldLoose(pModel, c->aiCol[k]))) {
+        bConst = 1;
+      }
     }
     if (j < nFree && colMatch(pModel, c->aiCol[aFree[j]], iCol)) {
       int d = bTermDesc ^ (c->abDesc ? c->abDesc[aFree[j]] : 0);
@@ -612,30 +697,53 @@ static void candOrder(const tito_model *pModel, sqlite3_index_info *pInfo,
   c->bDesc = dir == 1;
 }
 
+/* colUsed's bit of column i: bit 63 stands for column 63 and every later
+** one. */
+static sqlite3_uint64 colBit(int i) {
+  return (sqlite3_uint64)1 << (i < 63 ? i : 63);
+}
+
+/* Does the statement read no column value, at most the hidden _key? */
+static int colKeyOnly(const tito_vtab *p, sqlite3_uint64 colUsed) {
+  return colUsed == 0 ||
+         (p->iKeyCol >= 0 && p->iKeyCol < 63 && colUsed == colBit(p->iKeyCol));
+}
+
 /* Does the index entry hold every column the statement reads? */
 static int candCovers(tito_vtab *p, const tito_index *pIdx,
                       sqlite3_uint64 colUsed) {
   const tito_model *pModel = vtabModel(p);
   sqlite3_uint64 have = 0;
-  int i;
-  if (pModel->nCol >= 63) return 0;
+  uint8_t *aHave;
+  int i, nWide = 0, nCol = pModel->nCol + 1; /* with the hidden _key */
+  aHave = sqlite3_malloc(nCol);
+  if (aHave == 0) return 0;
+  memset(aHave, 0, nCol);
   /* A key field gives back its exact value only if the column's affinity
   ** fixes the type (the key codec makes 1 and 1.0 one key): an untyped
   ** column's value must come from the row. INCLUDE values are exact. */
   for (i = 0; i < pIdx->nCol; i++) {
     if (pModel->aCol[pIdx->aiCol[i]].cAff != TITO_AFF_BLOB) {
-      have |= (sqlite3_uint64)1 << pIdx->aiCol[i];
+      aHave[pIdx->aiCol[i]] = 1;
     }
   }
-  for (i = 0; i < pIdx->nInclude; i++) {
-    have |= (sqlite3_uint64)1 << pIdx->aiInclude[i];
-  }
+  for (i = 0; i < pIdx->nInclude; i++) aHave[pIdx->aiInclude[i]] = 1;
   for (i = 0; i < pModel->nPk; i++) {
     if (pModel->aCol[pModel->aiPk[i]].cAff != TITO_AFF_BLOB) {
-      have |= (sqlite3_uint64)1 << pModel->aiPk[i];
+      aHave[pModel->aiPk[i]] = 1;
     }
   }
-  if (p->iKeyCol >= 0) have |= (sqlite3_uint64)1 << p->iKeyCol;
+  if (p->iKeyCol >= 0) aHave[p->iKeyCol] = 1;
+  for (i = 0; i < nCol; i++) {
+    if (i < 63) {
+      if (aHave[i]) have |= colBit(i);
+    } else {
+      nWide += aHave[i];
+    }
+  }
+  /* Bit 63 is had only when every column from 63 on is. */
+  if (nCol > 63 && nWide == nCol - 63) have |= colBit(63);
+  sqlite3_free(aHave);
   return (colUsed & ~have) == 0;
 }
 
@@ -670,9 +778,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
     c->iLo = c->iHi = -1;
     c->rows = NROWS_GUESS;
     c->cost = 10 + NROWS_GUESS * (pInfo->nOrderBy > 0 ? 5 : 1);
-    c->bKeyOnly = pInfo->colUsed == 0 ||
-                  (p->iKeyCol >= 0 &&
-                   pInfo->colUsed == ((sqlite3_uint64)1 << p->iKeyCol));
+    c->bKeyOnly = colKeyOnly(p, pInfo->colUsed);
     return;
   }
   if (iPath == PLAN_PK) {
@@ -692,11 +798,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   candAmbig(pModel, pInfo, c);
   candOrder(pModel, pInfo, c);
   candCost(c, pInfo->nOrderBy);
-  if (iPath == PLAN_PK) {
-    c->bKeyOnly = pInfo->colUsed == 0 ||
-                  (p->iKeyCol >= 0 &&
-                   pInfo->colUsed == ((sqlite3_uint64)1 << p->iKeyCol));
-  }
+  if (iPath == PLAN_PK) c->bKeyOnly = colKeyOnly(p, pInfo->colUsed);
 }
 
 /*

@@ -563,116 +563,6 @@ static int cursorError(tito_cursor *pCur, int rc) {
   return rc;
 }
 
-/* The key fields of the plan's path: column of field i (-1: rowid). */
-static int pathColumn(const tito_model *pModel, int iPath, int i) {
-  if (iPath >= 2) return pModel->aIndex[iPath - 2].aiCol[i];
-  return pModel->nPk > 0 ? pModel->aiPk[i] : -1;
-}
-
-/* The raw column affinity of a key field (rowid: INTEGER). */
-static char fieldRawAff(const tito_model *pModel, int iCol) {
-  return iCol < 0 ? TITO_AFF_INTEGER : pModel->aCol[iCol].cAff;
-}
-
-/* Read an xFilter argument for key column iCol with the affinity a literal
-** compared with that column gets. */
-static void filterArg(const tito_model *pModel, sqlite3_value *pArg,
-                      int iCol, tito_value *pOut) {
-  titoValueFromSql(pArg, titoSeekAffinity(fieldRawAff(pModel, iCol)), pOut);
-}
-
-/*
-** How much of the plan's seek the arguments allow: equality fields used
-** (*pnEq) and whether the range bounds are (*pbRange). An argument that
-** may compare under other affinity rules than a literal's (tito_plan.c,
-** "AFFINITY OF ARGUMENTS") widens the scan to the fields before it; SQLite
-** re-checks those constraints.
-*/
-static void filterSeekWidth(const tito_model *pModel, const tito_plan *pPlan,
-                            sqlite3_value **argv, int *pnEq, int *pbRange) {
-  int i, iArg;
-  *pnEq = pPlan->nEq;
-  *pbRange = pPlan->eLo || pPlan->eHi;
-  for (i = pPlan->iAmbig; i < pPlan->nEq; i++) {
-    if (i == 0 && pPlan->bIn) continue; /* checked value by value */
-    if (titoSeekAmbiguous(
-            fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath, i)),
-            argv[i])) {
-      *pnEq = i;
-      *pbRange = 0;
-      return;
-    }
-  }
-  if (*pbRange && pPlan->iAmbig <= pPlan->nEq) {
-    char cAff = fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath,
-                                               pPlan->nEq));
-    iArg = pPlan->nEq;
-    if ((pPlan->eLo && titoSeekAmbiguous(cAff, argv[iArg++])) ||
-        (pPlan->eHi && titoSeekAmbiguous(cAff, argv[iArg]))) {
-      *pbRange = 0;
-    }
-  }
-}
-
-/*
-** Give the scan its ranges from xFilter's arguments: equality values (the
-** first possibly an IN list), then the range bounds. Arguments of a NULL
-** value match nothing: no range is added.
-*/
-static int filterRanges(tito_cursor *pCur, const tito_plan *pPlan, int nEq,
-                        int bRange, sqlite3_value **argv) {
-  const tito_model *pModel = ((tito_vtab *)pCur->base.pVtab)->pTab->pModel;
-  tito_scan *pScan = pCur->pScan;
-  tito_value aEq[64], vLo, vHi;
-  sqlite3_value *pIn = 0;
-  int i, iArg = pPlan->nEq, rc = SQLITE_OK;
-
-  memset(&vLo, 0, sizeof(vLo));
-  memset(&vHi, 0, sizeof(vHi));
-  for (i = 1; i < nEq; i++) {
-    filterArg(pModel, argv[i], pathColumn(pModel, pPlan->iPath, i), &aEq[i]);
-  }
-  if (pPlan->eLo) {
-    filterArg(pModel, argv[iArg++], pathColumn(pModel, pPlan->iPath, pPlan->nEq),
-              &vLo);
-  }
-  if (pPlan->eHi) {
-    filterArg(pModel, argv[iArg++], pathColumn(pModel, pPlan->iPath, pPlan->nEq),
-              &vHi);
-  }
-  /* x < NULL matches nothing, whatever the scan. */
-  if ((pPlan->eLo && vLo.eType == SQLITE_NULL) ||
-      (pPlan->eHi && vHi.eType == SQLITE_NULL)) {
-    return SQLITE_OK;
-  }
-  for (i = pPlan->bIn ? 1 : 0; i < pPlan->nEq; i++) {
-    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return SQLITE_OK;
-  }
-  if (nEq == 0) {
-    return tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
-                         bRange && pPlan->eHi ? &vHi : 0);
-  }
-  if (!pPlan->bIn) {
-    filterArg(pModel, argv[0], pathColumn(pModel, pPlan->iPath, 0), &aEq[0]);
-    return tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
-                         bRange && pPlan->eHi ? &vHi : 0);
-  }
-  /* One range per IN value. A value that may compare under other rules
-  ** than a literal's could match keys anywhere: the whole path is read. */
-  rc = sqlite3_vtab_in_first(argv[0], &pIn);
-  while (rc == SQLITE_OK) {
-    char cAff = fieldRawAff(pModel, pathColumn(pModel, pPlan->iPath, 0));
-    if (pPlan->iAmbig == 0 && titoSeekAmbiguous(cAff, pIn)) {
-      return tito_scan_add_all(pScan);
-    }
-    filterArg(pModel, pIn, pathColumn(pModel, pPlan->iPath, 0), &aEq[0]);
-    rc = tito_scan_add(pScan, aEq, bRange && pPlan->eLo ? &vLo : 0,
-                       bRange && pPlan->eHi ? &vHi : 0);
-    if (rc == SQLITE_OK) rc = sqlite3_vtab_in_next(argv[0], &pIn);
-  }
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /*
 ** LIMIT and, when the query has one, OFFSET follow the key arguments (see
 ** planLimit in tito_plan.c for when the plan makes them exact). A negative
@@ -703,19 +593,14 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   const tito_model *pModel = ((tito_vtab *)pBase->pVtab)->pTab->pModel;
   tito_plan plan;
   tito_scan_plan sp;
-  int rc, nEq, bRange;
+  int rc;
   (void)idxStr;
   titoPlanDecode(idxNum, &plan);
-  if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc ||
-      plan.nEq > 63) {
+  if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc) {
     return SQLITE_ERROR;
   }
-  filterSeekWidth(pModel, &plan, argv, &nEq, &bRange);
   memset(&sp, 0, sizeof(sp));
   sp.iPath = plan.iPath;
-  sp.nEq = nEq;
-  sp.eLo = bRange ? plan.eLo : 0;
-  sp.eHi = bRange ? plan.eHi : 0;
   sp.bDesc = plan.bDesc;
   sp.bCover = plan.bCover;
   sp.bKeyOnly = (idxNum >> 23) & 1;
@@ -731,8 +616,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                  tito_store_errmsg(((tito_vtab *)pBase->pVtab)->pStore));
     return rc;
   }
-  rc = tito_scan_begin(pCur->pScan, &sp);
-  if (rc == SQLITE_OK) rc = filterRanges(pCur, &plan, nEq, bRange, argv);
+  rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
   return cursorError(pCur, rc);
 }

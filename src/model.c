@@ -38,7 +38,10 @@
 ** the column alone is the primary key. INCLUDE columns that the entry
 ** already holds (index key fields, primary-key fields, repeats) are
 ** dropped silently. A single-column primary key whose type is exactly
-** INTEGER, not DESC, aliases the rowid; every other key column is NOT NULL.
+** INTEGER aliases the rowid, as in SQLite (not when written "INTEGER
+** PRIMARY KEY DESC" on the column, SQLite's quirk); every other key column
+** is NOT NULL, as in a WITHOUT ROWID table: the key is the row's identity
+** in the store. At most TITO_MAX_INDEX indexes.
 */
 #include "model.h"
 #include "kv.h"
@@ -72,6 +75,7 @@ typedef struct Token {
 typedef struct Draft {
   int iArg;          /* 1-based argument it came from */
   uint8_t bAuto;     /* a column-level UNIQUE: named after parsing */
+  uint8_t bColumn;   /* the primary key written as a column constraint */
   uint8_t bSkip;     /* not built (a UNIQUE on the whole primary key) */
   char *zName;       /* index name; NULL until named if bAuto */
   uint8_t bUnique;
@@ -825,6 +829,7 @@ static int parseColumnPk(Parser *p, tito_column *pCol) {
                 "already allocates new keys)");
   }
   if (!(d = claimPk(p))) return p->rc;
+  d->bColumn = 1;
   if (!(z = sqlite3_mprintf("%s", pCol->zName))) return pnomem(p);
   return pushName(p, &d->azCol, &d->abDesc, &d->nCol, z, bDesc);
 }
@@ -986,9 +991,14 @@ static int resolvePk(Parser *p) {
     pM->abPkDesc[i] = d->abDesc[i];
     pM->nPk = i + 1;
   }
-  if (pM->nPk == 1 && !pM->abPkDesc[0] &&
+  /* SQLite's rule: a one-column key of type INTEGER is the rowid, except
+  ** when written "INTEGER PRIMARY KEY DESC" on the column (a documented
+  ** quirk); "PRIMARY KEY (x DESC)" is the rowid, whose order is ascending
+  ** whatever the DESC says. */
+  if (pM->nPk == 1 && !(d->bColumn && pM->abPkDesc[0]) &&
       sqlite3_stricmp(pM->aCol[pM->aiPk[0]].zType, "INTEGER") == 0) {
     pM->iRowidCol = pM->aiPk[0];
+    pM->abPkDesc[0] = 0;
   }
   for (i = 0; i < pM->nPk; i++) {
     if (pM->aiPk[i] != pM->iRowidCol) pM->aCol[pM->aiPk[i]].bNotNull = 1;
@@ -1081,6 +1091,11 @@ static int resolveIndexes(Parser *p) {
   }
   if (nameAutoIndexes(p)) return p->rc;
   if (p->nDraft == 0) return TITO_OK;
+  for (i = j = 0; i < p->nDraft; i++) j += !p->aDraft[i].bSkip;
+  if (j > TITO_MAX_INDEX) {
+    return perr(p, 0, "too many indexes: %d, at most %d (a UNIQUE column "
+                "counts as one)", j, TITO_MAX_INDEX);
+  }
   pM->aIndex = sqlite3_malloc64(sizeof(tito_index) * p->nDraft);
   if (!pM->aIndex) return pnomem(p);
   memset(pM->aIndex, 0, sizeof(tito_index) * p->nDraft);

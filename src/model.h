@@ -19,6 +19,10 @@
 #define TITO_AFF_INTEGER 'D'
 #define TITO_AFF_REAL    'E'
 
+/* Indexes of one model, UNIQUE columns included: the write path keeps one
+** bit per index of a row in a 64-bit mask (src/table.c). */
+#define TITO_MAX_INDEX 64
+
 typedef struct tito_column {
   char *zName;      /* column name as written (unquoted) */
   char *zType;      /* declared type as written, "" if none */

@@ -7,20 +7,30 @@
 ** compare alike, so both use NUMERIC). A CAST also converts, so it is used
 ** only where it leaves the value unchanged: a value whose type is not the
 ** natural one for its column (text kept in an INTEGER column, say) is bound
-** through a variant statement with a plain parameter instead.
+** through a variant statement instead: a plain parameter (a blob in a TEXT
+** column: TEXT affinity changes no blob), or, for text kept by a numeric
+** column, "(SELECT n FROM tito_numeric(?N))": the column of a virtual table
+** of the SQLite layer declared NUMERIC, which gives its value that affinity
+** without converting it (INTEGER, REAL and NUMERIC compare alike).
+**
+** A condition is refused where SQLite refuses it in a partial index, with
+** SQLite's words: parameters, aggregates and non-deterministic functions
+** are seen in its program (EXPLAIN), subqueries in its query plan (a
+** subquery, and only a subquery, adds lines to EXPLAIN QUERY PLAN: an IN
+** list of values does not, so "b IN (1, 2, 3)" is accepted as SQLite
+** accepts it).
 */
 #include "predicate.h"
 #include <string.h>
 #include "kv.h"
 
-#define PRED_MAX_INDEX 64 /* the mask is 64 bits */
-
 struct tito_pred {
   sqlite3 *db;
   const tito_model *pModel;
   sqlite3_stmt *pStmt;     /* every column cast to its affinity */
-  sqlite3_stmt *pVariant;  /* columns in mVariant bound raw */
-  uint64_t mVariant;
+  sqlite3_stmt *pVariant;  /* the columns flagged in aVariant bound raw */
+  uint8_t *aVariant;       /* per column: 1 if bound raw in pVariant */
+  uint8_t *aRaw;           /* per column: scratch of predStmtFor */
   int nPartial;            /* partial indexes */
   int *aiPartial;          /* their index numbers, in result-column order */
 };
@@ -63,16 +73,23 @@ static int predNatural(char cAff, int eType) {
   }
 }
 
-/* Build the row subquery; columns in mRaw are bound without a CAST. */
+/* Build the row as a common table expression, columns flagged in aRaw
+** (NULL: none) bound without a CAST. It comes first in the text so that
+** its parameters ?1..?nCol are numbered before any a condition holds: a
+** bare "?" or ":name" in a condition then gets a number above nCol, which
+** predRefusal sees (a "?" read first would take number 1 and alias ?1). */
 static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
-                          uint64_t mRaw) {
+                          const uint8_t *aRaw) {
   int i;
-  sqlite3_str_appendf(pStr, " FROM (SELECT ");
+  sqlite3_str_appendf(pStr, "WITH \"tito row\" AS (SELECT ");
   for (i = 0; i < pModel->nCol; i++) {
     const char *zCast = predCastType(pModel->aCol[i].cAff);
     if (i) sqlite3_str_appendf(pStr, ", ");
-    if (zCast && (i >= 64 || (mRaw & ((uint64_t)1 << i))) == 0) {
+    if (zCast && !(aRaw && aRaw[i])) {
       sqlite3_str_appendf(pStr, "CAST(?%d AS %s)", i + 1, zCast);
+    } else if (zCast && zCast[0] != 'T') {
+      /* Text kept by a numeric column: its affinity, unconverted. */
+      sqlite3_str_appendf(pStr, "(SELECT n FROM tito_numeric(?%d))", i + 1);
     } else {
       sqlite3_str_appendf(pStr, "?%d", i + 1);
     }
@@ -83,17 +100,19 @@ static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
 
 /* Compile the SELECT of the conditions in aiPartial[0..n). */
 static int predPrepare(sqlite3 *db, const tito_model *pModel,
-                       const int *aiPartial, int n, uint64_t mRaw,
+                       const int *aiPartial, int n, const uint8_t *aRaw,
                        sqlite3_stmt **ppStmt) {
   sqlite3_str *pStr = sqlite3_str_new(db);
   char *zSql;
   int i, rc;
-  sqlite3_str_appendf(pStr, "SELECT ");
+  predAppendRow(pStr, pModel, aRaw);
+  sqlite3_str_appendf(pStr, " SELECT ");
   for (i = 0; i < n; i++) {
     sqlite3_str_appendf(pStr, "%s(%s)", i ? ", " : "",
                         pModel->aIndex[aiPartial[i]].zWhere);
   }
-  predAppendRow(pStr, pModel, mRaw);
+  if (n == 0) sqlite3_str_appendf(pStr, "NULL");
+  sqlite3_str_appendf(pStr, " FROM \"tito row\"");
   zSql = sqlite3_str_finish(pStr);
   if (zSql == 0) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppStmt, 0);
@@ -121,13 +140,42 @@ static int predDeterministic(sqlite3 *db, const char *zP4) {
   return bDet;
 }
 
+/* Lines of EXPLAIN QUERY PLAN of statement pStmt's SQL, or -1. */
+static int predPlanLines(sqlite3 *db, sqlite3_stmt *pStmt) {
+  sqlite3_stmt *pEqp = 0;
+  char *zSql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(pStmt));
+  int n = -1;
+  if (zSql && sqlite3_prepare_v2(db, zSql, -1, &pEqp, 0) == SQLITE_OK) {
+    for (n = 0; sqlite3_step(pEqp) == SQLITE_ROW; n++) {
+    }
+  }
+  sqlite3_finalize(pEqp);
+  sqlite3_free(zSql);
+  return n;
+}
+
+/* Does condition statement pCond hold a subquery? Compared with the plan
+** of the same statement without a condition. */
+static int predHasSubquery(sqlite3 *db, const tito_model *pModel,
+                           sqlite3_stmt *pCond) {
+  sqlite3_stmt *pBare = 0;
+  int n = -1;
+  if (predPrepare(db, pModel, 0, 0, 0, &pBare) == SQLITE_OK) {
+    n = predPlanLines(db, pBare);
+  }
+  sqlite3_finalize(pBare);
+  return n >= 0 && predPlanLines(db, pCond) > n;
+}
+
 /*
 ** Refuse what SQLite refuses in a partial index's WHERE clause, with its
 ** words: read the compiled condition's program (EXPLAIN) for parameters
-** beyond the row's, subqueries, aggregates and non-deterministic
-** functions. Returns a message (sqlite3_malloc'd) or NULL.
+** beyond the row's, aggregates and non-deterministic functions, and its
+** query plan for subqueries. Returns a message (sqlite3_malloc'd) or NULL.
 */
-static char *predRefusal(sqlite3 *db, sqlite3_stmt *pCond, int nCol) {
+static char *predRefusal(sqlite3 *db, const tito_model *pModel,
+                         sqlite3_stmt *pCond) {
+  int nCol = pModel->nCol;
   sqlite3_stmt *pEx = 0;
   char *zSql, *zWhy = 0;
   int nVar = 0;
@@ -149,12 +197,6 @@ static char *predRefusal(sqlite3 *db, sqlite3_stmt *pCond, int nCol) {
     if (strcmp(zOp, "Variable") == 0 && ++nVar > nCol) {
       zWhy = sqlite3_mprintf("parameters prohibited in partial index WHERE "
                              "clauses");
-    } else if (strcmp(zOp, "OpenRead") == 0 ||
-               strcmp(zOp, "OpenEphemeral") == 0 ||
-               strcmp(zOp, "OpenAutoindex") == 0 ||
-               strcmp(zOp, "BeginSubrtn") == 0 || strcmp(zOp, "Once") == 0) {
-      zWhy = sqlite3_mprintf("subqueries prohibited in partial index WHERE "
-                             "clauses");
     } else if (strncmp(zOp, "Agg", 3) == 0) {
       const char *zParen = zP4 ? strchr(zP4, '(') : 0;
       zWhy = sqlite3_mprintf("misuse of aggregate function %.*s()",
@@ -167,6 +209,10 @@ static char *predRefusal(sqlite3 *db, sqlite3_stmt *pCond, int nCol) {
     }
   }
   sqlite3_finalize(pEx);
+  if (zWhy == 0 && predHasSubquery(db, pModel, pCond)) {
+    zWhy = sqlite3_mprintf("subqueries prohibited in partial index WHERE "
+                           "clauses");
+  }
   return zWhy;
 }
 
@@ -178,17 +224,20 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
   for (i = 0; i < pModel->nIndex && pModel->aIndex[i].zWhere == 0; i++) {
   }
   if (i == pModel->nIndex) return SQLITE_OK;
-  if (pModel->nIndex > PRED_MAX_INDEX) {
+  if (pModel->nIndex > TITO_MAX_INDEX) { /* the model refuses more */
     *pzErr = sqlite3_mprintf("tito: %s: at most %d indexes", pModel->zTable,
-                             PRED_MAX_INDEX);
+                             TITO_MAX_INDEX);
     return SQLITE_ERROR;
   }
-  p = sqlite3_malloc(sizeof(*p) + sizeof(int) * pModel->nIndex);
+  p = sqlite3_malloc64(sizeof(*p) + sizeof(int) * pModel->nIndex +
+                       2 * (size_t)pModel->nCol);
   if (p == 0) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pModel = pModel;
   p->aiPartial = (int *)&p[1];
+  p->aVariant = (uint8_t *)&p->aiPartial[pModel->nIndex];
+  p->aRaw = p->aVariant + pModel->nCol;
   for (i = 0; i < pModel->nIndex; i++) {
     if (pModel->aIndex[i].zWhere) {
       /* Compile each condition alone first, so an error names its index. */
@@ -196,7 +245,7 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
       char *zWhy = 0;
       rc = predPrepare(db, pModel, &i, 1, 0, &pOne);
       if (rc == SQLITE_OK) {
-        zWhy = predRefusal(db, pOne, pModel->nCol);
+        zWhy = predRefusal(db, pModel, pOne);
       } else {
         zWhy = sqlite3_mprintf("%s", sqlite3_errmsg(db));
       }
@@ -228,24 +277,22 @@ int tito_pred_open(sqlite3 *db, const tito_model *pModel, tito_pred **ppPred,
 static int predStmtFor(tito_pred *p, const tito_value *aRow,
                        sqlite3_stmt **ppStmt) {
   const tito_model *pModel = p->pModel;
-  uint64_t mRaw = 0;
-  int i, rc;
-  for (i = 0; i < pModel->nCol && i < 64; i++) {
-    if (!predNatural(pModel->aCol[i].cAff, aRow[i].eType)) {
-      mRaw |= (uint64_t)1 << i;
-    }
+  int i, rc, bRaw = 0;
+  for (i = 0; i < pModel->nCol; i++) {
+    p->aRaw[i] = !predNatural(pModel->aCol[i].cAff, aRow[i].eType);
+    bRaw |= p->aRaw[i];
   }
-  if (mRaw == 0) {
+  if (!bRaw) {
     *ppStmt = p->pStmt;
     return SQLITE_OK;
   }
-  if (p->pVariant == 0 || p->mVariant != mRaw) {
+  if (p->pVariant == 0 || memcmp(p->aVariant, p->aRaw, pModel->nCol)) {
     sqlite3_finalize(p->pVariant);
     p->pVariant = 0;
-    rc = predPrepare(p->db, pModel, p->aiPartial, p->nPartial, mRaw,
+    rc = predPrepare(p->db, pModel, p->aiPartial, p->nPartial, p->aRaw,
                      &p->pVariant);
     if (rc != SQLITE_OK) return rc;
-    p->mVariant = mRaw;
+    memcpy(p->aVariant, p->aRaw, pModel->nCol);
   }
   *ppStmt = p->pVariant;
   return SQLITE_OK;

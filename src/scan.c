@@ -58,6 +58,8 @@ struct tito_scan {
   int nEntryVal;
   int bDecoded;          /* aVal holds the decoded row */
   tito_value *aVal;      /* nCol values */
+  tito_value *aTmp;      /* nCol + 1 values: an entry's INCLUDE columns and
+                         ** owner, or a row key's fields, being decoded */
   tito_buf scratch;      /* text decoded from keys */
   /* A widened ordered scan, read whole and sorted; records' offsets in
   ** aSorted. */
@@ -120,11 +122,13 @@ int tito_scan_new(tito_table *pTab, tito_scan **pp) {
   memset(p, 0, sizeof(*p));
   p->pTab = pTab;
   p->bEof = 1;
-  p->aVal = sqlite3_malloc(sizeof(tito_value) * (pTab->pModel->nCol + 1));
+  p->aVal = sqlite3_malloc64(sizeof(tito_value) * 2 *
+                             (size_t)(pTab->pModel->nCol + 1));
   if (p->aVal == 0) {
     sqlite3_free(p);
     return SQLITE_NOMEM;
   }
+  p->aTmp = &p->aVal[pTab->pModel->nCol + 1];
   *pp = p;
   return SQLITE_OK;
 }
@@ -275,11 +279,11 @@ static void boundKey(tito_buf *pT, const tito_buf *pPrefix,
 /*
 ** Add the range of the keys starting with pPrefix (the base and the
 ** equality fields), restricted by the bounds pLoVal/pHiVal (NULL when
-** absent) on the next field, whose DESC flag is bDesc.
+** absent; kinds eLo/eHi) on the next field, whose DESC flag is bDesc.
 */
 static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
-                           const tito_value *pLoVal,
-                           const tito_value *pHiVal) {
+                           const tito_value *pLoVal, int eLo,
+                           const tito_value *pHiVal, int eHi) {
   tito_buf *pLo = &p->bLo, *pHi = &p->bHi, *pT = &p->bT;
   tito_value vNull;
   int bHaveHi;
@@ -289,8 +293,8 @@ static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
   ** skip the NULLs explicitly. */
   const tito_value *pKeyLo = bDesc ? pHiVal : pLoVal;
   const tito_value *pKeyHi = bDesc ? pLoVal : pHiVal;
-  int eKeyLo = bDesc ? p->plan.eHi : p->plan.eLo;
-  int eKeyHi = bDesc ? p->plan.eLo : p->plan.eHi;
+  int eKeyLo = bDesc ? eHi : eLo;
+  int eKeyHi = bDesc ? eLo : eHi;
   memset(&vNull, 0, sizeof(vNull));
   vNull.eType = SQLITE_NULL;
   pLo->n = pHi->n = pT->n = 0;
@@ -314,6 +318,13 @@ static int scanPrefixRange(tito_scan *p, const tito_buf *pPrefix, int bDesc,
 
 int tito_scan_add(tito_scan *p, const tito_value *aEq, const tito_value *pLo,
                   const tito_value *pHi) {
+  return tito_scan_add_bounded(p, aEq, p->plan.eLo ? pLo : 0, p->plan.eLo,
+                               p->plan.eHi ? pHi : 0, p->plan.eHi);
+}
+
+int tito_scan_add_bounded(tito_scan *p, const tito_value *aEq,
+                          const tito_value *pLo, int eLo,
+                          const tito_value *pHi, int eHi) {
   tito_buf *pKey = &p->bKey;
   int i, nEq = p->plan.nEq;
   /* x = NULL and x < NULL match nothing. */
@@ -330,8 +341,7 @@ int tito_scan_add(tito_scan *p, const tito_value *aEq, const tito_value *pLo,
   }
   if (pKey->rc) return SQLITE_NOMEM;
   if (p->bPoint) return scanAddRange(p, pKey, 0);
-  return scanPrefixRange(p, pKey, fieldDesc(&p->f, nEq),
-                         p->plan.eLo ? pLo : 0, p->plan.eHi ? pHi : 0);
+  return scanPrefixRange(p, pKey, fieldDesc(&p->f, nEq), pLo, eLo, pHi, eHi);
 }
 
 int tito_scan_add_all(tito_scan *p) {
@@ -339,7 +349,7 @@ int tito_scan_add_all(tito_scan *p) {
   p->ranges.n = 0;
   p->bPoint = 0;
   p->bAll = 1;
-  return scanPrefixRange(p, &p->bBase, 0, 0, 0);
+  return scanPrefixRange(p, &p->bBase, 0, 0, 0, 0, 0);
 }
 
 /* Sort the ranges by low bound and drop duplicates: IN lists may repeat a
@@ -416,9 +426,9 @@ static int scanEntryRowKey(tito_scan *p, int iIdx, const uint8_t *k, int nk,
   if (off < nk) {
     tito_buf_append(&p->rowKey, k + off, nk - off);
   } else {
-    tito_value a[65];
+    tito_value *a = p->aTmp; /* nInclude + 1 <= nCol + 1 */
     int nInc = pIdx->nInclude + 1;
-    if (nInc > 65 || tito_row_decode(v, nv, nInc, a) ||
+    if (tito_row_decode(v, nv, nInc, a) ||
         a[nInc - 1].eType != SQLITE_BLOB) {
       goto corrupt;
     }
@@ -860,7 +870,7 @@ static int scanDecodeEntry(tito_scan *p) {
   const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
   const uint8_t *k = p->pEntryKey;
   int nk = p->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
-  tito_value aPk[64], aInc[64];
+  tito_value *aInc = p->aTmp, *aPk = p->aTmp; /* used one after the other */
   for (i = 0; i < pModel->nCol; i++) p->aVal[i].eType = SQLITE_NULL;
   p->scratch.n = 0;
   /* The scratch buffer must not move while values point into it. */
@@ -882,13 +892,13 @@ static int scanDecodeEntry(tito_scan *p) {
       bFromRow = 1;
     }
   }
-  if (pIdx->nInclude > 0 && pIdx->nInclude <= 64) {
+  if (pIdx->nInclude > 0) {
     if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, aInc)) {
       return scanCorrupt(p, "index entry");
     }
     for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = aInc[i];
   }
-  if (pModel->nPk > 0 && pModel->nPk <= 64) {
+  if (pModel->nPk > 0) {
     if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, aPk,
                              &p->scratch)) {
       return scanCorrupt(p, "row key");

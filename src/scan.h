@@ -75,6 +75,13 @@ int tito_scan_begin(tito_scan *, const tito_scan_plan *pPlan);
 int tito_scan_add(tito_scan *, const tito_value *aEq, const tito_value *pLo,
                   const tito_value *pHi);
 
+/* The same with this range's own bound kinds (TITO_BOUND_*) instead of
+** the plan's: a caller whose values may match more than one range of the
+** next field adds several (a NULL bound pointer is no bound). */
+int tito_scan_add_bounded(tito_scan *, const tito_value *aEq,
+                          const tito_value *pLo, int eLo,
+                          const tito_value *pHi, int eHi);
+
 /* Replace every range with the whole path (the caller will filter). */
 int tito_scan_add_all(tito_scan *);
 

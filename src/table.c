@@ -77,12 +77,14 @@ int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
   pTab->pKv = pKv;
   pTab->iModelId = iModelId;
   pTab->nPkKey = pModel->nPk > 0 ? pModel->nPk : 1;
-  pTab->aOld = sqlite3_malloc(sizeof(tito_value) * 2 * (pModel->nCol + 1));
+  pTab->aOld =
+      sqlite3_malloc64(sizeof(tito_value) * 3 * (size_t)(pModel->nCol + 1));
   if (pTab->aOld == 0) {
     tito_table_close(pTab);
     return SQLITE_NOMEM;
   }
   pTab->aVictim = &pTab->aOld[pModel->nCol + 1];
+  pTab->aEntry = &pTab->aOld[2 * (pModel->nCol + 1)];
   tableModelPrefix(pModel, iModelId, KIND_ROW, &pTab->rowPrefix);
   tableModelPrefix(pModel, iModelId, KIND_INDEX, &pTab->idxPrefix);
   if (pTab->rowPrefix.rc || pTab->idxPrefix.rc) {
@@ -195,8 +197,7 @@ static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
   const uint8_t *pSuffix = pRowKey->a + pTab->rowPrefix.n;
   int nSuffix = pRowKey->n - pTab->rowPrefix.n;
   int bCompact = pIdx->bUnique && tableNoNullField(pIdx, aRow);
-  tito_value aInc[65];
-  tito_value *a = aInc;
+  tito_value *a = pTab->aEntry; /* nInclude <= nCol */
   int i, nVal = pIdx->nInclude + bCompact;
 
   tito_table_index_prefix(pTab, iIdx, pKey);
@@ -205,13 +206,6 @@ static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
   }
   if (!bCompact) tito_buf_append(pKey, pSuffix, nSuffix);
 
-  if (nVal > (int)(sizeof(aInc) / sizeof(aInc[0]))) {
-    a = sqlite3_malloc(sizeof(tito_value) * nVal);
-    if (a == 0) {
-      pKey->rc = TITO_NOMEM;
-      return bCompact;
-    }
-  }
   for (i = 0; i < pIdx->nInclude; i++) a[i] = aRow[pIdx->aiInclude[i]];
   if (bCompact) {
     memset(&a[i], 0, sizeof(a[i]));
@@ -221,7 +215,6 @@ static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
   }
   pVal->n = 0;
   tito_row_encode(pVal, nVal, a);
-  if (a != aInc) sqlite3_free(a);
   return bCompact;
 }
 
@@ -232,6 +225,7 @@ static int tableMask(tito_table *pTab, const tito_value *aRow,
   char *zErr = 0;
   if (pTab->pPred == 0) {
     int n = pTab->pModel->nIndex;
+    /* n <= TITO_MAX_INDEX (64): the model refuses more. */
     *pMask = n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
     return SQLITE_OK;
   }
@@ -417,13 +411,13 @@ static int tableExists(tito_table *pTab, const tito_buf *k) {
 static int tableEntryOwner(tito_table *pTab, int iIdx, const tito_buf *pEntry,
                            tito_buf *pOwner) {
   const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
-  tito_value a[65];
+  tito_value *a = pTab->aEntry; /* nInclude + 1 <= nCol + 1 */
   const uint8_t *pVal;
   int nVal, rc, n = pIdx->nInclude + 1;
   rc = pTab->pKv->pMethods->xGet(pTab->pKv, pEntry->a, pEntry->n, &pVal, &nVal);
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
   if (rc != TITO_OK) return tableKvError(pTab, rc);
-  if (n > 65 || tito_row_decode(pVal, nVal, n, a) ||
+  if (tito_row_decode(pVal, nVal, n, a) ||
       a[n - 1].eType != SQLITE_BLOB) {
     tableSetError(pTab, "tito: %s: corrupt entry of index %s",
                   pTab->pModel->zTable, pIdx->zName);

@@ -66,6 +66,8 @@ struct tito_table {
   tito_buf owner;       /* owner row key of a unique entry */
   tito_value *aOld;     /* nCol decoded values of oldRow */
   tito_value *aVictim;  /* nCol decoded values of victimRow */
+  tito_value *aEntry;   /* nCol + 1 values: an index entry's value (its
+                        ** INCLUDE columns and a unique entry's owner) */
   char *zErr;           /* last error message (sqlite3_malloc'd) */
 };
 

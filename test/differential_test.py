@@ -4,32 +4,41 @@ SQLite table of the same shape must give the same answers.
 For each schema (the users model of issue 3, a composite primary key, an
 INTEGER PRIMARY KEY, no primary key, untyped columns, a NUMERIC descending
 key, a three-field key with a quoted column and partial indexes over
-expressions, declared types with surprising affinities), thousands of random INSERT/UPDATE/DELETE/SELECT statements and
-transaction statements run against table t in two connections: one native,
-one a tito table. Compared: rows (ordered when ORDER BY gives a total
-order, else as multisets, or the ORDER BY values in order), the type of
-every value, success or the exact error message and extended code,
-changes(), last_insert_rowid() for rowid tables, and the whole table after
-every write. tito_check('t') must say 'ok' every 200 statements and at the
-end. On a mismatch it prints the statement, both outcomes and a shrunk
+expressions, declared types with surprising affinities; one key column
+alone; 63, 64, 65 and 200 columns with index entries past column 63; 64
+indexes, the most a model takes), thousands of random
+INSERT/UPDATE/DELETE/SELECT statements (every conflict clause: OR
+ROLLBACK, ABORT, FAIL, IGNORE, REPLACE) and transaction statements run
+against table t in two connections: one native, one a tito table.
+Compared: rows (ordered when ORDER BY gives a total order, else as
+multisets, or the ORDER BY values in order), the type of every value,
+success or the exact error message and extended code, changes(),
+last_insert_rowid() for rowid tables, and the whole table after every
+write. tito_check('t') must say 'ok' every 200 statements and at the end.
+On a mismatch it prints the statement, both outcomes and a shrunk
 reproduction, then starts the schema again (fresh tables) up to 3 times.
+Then the database is round-tripped through the shell's .dump and .read
+(difflib_dump.py). The comparison matrix (difflib_matrix.py) tries every
+kind of right-hand side against every affinity.
 
 Not compared on purpose (documented differences of virtual tables): an
 explicit NULL into a DEFAULT column (never generated), UPSERT and
-UPDATE/DELETE RETURNING (not generated), INCLUDE (no native equivalent),
-a range between a TEXT key field and a numeric column holding text (a
-documented tito limit: random joins avoid it, the comparison matrix shows
-it without counting it; TITO_DIFF_STRICT=1 counts it).
-The native tables with a declared primary key are WITHOUT ROWID (tito's have
-no rowid either); their indexes are created in declaration order, which
-fixes the order in which SQLite checks unique constraints (newest first).
+UPDATE/DELETE RETURNING (not generated), INCLUDE (no native equivalent).
+The native tables with a declared primary key are WITHOUT ROWID (so are
+tito's: README, "Keys and NULL"); their indexes are created in declaration
+order, which fixes the order in which SQLite checks unique constraints
+(newest first).
 
 Environment: TITO_DIFF_SEED (default 20261122), TITO_DIFF_N (statements per
-schema, default 5000), TITO_DIFF_SCHEMAS (e.g. "a,c"; "m" is the comparison
-matrix of difflib_matrix.py; default all), TITO_DIFF_SHRINK
-(seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL
-for the whole run, default 30), TITO_DIFF_SHOW (rows shown per result,
-default 12), TITO_SO (default ./tito.so).
+schema, default 5000; the wide and many-index schemas run a share of it,
+see SHARE), TITO_DIFF_SCHEMAS (e.g. "a,c"; "m" is the comparison matrix;
+default all), TITO_DIFF_MATRIX=full (every value with every kind of
+right-hand side), TITO_DIFF_DUMP (schemas round-tripped through .dump,
+default DUMP_SCHEMAS; "all", or 0 for none), TITO_DIFF_SHRINK
+(seconds per shrink, default 10; TITO_DIFF_SHRINK_TOTAL for the whole run,
+default 30), TITO_DIFF_SHOW (rows shown per result, default 12), TITO_SO
+(default ./tito.so). A long run: TITO_DIFF_N=50000 TITO_DIFF_MATRIX=full
+TITO_DIFF_DUMP=all.
 """
 import os
 import random
@@ -40,6 +49,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from difflib_engine import (PLANS, Pair, Schema, Stmt, run_log,  # noqa
                             shrink)
 from difflib_gen import Col, Gen, Model  # noqa: E402
+import difflib_dump  # noqa: E402
 import difflib_matrix  # noqa: E402
 
 # Seconds left for shrinking in this run (keeps a failing run short).
@@ -243,7 +253,133 @@ def schemas():
         pk=['id'], uniques=[['v']],
         paths=[[('id', F)], [('f', F)], [('s', F), ('d', T)], [('v', F)],
                [('n', F), ('b', F)]]))
+    out.update(wide_schemas())
+    out['o'] = many_indexes()
     return out
+
+
+# Statements of the wide and many-index schemas, as a fraction of
+# TITO_DIFF_N (they are slower per statement and test fewer paths).
+SHARE = {'i': 0.2, 'j': 0.12, 'k': 0.12, 'l': 0.12, 'n': 0.08, 'o': 0.2}
+
+# Values by affinity for generated columns.
+COMMON = {
+    'T': ['a', 'b', 'c', '1', ' 1', '-0', '', 7, None],
+    'N': [0, 1, 2, '3', ' 4', 2.5, 'x', ' 7x', '', None],
+    'R': [0.5, 1, '2', -0.0, 'y', None],
+    'B': [1, '1', 1.0, b'1', 'z', None],
+}
+DECL = {'T': 'TEXT', 'N': 'INTEGER', 'R': 'REAL', 'B': ''}
+
+
+def wide(letter, n):
+    """A table of n columns c0..c(n-1) of every affinity in turn, keyed
+    by (c(n-1), c1): the hidden key column is column n (63, 64, 65: colUsed's
+    last bit is column 63 and every later one); an index on c(n-2), a unique
+    one on c(n//2) (with 69 INCLUDE columns when the table is wider than
+    66), one on c2 with INCLUDE columns at the end, and a partial one whose
+    condition reads the last INTEGER column."""
+    affs = ['T', 'N', 'R', 'B']
+    aff = {i: affs[i % 4] for i in range(n)}
+    aff[n - 1], aff[1] = 'T', 'N'
+    names = ['c%d' % i for i in range(n)]
+
+    def decl(i, tito):
+        d = ('%s %s' % (names[i], DECL[aff[i]])).strip()
+        if not tito and i in (1, n - 1):
+            d += ' NOT NULL'
+        return d
+    key = 'c%d, c1' % (n - 1)
+    # The last INTEGER column: its partial condition holds only under its
+    # affinity (5 > '0' as numbers, not as an integer against a text).
+    j = max(i for i in range(2, n - 1) if aff[i] == 'N')
+    wide_inc = ', '.join('c%d' % i for i in range(3, min(n - 1, 72)))
+    idx = [('by_a', 'c%d' % (n - 2), '', ''),
+           ('by_u', 'c%d' % (n // 2), 'UNIQUE ',
+            ' INCLUDE (%s)' % wide_inc if n > 66 else ''),
+           ('by_cov', 'c2', '', ' INCLUDE (c%d, c%d, c%d)' % (
+               n - 3, n - 1, j)),
+           ('by_p', 'c%d' % (n - 4), '', " WHERE c%d > '0'" % j)]
+    if n < 6:
+        raise ValueError(n)
+    tito_sql = 'CREATE VIRTUAL TABLE t USING tito(%s, PRIMARY KEY(%s), %s)' % (
+        ', '.join(decl(i, True) for i in range(n)), key,
+        ', '.join('%sINDEX %s(%s)%s' % (u, nm, c, inc)
+                  for nm, c, u, inc in idx))
+    native = ['CREATE TABLE t(%s, PRIMARY KEY(%s)) WITHOUT ROWID' % (
+        ', '.join(decl(i, False) for i in range(n)), key)]
+    for nm, c, u, inc in idx:
+        where = inc if inc.startswith(' WHERE') else ''
+        native.append('CREATE %sINDEX %s ON t(%s)%s' % (u, nm, c, where))
+    cols = [Col(names[i], COMMON[aff[i]], aff=aff[i],
+                text=aff[i] == 'T', notnull=i in (1, n - 1))
+            for i in range(n)]
+    model = Model(cols, pk=[names[n - 1], 'c1'], uniques=[[names[n // 2]]],
+                  paths=[[(names[n - 1], F), ('c1', F)], [(names[n - 2], F)],
+                         [(names[n // 2], F)], [('c2', F)],
+                         [(names[n - 4], F)]],
+                  partial=["c%d > '0'" % j, "c%d > '1'" % j])
+    return Schema('%s %d columns, key (c%d, c1), index entries past column 63'
+                  % (letter, n, n - 1), tito_sql, native, 'SELECT * FROM t',
+                  rowid=False), model
+
+
+def wide_schemas():
+    out = {l: wide(l, n) for l, n in (('j', 63), ('k', 64), ('l', 65),
+                                        ('n', 200))}
+    # (i) one column: the key alone, untyped.
+    out['i'] = (Schema(
+        'i one untyped key column', 'CREATE VIRTUAL TABLE t USING tito(v '
+        'PRIMARY KEY)', ['CREATE TABLE t(v PRIMARY KEY NOT NULL) WITHOUT '
+                         'ROWID'], 'SELECT * FROM t', rowid=False), Model(
+        [Col('v', aff='B', common=[1, '1', 1.0, 2, 'a', b'a', -0.0, ' 1',
+                                   '1e0', 2**63 - 1], notnull=True)],
+        pk=['v'], uniques=[], paths=[[('v', F)]]))
+    return out
+
+
+def many_indexes():
+    """(o) 64 indexes, the most a model takes: unique, partial, composite,
+    DESC; every write maintains them all."""
+    cols = [('k', 'INTEGER'), ('a', 'TEXT'), ('b', 'INTEGER'), ('c', ''),
+            ('d', 'REAL')]
+    idx = []
+    for i in range(64):
+        c1, c2 = cols[1 + i % 4][0], cols[1 + (i // 4) % 4][0]
+        if i % 7 == 0:
+            idx.append(('UNIQUE ', 'u%d' % i, '%s, %s DESC' % (c1, c2) if
+                        c1 != c2 else c1, ''))
+        elif i % 5 == 0:
+            idx.append(('', 'p%d' % i, c1, ' WHERE %s > %d' % (c2, i % 3)))
+        else:
+            idx.append(('', 'i%d' % i, '%s%s' % (c1, ' DESC' if i % 2 else ''),
+                        ''))
+    tito_sql = 'CREATE VIRTUAL TABLE t USING tito(%s, %s)' % (
+        ', '.join(('%s %s' % c).strip() + (' PRIMARY KEY' if c[0] == 'k'
+                                             else '') for c in cols),
+        ', '.join('%sINDEX %s(%s)%s' % x for x in idx))
+    native = ['CREATE TABLE t(%s)' % ', '.join(
+        ('%s %s' % c).strip() + (' PRIMARY KEY' if c[0] == 'k' else '')
+        for c in cols)]
+    native += ['CREATE %sINDEX %s ON t(%s)%s' % x for x in idx]
+    uniques = []
+    for u, nm, c, w in idx:
+        if u:
+            g = [x.split()[0] for x in c.split(', ')]
+            if g not in uniques:
+                uniques.append(g)
+    model = Model(
+        [Col('k', aff='N', common=[1, 2, 3, 4, 5, None, '6', 7.0, 2**62]),
+         Col('a', COMMON['T'], text=True), Col('b', aff='N',
+                                               common=COMMON['N']),
+         Col('c', aff='B', common=COMMON['B']),
+         Col('d', aff='R', common=COMMON['R'])],
+        pk=['k'], uniques=uniques,
+        paths=[[('k', F)], [('a', F)], [('b', T)], [('c', F), ('a', T)],
+               [('d', F)]],
+        partial=['b > 0', 'c > 1', 'a > 2'], rowid='alias')
+    return (Schema('o 64 indexes (unique, partial, composite, DESC)', tito_sql,
+                   native, 'SELECT rowid, * FROM t', rowid=True), model)
 
 
 def say(msg):
@@ -313,9 +449,65 @@ def run_segment(pair, gen, n, done):
     return log, done, None if r == 'ok' else {'kind': 'check', 'why': r}
 
 
+# .dump/.read round trips: {case: [(schema letter, None or why)]}.
+DUMPS = {}
+
+
+# Schemas whose database is round-tripped (TITO_DIFF_DUMP=all: every one):
+# a text key, the rowid alias, an implicit rowid, untyped keys, 200
+# columns, 64 indexes.
+DUMP_SCHEMAS = 'a,c,d,e,n,o'
+
+
+def dump_round_trips(letter, pair, schema, so):
+    """Round-trip the random database of pair (difflib_dump)."""
+    pick = os.environ.get('TITO_DIFF_DUMP', DUMP_SCHEMAS)
+    if pick == '0' or (pick != 'all' and letter not in pick.split(',')):
+        return
+    for case, _ in difflib_dump.CASES:
+        try:
+            why = difflib_dump.round_trip(
+                case, os.path.join(pair.dir, 'tito.db'), pair.native, schema,
+                so, pair.dir)
+        except Exception as e:  # a harness error is a failure, not a crash
+            why = 'harness error: %s' % e
+        DUMPS.setdefault(case, []).append((letter, why))
+
+
+def report_dumps():
+    """One line per round-trip case; returns the number of failures."""
+    failed = 0
+    for case, what in difflib_dump.CASES:
+        res = DUMPS.get(case, [])
+        if not res:
+            continue
+        bad = [(l, w) for l, w in res if w]
+        name = '.dump/.read round trip, %s (%d random databases)' % (
+            what, len(res))
+        xfail = difflib_dump.XFAIL.get(case)
+        for l, w in bad[:3]:
+            say('%s%s, schema %s: %s' % ('XFAIL ' if xfail else '', case, l,
+                                         w))
+        if xfail and bad:
+            say('%s: %d of %d fail, expected: %s' % (case, len(bad),
+                                                    len(res), xfail))
+            print('ok - %s # XFAIL %s' % (name, xfail))
+        elif xfail:
+            failed += 1
+            print('not ok - %s: XPASS, remove it from difflib_dump.XFAIL' %
+                  name)
+        elif bad:
+            failed += 1
+            print('not ok - %s: %d failed' % (name, len(bad)))
+        else:
+            print('ok - %s' % name)
+    return failed
+
+
 def run_schema(letter, schema, model, seed, n, so, shrink_s):
     """Run n statements; after a mismatch start again on fresh tables (at
-    most 3 mismatches). Return the number of mismatches."""
+    most 3 mismatches). Then round-trip the database through .dump/.read.
+    Return the number of mismatches."""
     rng = random.Random('%s-%s' % (seed, letter))
     done, bad_count = 0, 0
     while done < n and bad_count < 3:
@@ -323,6 +515,8 @@ def run_schema(letter, schema, model, seed, n, so, shrink_s):
         try:
             log, done, bad = run_segment(pair, Gen(model, rng, pair.native),
                                          n, done)
+            if not bad and done >= n:
+                dump_round_trips(letter, pair, schema, so)
         finally:
             pair.close()
         if bad:
@@ -349,21 +543,23 @@ def main():
             continue
         schema, model = all_schemas[letter]
         t0 = time.monotonic()
+        nl = max(1, int(n * SHARE.get(letter, 1.0)))
         try:
-            bad = run_schema(letter, schema, model, seed, n, so, shrink_s)
+            bad = run_schema(letter, schema, model, seed, nl, so, shrink_s)
         except Exception as e:  # a harness error is a failure, not a crash
             import traceback
             say(traceback.format_exc())
             bad = 1
             say('harness error: %s' % e)
         name = 'differential %s (%d statements, seed %s, %.1fs)' % (
-            schema.name, n, seed, time.monotonic() - t0)
+            schema.name, nl, seed, time.monotonic() - t0)
         if bad:
             failed += 1
             print('not ok - %s: %d mismatch(es)' % (name, bad))
         else:
             print('ok - %s' % name)
         sys.stdout.flush()
+    failed += report_dumps()
     if 'm' in pick.split(','):
         t0 = time.monotonic()
         try:
