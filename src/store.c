@@ -173,11 +173,12 @@ static void storeClose(tito_store *p) {
 }
 
 /* The last table gone: close the handle, unless SQLite's transaction
-** still writes the store (a dropped table's DDL, committed through the
-** anchor): tito_store_end closes it then. */
+** still writes the remote store (a dropped table's DDL, committed through
+** the anchor, which SQLite always ends): tito_store_end closes it then.
+** The embedded store's writes are SQLite's own: it closes at once. */
 void tito_store_release(tito_store *p) {
   if (p == 0 || --p->nRef > 0) return;
-  if (!p->bInTxn) storeClose(p);
+  if (!p->bRemote || !p->bInTxn) storeClose(p);
 }
 
 void tito_store_list_free(tito_store_list *pList) {
