@@ -14,6 +14,7 @@
   - tito_stats shows the client's counters
   - one snapshot (one Tso) per statement outside transactions, one per
     transaction inside
+  - a commit whose outcome is unknown says so and is not retried
 Prints "ok - NAME" / "not ok - NAME".
 """
 import os
@@ -354,6 +355,36 @@ def statement_snapshot(cluster, prefix):
     c.close()
 
 
+def unknown_outcome(cluster, prefix):
+    """The commit point answered "undetermined": the error says the outcome
+    is unknown, SQLite rolls back, and the commit is not sent again."""
+    if not cluster.control:
+        print('ok - unknown outcome # skip needs the fake\'s faults')
+        return
+    c = tikvsql.connect(cluster.url(prefix + 'unknown'))
+    c.execute("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY)")
+    c.execute('INSERT INTO t VALUES (1)')
+    cluster.ctl('stats_reset')
+    cluster.ctl('fault KvCommit Undetermined 1')
+    try:
+        c.execute('INSERT INTO t VALUES (2)')
+        e, code = None, None
+    except sqlite3.Error as ex:
+        e, code = str(ex), getattr(ex, 'sqlite_errorname', '?')
+    commits = dict(w.split('=') for w in
+                   cluster.ctl('stats').split()[1:]).get('KvCommit')
+    cluster.ctl('clear_faults')
+    tap(code == 'SQLITE_IOERR' and 'commit outcome unknown' in e and
+        'read the data to find out' in e and commits == '1',
+        'unknown outcome: reported as such, never retried blindly',
+        (code, e, commits))
+    rows = c.execute('SELECT id FROM t ORDER BY id').fetchall()
+    tap(rows == [(1,), (2,)] and not c.in_transaction,
+        'unknown outcome: reading finds out (here: it committed)', rows)
+    c.execute('DROP TABLE t')
+    c.close()
+
+
 def main():
     cluster = tikvsql.Cluster()
     prefix = tikvsql.run_prefix('stores')
@@ -366,6 +397,7 @@ def main():
         keyspaces(cluster, prefix)
         stats(cluster, prefix)
         statement_snapshot(cluster, prefix)
+        unknown_outcome(cluster, prefix)
     finally:
         tikvsql.purge(cluster, prefix)
         cluster.stop()
