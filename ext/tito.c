@@ -69,6 +69,21 @@ static void titoVersionFunc(sqlite3_context *ctx, int argc,
   sqlite3_result_text(ctx, TITO_VERSION, -1, SQLITE_STATIC);
 }
 
+/* tito_table_check on one snapshot of the table's store (a check reading
+** rows and entries at different moments would see writes made between). */
+static int titoCheckTable(tito_vtab *p, char **pzReport) {
+  int rc = tito_store_read(p->pStore);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(p->pTab->zErr);
+    p->pTab->zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    return rc;
+  }
+  tito_store_cursor_open(p->pStore);
+  rc = tito_table_check(p->pTab, pzReport);
+  tito_store_cursor_close(p->pStore);
+  return rc;
+}
+
 /* The connected tito table named zName: "table" (the main schema's
 ** first, else any schema's) or "schema.table". */
 static tito_vtab *checkFind(tito_conn *pConn, const char *zName) {
@@ -130,7 +145,7 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
     return;
   }
   rc = titoTableReady(p);
-  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
   if (rc != SQLITE_OK) {
     sqlite3_result_error(ctx, p->pTab ? tito_table_errmsg(p->pTab)
                                       : "tito_check: cannot open table", -1);
@@ -193,7 +208,7 @@ int titoIntegrity(sqlite3_vtab *pVtab, const char *zSchema,
   int rc;
   if (mFlags & 1) return SQLITE_OK;
   rc = titoTableReady(p);
-  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
   if (rc == SQLITE_NOMEM) return rc;
   if (rc != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("tito table %s.%s cannot be checked: %s",
