@@ -282,7 +282,7 @@ static int storeCheckSingle(tito_store *p) {
 ** to -1 for the savepoint that opened the transaction (SAVEPOINT outside
 ** BEGIN): ROLLBACK TO it undoes every write but keeps the transaction.
 ** So a remote store sets a base mark when its transaction starts, and
-** SQLite's level i is the store's mark i + 1 (storeMark). The embedded
+** SQLite's level i is the store's mark i + 1 (storeMarkOf). The embedded
 ** store needs no base: SQLite rolls its table back itself.
 */
 static int storeMarkOf(tito_store *p, int iLevel) {
