@@ -51,7 +51,7 @@ class Counter:
 
 
 def fmt(d):
-    order = ['Tso', 'KvGet', 'KvBatchGet', 'KvScan', 'KvPrewrite',
+    order = ['Tso', 'KvGet', 'KvScan', 'KvBatchGet', 'KvPrewrite',
              'KvCommit']
     keys = sorted(d, key=lambda k: (order.index(k) if k in order else 99, k))
     return ' + '.join('%d %s' % (d[k], k) for k in keys) or 'none'
