@@ -63,28 +63,40 @@ all: $(TITO_SO)
 # Keep object files: they are shared by several programs.
 .SECONDARY: $(UNIT_OBJ) $(EXT_OBJ)
 
-$(TITO_SO): $(EXT_OBJ)
-	$(CC) -shared $(LDSAN) -o $@ $^ $(TITO_SO_LIBS)
+# tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS), its
+# symbols kept inside.
+$(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
+	@echo "$(CC) -shared -o $@ ... (the engine, the TiKV client, gRPC)"
+	@$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
 
-$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h)
+$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DTITO_EXTENSION -fvisibility=hidden -Iext -c -o $@ $<
 
-$(BUILD)/unit/%.o: %.c $(wildcard src/*.h)
+$(BUILD)/unit/%.o: %.c $(wildcard src/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) test/unit/check.h
+# The engine opens TiKV stores (src/store_registry.c): every program linking
+# it links the client too.
+$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) test/unit/check.h
+$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
+$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+
+# Test tools (not tests): removing a test run's keyspaces from a cluster.
+TEST_TOOLS := $(BUILD)/tikv/purge_keyspace
+
+$(BUILD)/tikv/purge_keyspace: test/tikv/purge_keyspace.c $(TIKV_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TIKV_CFLAGS) -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
 # ---------------------------------------------------------------------------
 # A current SQLite for `make test SQLITE=current` (and bench). tito.so and
@@ -154,7 +166,7 @@ $(CUR)/bin/sqlite3: $(CUR)/lib/libsqlite3.so.0
 	$(CC) -O2 $(CUR_DEFS) -I$(CUR)/src -o $@ $(CUR)/src/shell.c \
 	  -L$(CUR)/lib -lsqlite3 -Wl,-rpath,'$$ORIGIN/../lib' -lm
 
-test-build: $(TITO_SO) $(TEST_BINS)
+test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS)
 
 test: test-build $(SQLITE_DEP)
 	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) \
@@ -173,7 +185,7 @@ valgrind: test-build
 	  | grep -E '^(not ok|ok)' ; \
 	exit $$fail
 
-bench: $(TITO_SO) $(BENCH_BINS) $(SQLITE_DEP)
+bench: $(TITO_SO) $(BENCH_BINS) $(TEST_TOOLS) $(SQLITE_DEP)
 	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) \
 	  bash test/bench/run $(BENCH_BINS)
 
