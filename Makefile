@@ -69,28 +69,40 @@ all: $(TITO_SO)
 # Keep object files: they are shared by several programs.
 .SECONDARY: $(UNIT_OBJ) $(EXT_OBJ)
 
-$(TITO_SO): $(EXT_OBJ)
-	$(CC) -shared $(LDSAN) -o $@ $^ $(TITO_SO_LIBS)
+# tito.so links the TiKV client (src/tikv/tikv.mk: TIKV_LIB, TIKV_LIBS), its
+# symbols kept inside.
+$(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
+	@echo "$(CC) -shared -o $@ ... (the engine, the TiKV client, gRPC)"
+	@$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
 
-$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h)
+$(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DTITO_EXTENSION -fvisibility=hidden -Iext -c -o $@ $<
 
-$(BUILD)/unit/%.o: %.c $(wildcard src/*.h)
+$(BUILD)/unit/%.o: %.c $(wildcard src/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) test/unit/check.h
+# The engine opens TiKV stores (src/store_registry.c): every program linking
+# it links the client too.
+$(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) test/unit/check.h
+$(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ)
+$(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+
+# Test tools (not tests): removing a test run's keyspaces from a cluster.
+TEST_TOOLS := $(BUILD)/tikv/purge_keyspace
+
+$(BUILD)/tikv/purge_keyspace: test/tikv/purge_keyspace.c $(TIKV_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TIKV_CFLAGS) -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
 # ---------------------------------------------------------------------------
 # A current SQLite for `make test SQLITE=current` (and bench). tito.so and
@@ -169,11 +181,11 @@ FUZZ_BINS  := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 EXT_UNIT_OBJ := $(patsubst %.c,$(BUILD)/unit/%.o,$(EXT_SRC))
 .SECONDARY: $(EXT_UNIT_OBJ)
 
-$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/driver.c $(wildcard test/fuzz/*.h) $(UNIT_OBJ) $(EXT_UNIT_OBJ)
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/driver.c $(wildcard test/fuzz/*.h) $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iext -Itest/fuzz -o $@ $< test/fuzz/driver.c $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(LDSAN) $(SQLITE_LIBS) -lm
+	$(CC) $(CFLAGS) -Iext -Itest/fuzz -o $@ $< test/fuzz/driver.c $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
 
-test-build: $(TITO_SO) $(TEST_BINS) $(FUZZ_BINS)
+test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
 
 test: test-build $(SQLITE_DEP)
 	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) TITO_BUILD=$(BUILD) PYTHON=$(PYTHON) \
@@ -192,7 +204,7 @@ valgrind: test-build
 	  | grep -E '^(not ok|ok)' ; \
 	exit $$fail
 
-bench: $(TITO_SO) $(BENCH_BINS) $(SQLITE_DEP)
+bench: $(TITO_SO) $(BENCH_BINS) $(TEST_TOOLS) $(SQLITE_DEP)
 	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) \
 	  bash test/bench/run $(BENCH_BINS)
 

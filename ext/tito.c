@@ -10,9 +10,14 @@
 **   PRAGMA integrity_check;        -- the same, on SQLite 3.44 and later
 **   SELECT tito_version();         -- '0.1.0'
 **   SELECT tito_debug();           -- versions and what this SQLite offers
+**   SELECT tito_config('store', 'tikv://pd:2379');  -- this connection's store
 **
 ** sqlite3_tito_init allocates the per-connection context (tito_conn) and
 ** hands it to the module as client data; it is freed with the connection.
+** The environment variable TITO_STORE, when set, is every new connection's
+** store override (as tito_config('store', ...)). The extension stays loaded
+** for the life of the process (SQLITE_OK_LOAD_PERMANENTLY): the TiKV
+** client's gRPC library runs threads of its own.
 **
 ** SQLITE VERSIONS. tito is compiled against the oldest header it supports
 ** and asks sqlite3_libversion_number() at load time what the running
@@ -30,6 +35,7 @@
 */
 #include "tito_ext.h"
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
 
@@ -64,6 +70,21 @@ static void titoVersionFunc(sqlite3_context *ctx, int argc,
   (void)argc;
   (void)argv;
   sqlite3_result_text(ctx, TITO_VERSION, -1, SQLITE_STATIC);
+}
+
+/* tito_table_check on one snapshot of the table's store (a check reading
+** rows and entries at different moments would see writes made between). */
+static int titoCheckTable(tito_vtab *p, char **pzReport) {
+  int rc = tito_store_read(p->pStore);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(p->pTab->zErr);
+    p->pTab->zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    return rc;
+  }
+  tito_store_cursor_open(p->pStore);
+  rc = tito_table_check(p->pTab, pzReport);
+  tito_store_cursor_close(p->pStore);
+  return rc;
 }
 
 /* The connected tito table named zName: "table" (the main schema's
@@ -144,7 +165,7 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
     checkLine(pRep, pnProblem, "catalog: the definition of %s differs from "
               "its catalog entry", p->zName);
   }
-  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
   if (rc == SQLITE_OK && zReport) {
     /* One line per problem, already capped by the table's check. */
     const char *z = zReport;
@@ -268,8 +289,16 @@ static int checkSchema(tito_conn *pConn, const char *zSchema,
     rc = tito_store_acquire(&pConn->stores, zSchema, 0, &pStore, pzErr);
   }
   if (rc == SQLITE_OK) {
-    rc = tito_catalog_check(pStore->pKv, nRef, aRef, 1, pRep, pnProblem,
-                            pzErr);
+    /* One snapshot of the store for the whole walk. */
+    rc = tito_store_read(pStore);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+    } else {
+      tito_store_cursor_open(pStore);
+      rc = tito_catalog_check(pStore->pKv, nRef, aRef, 1, pRep, pnProblem,
+                              pzErr);
+      tito_store_cursor_close(pStore);
+    }
     tito_store_release(pStore);
   }
   sqlite3_free(aRef);
@@ -325,6 +354,43 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
 }
 
 /*
+** tito_config(NAME [, VALUE]): the connection's settings. NAME 'store':
+** the store every tito table of this connection uses, whatever its
+** definition says (NULL: each its own); with VALUE (a store URL, or NULL to
+** go back to the definitions) it is set, before the connection uses a tito
+** table. Returns the setting (after the change).
+*/
+static void titoConfigFunc(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
+    char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
+                              "store)", zName ? zName : "NULL");
+    sqlite3_result_error(ctx, z, -1);
+    sqlite3_free(z);
+    return;
+  }
+  if (argc == 2) {
+    char *zErr = 0;
+    const char *zUrl = (const char *)sqlite3_value_text(argv[1]);
+    int rc = tito_store_set_override(&pConn->stores, zUrl, &zErr);
+    if (rc != SQLITE_OK) {
+      char *z = sqlite3_mprintf("tito_config: %s", zErr ? zErr : "");
+      sqlite3_result_error(ctx, z, -1);
+      sqlite3_free(z);
+      sqlite3_free(zErr);
+      return;
+    }
+  }
+  if (pConn->stores.zOverride) {
+    sqlite3_result_text(ctx, pConn->stores.zOverride, -1, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_null(ctx);
+  }
+}
+
+/*
 ** xIntegrity (SQLite 3.44+): PRAGMA integrity_check runs tito_check on every
 ** tito table and reports its problems as one row. PRAGMA quick_check
 ** (mFlags bit 0) skips it: comparing every entry with its row is not quick.
@@ -338,7 +404,7 @@ int titoIntegrity(sqlite3_vtab *pVtab, const char *zSchema,
   int rc;
   if (mFlags & 1) return SQLITE_OK;
   rc = titoTableReady(p);
-  if (rc == SQLITE_OK) rc = tito_table_check(p->pTab, &zReport);
+  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
   if (rc == SQLITE_NOMEM) return rc;
   if (rc != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("tito table %s.%s cannot be checked: %s",
@@ -398,6 +464,16 @@ int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
     rc = sqlite3_create_function(db, "tito_check", 0, SQLITE_UTF8, pConn,
                                  titoCheckFunc, 0, 0);
   }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_config", 1,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn,
+                                 titoConfigFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_config", 2,
+                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn,
+                                 titoConfigFunc, 0, 0);
+  }
   return rc;
 }
 
@@ -423,9 +499,22 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   pConn->db = db;
   titoCapsInit(&pConn->caps);
   pConn->stores.db = db;
+  if (getenv("TITO_STORE") && getenv("TITO_STORE")[0]) {
+    char *zErr = 0;
+    rc = tito_store_set_override(&pConn->stores, getenv("TITO_STORE"), &zErr);
+    if (rc != SQLITE_OK) {
+      *pzErrMsg = sqlite3_mprintf("tito: TITO_STORE: %s",
+                                  zErr ? zErr : "out of memory");
+      sqlite3_free(zErr);
+      titoConnFree(pConn);
+      return rc;
+    }
+  }
   rc = titoRegisterFunctions(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterNumeric(db);
   /* The module owns pConn from here: its destructor frees it. */
+  if (rc == SQLITE_OK) rc = titoRegisterAnchor(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);
@@ -435,8 +524,9 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc != SQLITE_OK) {
     *pzErrMsg = sqlite3_mprintf("tito: cannot register: %s",
                                 sqlite3_errmsg(db));
+    return rc;
   }
-  return rc;
+  return SQLITE_OK_LOAD_PERMANENTLY;
 }
 
 /* The module destructor is defined here, next to the allocation. */

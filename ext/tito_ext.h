@@ -79,6 +79,8 @@ typedef struct tito_vtab {
   tito_store *pStore;
   tito_pcond *aCond;   /* per index: its condition, for the planner */
   int iKeyCol;         /* column number of hidden _key, or -1 */
+  int bAttached;       /* declared without columns: the model is the
+                       ** store catalog's (see vtabAttachArgs) */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
   struct tito_cursor *pSpare; /* a closed cursor kept for the next xOpen */
   tito_value *aNew;    /* nCol values: the new row of xUpdate */
@@ -138,6 +140,11 @@ int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);
 
 int titoRegisterModule(sqlite3 *, tito_conn *);
+/* The tito_stats table (tito_stats.c). */
+int titoRegisterStats(sqlite3 *, tito_conn *);
+/* The tito_txn anchor table (tito_anchor.c). */
+int titoRegisterAnchor(sqlite3 *, tito_conn *);
+int titoAnchorJoin(tito_conn *, char **pzErr);
 /* xIntegrity: PRAGMA integrity_check on a tito table (SQLite 3.44+). */
 int titoIntegrity(sqlite3_vtab *, const char *zSchema, const char *zTabName,
                   int mFlags, char **pzErr);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "catalog.h"
+#include "definition.h"
 
 /* A cursor drives one scan of the engine (src/scan.h). */
 struct tito_cursor {
@@ -42,6 +43,87 @@ char *titoVtabDefinition(tito_vtab *p) {
   return sqlite3_str_finish(pStr);
 }
 
+/* Does the catalog's definition zDef declare this table's model? */
+static int vtabCheckDefinition(tito_vtab *p, const char *zDef, char **pzErr) {
+  char **azCat = 0;
+  int nCat = 0;
+  int rc = tito_def_split(zDef, &nCat, &azCat);
+  if (rc == SQLITE_OK) {
+    rc = tito_def_compare(p->zName, "in the catalog", nCat, azCat, "here",
+                          p->nArg, p->azArg, pzErr);
+  }
+  tito_def_free(nCat, azCat);
+  return rc;
+}
+
+/*
+** A definition with no columns (only options: store, prefix) attaches to
+** the model of that name in the store's catalog: the arguments become the
+** catalog's definition plus the options given here.
+*/
+static int vtabAttachArgs(tito_vtab *p, char **pzErr) {
+  tito_model *pProbe = 0;
+  char **azCat = 0, **azNew = 0, *zDef = 0;
+  int nCat = 0, nNew = 0, i, rc;
+  uint32_t iId = 0;
+  /* Parse the options alone (with a stand-in column) for store and
+  ** prefix. */
+  azNew = sqlite3_malloc(sizeof(char *) * (p->nArg + 1));
+  if (azNew == 0) return SQLITE_NOMEM;
+  for (i = 0; i < p->nArg; i++) azNew[i] = p->azArg[i];
+  azNew[p->nArg] = "tito_attach_probe";
+  rc = tito_model_parse(p->zName, p->nArg + 1, (const char *const *)azNew,
+                        &pProbe, pzErr);
+  sqlite3_free(azNew);
+  azNew = 0;
+  if (rc == SQLITE_OK) {
+    rc = tito_store_acquire(&p->pConn->stores, p->zSchema, pProbe->zStore,
+                            &p->pStore, pzErr);
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_store_read(p->pStore);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    }
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_find(p->pStore->pKv, pProbe->zPrefix, p->zName, &iId,
+                           &zDef, pzErr);
+    if (rc == SQLITE_DONE) {
+      *pzErr = sqlite3_mprintf("tito: %s: a tito table needs at least one "
+                               "column (without columns it attaches to a "
+                               "model of the store's catalog, and store %s "
+                               "has none named %s)",
+                               p->zName, p->pStore->zUrl, p->zName);
+      rc = SQLITE_ERROR;
+    }
+  }
+  if (rc == SQLITE_OK) rc = tito_def_split(zDef, &nCat, &azCat);
+  if (rc == SQLITE_OK) {
+    azNew = sqlite3_malloc(sizeof(char *) * (nCat + p->nArg + 1));
+    if (azNew == 0) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    for (i = 0; i < nCat; i++) {
+      if (tito_def_is_location(azCat[i])) {
+        sqlite3_free(azCat[i]);
+      } else {
+        azNew[nNew++] = azCat[i];
+      }
+      azCat[i] = 0;
+    }
+    for (i = 0; i < p->nArg; i++) azNew[nNew++] = p->azArg[i];
+    azNew[nNew] = 0;
+    sqlite3_free(p->azArg);
+    p->azArg = azNew;
+    p->nArg = nNew;
+  }
+  tito_def_free(nCat, azCat);
+  tito_model_free(pProbe);
+  sqlite3_free(zDef);
+  return rc;
+}
+
 int titoTableReady(tito_vtab *p) {
   char *zErr = 0;
   uint32_t iId = 0;
@@ -55,17 +137,27 @@ int titoTableReady(tito_vtab *p) {
     if (rc == SQLITE_OK) titoGuardSchema(p->pConn->db, p->zSchema);
   }
   if (rc == SQLITE_OK) {
+    rc = tito_store_read(p->pStore);
+    if (rc != SQLITE_OK) {
+      zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    }
+  }
+  if (rc == SQLITE_OK) {
+    char *zDef = 0;
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
-                           0, &zErr);
+                           &zDef, &zErr);
     if (rc == SQLITE_DONE) {
       /* Typically a table read from a one-table .dump: it carries the
       ** definition, never the rows. */
-      zErr = sqlite3_mprintf("tito: %s is not in the store's catalog (a "
-                             "dump of one tito table has no rows: dump the "
-                             "whole database; or the store was changed "
-                             "outside tito)", p->zName);
+      zErr = sqlite3_mprintf("tito: %s is not in the catalog of store %s "
+                             "(a dump of one tito table has no rows: dump "
+                             "the whole database; or it was dropped, or the "
+                             "store was changed outside tito)", p->zName,
+                             p->pStore->zUrl);
       rc = SQLITE_ERROR;
     }
+    if (rc == SQLITE_OK) rc = vtabCheckDefinition(p, zDef, &zErr);
+    sqlite3_free(zDef);
   }
   if (rc == SQLITE_OK) {
     /* Another model under the same id would mix its keys with this one's
@@ -212,6 +304,43 @@ static int vtabApplyDefaults(tito_vtab *p, tito_value *aNew,
 }
 
 /*
+** Register a new model in the store's catalog. On a remote store the
+** entry is written in a store transaction that SQLite's xSync and xCommit
+** (which follow xCreate, with no xBegin) commit, or in the transaction
+** already open; a failure leaves nothing behind in either.
+*/
+static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
+  tito_store *pStore = p->pStore;
+  int bOwn = pStore->bRemote && !pStore->bInTxn, iMark = -1, rc = SQLITE_OK;
+  uint32_t iId = 0;
+  char *zDef = titoVtabDefinition(p);
+  if (zDef == 0) return SQLITE_NOMEM;
+  if (pStore->bRemote) rc = tito_store_begin(pStore);
+  if (rc == SQLITE_OK) rc = tito_store_atomic_begin(pStore, &iMark);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+  }
+  if (rc == SQLITE_OK) {
+    char *zCat = 0;
+    rc = tito_catalog_find(pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
+                           &zCat, pzErr);
+    if (rc == SQLITE_OK) {
+      /* The model exists (created from another database): the same
+      ** definition attaches to it, another one is refused. */
+      rc = vtabCheckDefinition(p, zCat, pzErr);
+      sqlite3_free(zCat);
+    } else if (rc == SQLITE_DONE) {
+      rc = tito_catalog_create(pStore->pKv, p->pModel->zPrefix, p->zName,
+                               zDef, &iId, pzErr);
+    }
+    tito_store_atomic_end(pStore, iMark, rc == SQLITE_OK);
+  }
+  if (rc != SQLITE_OK && bOwn) tito_store_end(pStore, 0);
+  sqlite3_free(zDef);
+  return rc;
+}
+
+/*
 ** xCreate and xConnect. Both parse the model and declare the table; only
 ** xCreate touches the store (creating it and the catalog entry), so that
 ** reconnecting on a schema load never needs the store.
@@ -248,8 +377,15 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
       return SQLITE_NOMEM;
     }
   }
-  rc = tito_model_parse(argv[2], p->nArg, (const char *const *)p->azArg,
-                        &p->pModel, pzErr);
+  rc = SQLITE_OK;
+  if (!tito_def_has_model(p->nArg, p->azArg)) {
+    p->bAttached = 1;
+    rc = vtabAttachArgs(p, pzErr);
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_model_parse(argv[2], p->nArg, (const char *const *)p->azArg,
+                          &p->pModel, pzErr);
+  }
   if (rc == SQLITE_OK) {
     rc = tito_store_check_url(argv[2], p->pModel->zStore, pzErr);
   }
@@ -289,26 +425,11 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
     tito_pred_close(pPred);
     if (rc == SQLITE_OK) rc = vtabPrepareDefaults(db, p, pzErr);
   }
-  if (rc == SQLITE_OK && bCreate) {
-    uint32_t iId = 0;
-    char *zDef = titoVtabDefinition(p);
+  if (rc == SQLITE_OK && bCreate && !p->bAttached) {
     rc = tito_store_acquire(&pConn->stores, p->zSchema, p->pModel->zStore,
                             &p->pStore, pzErr);
     if (rc == SQLITE_OK) titoGuardSchema(db, p->zSchema);
-    if (rc == SQLITE_OK && zDef == 0) rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK) {
-      rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
-                             &iId, 0, pzErr);
-      if (rc == SQLITE_OK) {
-        *pzErr = sqlite3_mprintf("tito: the store already holds a model "
-                                 "named %s", p->zName);
-        rc = SQLITE_ERROR;
-      } else if (rc == SQLITE_DONE) {
-        rc = tito_catalog_create(p->pStore->pKv, p->pModel->zPrefix, p->zName,
-                                 zDef, &iId, pzErr);
-      }
-    }
-    sqlite3_free(zDef);
+    if (rc == SQLITE_OK) rc = vtabCreateEntry(p, pzErr);
   }
   if (rc != SQLITE_OK) {
     if (*pzErr == 0) *pzErr = sqlite3_mprintf("%s", sqlite3_errstr(rc));
@@ -336,25 +457,58 @@ static int titoDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-/* DROP TABLE: the embedded store's keys of the model go with it. */
+/*
+** DROP and RENAME: on a remote store the catalog writes join the store
+** transaction, tied to SQLite's by the anchor table (tito_anchor.c), so
+** they commit or roll back with the statement or its transaction. The
+** writes of one DDL step are all-or-nothing.
+*/
+static int vtabDdlBegin(tito_vtab *p, int *piMark, char **pzErr) {
+  tito_store *pStore = p->pStore;
+  int bHad = pStore->bInTxn;
+  int rc = tito_store_ddl_begin(pStore);
+  *piMark = -1;
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+    return rc;
+  }
+  if (pStore->bRemote) {
+    rc = titoAnchorJoin(p->pConn, pzErr);
+    if (rc != SQLITE_OK) {
+      if (!bHad) tito_store_end(pStore, 0);
+      return rc;
+    }
+  }
+  rc = tito_store_atomic_begin(pStore, piMark);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+  }
+  return rc;
+}
+
+/* DROP TABLE: the model's keys and catalog entry go with it. */
 static int titoDestroy(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  const tito_model *pModel;
   char *zErr = 0;
-  int rc = titoTableReady(p);
-  if (rc == SQLITE_OK) {
-    rc = tito_table_purge(p->pTab);
-  } else if ((rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) && p->pStore &&
-             p->pModel) {
+  int iMark = -1, rc = titoTableReady(p);
+  int bDamaged = 0;
+  if ((rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) && p->pStore && p->pModel) {
     /* No usable catalog entry (damage tito_check() reports): no key range
     ** is known to be the table's. Dropping it must still work; keys left
     ** behind stay visible to tito_check(). (SQLite shows no message of
     ** xDestroy, so a refusal here could not even say why.) */
+    bDamaged = 1;
     rc = SQLITE_OK;
   }
-  pModel = p->pTab ? p->pTab->pModel : p->pModel;
+  if (rc == SQLITE_OK) rc = vtabDdlBegin(p, &iMark, &zErr);
   if (rc == SQLITE_OK) {
-    rc = tito_catalog_drop(p->pStore->pKv, pModel->zPrefix, p->zName, &zErr);
+    const tito_model *pModel = p->pTab ? p->pTab->pModel : p->pModel;
+    if (!bDamaged) rc = tito_table_purge(p->pTab);
+    if (rc == SQLITE_OK) {
+      rc = tito_catalog_drop(p->pStore->pKv, pModel->zPrefix, p->zName,
+                             &zErr);
+    }
+    tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
   }
   if (rc != SQLITE_OK) {
     titoSetError(pVtab, "%s", zErr ? zErr
@@ -371,10 +525,12 @@ static int titoDestroy(sqlite3_vtab *pVtab) {
 static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
   tito_vtab *p = (tito_vtab *)pVtab;
   char *zErr = 0;
-  int rc = titoTableReady(p);
+  int iMark = -1, rc = titoTableReady(p);
+  if (rc == SQLITE_OK) rc = vtabDdlBegin(p, &iMark, &zErr);
   if (rc == SQLITE_OK) {
     rc = tito_catalog_rename(p->pStore->pKv, p->pTab->pModel->zPrefix,
                              p->zName, zNew, &zErr);
+    tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
   }
   if (rc != SQLITE_OK) {
     if (zErr) titoSetError(pVtab, "%s", zErr);
@@ -395,18 +551,19 @@ static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
   if (p->pSpare) {
-    *ppCur = &p->pSpare->base;
+    pCur = p->pSpare;
     p->pSpare = 0;
-    return SQLITE_OK;
+  } else {
+    pCur = sqlite3_malloc(sizeof(*pCur));
+    if (pCur == 0) return SQLITE_NOMEM;
+    memset(pCur, 0, sizeof(*pCur));
+    rc = tito_scan_new(p->pTab, &pCur->pScan);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(pCur);
+      return rc;
+    }
   }
-  pCur = sqlite3_malloc(sizeof(*pCur));
-  if (pCur == 0) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  rc = tito_scan_new(p->pTab, &pCur->pScan);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(pCur);
-    return rc;
-  }
+  tito_store_cursor_open(p->pStore);
   *ppCur = &pCur->base;
   return SQLITE_OK;
 }
@@ -421,6 +578,7 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
   tito_scan_end(pCur->pScan);
+  tito_store_cursor_close(p->pStore);
   if (p->pSpare == 0) {
     p->pSpare = pCur;
   } else {
@@ -483,6 +641,12 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   sp.bOrderIn = plan.bIn;
   if (plan.bLimit) {
     filterLimit((tito_vtab *)pBase->pVtab, &plan, argc, argv, &sp);
+  }
+  rc = tito_store_read(((tito_vtab *)pBase->pVtab)->pStore);
+  if (rc != SQLITE_OK) {
+    titoSetError(pBase->pVtab, "%s",
+                 tito_store_errmsg(((tito_vtab *)pBase->pVtab)->pStore));
+    return rc;
   }
   rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
@@ -576,8 +740,8 @@ static int updateCheckRowid(tito_vtab *p, sqlite3_value **argv) {
   return SQLITE_MISMATCH;
 }
 
-static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
-                      sqlite3_int64 *pRowid) {
+static int vtabUpdateRow(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                         sqlite3_int64 *pRowid) {
   tito_vtab *p = (tito_vtab *)pVtab;
   tito_table *pTab;
   tito_buf *pOldKey = &p->oldKey;
@@ -637,6 +801,24 @@ done:
   return rc;
 }
 
+/* One row's writes are all-or-nothing, also when SQLite has no statement
+** savepoint around it (a single-row statement inside BEGIN): a store
+** error half-way leaves none of them. */
+static int titoUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                      sqlite3_int64 *pRowid) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  int iMark = -1, rc = titoTableReady(p);
+  if (rc != SQLITE_OK) return rc;
+  rc = tito_store_atomic_begin(p->pStore, &iMark);
+  if (rc != SQLITE_OK) {
+    titoSetError(pVtab, "%s", tito_store_errmsg(p->pStore));
+    return rc;
+  }
+  rc = vtabUpdateRow(pVtab, argc, argv, pRowid);
+  tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
+  return rc;
+}
+
 /* ---------------------------------------------------------- transactions */
 
 /* Report the store's error as the table's. */
@@ -655,10 +837,37 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   return storeError(p, tito_store_begin(p->pStore));
 }
 
+/* A key or unique value the commit found already written: SQLite's own
+** wording, from the table of this store that owns the key. */
+static int syncConstraint(tito_vtab *p) {
+  uint8_t *pKey = 0;
+  int nKey = 0, rc = SQLITE_OK;
+  tito_vtab *q;
+  if (tito_store_failed_key(p->pStore, &pKey, &nKey) == SQLITE_OK) {
+    for (q = p->pConn->pTabs; q; q = q->pNextTab) {
+      if (q->pStore != p->pStore || q->pTab == 0) continue;
+      rc = tito_table_key_conflict(q->pTab, pKey, nKey);
+      if (rc != SQLITE_OK) {
+        titoSetError(&p->base, "%s", tito_table_errmsg(q->pTab));
+        break;
+      }
+    }
+    sqlite3_free(pKey);
+  }
+  if (rc == SQLITE_OK) {
+    titoSetError(&p->base, "%s", tito_store_errmsg(p->pStore));
+    rc = SQLITE_CONSTRAINT;
+  }
+  return rc;
+}
+
 static int titoSync(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
+  int rc;
   if (p->pStore == 0) return SQLITE_OK;
-  return storeError(p, tito_store_prepare(p->pStore));
+  rc = tito_store_prepare(p->pStore);
+  if (rc == SQLITE_CONSTRAINT) return syncConstraint(p);
+  return storeError(p, rc);
 }
 
 static void vtabEnd(tito_vtab *p, int bCommit) {

@@ -75,6 +75,7 @@ struct tito_scan {
   /* Batched row reads of a non-covering index scan: row keys back to back
   ** in batchKeys, values in batchVals. */
   int bBatch;
+  int bPointBatch;       /* the batch is of point row keys (a key IN list) */
   tito_buf batchKeys, batchVals;
   int *aBatch;           /* per entry: key off, key len, val off (-1), len */
   const uint8_t **apBatchKey;
@@ -220,7 +221,7 @@ int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   p->nRange = p->iRange = 0;
   p->bEof = 0;
   p->nYield = 0;
-  p->bAll = p->bSorted = p->bBatch = 0;
+  p->bAll = p->bSorted = p->bBatch = p->bPointBatch = 0;
   p->pVal = 0;
   p->bDecoded = 0;
   p->rowKey.n = 0;
@@ -653,7 +654,18 @@ static int scanFillBatch(tito_scan *p) {
   p->batchKeys.n = p->batchVals.n = 0;
   p->nReadWrite = p->pTab->nWrite;
   rc = batchReserve(p, p->nBatchWant);
-  while (rc == SQLITE_OK && p->nBatch < p->nBatchWant &&
+  while (rc == SQLITE_OK && p->bPointBatch && p->nBatch < p->nBatchWant &&
+         p->iRange < p->nRange) {
+    const scan_range *r = &p->aRange[p->iRange++];
+    int *e = &p->aBatch[4 * p->nBatch++];
+    e[0] = p->batchKeys.n;
+    e[1] = r->nLo;
+    e[2] = -1;
+    e[3] = 0;
+    tito_buf_append(&p->batchKeys, p->ranges.a + r->oLo, r->nLo);
+    if (p->batchKeys.rc) rc = SQLITE_NOMEM;
+  }
+  while (rc == SQLITE_OK && !p->bPointBatch && p->nBatch < p->nBatchWant &&
          p->iRange < p->nRange) {
     if (p->pIter == 0) {
       rc = scanOpenRange(p);
@@ -677,7 +689,7 @@ static int scanFillBatch(tito_scan *p) {
   i = pKv->pMethods->xMultiGet(pKv, p->nBatch, p->apBatchKey, p->anBatchKey,
                                batchRow, p);
   if (i != TITO_OK) return scanKvError(p, i);
-  if (p->nBatchWant < 64) p->nBatchWant *= 2;
+  if (p->nBatchWant < 64 && !p->bPointBatch) p->nBatchWant *= 2;
   return SQLITE_OK;
 }
 
@@ -817,6 +829,13 @@ int tito_scan_start(tito_scan *p) {
     p->nBatch = p->iBatch = 0;
     p->nBatchWant =
         pPlan->nHint > 0 && pPlan->nHint < 16 ? (int)pPlan->nHint : 16;
+  } else if (p->bPoint && pPlan->iPath == TITO_PATH_PK && p->nRange > 1) {
+    /* A list of keys (IN): their rows in one multi-get per batch, not one
+    ** read each (on TiKV: one KvBatchGet per region instead of a KvGet per
+    ** key). */
+    p->bBatch = p->bPointBatch = 1;
+    p->nBatch = p->iBatch = 0;
+    p->nBatchWant = p->nRange < 1024 ? p->nRange : 1024;
   }
   p->iRange = 0;
   if (rc == SQLITE_OK) rc = scanSettle(p);

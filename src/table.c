@@ -334,6 +334,27 @@ static int tableUniqueConflict(tito_table *pTab, int iIdx) {
   return SQLITE_CONSTRAINT_UNIQUE;
 }
 
+int tito_table_key_conflict(tito_table *pTab, const uint8_t *pKey,
+                            int nKey) {
+  const tito_buf *pRow = &pTab->rowPrefix, *pIdx = &pTab->idxPrefix;
+  int i;
+  if (nKey > pRow->n && memcmp(pKey, pRow->a, pRow->n) == 0) {
+    return tablePkConflict(pTab);
+  }
+  if (nKey > pIdx->n + 4 && memcmp(pKey, pIdx->a, pIdx->n) == 0) {
+    const uint8_t *a = pKey + pIdx->n;
+    uint32_t iId = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
+                   ((uint32_t)a[2] << 8) | a[3];
+    for (i = 0; i < pTab->pModel->nIndex; i++) {
+      if (pTab->pModel->aIndex[i].iId == iId &&
+          pTab->pModel->aIndex[i].bUnique) {
+        return tableUniqueConflict(pTab, i);
+      }
+    }
+  }
+  return SQLITE_OK;
+}
+
 /* NOT NULL checks of a new row. */
 static int tableCheckNotNull(tito_table *pTab, const tito_value *aRow) {
   const tito_model *pModel = pTab->pModel;

@@ -116,6 +116,14 @@ int tito_table_update(tito_table *, const uint8_t *pOldKey, int nOldKey,
                       int eConflict);
 int tito_table_delete(tito_table *, const uint8_t *pOldKey, int nOldKey);
 
+/*
+** If pKey is a row key of this table or the key of one of its unique
+** index entries (a key a commit found already written): set SQLite's
+** wording for that uniqueness failure as the table's message and return
+** its extended code. SQLITE_OK when the key is not this table's.
+*/
+int tito_table_key_conflict(tito_table *, const uint8_t *pKey, int nKey);
+
 /* Set the cached copy of the row last read by a cursor (so an UPDATE or
 ** DELETE of that row need not read it again). */
 void tito_table_cache_row(tito_table *, const uint8_t *pKey, int nKey,

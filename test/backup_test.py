@@ -105,9 +105,9 @@ def main():
         out, rc = shell(dst, 'SELECT * FROM users;\n')
         chk, _ = shell(dst, 'SELECT tito_check();\n')
         check('.dump of one tito table: its use fails saying why',
-              rc != 0 and 'users is not in the store' in out and 'dump the whole database' in out, out)
+              rc != 0 and 'users is not in the catalog of store' in out and 'dump the whole database' in out, out)
         check('.dump of one tito table: tito_check() reports it, other tables untouched',
-              'users is not in the store' in chk and rows(dst, 'mine') == mine, chk)
+              'users is not in the catalog of store' in chk and rows(dst, 'mine') == mine, chk)
         out, rc = shell(dst, 'DROP TABLE users;\nSELECT tito_check();\n')
         check('.dump of one tito table: DROP TABLE works', rc == 0 and out == 'ok\n', out)
 

@@ -263,10 +263,23 @@ class Pair:
     """A native connection and a tito connection with table t in each, on
     two database files in a temporary directory (so that a 'reopen'
     statement can close and reopen them)."""
+    # TITO_DIFF_STORE (a tikv:// URL without keyspace): the tito side runs
+    # on that store, each pair in a keyspace of its own (named after
+    # TITO_DIFF_KEYSPACE, the run's prefix, which the caller purges).
+    pairs = 0
+
     def __init__(self, schema, so_path):
         self.schema = schema
         self.so_path = so_path
         self.dir = tempfile.mkdtemp(prefix='tito-diff-')
+        self.store = None
+        if os.environ.get('TITO_DIFF_STORE'):
+            Pair.pairs += 1
+            base = os.environ['TITO_DIFF_STORE']
+            self.store = '%s%skeyspace=%s%d' % (
+                base, '&' if '?' in base else '?',
+                os.environ.get('TITO_DIFF_KEYSPACE', 'tito-diff-'),
+                Pair.pairs)
         self.open()
         for s in schema.native_sql:
             self.native.execute(s)
@@ -285,6 +298,8 @@ class Pair:
         self.tito.enable_load_extension(True)
         self.tito.load_extension(self.so_path)
         self.tito.enable_load_extension(False)
+        if self.store:
+            self.tito.execute("SELECT tito_config('store', ?)", (self.store,))
 
     def close(self):
         self.native.close()

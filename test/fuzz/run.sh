@@ -26,6 +26,9 @@ fi
 
 SRC="$(ls src/*.c ext/*.c)"
 SQLITE_LIBS=$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+# The engine links the TiKV client (not fuzzed: built as usual by make).
+make -s --no-print-directory build/libtitotikv.a || exit 1
+TIKV_LIBS="build/libtitotikv.a $(pkg-config --libs grpc libprotobuf-c 2>/dev/null) -lpthread"
 FLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Isrc -Iext -Itest/fuzz"
 mode=driver
 [ "${FUZZ_ENGINE:-}" = driver ] && probe_skip=1 || probe_skip=0
@@ -50,7 +53,7 @@ for t in "${targets[@]}"; do
   if [ $mode = libfuzzer ]; then
     # shellcheck disable=SC2086
     clang $FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-      -o "$bin" "test/fuzz/fuzz_$t.c" $SRC $SQLITE_LIBS -lm || { fail=1; continue; }
+      -o "$bin" "test/fuzz/fuzz_$t.c" $SRC $TIKV_LIBS $SQLITE_LIBS -lm || { fail=1; continue; }
     mkdir -p "$out/corpus/$t"
     "$bin" -max_total_time="$time_per" -timeout=20 -rss_limit_mb=4096 \
       -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
@@ -63,7 +66,7 @@ for t in "${targets[@]}"; do
   else
     # shellcheck disable=SC2086
     ${CC:-cc} $FLAGS -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-      -o "$bin" "test/fuzz/fuzz_$t.c" test/fuzz/driver.c $SRC $SQLITE_LIBS -lm || { fail=1; continue; }
+      -o "$bin" "test/fuzz/fuzz_$t.c" test/fuzz/driver.c $SRC $TIKV_LIBS $SQLITE_LIBS -lm || { fail=1; continue; }
     (cd "$out/crashes" && "$OLDPWD/$bin" -seed="$(date +%s)" -runs=1000000000 \
        -max_total_time="$time_per" "$OLDPWD/test/fuzz/corpus/$t") > "$out/$t.log" 2>&1
     rc=$?

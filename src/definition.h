@@ -1,0 +1,43 @@
+/*
+** definition.h: a model's definition as the store's catalog keeps it, and
+** how two definitions are compared.
+**
+** A definition is the module arguments of CREATE VIRTUAL TABLE ... USING
+** tito(...) joined by ", ". The options saying where a model lives
+** (store = ..., prefix = ...) are not part of the model: two machines may
+** reach one cluster by different addresses, and the prefix is already in
+** the catalog key. Two definitions are the same when they declare the same
+** model: the same columns (names, types, NOT NULL, DEFAULT), primary key
+** and indexes (fields, order, UNIQUE, WHERE, INCLUDE), however they are
+** spelled.
+*/
+#ifndef TITO_DEFINITION_H
+#define TITO_DEFINITION_H
+
+/* Split zDef at its top-level commas (quotes, brackets and parentheses
+** respected) into *pazArg[0..*pnArg) (sqlite3_malloc'd, free with
+** tito_def_free). SQLITE_OK or SQLITE_NOMEM. */
+int tito_def_split(const char *zDef, int *pnArg, char ***pazArg);
+void tito_def_free(int nArg, char **azArg);
+
+/* Is the argument a location option (store = ..., prefix = ...)? */
+int tito_def_is_location(const char *zArg);
+
+/* Does the argument list declare a model (anything but options)? */
+int tito_def_has_model(int nArg, char *const *azArg);
+
+/* The definition of azArg without its location options
+** (sqlite3_malloc'd, NULL on OOM). */
+char *tito_def_model_text(int nArg, char *const *azArg);
+
+/*
+** Do definitions A (azA) and B (azB) of table zTable declare the same
+** model? SQLITE_OK if so; SQLITE_ERROR with *pzErr showing both when not
+** (zWhatA/zWhatB name them); another code on OOM or when one does not
+** parse.
+*/
+int tito_def_compare(const char *zTable, const char *zWhatA, int nA,
+                     char *const *azA, const char *zWhatB, int nB,
+                     char *const *azB, char **pzErr);
+
+#endif

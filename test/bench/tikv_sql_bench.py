@@ -1,0 +1,158 @@
+"""tikv_sql_bench.py: RPCs per SQL statement of tito tables on TiKV, beside
+the floor each statement needs, and rows per second of a 10,000-row
+INSERT ... SELECT and of a 10,000-row scan.
+
+RPCs are counted by the fake cluster itself (its control port: `stats`,
+every request received, PD ones included) around one run of the
+statement, after an untimed run (warm region cache, tables open), as a
+long-lived connection sees them. The rows/s figures are wall-clock on
+whatever cluster is used, so that latency per round trip can be read off
+them. Figures, not a test.
+
+Cluster: TITO_TIKV_PD (a real cluster: RPC counts then come from
+tito_stats, the client's own counters), else a fake started here. Every
+table lives in a keyspace of its own run, removed at the end.
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'tikv_sql'))
+import tikvsql  # noqa: E402
+
+SERIES = ("(WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 "
+          "FROM s WHERE value < %d) SELECT value FROM s)")
+
+
+class Counter:
+    """RPCs by method around one statement: the fake's counts, or the
+    client's (tito_stats) on a real cluster."""
+
+    def __init__(self, cluster, conn):
+        self.cluster = cluster
+        self.conn = conn
+
+    def snap(self):
+        if self.cluster.control:
+            out = self.cluster.ctl('stats').split()[1:]
+            d = dict(w.split('=') for w in out)
+            d.pop('TsoStream', None)
+            return {k: int(v) for k, v in d.items()}
+        return {r[0][4:]: r[1] for r in self.conn.execute(
+            "SELECT name, value FROM tito_stats WHERE store = 'tikv' AND "
+            "name LIKE 'rpc.%'")}
+
+    def around(self, fn):
+        a = self.snap()
+        fn()
+        b = self.snap()
+        return {k: b[k] - a.get(k, 0) for k in b if b[k] - a.get(k, 0)}
+
+
+def fmt(d):
+    order = ['Tso', 'KvGet', 'KvScan', 'KvBatchGet', 'KvPrewrite',
+             'KvCommit']
+    keys = sorted(d, key=lambda k: (order.index(k) if k in order else 99, k))
+    return ' + '.join('%d %s' % (d[k], k) for k in keys) or 'none'
+
+
+def main():
+    cluster = tikvsql.Cluster()
+    prefix = tikvsql.run_prefix('bench')
+    rows = []
+    try:
+        c = tikvsql.connect(cluster.url(prefix + 'rpc'))
+        count = Counter(cluster, c)
+        c.execute("CREATE VIRTUAL TABLE users USING tito(id INTEGER PRIMARY "
+                  "KEY, email TEXT, role TEXT, name TEXT, UNIQUE INDEX "
+                  "by_email(email), INDEX by_role(role), INDEX by_role_cover"
+                  "(role) INCLUDE (name))")
+        c.execute("INSERT INTO users SELECT value, 'u' || value || '@x', "
+                  "'r' || (value % 10), 'n' || value FROM " + SERIES % 100)
+        c.execute("CREATE VIRTUAL TABLE orders USING tito(id INTEGER PRIMARY "
+                  "KEY, user_id INTEGER)")
+        c.execute("INSERT INTO orders SELECT value, value FROM " +
+                  SERIES % 100)
+
+        def stmt(label, floor, sql, note='', fresh=None):
+            def run():
+                c.execute(sql if fresh is None else fresh()).fetchall()
+            run()  # warm: tables open, regions cached
+            got = count.around(run)
+            rows.append((label, fmt(got), floor, note))
+
+        stmt('point SELECT by key', '1 Tso + 1 KvGet',
+             'SELECT * FROM users WHERE id = 42')
+        stmt('index equality SELECT, 10 rows', '1 Tso + 1 KvScan + '
+             '1 KvBatchGet', "SELECT id, email FROM users WHERE role = 'r3'")
+        stmt('  same, covering index', '1 Tso + 1 KvScan',
+             "SELECT name FROM users WHERE role = 'r3'")
+        n = [1000]
+
+        def next_insert():
+            n[0] += 1
+            return ("INSERT INTO users VALUES (%d, 'u%d@x', 'r1', 'n')" %
+                    (n[0], n[0]))
+        stmt('autocommit INSERT, two indexes (+ covering), one region',
+             '2 Tso + 1 KvPrewrite + 1 KvCommit (1PC: 1 Tso + 1 KvPrewrite)',
+             None, 'KvGet: the insert-if-absent checks of the row key and '
+             'the unique entry; no 1PC (the fake offers none, the client '
+             'does not ask)', fresh=next_insert)
+
+        def txn100():
+            c.execute('BEGIN')
+            for _ in range(100):
+                c.execute(next_insert())
+            c.execute('COMMIT')
+        txn100()
+        got = count.around(txn100)
+        rows.append(('100-row transaction (BEGIN; 100 INSERT; COMMIT)',
+                     fmt(got), '2 Tso + 1 KvPrewrite + 1 KvCommit per '
+                     'region', 'KvGet: 2 existence checks per row'))
+        stmt('join of 100 outer rows on the key', '1 Tso + 1 KvScan + '
+             '100 KvGet', 'SELECT count(*) FROM orders o JOIN users u ON '
+             'u.id = o.user_id', 'one point get per outer row: SQLite '
+             'hands the inner table one key at a time')
+        stmt('  same, written as IN (subquery)', '1 Tso + 1 KvScan + '
+             '1 KvBatchGet', 'SELECT count(*) FROM users WHERE id IN '
+             '(SELECT user_id FROM orders)', 'the IN list reaches tito '
+             'whole: one multi-get')
+        print('%-58s %-44s %s' % ('statement', 'RPCs (fake cluster)',
+                                  'floor'))
+        for label, got, floor, note in rows:
+            print('%-58s %-44s %s' % (label, got, floor))
+            if note:
+                print('%-58s   %s' % ('', note))
+        c.execute('DROP TABLE users')
+        c.execute('DROP TABLE orders')
+        c.close()
+
+        # Throughput: 10,000 rows in, 10,000 rows out.
+        c = tikvsql.connect(cluster.url(prefix + 'rows'))
+        c.execute("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, "
+                  "v TEXT, w INTEGER)")
+        t0 = time.monotonic()
+        c.execute("INSERT INTO t SELECT value, printf('value %08d', value), "
+                  "value % 97 FROM " + SERIES % 10000)
+        t_in = time.monotonic() - t0
+        got = count.around(lambda: c.execute(
+            'SELECT count(*), sum(length(v)) FROM t').fetchall())
+        t0 = time.monotonic()
+        n_out = c.execute('SELECT count(*), sum(length(v)) FROM t'
+                          ).fetchone()[0]
+        t_out = time.monotonic() - t0
+        print()
+        print('10,000-row INSERT ... SELECT: %.0f rows/s (%.2f s)' %
+              (10000 / t_in, t_in))
+        print('10,000-row scan: %.0f rows/s (%.2f s; %s)' %
+              (n_out / t_out, t_out, fmt(got)))
+        c.execute('DROP TABLE t')
+        c.close()
+    finally:
+        tikvsql.purge(cluster, prefix)
+        cluster.stop()
+
+
+if __name__ == '__main__':
+    main()

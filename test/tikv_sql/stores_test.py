@@ -1,0 +1,407 @@
+"""stores_test.py: naming and opening TiKV stores from SQL.
+
+  - store URLs: bad ones are refused naming the problem; tito_config and
+    TITO_STORE point a connection (and so a database file) at a store
+    without rewriting its schema
+  - an unreachable PD: a clear error, and other connections keep working
+    while one waits for it
+  - the catalog lives in the store: another database attaches to a model
+    with no columns, a different definition is refused showing both, the
+    same one spelled differently attaches; a model dropped elsewhere is
+    reported on the next use
+  - one transaction may not write tables of two stores
+  - keyspaces isolate models of the same name
+  - tito_stats shows the client's counters
+  - one snapshot (one Tso) per statement outside transactions, one per
+    transaction inside
+  - a commit whose outcome is unknown says so and is not retried
+Prints "ok - NAME" / "not ok - NAME".
+"""
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tikvsql  # noqa: E402
+from tikvsql import tap  # noqa: E402
+
+
+def err_of(c, sql, *params):
+    try:
+        c.execute(sql, params).fetchall()
+    except sqlite3.Error as e:
+        return str(e)
+    return None
+
+
+def plain():
+    """A connection with tito loaded and no store override."""
+    c = sqlite3.connect(':memory:', isolation_level=None)
+    c.enable_load_extension(True)
+    c.load_extension(tikvsql.SO)
+    return c
+
+
+def urls(cluster):
+    c = plain()
+    bad = {
+        'tikv://': 'no PD endpoint',
+        'tikv://pd1': "PD endpoint 'pd1' is not host:port",
+        'tikv://pd1:2379,': 'empty PD endpoint',
+        'tikv://pd1:2379?colour=red': "unknown parameter 'colour'",
+        'tikv://pd1:2379?tls_ca=/a.pem': 'TLS needs all three',
+        'tikv://pd1:2379?keyspace=': "parameter 'keyspace' is empty",
+        'tikv://pd1:2379?timeout_ms=0': 'timeout_ms must be',
+        'redis://x:1': "unknown store 'redis://x:1'",
+    }
+    for url, why in bad.items():
+        e = err_of(c, "SELECT tito_config('store', ?)", url)
+        tap(e is not None and why in e,
+            'store URL %s is refused: %s' % (url, why), e)
+    e = err_of(c, "CREATE VIRTUAL TABLE t USING tito(a TEXT, store = "
+               "'tikv://pd1:2379?colour=red')")
+    tap(e is not None and "tito: t: bad store URL" in e and 'colour' in e,
+        'a bad store URL in a definition is refused naming the table', e)
+    got = c.execute("SELECT tito_config('store', "
+                    "'TIKV://h1:1,h2:2/?timeout_ms=50&keyspace=a%26b')"
+                    ).fetchone()[0]
+    tap(got == 'tikv://h1:1,h2:2?keyspace=a%26b&timeout_ms=50',
+        'tito_config returns the canonical store URL', got)
+    tap(c.execute("SELECT tito_config('store', NULL)").fetchone()[0] is None,
+        'tito_config(\'store\', NULL) goes back to the definitions')
+    e = err_of(c, "SELECT tito_config('colour')")
+    tap(e is not None and 'unknown setting' in e,
+        'tito_config names its settings', e)
+
+
+def override(cluster, prefix):
+    """One database file, two stores: the schema is not rewritten."""
+    url = cluster.url(prefix + 'ovr')
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'app.db')
+        env = dict(os.environ, TITO_STORE=url)
+        sh = ['sqlite3', '-cmd', '.load ' + tikvsql.SO, path]
+        r = subprocess.run(sh, input="CREATE VIRTUAL TABLE t USING tito("
+                           "id INTEGER PRIMARY KEY, v TEXT);\n"
+                           "INSERT INTO t VALUES (1, 'on tikv');\n",
+                           env=env, text=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        c = sqlite3.connect(path)
+        names = [r[0] for r in c.execute(
+            "SELECT name FROM sqlite_schema ORDER BY name")]
+        c.close()
+        tap(r.returncode == 0 and names == ['t'],
+            'TITO_STORE: the table lives in the store, the file keeps only '
+            'the schema', (r.stdout, names))
+        r2 = subprocess.run(sh, input='SELECT v FROM t;\n', env=env,
+                            text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+        tap(r2.stdout == 'on tikv\n',
+            'TITO_STORE: the file opened again reads its rows from the '
+            'store', r2.stdout)
+        c = tikvsql.connect(cluster.url(prefix + 'ovr2'), path)
+        e = err_of(c, 'SELECT * FROM t')
+        tap(e is not None and 'is not in the catalog of store' in e,
+            'tito_config: the same file on another keyspace does not find '
+            'the model', e)
+        c.close()
+        c = plain()
+        c.execute("SELECT tito_config('store', ?)", (url,))
+        c.execute("CREATE VIRTUAL TABLE u USING tito(a TEXT PRIMARY KEY)")
+        e = err_of(c, "SELECT tito_config('store', 'embedded')")
+        tap(e is not None and 'before this connection uses a tito table' in e,
+            'tito_config: the store cannot change under tables in use', e)
+        c.execute('DROP TABLE u')
+        c.close()
+
+
+class Silent:
+    """A TCP server that accepts connections and never answers: a PD that
+    is up at the network level but does not reply."""
+
+    def __init__(self):
+        self.s = socket.socket()
+        self.s.bind(('127.0.0.1', 0))
+        self.s.listen(64)
+        self.addr = '127.0.0.1:%d' % self.s.getsockname()[1]
+
+    def close(self):
+        self.s.close()
+
+
+class StuckPD:
+    """A gRPC server whose every call (GetMembers) waits until release is
+    set, then fails: a PD that takes as long as the test wants."""
+
+    def __init__(self):
+        import grpc
+        from concurrent import futures
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+        def call(request, context):
+            self.entered.set()
+            self.release.wait(120)
+            context.abort(grpc.StatusCode.UNAVAILABLE, 'stuck PD released')
+
+        class Handler(grpc.GenericRpcHandler):
+            def service(self, details):
+                return grpc.unary_unary_rpc_method_handler(call)
+
+        self.server = grpc.server(futures.ThreadPoolExecutor(4),
+                                  handlers=[Handler()])
+        self.addr = '127.0.0.1:%d' % self.server.add_insecure_port(
+            '127.0.0.1:0')
+        self.server.start()
+
+    def close(self):
+        self.release.set()
+        self.server.stop(0)
+
+
+def unreachable(cluster, prefix):
+    silent = Silent()
+    try:
+        c = tikvsql.connect('tikv://%s?timeout_ms=300' % silent.addr)
+        t0 = time.monotonic()
+        e = err_of(c, "CREATE VIRTUAL TABLE t USING tito(a TEXT)")
+        print('# unreachable PD answered in %.1f s (timeout_ms=300): %s' %
+              (time.monotonic() - t0, e))
+        tap(e is not None and 'cannot open store tikv://%s' % silent.addr in e
+            and 'no PD leader reachable' in e,
+            'unreachable PD: a clear error naming the store', e)
+        c.close()
+        # One connection waits on a PD that answers only when released,
+        # while another, on the fake, goes on and finishes first.
+        stuck = StuckPD()
+        ok = plain()
+        ok.execute("SELECT tito_config('store', ?)",
+                   (cluster.url(prefix + 'busy'),))
+        ok.execute("CREATE VIRTUAL TABLE w USING tito(id INTEGER PRIMARY KEY)")
+        waiting = tikvsql.connect('tikv://%s?timeout_ms=120000' % stuck.addr)
+        out = {}
+
+        def wait():
+            out['err'] = err_of(waiting, "CREATE VIRTUAL TABLE t USING "
+                                         "tito(a TEXT)")
+        th = threading.Thread(target=wait)
+        th.start()
+        entered = stuck.entered.wait(60)
+        for i in range(20):
+            ok.execute('INSERT INTO w VALUES (?)', (i,))
+        n = ok.execute('SELECT count(*) FROM w').fetchone()[0]
+        still = th.is_alive()
+        stuck.release.set()
+        th.join()
+        stuck.close()
+        tap(entered and n == 20 and still,
+            'unreachable PD: another connection works while one waits',
+            (entered, n, still))
+        tap(out.get('err') and 'cannot open store' in out['err'] and
+            'no PD leader reachable' in out['err'],
+            'unreachable PD: the waiting connection gets an error',
+            out.get('err'))
+        ok.execute('DROP TABLE w')
+        ok.close()
+        waiting.close()
+    finally:
+        silent.close()
+
+
+def catalog(cluster, prefix):
+    url = cluster.url(prefix + 'cat')
+    a, b, c = (tikvsql.connect(url) for _ in range(3))
+    a.execute("CREATE VIRTUAL TABLE users USING tito(id TEXT PRIMARY KEY, "
+              "email TEXT, UNIQUE INDEX by_email(email))")
+    a.execute("INSERT INTO users VALUES ('u1', 'a@x')")
+    b.execute("CREATE VIRTUAL TABLE users USING tito()")
+    cols = [r[1] for r in b.execute('PRAGMA table_info(users)')]
+    rows = b.execute('SELECT * FROM users').fetchall()
+    tap(cols == ['id', 'email'] and rows == [('u1', 'a@x')],
+        'catalog: another database attaches with no columns', (cols, rows))
+    e = err_of(b, "INSERT INTO users VALUES ('u2', 'a@x')")
+    tap(e == 'UNIQUE constraint failed: users.email',
+        'catalog: the attached model has its indexes', e)
+    e = err_of(c, "CREATE VIRTUAL TABLE users USING tito(id TEXT PRIMARY "
+               "KEY, email TEXT)")
+    tap(e is not None and 'the definition differs' in e and
+        'in the catalog: id TEXT PRIMARY KEY, email TEXT, UNIQUE INDEX '
+        'by_email(email)' in e and 'here: id TEXT PRIMARY KEY, email TEXT'
+        in e, 'catalog: a different definition is refused, showing both', e)
+    e = err_of(c, "CREATE VIRTUAL TABLE users USING tito(\"ID\" text "
+               "PRIMARY KEY, Email TEXT, UNIQUE INDEX BY_EMAIL (email))")
+    tap(e is None and c.execute('SELECT count(*) FROM users').fetchone()
+        == (1,), 'catalog: the same definition spelled differently '
+        'attaches', e)
+    a.execute('DROP TABLE users')
+    e = err_of(b, 'SELECT * FROM users')
+    tap(e is None, 'catalog: a table already open elsewhere keeps working '
+        'until reopened', e)
+    d = tikvsql.connect(url)
+    e = err_of(d, "CREATE VIRTUAL TABLE users USING tito()")
+    tap(e is not None and 'has none named users' in e,
+        'catalog: a dropped model cannot be attached', e)
+    a.execute("CREATE VIRTUAL TABLE users USING tito(id INTEGER PRIMARY KEY)")
+    e = err_of(c, 'SELECT * FROM users')
+    tap(e is None, 'catalog: (open table, new model of the same name)', e)
+    f = tikvsql.connect(url)
+    f.execute("CREATE VIRTUAL TABLE users USING tito()")
+    cols = [r[1] for r in f.execute('PRAGMA table_info(users)')]
+    tap(cols == ['id'], 'catalog: attaching reads the current definition',
+        cols)
+    a.execute('DROP TABLE users')
+    for x in (a, b, c, d, f):
+        x.close()
+
+
+def two_stores(cluster, prefix):
+    c = plain()
+    url = cluster.url(prefix + 'two')
+    c.execute("CREATE VIRTUAL TABLE k USING tito(id INTEGER PRIMARY KEY, "
+              "store = '%s')" % url)
+    c.execute("CREATE VIRTUAL TABLE e USING tito(id INTEGER PRIMARY KEY)")
+    c.execute('BEGIN')
+    c.execute('INSERT INTO k VALUES (1)')
+    e = err_of(c, 'INSERT INTO e VALUES (1)')
+    tap(e is not None and 'cannot write tables of two stores' in e,
+        'two stores: a transaction writing both is refused', e)
+    c.execute('COMMIT')
+    n = c.execute('SELECT (SELECT count(*) FROM k), (SELECT count(*) FROM e)'
+                  ).fetchone()
+    tap(n == (1, 0), 'two stores: the first store\'s write commits', n)
+    c.execute('INSERT INTO e VALUES (2)')
+    c.execute('BEGIN')
+    n = c.execute('SELECT (SELECT count(*) FROM k), (SELECT count(*) FROM e)'
+                  ).fetchone()
+    c.execute('COMMIT')
+    tap(n == (1, 1), 'two stores: one transaction may read both', n)
+    c.execute('DROP TABLE k')
+    c.close()
+
+
+def keyspaces(cluster, prefix):
+    a = tikvsql.connect(cluster.url(prefix + 'ks1'))
+    b = tikvsql.connect(cluster.url(prefix + 'ks1x'))
+    for c, v in ((a, 'one'), (b, 'two')):
+        c.execute("CREATE VIRTUAL TABLE t USING tito(v TEXT)")
+        c.execute('INSERT INTO t VALUES (?)', (v,))
+    got = (a.execute('SELECT v FROM t').fetchall(),
+           b.execute('SELECT v FROM t').fetchall())
+    tap(got == ([('one',)], [('two',)]),
+        'keyspaces: the same model name in two keyspaces (one a prefix of '
+        'the other) never mixes', got)
+    for c in (a, b):
+        c.execute('DROP TABLE t')
+        c.close()
+
+
+def stats(cluster, prefix):
+    c = tikvsql.connect(cluster.url(prefix + 'stats'))
+    c.execute("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY)")
+
+    def kvget():
+        return c.execute("SELECT value FROM tito_stats WHERE store = 'tikv' "
+                         "AND name = 'rpc.KvGet'").fetchone()[0]
+    c.execute('SELECT * FROM t WHERE id = 4').fetchall()  # opens t
+    n0 = kvget()
+    c.execute('SELECT * FROM t WHERE id = 5').fetchall()
+    n1 = kvget()
+    names = {r[0] for r in c.execute('SELECT name FROM tito_stats')}
+    want = {'retries', 'backoff_ms', 'region_cache_hits',
+            'region_cache_misses', 'conflicts', 'resolved_locks',
+            'rpc.Tso', 'rpc.KvGet'}
+    tap(n1 == n0 + 1 and want <= names,
+        'tito_stats: the client\'s counters, RPCs by method', (n0, n1,
+                                                               want - names))
+    c.execute('DROP TABLE t')
+    c.close()
+
+
+def statement_snapshot(cluster, prefix):
+    """One Tso per statement outside transactions (however many reads it
+    makes), one per transaction inside: counted by the fake."""
+    if not cluster.control:
+        print('ok - statement snapshot # skip needs the fake\'s counts')
+        return
+    c = tikvsql.connect(cluster.url(prefix + 'tso'))
+    c.execute("CREATE VIRTUAL TABLE o USING tito(id INTEGER PRIMARY KEY, "
+              "k INTEGER)")
+    c.execute("CREATE VIRTUAL TABLE i USING tito(id INTEGER PRIMARY KEY)")
+    for n in range(1, 21):
+        c.execute('INSERT INTO o VALUES (?, ?)', (n, n))
+        c.execute('INSERT INTO i VALUES (?)', (n,))
+
+    def tso(*stmts):
+        cluster.ctl('stats_reset')
+        for q in stmts:
+            c.execute(q).fetchall()
+        return dict(w.split('=') for w in cluster.ctl('stats').split()[1:])
+
+    join = 'SELECT count(*) FROM o JOIN i ON i.id = o.k'
+    tso(join)
+    got = tso(join)
+    tap(got.get('Tso') == '1' and got.get('KvGet') == '20',
+        'statement snapshot: a join making 21 reads takes one Tso', got)
+    got = tso('BEGIN', 'SELECT * FROM o WHERE id = 3', join, 'COMMIT')
+    tap(got.get('Tso') == '1',
+        'statement snapshot: a read-only transaction takes one Tso', got)
+    c.execute('DROP TABLE o')
+    c.execute('DROP TABLE i')
+    c.close()
+
+
+def unknown_outcome(cluster, prefix):
+    """The commit point answered "undetermined": the error says the outcome
+    is unknown, SQLite rolls back, and the commit is not sent again."""
+    if not cluster.control:
+        print('ok - unknown outcome # skip needs the fake\'s faults')
+        return
+    c = tikvsql.connect(cluster.url(prefix + 'unknown'))
+    c.execute("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY)")
+    c.execute('INSERT INTO t VALUES (1)')
+    cluster.ctl('stats_reset')
+    cluster.ctl('fault KvCommit Undetermined 1')
+    try:
+        c.execute('INSERT INTO t VALUES (2)')
+        e, code = None, None
+    except sqlite3.Error as ex:
+        e, code = str(ex), getattr(ex, 'sqlite_errorname', '?')
+    commits = dict(w.split('=') for w in
+                   cluster.ctl('stats').split()[1:]).get('KvCommit')
+    cluster.ctl('clear_faults')
+    tap(code == 'SQLITE_IOERR' and 'commit outcome unknown' in e and
+        'read the data to find out' in e and commits == '1',
+        'unknown outcome: reported as such, never retried blindly',
+        (code, e, commits))
+    rows = c.execute('SELECT id FROM t ORDER BY id').fetchall()
+    tap(rows == [(1,), (2,)] and not c.in_transaction,
+        'unknown outcome: reading finds out (here: it committed)', rows)
+    c.execute('DROP TABLE t')
+    c.close()
+
+
+def main():
+    cluster = tikvsql.Cluster()
+    prefix = tikvsql.run_prefix('stores')
+    try:
+        urls(cluster)
+        override(cluster, prefix)
+        unreachable(cluster, prefix)
+        catalog(cluster, prefix)
+        two_stores(cluster, prefix)
+        keyspaces(cluster, prefix)
+        stats(cluster, prefix)
+        statement_snapshot(cluster, prefix)
+        unknown_outcome(cluster, prefix)
+    finally:
+        tikvsql.purge(cluster, prefix)
+        cluster.stop()
+
+
+if __name__ == '__main__':
+    main()
