@@ -330,8 +330,10 @@ static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
       rc = vtabCheckDefinition(p, zCat, pzErr);
       sqlite3_free(zCat);
     } else if (rc == SQLITE_DONE) {
+      /* Random ids for the embedded store: a dump of one database read
+      ** into another then never mixes two models' keys. */
       rc = tito_catalog_create(pStore->pKv, p->pModel->zPrefix, p->zName,
-                               zDef, &iId, pzErr);
+                               zDef, !pStore->bRemote, &iId, pzErr);
     }
     tito_store_atomic_end(pStore, iMark, rc == SQLITE_OK);
   }

@@ -3,14 +3,14 @@
 **
 ** Keys (P = the keyspace prefix as a TEXT key field, as in table.h):
 **   P | u32 0 | 0x00 | lower(name) as TEXT field -> u32 id | definition
-**   P | u32 0 | 0x01                             -> u32 (stores made by
-**                                                   earlier versions: the
-**                                                   last id used; unused)
+**   P | u32 0 | 0x01                             -> u32 last id used (by
+**                                                   sequential allocation)
 **
-** A new model's id is random, and never one that a catalog entry or a key
-** of the store still uses: a damaged catalog must never make a new table
-** adopt another model's rows, and two databases' stores (one read into the
-** other from a dump) almost surely use different ids.
+** A new model's id is never one that a catalog entry or a key of the store
+** still uses: a damaged catalog or counter must never make a new table
+** adopt another model's rows. The embedded store allocates random ids, so
+** that two databases' stores (one read into the other from a dump) almost
+** surely use different ids; a shared store (TiKV) counts up.
 */
 #include "catalog.h"
 #include "sqlite_api.h"
@@ -166,15 +166,53 @@ static int catIdInUse(tito_kv *pKv, const char *zPrefix, uint32_t iId,
 ** of models: 2^32 ids). */
 #define CAT_ID_TRIES 100
 
-int tito_catalog_create(tito_kv *pKv, const char *zPrefix, const char *zName,
-                        const char *zDef, uint32_t *piId, char **pzErr) {
-  tito_buf v = TITO_BUF_INIT;
+/* The next id of the counter (P | 0 | 0x01) not in use, and the counter
+** moved to it. */
+static int catNextSequential(tito_kv *pKv, const char *zPrefix,
+                             uint32_t *piId, char **pzErr) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  const uint8_t *pVal;
+  uint32_t iId = 1;
+  int nVal, r, rc, bUsed = 1;
+  rc = catKey(&k, zPrefix, 0x01, 0);
+  if (rc != SQLITE_OK) goto done;
+  r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
+  if (r == TITO_OK && nVal >= 4) {
+    iId = catU32(pVal) + 1;
+  } else if (r != TITO_NOTFOUND && r != TITO_OK) {
+    rc = catError(pKv, r, pzErr);
+    goto done;
+  }
+  /* Skip ids still in use (a counter set back, a damaged catalog). */
+  for (;;) {
+    if (iId == 0) iId = 1; /* 0 is the catalog's own */
+    r = catIdInUse(pKv, zPrefix, iId, &bUsed);
+    if (r != TITO_OK) {
+      rc = catError(pKv, r, pzErr);
+      goto done;
+    }
+    if (!bUsed) break;
+    if (++iId == 0) {
+      *pzErr = sqlite3_mprintf("tito: no free model id in the store");
+      rc = SQLITE_FULL;
+      goto done;
+    }
+  }
+  tito_buf_append_u32be(&v, iId);
+  r = v.rc ? TITO_NOMEM : pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
+  if (r != TITO_OK) rc = catError(pKv, r, pzErr);
+  *piId = iId;
+done:
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return rc;
+}
+
+/* A random id not in use. */
+static int catNextRandom(tito_kv *pKv, const char *zPrefix, uint32_t *piId,
+                         char **pzErr) {
   uint32_t iId = 0;
-  int r, rc = SQLITE_OK, bUsed = 1, i;
-  /* A random id, never one in use: two databases' stores then (almost
-  ** surely) use different ids, so one read into the other by a dump never
-  ** mixes two models' keys (and if ids ever meet, opening either table
-  ** says so). */
+  int r, i, bUsed = 1;
   for (i = 0; i < CAT_ID_TRIES && bUsed; i++) {
     sqlite3_randomness(sizeof(iId), &iId);
     if (iId == 0) continue; /* 0 is the catalog's own */
@@ -185,6 +223,18 @@ int tito_catalog_create(tito_kv *pKv, const char *zPrefix, const char *zName,
     *pzErr = sqlite3_mprintf("tito: no free model id found in the store");
     return SQLITE_FULL;
   }
+  *piId = iId;
+  return SQLITE_OK;
+}
+
+int tito_catalog_create(tito_kv *pKv, const char *zPrefix, const char *zName,
+                        const char *zDef, int bRandomId, uint32_t *piId,
+                        char **pzErr) {
+  tito_buf v = TITO_BUF_INIT;
+  uint32_t iId = 0;
+  int rc = bRandomId ? catNextRandom(pKv, zPrefix, &iId, pzErr)
+                     : catNextSequential(pKv, zPrefix, &iId, pzErr);
+  if (rc != SQLITE_OK) return rc;
   tito_buf_append_u32be(&v, iId);
   tito_buf_append(&v, zDef, (int)strlen(zDef));
   rc = v.rc ? SQLITE_NOMEM : catInsertEntry(pKv, zPrefix, zName, &v, pzErr);

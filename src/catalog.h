@@ -18,9 +18,12 @@
 int tito_catalog_find(tito_kv *, const char *zPrefix, const char *zName,
                       uint32_t *piId, char **pzDef, char **pzErr);
 
-/* Register model zName with definition zDef under a new, random id. */
+/* Register model zName with definition zDef under a new id, never one in
+** use: random (bRandomId: the embedded store, whose stores may be merged
+** by a dump) or the catalog's counter plus one. */
 int tito_catalog_create(tito_kv *, const char *zPrefix, const char *zName,
-                        const char *zDef, uint32_t *piId, char **pzErr);
+                        const char *zDef, int bRandomId, uint32_t *piId,
+                        char **pzErr);
 
 /* Does another model of the catalog use id iId (a store merged from
 ** another database's dump with colliding ids)? SQLITE_OK with *pzOther its
