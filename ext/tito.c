@@ -6,6 +6,7 @@
 **   CREATE VIRTUAL TABLE users USING tito(id TEXT PRIMARY KEY, email TEXT,
 **                                         UNIQUE INDEX by_email(email));
 **   SELECT tito_check('users');   -- index/row consistency, 'ok' or problems
+**   SELECT tito_check();          -- the whole store: catalog, every key
 **   PRAGMA integrity_check;        -- the same, on SQLite 3.44 and later
 **   SELECT tito_version();         -- '0.1.0'
 **   SELECT tito_debug();           -- versions and what this SQLite offers
@@ -33,8 +34,10 @@
 ** whether the ranges SQLite derives from them are exact (tito_plan.c).
 */
 #include "tito_ext.h"
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "catalog.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -104,38 +107,138 @@ static tito_vtab *checkFind(tito_conn *pConn, const char *zName) {
   return pAny;
 }
 
+/* Connect table zName of schema zSchema (NULL: the default search) if
+** it is a tito table: preparing a statement on it does. */
+static void checkConnect(tito_conn *pConn, const char *zSchema,
+                         const char *zName) {
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = zSchema ? sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" LIMIT 0",
+                                         zSchema, zName)
+                       : sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+  if (zSql) sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+}
+
+/* Append one line to a report, counting it (at most 20 lines). */
+static void checkLine(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
+                      ...) {
+  va_list ap;
+  if ((*pnProblem)++ >= 20) return;
+  va_start(ap, zFmt);
+  if (sqlite3_str_length(pRep)) sqlite3_str_appendchar(pRep, 1, '\n');
+  sqlite3_str_vappendf(pRep, zFmt, ap);
+  va_end(ap);
+}
+
 /*
-** tito_check(TABLE): 'ok' when every row of tito table TABLE (or
-** 'schema.TABLE') has exactly its
-** index entries and every entry belongs to a live row; otherwise the
+** Check one connected table into pRep: it can be opened (its catalog entry
+** exists), the entry has its id and definition, and its rows and index
+** entries agree (tito_table_check). Returns an error only when the check
+** itself could not run.
+*/
+static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
+  char *zReport = 0, *zDef = 0, *zStored = 0, *zErr = 0;
+  uint32_t iId = 0;
+  int rc = titoTableReady(p);
+  if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) {
+    /* Not in the catalog, a damaged entry: damage to report. */
+    checkLine(pRep, pnProblem, "%s", p->base.zErrMsg ? p->base.zErrMsg
+                                                     : "cannot be opened");
+    return SQLITE_OK;
+  }
+  if (rc != SQLITE_OK) return rc;
+  rc = tito_catalog_find(p->pStore->pKv, p->pTab->pModel->zPrefix, p->zName,
+                         &iId, &zStored, &zErr);
+  zDef = titoVtabDefinition(p);
+  if (rc == SQLITE_DONE) {
+    checkLine(pRep, pnProblem, "catalog: %s is not in the store's catalog",
+              p->zName);
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_CORRUPT) {
+    checkLine(pRep, pnProblem, "%s", zErr);
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_OK && iId != p->pTab->iModelId) {
+    checkLine(pRep, pnProblem, "catalog: %s uses model id %u, its catalog "
+              "entry says %u", p->zName, p->pTab->iModelId, iId);
+  } else if (rc == SQLITE_OK && zDef && strcmp(zDef, zStored)) {
+    checkLine(pRep, pnProblem, "catalog: the definition of %s differs from "
+              "its catalog entry", p->zName);
+  }
+  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
+  if (rc == SQLITE_OK && zReport) {
+    /* One line per problem, already capped by the table's check. */
+    const char *z = zReport;
+    while (*z) {
+      int n = 0;
+      while (z[n] && z[n] != '\n') n++;
+      checkLine(pRep, pnProblem, "%.*s", n, z);
+      z += n;
+      if (*z == '\n') z++;
+    }
+  } else if (rc != SQLITE_OK && zErr == 0 && p->pTab) {
+    zErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+  }
+  if (rc != SQLITE_OK && zErr) {
+    sqlite3_free(p->base.zErrMsg);
+    p->base.zErrMsg = zErr;
+    zErr = 0;
+  }
+  sqlite3_free(zReport);
+  sqlite3_free(zDef);
+  sqlite3_free(zStored);
+  sqlite3_free(zErr);
+  return rc;
+}
+
+/* Finish a check: 'ok', the report, or the error. */
+static void checkResult(sqlite3_context *ctx, int rc, const char *zErr,
+                        sqlite3_str *pRep, int nProblem) {
+  char *zReport;
+  if (nProblem > 20) {
+    sqlite3_str_appendf(pRep, "\n... %d problems in all", nProblem);
+  }
+  zReport = sqlite3_str_finish(pRep);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr && zErr[0] ? zErr : sqlite3_errstr(rc), -1);
+    sqlite3_result_error_code(ctx, rc);
+    sqlite3_free(zReport);
+  } else if (nProblem) {
+    sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+  } else {
+    sqlite3_free(zReport);
+    sqlite3_result_text(ctx, "ok", 2, SQLITE_STATIC);
+  }
+}
+
+/*
+** tito_check(TABLE): 'ok' when tito table TABLE (or 'schema.TABLE') is
+** sound: its catalog entry has its id and definition, every row is stored
+** under its own key and has exactly its index entries, every entry belongs
+** to a live row, and no key of the model is of no kind; otherwise the
 ** problems found, one per line.
 */
-static void titoCheckFunc(sqlite3_context *ctx, int argc,
-                          sqlite3_value **argv) {
+static void titoCheckTableFunc(sqlite3_context *ctx, sqlite3_value *pArg) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
-  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  const char *zName = (const char *)sqlite3_value_text(pArg);
+  sqlite3_str *pRep;
   tito_vtab *p;
-  char *zReport = 0;
-  int rc;
-  (void)argc;
+  int nProblem = 0, rc;
   if (zName == 0) {
     sqlite3_result_error(ctx, "tito_check: argument 1 must be a table name",
                          -1);
     return;
   }
-  /* Make sure the table is connected: preparing a statement on it does. */
   {
     const char *zDot = strchr(zName, '.');
     char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot - zName), zName)
                          : 0;
-    char *zSql = zDot ? sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" LIMIT 0",
-                                        zSchema ? zSchema : "", zDot + 1)
-                      : sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+    if (zDot && zSchema == 0) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    checkConnect(pConn, zSchema, zDot ? zDot + 1 : zName);
     sqlite3_free(zSchema);
-    sqlite3_stmt *pStmt = 0;
-    if (zSql) sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
-    sqlite3_finalize(pStmt);
-    sqlite3_free(zSql);
   }
   p = checkFind(pConn, zName);
   if (p == 0) {
@@ -144,16 +247,109 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
     sqlite3_free(z);
     return;
   }
-  rc = titoTableReady(p);
-  if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
-  if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, p->pTab ? tito_table_errmsg(p->pTab)
-                                      : "tito_check: cannot open table", -1);
-    sqlite3_result_error_code(ctx, rc);
-  } else if (zReport) {
-    sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+  pRep = sqlite3_str_new(pConn->db);
+  rc = checkTable(p, pRep, &nProblem);
+  checkResult(ctx, rc, p->base.zErrMsg, pRep, nProblem);
+}
+
+/* Check the embedded store of schema zSchema and every tito table of it. */
+static int checkSchema(tito_conn *pConn, const char *zSchema,
+                       sqlite3_str *pRep, int *pnProblem, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  tito_catalog_ref *aRef = 0;
+  tito_store *pStore = 0;
+  tito_vtab *p;
+  int nRef = 0, nTab = 0, rc;
+  char *zSql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema WHERE "
+                               "type = 'table' AND sql LIKE 'CREATE VIRTUAL "
+                               "TABLE%%'", zSchema);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    checkConnect(pConn, zSchema, (const char *)sqlite3_column_text(pStmt, 0));
+  }
+  sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK) return rc;
+  for (p = pConn->pTabs; p; p = p->pNextTab) nTab++;
+  aRef = sqlite3_malloc64(sizeof(*aRef) * (nTab + 1));
+  if (aRef == 0) return SQLITE_NOMEM;
+  for (p = pConn->pTabs; rc == SQLITE_OK && p; p = p->pNextTab) {
+    if (sqlite3_stricmp(p->zSchema, zSchema) != 0) continue;
+    rc = checkTable(p, pRep, pnProblem);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
+    } else if (p->pTab) {
+      aRef[nRef].zPrefix = p->pTab->pModel->zPrefix;
+      aRef[nRef].zName = p->zName;
+      nRef++;
+    }
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_store_acquire(&pConn->stores, zSchema, 0, &pStore, pzErr);
+  }
+  if (rc == SQLITE_OK) {
+    /* One snapshot of the store for the whole walk. */
+    rc = tito_store_read(pStore);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(pStore));
+    } else {
+      tito_store_cursor_open(pStore);
+      rc = tito_catalog_check(pStore->pKv, nRef, aRef, 1, pRep, pnProblem,
+                              pzErr);
+      tito_store_cursor_close(pStore);
+    }
+    tito_store_release(pStore);
+  }
+  sqlite3_free(aRef);
+  return rc;
+}
+
+/*
+** tito_check(): every schema's embedded store (the schemas whose tito_store
+** exists): its catalog, every key belongs to a model of it, and every tito
+** table of the schema as tito_check(TABLE) checks it. 'ok' or the problems
+** found, one per line.
+*/
+static void titoCheckStoreFunc(sqlite3_context *ctx) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  sqlite3_str *pRep = sqlite3_str_new(pConn->db);
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int nProblem = 0;
+  int rc = sqlite3_prepare_v2(pConn->db, "SELECT name FROM pragma_database_list",
+                              -1, &pStmt, 0);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    const char *zSchema = (const char *)sqlite3_column_text(pStmt, 0);
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE "
+                                 "name = 'tito_store'", zSchema);
+    char *zHas = 0;
+    sqlite3_stmt *pHas = 0;
+    if (zSql == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if (sqlite3_prepare_v2(pConn->db, zSql, -1, &pHas, 0) == SQLITE_OK &&
+        sqlite3_step(pHas) == SQLITE_ROW) {
+      zHas = sqlite3_mprintf("%s", zSchema);
+      if (zHas == 0) rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(pHas);
+    sqlite3_free(zSql);
+    if (zHas) rc = checkSchema(pConn, zHas, pRep, &nProblem, &zErr);
+    sqlite3_free(zHas);
+  }
+  sqlite3_finalize(pStmt);
+  checkResult(ctx, rc, zErr, pRep, nProblem);
+  sqlite3_free(zErr);
+}
+
+static void titoCheckFunc(sqlite3_context *ctx, int argc,
+                          sqlite3_value **argv) {
+  if (argc == 0) {
+    titoCheckStoreFunc(ctx);
   } else {
-    sqlite3_result_text(ctx, "ok", 2, SQLITE_STATIC);
+    titoCheckTableFunc(ctx, argv[0]);
   }
 }
 
@@ -265,6 +461,10 @@ int titoRegisterFunctions(sqlite3 *db, tito_conn *pConn) {
                                  titoCheckFunc, 0, 0);
   }
   if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_check", 0, SQLITE_UTF8, pConn,
+                                 titoCheckFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "tito_config", 1,
                                  SQLITE_UTF8 | SQLITE_DIRECTONLY, pConn,
                                  titoConfigFunc, 0, 0);
@@ -317,6 +517,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
+    if (rc == SQLITE_OK) rc = titoGuardInit(db);
   } else {
     titoConnFree(pConn);
   }

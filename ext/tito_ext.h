@@ -131,6 +131,10 @@ void titoSetError(sqlite3_vtab *, const char *zFmt, ...);
 /* Make sure pTab->pTab is open (the store and catalog id known). */
 int titoTableReady(tito_vtab *);
 
+/* The definition the catalog keeps for the table: its module arguments
+** (sqlite3_malloc'd, NULL when out of memory). */
+char *titoVtabDefinition(tito_vtab *);
+
 /* Parse the partial-index conditions of the model for the planner. */
 int titoCondParse(tito_vtab *);
 void titoCondFree(tito_vtab *);
@@ -146,5 +150,12 @@ int titoIntegrity(sqlite3_vtab *, const char *zSchema, const char *zTabName,
                   int mFlags, char **pzErr);
 /* tito_numeric(v): v with NUMERIC affinity, unconverted (tito_numeric.c). */
 int titoRegisterNumeric(sqlite3 *);
+
+/* tito_guard.c: xShadowName of tito's modules ("store"); the module
+** tito_guard and the guard table "<schema>".tito, which makes tito_store a
+** shadow table; titoGuardSchema gives a schema with a store its guard. */
+int titoShadowName(const char *zSuffix);
+int titoGuardInit(sqlite3 *);
+void titoGuardSchema(sqlite3 *, const char *zSchema);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 #endif

@@ -34,7 +34,7 @@ static void cursorFree(tito_cursor *pCur);
 /* ------------------------------------------------------- create/connect */
 
 /* The definition stored in the catalog: the module arguments. */
-static char *vtabDefinition(tito_vtab *p) {
+char *titoVtabDefinition(tito_vtab *p) {
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i;
   for (i = 0; i < p->nArg; i++) {
@@ -133,6 +133,8 @@ int titoTableReady(tito_vtab *p) {
   if (p->pStore == 0) {
     rc = tito_store_acquire(&p->pConn->stores, p->zSchema,
                             p->pModel->zStore, &p->pStore, &zErr);
+    /* A store made before guards, first used under DEFENSIVE. */
+    if (rc == SQLITE_OK) titoGuardSchema(p->pConn->db, p->zSchema);
   }
   if (rc == SQLITE_OK) {
     rc = tito_store_read(p->pStore);
@@ -145,13 +147,32 @@ int titoTableReady(tito_vtab *p) {
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName, &iId,
                            &zDef, &zErr);
     if (rc == SQLITE_DONE) {
+      /* Typically a table read from a one-table .dump: it carries the
+      ** definition, never the rows. */
       zErr = sqlite3_mprintf("tito: %s is not in the catalog of store %s "
-                             "(dropped, or the store was changed outside "
-                             "tito)", p->zName, p->pStore->zUrl);
+                             "(a dump of one tito table has no rows: dump "
+                             "the whole database; or it was dropped, or the "
+                             "store was changed outside tito)", p->zName,
+                             p->pStore->zUrl);
       rc = SQLITE_ERROR;
     }
     if (rc == SQLITE_OK) rc = vtabCheckDefinition(p, zDef, &zErr);
     sqlite3_free(zDef);
+  }
+  if (rc == SQLITE_OK) {
+    /* Another model under the same id would mix its keys with this one's
+    ** (stores of two databases merged with colliding ids). */
+    char *zOther = 0;
+    rc = tito_catalog_shared(p->pStore->pKv, p->pModel->zPrefix, p->zName,
+                             iId, &zOther, &zErr);
+    if (rc == SQLITE_OK && zOther) {
+      zErr = sqlite3_mprintf("tito: %s and %s share model id %u in the "
+                             "store's catalog: their rows cannot be told "
+                             "apart (see tito_check())", p->zName, zOther,
+                             iId);
+      rc = SQLITE_CORRUPT;
+    }
+    sqlite3_free(zOther);
   }
   if (rc == SQLITE_OK) {
     pModel = p->pModel;
@@ -292,7 +313,7 @@ static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
   tito_store *pStore = p->pStore;
   int bOwn = pStore->bRemote && !pStore->bInTxn, iMark = -1, rc = SQLITE_OK;
   uint32_t iId = 0;
-  char *zDef = vtabDefinition(p);
+  char *zDef = titoVtabDefinition(p);
   if (zDef == 0) return SQLITE_NOMEM;
   if (pStore->bRemote) rc = tito_store_begin(pStore);
   if (rc == SQLITE_OK) rc = tito_store_atomic_begin(pStore, &iMark);
@@ -309,8 +330,10 @@ static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
       rc = vtabCheckDefinition(p, zCat, pzErr);
       sqlite3_free(zCat);
     } else if (rc == SQLITE_DONE) {
+      /* Random ids for the embedded store: a dump of one database read
+      ** into another then never mixes two models' keys. */
       rc = tito_catalog_create(pStore->pKv, p->pModel->zPrefix, p->zName,
-                               zDef, &iId, pzErr);
+                               zDef, !pStore->bRemote, &iId, pzErr);
     }
     tito_store_atomic_end(pStore, iMark, rc == SQLITE_OK);
   }
@@ -407,6 +430,7 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   if (rc == SQLITE_OK && bCreate && !p->bAttached) {
     rc = tito_store_acquire(&pConn->stores, p->zSchema, p->pModel->zStore,
                             &p->pStore, pzErr);
+    if (rc == SQLITE_OK) titoGuardSchema(db, p->zSchema);
     if (rc == SQLITE_OK) rc = vtabCreateEntry(p, pzErr);
   }
   if (rc != SQLITE_OK) {
@@ -469,12 +493,22 @@ static int titoDestroy(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
   char *zErr = 0;
   int iMark = -1, rc = titoTableReady(p);
+  int bDamaged = 0;
+  if ((rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) && p->pStore && p->pModel) {
+    /* No usable catalog entry (damage tito_check() reports): no key range
+    ** is known to be the table's. Dropping it must still work; keys left
+    ** behind stay visible to tito_check(). (SQLite shows no message of
+    ** xDestroy, so a refusal here could not even say why.) */
+    bDamaged = 1;
+    rc = SQLITE_OK;
+  }
   if (rc == SQLITE_OK) rc = vtabDdlBegin(p, &iMark, &zErr);
   if (rc == SQLITE_OK) {
-    rc = tito_table_purge(p->pTab);
+    const tito_model *pModel = p->pTab ? p->pTab->pModel : p->pModel;
+    if (!bDamaged) rc = tito_table_purge(p->pTab);
     if (rc == SQLITE_OK) {
-      rc = tito_catalog_drop(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                             p->zName, &zErr);
+      rc = tito_catalog_drop(p->pStore->pKv, pModel->zPrefix, p->zName,
+                             &zErr);
     }
     tito_store_atomic_end(p->pStore, iMark, rc == SQLITE_OK);
   }
@@ -876,7 +910,7 @@ static int titoRollbackTo(sqlite3_vtab *pVtab, int iSave) {
 /* The module as every supported SQLite knows it; titoRegisterModule makes
 ** each connection's copy, version 4 with xIntegrity where SQLite has it. */
 static const sqlite3_module titoModule = {
-    /* iVersion    */ 2,
+    /* iVersion    */ 3, /* xShadowName */
     /* xCreate     */ titoCreate,
     /* xConnect    */ titoConnect,
     /* xBestIndex  */ titoBestIndex,
@@ -899,7 +933,7 @@ static const sqlite3_module titoModule = {
     /* xSavepoint  */ titoSavepoint,
     /* xRelease    */ titoRelease,
     /* xRollbackTo */ titoRollbackTo,
-    /* xShadowName */ 0,
+    /* xShadowName */ titoShadowName, /* a model named tito guards the store */
 #if SQLITE_VERSION_NUMBER >= 3044000
     /* xIntegrity  */ 0,
 #endif

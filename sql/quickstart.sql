@@ -57,7 +57,8 @@ SELECT name, score FROM users WHERE status = 'active' AND score > 2;
 EXPLAIN QUERY PLAN SELECT name, score FROM users WHERE status = 'active' AND score > 2;
 
 .print
-.print "Constraints use the wording of SQLite:"
+.print "Constraints use the wording of SQLite. This INSERT reuses Ann's email,"
+.print "so it fails, as it should:"
 INSERT INTO users(id, name, email) VALUES ('u6', 'Fay', 'ann@example.com');
 
 .print

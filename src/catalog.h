@@ -10,6 +10,7 @@
 #define TITO_CATALOG_H
 #include <stdint.h>
 #include "kv.h"
+#include "sqlite_api.h"
 
 /* Look up model zName (case-insensitive). SQLITE_OK with *piId and, if
 ** pzDef is not NULL, the stored definition (sqlite3_malloc'd); SQLITE_DONE
@@ -17,9 +18,18 @@
 int tito_catalog_find(tito_kv *, const char *zPrefix, const char *zName,
                       uint32_t *piId, char **pzDef, char **pzErr);
 
-/* Register model zName with definition zDef under a new id. */
+/* Register model zName with definition zDef under a new id, never one in
+** use: random (bRandomId: the embedded store, whose stores may be merged
+** by a dump) or the catalog's counter plus one. */
 int tito_catalog_create(tito_kv *, const char *zPrefix, const char *zName,
-                        const char *zDef, uint32_t *piId, char **pzErr);
+                        const char *zDef, int bRandomId, uint32_t *piId,
+                        char **pzErr);
+
+/* Does another model of the catalog use id iId (a store merged from
+** another database's dump with colliding ids)? SQLITE_OK with *pzOther its
+** name (sqlite3_malloc'd) or NULL. */
+int tito_catalog_shared(tito_kv *, const char *zPrefix, const char *zName,
+                        uint32_t iId, char **pzOther, char **pzErr);
 
 /* Remove model zName's entry. */
 int tito_catalog_drop(tito_kv *, const char *zPrefix, const char *zName,
@@ -28,4 +38,23 @@ int tito_catalog_drop(tito_kv *, const char *zPrefix, const char *zName,
 /* Move model zOld's entry to zNew (ALTER TABLE ... RENAME). */
 int tito_catalog_rename(tito_kv *, const char *zPrefix, const char *zOld,
                         const char *zNew, char **pzErr);
+
+/* A table that uses the store, as its schema declares it. */
+typedef struct tito_catalog_ref {
+  const char *zPrefix; /* keyspace prefix ("" or NULL by default) */
+  const char *zName;   /* table name */
+} tito_catalog_ref;
+
+/*
+** Store-wide check: every key of the store belongs to a model of the
+** catalog, and the catalog is sound (entries decode, no two share an id). With bOwned (the
+** embedded store, which only its schema uses), a catalog entry with no
+** table among aRef[0..nRef) is reported too. (Each table's own entry, id
+** and definition are checked with the table.) Problems are appended to
+** pRep, one per line, counting in *pnProblem (at most 20 lines are
+** written). Returns a SQLite code: an error of the store, not a problem.
+*/
+int tito_catalog_check(tito_kv *, int nRef, const tito_catalog_ref *aRef,
+                       int bOwned, sqlite3_str *pRep, int *pnProblem,
+                       char **pzErr);
 #endif

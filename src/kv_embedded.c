@@ -857,10 +857,14 @@ int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,
   p->db = db;
   p->bUndo = 1;
   p->zTable = sqlite3_mprintf("\"%w\".tito_store", zSchema);
+  /* The quoted name makes the sqlite3 shell's .dump write "CREATE TABLE IF
+  ** NOT EXISTS", so a dump read into a database that has a store already
+  ** adds its keys to that store without an error (model ids are random, so
+  ** they do not collide: see catalog.c). */
   zSql = p->zTable ? sqlite3_mprintf(
-                         "CREATE TABLE IF NOT EXISTS %s"
+                         "CREATE TABLE IF NOT EXISTS \"%w\".\"tito_store\""
                          "(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID",
-                         p->zTable)
+                         zSchema)
                    : NULL;
   if (zSql == NULL) {
     embClose(&p->base);

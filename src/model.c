@@ -227,7 +227,8 @@ static const char *readToken(const char *z, Token *pT) {
 
 /* Advance to the next token of the current argument. */
 static void nextToken(Parser *p) {
-  p->zPrevEnd = p->t.z + p->t.n;
+  /* Before the first token t.z is NULL (no arithmetic on it). */
+  p->zPrevEnd = p->t.z ? p->t.z + p->t.n : p->zPos;
   p->zPos = readToken(p->zPos, &p->t);
 }
 
@@ -888,6 +889,63 @@ static int parseConstraint(Parser *p, tito_column *pCol) {
                          "column");
 }
 
+/* Is z[0..n) a number as SQLite's tokenizer reads one (the tokenizer
+** here also takes "0x" or "12ab" as one token, which SQLite refuses)? */
+static int wellFormedNumber(const char *z, int n) {
+  int i = 0, nDigit = 0;
+  if (n > 2 && z[0] == '0' && (z[1] == 'x' || z[1] == 'X')) {
+    for (i = 2; i < n; i++) {
+      char c = z[i];
+      if (!isDigit((unsigned char)c) && !((c >= 'a' && c <= 'f') ||
+                                          (c >= 'A' && c <= 'F'))) {
+        return 0;
+      }
+    }
+    return 1;
+  }
+  while (i < n && isDigit((unsigned char)z[i])) i++, nDigit++;
+  if (i < n && z[i] == '.') {
+    for (i++; i < n && isDigit((unsigned char)z[i]); i++) nDigit++;
+  }
+  if (nDigit == 0) return 0;
+  if (i < n && (z[i] == 'e' || z[i] == 'E')) {
+    i++;
+    if (i < n && (z[i] == '+' || z[i] == '-')) i++;
+    if (i == n || !isDigit((unsigned char)z[i])) return 0;
+    while (i < n && isDigit((unsigned char)z[i])) i++;
+  }
+  return i == n;
+}
+
+/* One signed number of a type's size, as SQLite's grammar allows. */
+static int typeNumber(Parser *p) {
+  if (p->t.e == TK_OTHER && p->t.n == 1 &&
+      (p->t.z[0] == '+' || p->t.z[0] == '-')) {
+    nextToken(p);
+  }
+  if (p->t.e != TK_NUMBER || !wellFormedNumber(p->t.z, p->t.n) ||
+      isIdChar((unsigned char)p->t.z[p->t.n])) {
+    return perrExpected(p, "a number in the type's size, as in VARCHAR(20)");
+  }
+  nextToken(p);
+  return TITO_OK;
+}
+
+/* A type's size: "(n)" or "(n, m)"; the current token is "(". SQLite
+** accepts nothing else there, so neither does tito (the declared table
+** would not compile). */
+static int typeSize(Parser *p) {
+  nextToken(p);
+  if (typeNumber(p)) return p->rc;
+  if (p->t.e == TK_COMMA) {
+    nextToken(p);
+    if (typeNumber(p)) return p->rc;
+  }
+  if (p->t.e != TK_RP) return perrExpected(p, "\")\" after the type's size");
+  nextToken(p);
+  return TITO_OK;
+}
+
 /* column: name [type] [constraints]. */
 static int tryColumn(Parser *p) {
   tito_model *pM = p->pM;
@@ -919,7 +977,7 @@ static int tryColumn(Parser *p) {
     zTypeEnd = p->zPrevEnd;
   }
   if (zTypeEnd > zType && p->t.e == TK_LP) {
-    if (skipParens(p)) return p->rc;
+    if (typeSize(p)) return p->rc;
     zTypeEnd = p->zPrevEnd;
   }
   pCol->zType = sqlite3_mprintf("%.*s", (int)(zTypeEnd - zType), zType);

@@ -52,6 +52,8 @@ struct tito_scan {
   tito_buf rowVal;       /* its row value (a copy) when not in place */
   const uint8_t *pVal;   /* its row value */
   int nVal;
+  int bEntry;            /* the current row is an index entry alone (a
+                         ** covering or key-only scan): decode pEntryKey */
   const uint8_t *pEntryKey; /* covering or key-only index scan: the entry */
   int nEntryKey;
   const uint8_t *pEntryVal;
@@ -407,6 +409,7 @@ static int scanFetchRow(tito_scan *p, const uint8_t *pKey, int nKey) {
   p->pVal = p->rowVal.a;
   p->nVal = p->rowVal.n;
   p->bDecoded = 0;
+  p->bEntry = 0;
   return SQLITE_OK;
 }
 
@@ -464,6 +467,7 @@ static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
                       const uint8_t *v, int nv) {
   int rc;
   p->bDecoded = 0;
+  p->bEntry = 0;
   if (p->plan.iPath < 2) {
     p->rowKey.n = 0;
     tito_buf_append(&p->rowKey, k, nk);
@@ -479,6 +483,7 @@ static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
     p->pEntryVal = v;
     p->nEntryVal = nv;
     p->pVal = 0;
+    p->bEntry = 1;
     return SQLITE_OK;
   }
   return scanFetchRow(p, p->rowKey.a, p->rowKey.n);
@@ -710,6 +715,7 @@ static int scanSettleBatch(tito_scan *p) {
     p->pVal = p->batchVals.a + e[2];
     p->nVal = e[3];
     p->bDecoded = 0;
+    p->bEntry = 0;
     return p->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
   }
 }
@@ -921,7 +927,9 @@ static int scanDecodeEntry(tito_scan *p) {
 
 static int scanDecodeRow(tito_scan *p) {
   if (p->bDecoded) return SQLITE_OK;
-  if (p->pVal == 0 && p->plan.iPath >= 2) return scanDecodeEntry(p);
+  /* An empty or NULL stored row has no bytes (pVal may be NULL): it is a
+  ** corrupt row, never a reason to look at an index entry. */
+  if (p->bEntry) return scanDecodeEntry(p);
   if (tito_row_decode(p->pVal, p->nVal, p->pTab->pModel->nCol, p->aVal)) {
     return scanCorrupt(p, "row");
   }

@@ -13,5 +13,8 @@
 SQLITE_EXTENSION_INIT3
 #else
 #include <sqlite3.h>
+/* Linked into a program (fuzz targets): the extension macros do nothing. */
+#define SQLITE_EXTENSION_INIT1
+#define SQLITE_EXTENSION_INIT2(v) (void)(v)
 #endif
 #endif

@@ -164,6 +164,9 @@ int tito_table_decode_pk(tito_table *pTab, const uint8_t *pKey, int nKey,
                          tito_value *aOut, tito_buf *pScratch) {
   const tito_model *pModel = pTab->pModel;
   int i, off = pTab->rowPrefix.n;
+  if (nKey < off || memcmp(pKey, pTab->rowPrefix.a, (size_t)off) != 0) {
+    return SQLITE_CORRUPT; /* a key of another model, or none */
+  }
   for (i = 0; i < pTab->nPkKey; i++) {
     int bDesc = pModel->nPk ? pModel->abPkDesc[i] : 0;
     int bReal = pModel->nPk &&
@@ -173,7 +176,8 @@ int tito_table_decode_pk(tito_table *pTab, const uint8_t *pKey, int nKey,
     if (n < 0) return SQLITE_CORRUPT;
     off += n;
   }
-  return SQLITE_OK;
+  /* Bytes after the last field: not a key tito wrote. */
+  return off == nKey ? SQLITE_OK : SQLITE_CORRUPT;
 }
 
 /* True if every key field of index pIdx is non-NULL in aRow. */
@@ -285,6 +289,7 @@ static int tableReadOld(tito_table *pTab, const uint8_t *pKey, int nKey) {
     pTab->cacheKey.n = 0;
     if (tito_row_decode(pTab->oldRow.a, pTab->oldRow.n, pTab->pModel->nCol,
                         pTab->aOld)) {
+      tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
       return SQLITE_CORRUPT;
     }
     return SQLITE_OK;
@@ -821,28 +826,61 @@ static void checkReport(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
   va_end(ap);
 }
 
-/* Count the keys in [lo, prefix_end(lo)). */
+/* Count the keys in [pLo, pHi) (pHi NULL: no bound). If anPerIndex is
+** given, the range is the model's index entries: each key is counted under
+** its index (anPerIndex[id - 1]) or, when its index id is not one of the
+** model's, in *pn. */
 static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
+                           const tito_buf *pHi, int64_t *anPerIndex,
                            int64_t *pn) {
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
-  tito_buf end = TITO_BUF_INIT;
+  int nIdxPrefix = pTab->idxPrefix.n;
   int rc;
   *pn = 0;
-  tito_key_prefix_end(pLo->a, pLo->n, &end);
-  rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, end.a, end.n,
-                            TITO_SCAN_KEYONLY, 0, &pIter);
+  rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi ? pHi->a : 0,
+                            pHi ? pHi->n : 0, TITO_SCAN_KEYONLY, 0, &pIter);
   while (rc == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
-    (*pn)++;
+    int nk;
+    const uint8_t *k = pKv->pMethods->xIterKey(pIter, &nk);
+    uint32_t iId = 0;
+    if (anPerIndex && nk >= nIdxPrefix + 4) {
+      iId = ((uint32_t)k[nIdxPrefix] << 24) | ((uint32_t)k[nIdxPrefix + 1] << 16) |
+            ((uint32_t)k[nIdxPrefix + 2] << 8) | k[nIdxPrefix + 3];
+    }
+    if (iId >= 1 && iId <= (uint32_t)pTab->pModel->nIndex) {
+      anPerIndex[iId - 1]++;
+    } else {
+      (*pn)++;
+    }
     rc = pKv->pMethods->xIterNext(pIter);
   }
   if (pIter) pKv->pMethods->xIterClose(pIter);
-  tito_buf_free(&end);
   return rc;
 }
 
-/* Check one row (key k, value v): its expected entries exist with the
-** right values; counts them into anExpected. */
+/* Is the row key k (nk bytes) the key of the row aRow? Its fields must
+** decode exactly, and for a declared primary key (the INTEGER PRIMARY KEY
+** included) be the encoding of the row's own key values. */
+static int checkRowKey(tito_table *pTab, const uint8_t *k, int nk,
+                       const tito_value *aRow, tito_buf *pKey) {
+  const tito_model *pModel = pTab->pModel;
+  tito_value aPk[1];
+  pTab->scratch.n = 0;
+  if (pModel->nPk == 0) {
+    int rc = tito_table_decode_pk(pTab, k, nk, aPk, &pTab->scratch);
+    return rc == SQLITE_OK && aPk[0].eType == SQLITE_INTEGER;
+  }
+  if (pModel->iRowidCol >= 0 && aRow[pModel->iRowidCol].eType != SQLITE_INTEGER) {
+    return 0;
+  }
+  tableRowKeyOf(pTab, aRow, 0, pKey);
+  return pKey->rc == 0 && pKey->n == nk && memcmp(pKey->a, k, (size_t)nk) == 0;
+}
+
+/* Check one row (key k, value v): its key matches its values and its
+** expected entries exist with the right values; counts them into
+** anExpected. */
 static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
                     const uint8_t *v, int nv, int64_t *anExpected,
                     sqlite3_str *pRep, int *pnProblem) {
@@ -853,9 +891,16 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
   int rc, i;
   pTab->victimRow.n = 0;
   tito_buf_append(&pTab->victimRow, v, nv);
+  if (pTab->victimRow.rc) return SQLITE_NOMEM;
   if (tito_row_decode(pTab->victimRow.a, pTab->victimRow.n, pModel->nCol,
                       pTab->aVictim)) {
     checkReport(pRep, pnProblem, "%s: undecodable row", pModel->zTable);
+    return SQLITE_OK;
+  }
+  if (!checkRowKey(pTab, k, nk, pTab->aVictim, &pTab->key3)) {
+    if (pTab->key3.rc) return SQLITE_NOMEM;
+    checkReport(pRep, pnProblem, "%s: a row is stored under a key that is "
+                "not its primary key", pModel->zTable);
     return SQLITE_OK;
   }
   rc = tableMask(pTab, pTab->aVictim, &mask);
@@ -867,6 +912,10 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     if (!HAS(mask, i)) continue;
     anExpected[i]++;
     tableEntry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    if (pTab->key3.rc || pTab->val2.rc) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
     r = pKv->pMethods->xGet(pKv, pTab->key3.a, pTab->key3.n, &pGot, &nGot);
     if (r == TITO_NOTFOUND) {
       checkReport(pRep, pnProblem, "%s: row missing from index %s",
@@ -883,19 +932,45 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
   return rc;
 }
 
+/* Count the model's keys that are neither rows nor index entries: those
+** between P | id and the rows, and after the index entries. */
+static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  int64_t n1 = 0, n2 = 0;
+  int rc;
+  tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n - 1);
+  rc = lo.rc ? TITO_NOMEM
+             : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, &n1);
+  if (rc == TITO_OK) {
+    /* [P | id | 0x03, P | id + 1) */
+    tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &lo);
+    tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
+    rc = lo.rc || hi.rc ? TITO_NOMEM
+                        : checkCountRange(pTab, &lo, hi.n ? &hi : 0, 0, &n2);
+  }
+  *pn = n1 + n2;
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  return rc;
+}
+
 int tito_table_check(tito_table *pTab, char **pzReport) {
   const tito_model *pModel = pTab->pModel;
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
-  tito_buf end = TITO_BUF_INIT, lo = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
+  tito_buf end = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
   sqlite3_str *pRep = sqlite3_str_new(0);
-  int64_t *anExpected;
-  int nProblem = 0, rc, i;
+  int64_t *anExpected, *anGot, nStray = 0;
+  int nProblem = 0, rc, r, i;
 
   *pzReport = 0;
-  anExpected = sqlite3_malloc64(sizeof(int64_t) * (pModel->nIndex + 1));
-  if (anExpected == 0) return SQLITE_NOMEM;
-  memset(anExpected, 0, sizeof(int64_t) * (pModel->nIndex + 1));
+  anExpected = sqlite3_malloc64(sizeof(int64_t) * 2 * (pModel->nIndex + 1));
+  if (anExpected == 0) {
+    sqlite3_free(sqlite3_str_finish(pRep));
+    return SQLITE_NOMEM;
+  }
+  memset(anExpected, 0, sizeof(int64_t) * 2 * (pModel->nIndex + 1));
+  anGot = &anExpected[pModel->nIndex + 1];
   tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n, &end);
   rc = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n, end.a,
                             end.n, 0, 0, &pIter);
@@ -906,30 +981,43 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
     const uint8_t *v = pKv->pMethods->xIterValue(pIter, &nv);
     rowKey.n = 0;
     tito_buf_append(&rowKey, k, nk);
-    rc = checkRow(pTab, rowKey.a, rowKey.n, v, nv, anExpected, pRep,
-                  &nProblem);
+    rc = rowKey.rc ? SQLITE_NOMEM
+                   : checkRow(pTab, rowKey.a, rowKey.n, v, nv, anExpected,
+                              pRep, &nProblem);
     if (rc == SQLITE_OK) {
-      int r = pKv->pMethods->xIterNext(pIter);
+      r = pKv->pMethods->xIterNext(pIter);
       if (r != TITO_OK) rc = tableKvError(pTab, r);
     }
   }
   if (pIter) pKv->pMethods->xIterClose(pIter);
+  /* Every index entry, counted per index in one scan. */
+  if (rc == SQLITE_OK) {
+    tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &end);
+    r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot, &nStray);
+    if (r != TITO_OK) rc = tableKvError(pTab, r);
+  }
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
-    int64_t nGot = 0;
-    int r;
-    tito_table_index_prefix(pTab, i, &lo);
-    r = checkCountRange(pTab, &lo, &nGot);
-    if (r != TITO_OK) {
-      rc = tableKvError(pTab, r);
-    } else if (nGot != anExpected[i]) {
+    if (anGot[i] != anExpected[i]) {
       checkReport(pRep, &nProblem,
                   "%s: index %s has %lld entries, rows call for %lld",
-                  pModel->zTable, pModel->aIndex[i].zName, (long long)nGot,
-                  (long long)anExpected[i]);
+                  pModel->zTable, pModel->aIndex[i].zName,
+                  (long long)anGot[i], (long long)anExpected[i]);
+    }
+  }
+  if (rc == SQLITE_OK && nStray > 0) {
+    checkReport(pRep, &nProblem, "%s: %lld index entries of no index",
+                pModel->zTable, (long long)nStray);
+  }
+  if (rc == SQLITE_OK) {
+    r = checkStrayKeys(pTab, &nStray);
+    if (r != TITO_OK) {
+      rc = tableKvError(pTab, r);
+    } else if (nStray > 0) {
+      checkReport(pRep, &nProblem, "%s: %lld keys that are neither rows nor "
+                  "index entries", pModel->zTable, (long long)nStray);
     }
   }
   tito_buf_free(&end);
-  tito_buf_free(&lo);
   tito_buf_free(&rowKey);
   sqlite3_free(anExpected);
   if (rc == SQLITE_OK && nProblem) {

@@ -8,7 +8,10 @@
 **            (prefix-free, so prefixes never alias; "" by default)
 **   catalog: P | u32 0 | 0x00 | name (TEXT field)   -> model id (u32 BE) +
 **                                                      definition text
-**            P | u32 0 | 0x01                       -> last model id (u32 BE)
+**            P | u32 0 | 0x01                       -> last model id (u32 BE;
+**                                                      stores of earlier
+**                                                      versions, unused: ids
+**                                                      are random, catalog.c)
 **   row:     P | u32 model id | 0x01 | pk fields     -> row codec of all
 **                                                      columns
 **   index:   P | u32 model id | 0x02 | u32 index id | index fields | pk

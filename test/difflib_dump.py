@@ -10,12 +10,13 @@ sqlite3 shell's .dump and read back with .read, in three ways:
 A round trip passes when table t then holds exactly the native table's rows
 and tito_check('t') says 'ok'; or, for whole-tito and one-table, when the
 .read itself fails loudly (an error from the shell) and leaves the target's
-own data (u) untouched and t unreadable. Silently wrong data fails.
+own data (u) untouched and t unreadable; or, for one-table, when t refuses
+every use saying that a one-table dump has no rows. Silently wrong data
+fails.
 
-Cases listed in XFAIL are expected to fail until the .dump fix lands (issue
-6, item 2, done on another branch): their failures are reported on '# '
-lines and not counted; once such a case passes it is reported as 'not ok'
-(XPASS) so that the entry is removed here.
+Cases listed in XFAIL are expected to fail: their failures are reported on
+'# ' lines and not counted; once such a case passes it is reported as 'not
+ok' (XPASS) so that the entry is removed here.
 """
 import os
 import sqlite3
@@ -29,12 +30,7 @@ CASES = [
                    'own'),
     ('one-table', '".dump t" alone into an empty database'),
 ]
-XFAIL = {
-    'whole-tito': 'pending the .dump fix (issue 6 item 2): model ids of the '
-                  'two stores collide',
-    'one-table': 'pending the .dump fix (issue 6 item 2): the store rows of '
-                 't are not in its dump',
-}
+XFAIL = {}
 OWN_ROWS = [(1, 'mine'), (2, 'yours'), ('k', None)]
 
 
@@ -118,6 +114,12 @@ def round_trip(case, tito_path, native, schema, so, workdir):
             return 'tito_check(\'t\') after the round trip: %s' % check
         if loud and not b.ok and case != 'whole-empty':
             return None   # a loud failure, the target's own data intact
+        # ".dump t" carries t's definition, not its rows (they are in
+        # tito_store): the restored t refuses every use, saying so.
+        if (case == 'one-table' and not b.ok and
+                'not in the catalog of store' in (b.msg or '') and
+                'dump the whole database' in (b.msg or '')):
+            return None
         return ('t after the round trip: %s (native: %s)%s' % (
             b.show(2), a.show(2), '; the .read said: %s' % first_line(err)
             if err.strip() else '; the .read said nothing'))

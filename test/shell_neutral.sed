@@ -27,3 +27,6 @@ s/╪/┼/g
 s/╡/┤/g
 s/═/─/g
 /^│/s/  */ /g
+#
+# The line .dbconfig prints when test/run sets DEFENSIVE off.
+/^ *defensive off$/d

@@ -21,8 +21,10 @@ TIKV_OBJ     := $(patsubst src/tikv/%.c,$(BUILD)/tikv/obj/%.o,$(TIKV_SRC))
 TIKV_HDR     := $(wildcard src/tikv/*.h) src/kv.h
 TIKV_LIB     := $(BUILD)/libtitotikv.a
 
-TIKV_PKG_CFLAGS := $(shell pkg-config --cflags grpc libprotobuf-c)
-TIKV_LIBS    := $(shell pkg-config --libs grpc libprotobuf-c) -lpthread -lm
+# gRPC is probed when a TiKV recipe first needs it, once, quietly: `make`
+# (tito.so) and `make setup` (before the packages exist) never probe it.
+TIKV_PKG_CFLAGS = $(eval TIKV_PKG_CFLAGS := $(shell pkg-config --cflags grpc libprotobuf-c 2>/dev/null))$(TIKV_PKG_CFLAGS)
+TIKV_LIBS    = $(eval TIKV_LIBS := $(shell pkg-config --libs grpc libprotobuf-c 2>/dev/null) -lpthread -lm)$(TIKV_LIBS)
 TIKV_CFLAGS  = $(CFLAGS) -I$(TIKV_GEN) -Isrc/tikv $(TIKV_PKG_CFLAGS)
 
 # Server-less tests (pure code: codecs, backoff, cache) run in every

@@ -5,7 +5,8 @@
 --
 -- The store's writes are watched with triggers on tito_store and named by
 -- the documented key layout (src/table.h): prefix "" (3 bytes), model id
--- (4 bytes: u is model 1, f model 2), then 0x01 for a row or 0x02 + index id (4 bytes) for an entry.
+-- (4 bytes, from the catalog entry's value), then 0x01 for a row or 0x02 +
+-- index id (4 bytes) for an entry.
 
 CREATE VIRTUAL TABLE u USING tito(id TEXT PRIMARY KEY, email TEXT, role TEXT,
   score INTEGER, note TEXT,
@@ -19,9 +20,13 @@ CREATE VIRTUAL TABLE f USING tito(id INTEGER PRIMARY KEY, email TEXT, role TEXT,
   INDEX fancy(email) WHERE lower(role) LIKE 'd%' AND coalesce(score, 0) BETWEEN 1 AND 100
                        AND CASE WHEN email LIKE '%@x' THEN 1 ELSE 0 END);
 CREATE TEMP TABLE idx(model BLOB, id BLOB, name TEXT);
-INSERT INTO idx VALUES (x'00000001', x'00000001', 'by_email'), (x'00000001', x'00000002', 'by_role'),
-  (x'00000001', x'00000003', 'hot'), (x'00000001', x'00000004', 'dev_notes'),
-  (x'00000002', x'00000001', 'fancy');
+CREATE TEMP TABLE model(name TEXT, id BLOB);
+INSERT INTO model SELECT 'u', substr(v, 1, 4) FROM tito_store WHERE k = x'250000000000000025750000';
+INSERT INTO model SELECT 'f', substr(v, 1, 4) FROM tito_store WHERE k = x'250000000000000025660000';
+INSERT INTO idx SELECT m.id, i.column2, i.column3 FROM model m JOIN (VALUES
+  ('u', x'00000001', 'by_email'), ('u', x'00000002', 'by_role'),
+  ('u', x'00000003', 'hot'), ('u', x'00000004', 'dev_notes'),
+  ('f', x'00000001', 'fancy')) AS i ON i.column1 = m.name;
 CREATE TEMP TABLE writes(n INTEGER PRIMARY KEY, op TEXT, what TEXT);
 CREATE TEMP TRIGGER w_ins AFTER INSERT ON main.tito_store BEGIN
   INSERT INTO writes(op, what) VALUES ('put', CASE substr(new.k, 8, 1)

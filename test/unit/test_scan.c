@@ -61,7 +61,7 @@ static int setup(fixture *f) {
   rc = tito_kv_embedded_open(f->db, "main", &f->pKv, &zErr);
   if (rc == TITO_OK) rc = tito_model_parse("t", 6, azArg, &pModel, &zErr);
   if (rc == TITO_OK) {
-    rc = tito_catalog_create(f->pKv, "", "t", "def", &iId, &zErr);
+    rc = tito_catalog_create(f->pKv, "", "t", "def", 0, &iId, &zErr);
   }
   if (rc == SQLITE_OK) {
     rc = tito_table_open(f->db, pModel, f->pKv, iId, &f->pTab, &zErr);
