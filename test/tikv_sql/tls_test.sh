@@ -56,8 +56,11 @@ else
   echo "not ok - SQL over TLS: a table on a store whose URL names the TLS files"
   echo "$got" | head -5 | sed 's/^/#   /'
 fi
+# The CREATE alone: a shell given several statements in one argument may
+# report only the last error (SQLite 3.52's does).
 got=$(TITO_STORE="tikv://$PD?keyspace=tls&timeout_ms=500" sqlite3 \
-  -cmd ".load $so" :memory: "$sql" 2>&1)
+  -cmd ".load $so" :memory: \
+  "CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, v TEXT);" 2>&1)
 case $got in
   *"cannot open store tikv://$PD"*) echo "ok - SQL over TLS: without the TLS files the store cannot be opened" ;;
   *) echo "not ok - SQL over TLS: without the TLS files the store cannot be opened"
