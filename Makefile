@@ -204,7 +204,7 @@ valgrind: test-build
 	  | grep -E '^(not ok|ok)' ; \
 	exit $$fail
 
-bench: $(TITO_SO) $(BENCH_BINS) $(TEST_TOOLS) $(SQLITE_DEP)
+bench: $(TITO_SO) $(BENCH_BINS) $(TEST_TOOLS) sqlite-current
 	$(SQLITE_ENV) TITO_SO=./$(TITO_SO) PYTHON=$(PYTHON) \
 	  bash test/bench/run $(BENCH_BINS)
 
