@@ -40,6 +40,9 @@ LDSAN    := $(if $(SAN),-fsanitize=address$(comma)undefined)
 # `make setup` runs before pkg-config exists.
 SQLITE_LIBS = $(eval SQLITE_LIBS := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3))$(SQLITE_LIBS)
 
+# The engine's own libraries (libuuid: event ids).
+ENGINE_LIBS := -luuid
+
 CORE_SRC := $(wildcard src/*.c)
 EXT_SRC  := $(wildcard ext/*.c)
 EXT_OBJ  := $(patsubst %.c,$(BUILD)/so/%.o,$(CORE_SRC) $(EXT_SRC))
@@ -73,7 +76,7 @@ all: $(TITO_SO)
 # symbols kept inside.
 $(TITO_SO): $(EXT_OBJ) $(TIKV_LIB)
 	@echo "$(CC) -shared -o $@ ... (the engine, the TiKV client, gRPC)"
-	@$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS)
+	@$(CC) -shared $(LDSAN) -Wl,--exclude-libs,ALL -o $@ $(EXT_OBJ) $(TIKV_LIB) $(TIKV_LIBS) $(ENGINE_LIBS)
 
 $(BUILD)/so/%.o: %.c $(wildcard src/*.h ext/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 	@mkdir -p $(dir $@)
@@ -87,15 +90,15 @@ $(BUILD)/unit/%.o: %.c $(wildcard src/*.h src/tikv/kv_tikv.h src/tikv/client.h)
 # it links the client too.
 $(BUILD)/unit/test_%: test/unit/test_%.c $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) $(ENGINE_LIBS) -lm
 
 $(KV_CONF_EMB): test/kv/kv_conformance.c test/kv/fixture_embedded.c test/kv/kv_fixture.h $(UNIT_OBJ) $(TIKV_LIB) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+	$(CC) $(CFLAGS) -Itest/unit -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_embedded.c $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) $(ENGINE_LIBS) -lm
 
 $(BUILD)/bench/%: test/bench/%.c $(UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) $(ENGINE_LIBS) -lm
 
 # Test tools (not tests): removing a test run's keyspaces from a cluster.
 TEST_TOOLS := $(BUILD)/tikv/purge_keyspace
@@ -183,7 +186,7 @@ EXT_UNIT_OBJ := $(patsubst %.c,$(BUILD)/unit/%.o,$(EXT_SRC))
 
 $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/driver.c $(wildcard test/fuzz/*.h) $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(TIKV_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iext -Itest/fuzz -o $@ $< test/fuzz/driver.c $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) -lm
+	$(CC) $(CFLAGS) -Iext -Itest/fuzz -o $@ $< test/fuzz/driver.c $(UNIT_OBJ) $(EXT_UNIT_OBJ) $(TIKV_LIB) $(LDSAN) $(SQLITE_LIBS) $(TIKV_LIBS) $(ENGINE_LIBS) -lm
 
 test-build: $(TITO_SO) $(TEST_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
 

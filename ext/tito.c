@@ -61,6 +61,7 @@ static void titoCapsInit(tito_sqlite_caps *pCaps) {
 static void titoConnFree(void *p) {
   tito_conn *pConn = (tito_conn *)p;
   tito_store_list_free(&pConn->stores);
+  titoReceivedFree(pConn);
   sqlite3_free(pConn);
 }
 
@@ -358,15 +359,35 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
 ** the store every tito table of this connection uses, whatever its
 ** definition says (NULL: each its own); with VALUE (a store URL, or NULL to
 ** go back to the definitions) it is set, before the connection uses a tito
-** table. Returns the setting (after the change).
+** table. NAME 'clock': the unix seconds events of this connection take as
+** now (created, due, retries; NULL or 0: the time), for tests and replays.
+** Returns the setting (after the change).
 */
 static void titoConfigFunc(sqlite3_context *ctx, int argc,
                            sqlite3_value **argv) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
   const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  if (zName && sqlite3_stricmp(zName, "clock") == 0) {
+    if (argc == 2) {
+      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
+          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
+           sqlite3_value_int64(argv[1]) < 0)) {
+        sqlite3_result_error(ctx, "tito_config: clock must be unix seconds "
+                             "(a whole number >= 0) or NULL", -1);
+        return;
+      }
+      pConn->iClock = sqlite3_value_int64(argv[1]);
+    }
+    if (pConn->iClock) {
+      sqlite3_result_int64(ctx, pConn->iClock);
+    } else {
+      sqlite3_result_null(ctx);
+    }
+    return;
+  }
   if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
     char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
-                              "store)", zName ? zName : "NULL");
+                              "store, clock)", zName ? zName : "NULL");
     sqlite3_result_error(ctx, z, -1);
     sqlite3_free(z);
     return;
@@ -515,6 +536,8 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   /* The module owns pConn from here: its destructor frees it. */
   if (rc == SQLITE_OK) rc = titoRegisterAnchor(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterEvents(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterConsumers(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);

@@ -43,6 +43,19 @@ typedef struct tito_module {
 #endif
 } tito_module;
 
+/* Events a consuming SELECT of this connection's transaction received, for
+** tito_retry (tito_events.c): topic and group NUL-terminated, then the
+** event record. */
+typedef struct tito_received_event {
+  char *zTopicGroup;
+  int nTopic, nGroup, nRec;
+} tito_received_event;
+#define TITO_RECEIVED_MAX 100000
+typedef struct tito_received {
+  int n, nAlloc;
+  tito_received_event *a;
+} tito_received;
+
 /* The per-connection context: client data of the module. */
 typedef struct tito_conn {
   sqlite3 *db;
@@ -50,6 +63,9 @@ typedef struct tito_conn {
   tito_module module;      /* this connection's copy, versioned by caps */
   tito_store_list stores; /* the stores its tables use (src/store.h) */
   struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
+  int64_t iClock;          /* tito_config('clock'): unix seconds events
+                           ** see as now, or 0 for the time */
+  tito_received received;  /* see tito_received */
 } tito_conn;
 
 /* One term of a partial-index condition that the planner can reason about:
@@ -158,4 +174,17 @@ int titoShadowName(const char *zSuffix);
 int titoGuardInit(sqlite3 *);
 void titoGuardSchema(sqlite3 *, const char *zSchema);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
+
+/* Events (tito_events.c, tito_consumers.c). titoNow: unix seconds, or the
+** connection's clock. titoEventsStore: the store holding topic zTopic
+** (a reference, released with tito_store_release). titoEventsWriteBegin:
+** before an events write outside a tito table's xUpdate, tie a remote
+** store's transaction to SQLite's (the anchor). */
+int64_t titoNow(tito_conn *);
+int titoEventsStore(tito_conn *, const char *zTopic, tito_store **ppStore,
+                    char **pzErr);
+int titoEventsWriteBegin(tito_conn *, tito_store *, char **pzErr);
+int titoRegisterEvents(sqlite3 *, tito_conn *);
+int titoRegisterConsumers(sqlite3 *, tito_conn *);
+void titoReceivedFree(tito_conn *);
 #endif

@@ -13,6 +13,7 @@
 ** surely use different ids; a shared store (TiKV) counts up.
 */
 #include "catalog.h"
+#include "outbox.h"
 #include "sqlite_api.h"
 #include <stdarg.h>
 #include <string.h>
@@ -517,6 +518,9 @@ static void checkCatalogKey(CheckCtx *c, CheckSpace *s, const uint8_t *k,
       }
     }
     tito_buf_free(&scratch);
+  } else if ((r = tito_outbox_check_key(pKv, k, nk, rest, nr)) >= 0) {
+    if (r) checkProblem(c, "outbox: a damaged event key or value%s",
+                        zWhere ? zWhere : "");
   } else {
     checkProblem(c, "catalog: a key of no kind in the catalog%s",
                  zWhere ? zWhere : "");

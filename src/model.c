@@ -26,7 +26,9 @@
 **       complete operand.
 **   prefix = value | store = value   a 'string' or a bare word; store is
 **       'embedded' (the default) or 'tikv://host:port[,host:port...]'.
-**   TOPIC ...                        reserved (outbox topics, not yet).
+**   TOPIC name [ON INSERT|UPDATE|DELETE [OR ...]] [WHERE cond] [AT (due)]
+**         [PARTITION BY (cols)] [PARTITIONS n] [MAX ATTEMPTS n] [RETAIN n]
+**                                    an outbox topic (src/event.c).
 ** A column named index or topic must be quoted. Refused with a message:
 ** CHECK, REFERENCES / FOREIGN KEY, generated columns, AUTOINCREMENT,
 ** COLLATE other than BINARY, table-level UNIQUE (...) and CONSTRAINT names,
@@ -101,6 +103,7 @@ typedef struct Parser {
   int bPk;
   int bPrefix;       /* prefix= seen */
   int bStore;        /* store= seen */
+  char ***aazPart;   /* per topic: its PARTITION BY column names */
 } Parser;
 
 /* Returned by an argument-kind parser that does not recognize the input. */
@@ -702,13 +705,209 @@ static int tryIndex(Parser *p) {
   return TITO_OK;
 }
 
-/* TOPIC ...: reserved for outbox topics (a column named topic must be
+/* Does the current token start a clause of TOPIC (the word after an
+** operand, as atInclude decides for INCLUDE)? */
+static int atTopicClause(Parser *p, const Token *pPrev) {
+  static const char *const azWord[] = {"AT", "PARTITION", "PARTITIONS",
+                                       "MAX", "RETAIN"};
+  static const char *const azOp[] = {"AND", "OR", "NOT", "IS", "IN",
+                                     "LIKE", "GLOB", "BETWEEN", "WHEN",
+                                     "THEN", "ELSE", "CASE", "ESCAPE",
+                                     "MATCH", "REGEXP", "WHERE"};
+  size_t i;
+  int bWord = 0;
+  for (i = 0; i < sizeof(azWord) / sizeof(azWord[0]); i++) {
+    if (isKw(p, azWord[i])) bWord = 1;
+  }
+  if (!bWord) return 0;
+  if (pPrev->e == TK_ID) {
+    for (i = 0; i < sizeof(azOp) / sizeof(azOp[0]); i++) {
+      if (tokIs(pPrev, azOp[i])) return 0;
+    }
+    return 1;
+  }
+  return pPrev->e == TK_QID || pPrev->e == TK_STRING ||
+         pPrev->e == TK_NUMBER || pPrev->e == TK_RP;
+}
+
+/* TOPIC t WHERE cond: the text up to the end or the next clause. */
+static int parseTopicWhere(Parser *p, tito_topic *pT) {
+  const char *zStart = p->t.z, *zEnd = p->t.z;
+  Token tPrev = p->t;
+  while (p->t.e != TK_EOF && !atTopicClause(p, &tPrev)) {
+    if (p->t.e == TK_ERROR) return perrExpected(p, "an expression");
+    if (p->t.e == TK_LP) {
+      if (skipParens(p)) return p->rc;
+      tPrev.e = TK_RP;
+    } else {
+      tPrev = p->t;
+      nextToken(p);
+    }
+    zEnd = p->zPrevEnd;
+  }
+  if (zEnd == zStart) {
+    return perr(p, pT->iArg, "TOPIC %s: WHERE needs a condition", pT->zName);
+  }
+  pT->zWhere = sqlite3_mprintf("%.*s", (int)(zEnd - zStart), zStart);
+  return pT->zWhere ? TITO_OK : pnomem(p);
+}
+
+/* TOPIC t AT (expr): the text inside the parentheses. */
+static int parseTopicAt(Parser *p, tito_topic *pT) {
+  const char *zStart;
+  if (p->t.e != TK_LP) {
+    return perrExpected(p, "\"(\" and the due time (unix seconds) after AT");
+  }
+  zStart = p->t.z + 1;
+  if (skipParens(p)) return p->rc;
+  pT->zAt = sqlite3_mprintf("%.*s", (int)(p->zPrevEnd - 1 - zStart), zStart);
+  if (!pT->zAt) return pnomem(p);
+  if (skipSpace(pT->zAt)[0] == 0) {
+    return perr(p, pT->iArg, "TOPIC %s: AT needs an expression", pT->zName);
+  }
+  return TITO_OK;
+}
+
+/* A positive integer after WORD (PARTITIONS, MAX ATTEMPTS), at most nMax. */
+static int parseTopicCount(Parser *p, tito_topic *pT, const char *zWord,
+                           int nMax, int *pn) {
+  sqlite3_int64 v = 0;
+  int i;
+  if (p->t.e != TK_NUMBER) return perrExpected(p, "a number");
+  for (i = 0; i < p->t.n && isDigit((unsigned char)p->t.z[i]) && v <= nMax;
+       i++) {
+    v = v * 10 + (p->t.z[i] - '0');
+  }
+  if (i < p->t.n || v < 1 || v > nMax) {
+    return perr(p, pT->iArg, "TOPIC %s: %s must be a whole number from 1 to "
+                "%d, not %.*s", pT->zName, zWord, nMax, p->t.n, p->t.z);
+  }
+  *pn = (int)v;
+  nextToken(p);
+  return TITO_OK;
+}
+
+/* TOPIC t ON INSERT [OR UPDATE] [OR DELETE] */
+static int parseTopicOn(Parser *p, tito_topic *pT) {
+  pT->mAction = 0;
+  for (;;) {
+    int m = isKw(p, "INSERT") ? TITO_ACT_INSERT
+          : isKw(p, "UPDATE") ? TITO_ACT_UPDATE
+          : isKw(p, "DELETE") ? TITO_ACT_DELETE : 0;
+    if (m == 0) return perrExpected(p, "INSERT, UPDATE or DELETE after ON");
+    if (pT->mAction & m) {
+      return perr(p, pT->iArg, "TOPIC %s: ON %.*s twice", pT->zName, p->t.n,
+                  p->t.z);
+    }
+    pT->mAction |= m;
+    nextToken(p);
+    if (!isKw(p, "OR")) return TITO_OK;
+    nextToken(p);
+  }
+}
+
+/* One clause of TOPIC; *pSeen has a bit per clause already read. */
+static int parseTopicClause(Parser *p, tito_topic *pT, int *pSeen) {
+  static const char *const azClause[] = {"ON", "WHERE", "AT", "PARTITION BY",
+                                         "PARTITIONS", "MAX ATTEMPTS",
+                                         "RETAIN"};
+  int i = isKw(p, "ON") ? 0 : isKw(p, "WHERE") ? 1 : isKw(p, "AT") ? 2
+        : isKw(p, "PARTITION") ? 3 : isKw(p, "PARTITIONS") ? 4
+        : isKw(p, "MAX") ? 5 : isKw(p, "RETAIN") ? 6 : -1;
+  char ***paz = &p->aazPart[p->pM->nTopic - 1];
+  if (i < 0) {
+    return perrExpected(p, "ON, WHERE, AT, PARTITION BY, PARTITIONS, MAX "
+                           "ATTEMPTS, RETAIN or the end of the topic");
+  }
+  if (*pSeen & (1 << i)) {
+    return perr(p, pT->iArg, "TOPIC %s: %s twice", pT->zName, azClause[i]);
+  }
+  *pSeen |= 1 << i;
+  nextToken(p);
+  switch (i) {
+    case 0: return parseTopicOn(p, pT);
+    case 1: return parseTopicWhere(p, pT);
+    case 2: return parseTopicAt(p, pT);
+    case 3:
+      if (!isKw(p, "BY")) return perrExpected(p, "BY after PARTITION");
+      nextToken(p);
+      if (p->t.e != TK_LP) {
+        return perrExpected(p, "\"(\" and the columns after PARTITION BY");
+      }
+      return parseColumnList(p, paz, 0, &pT->nPart, "PARTITION BY");
+    case 4: return parseTopicCount(p, pT, "PARTITIONS", 65536,
+                                   &pT->nPartitions);
+    case 6: return parseTopicCount(p, pT, "RETAIN (seconds)", 1000000000,
+                                   &pT->nRetain);
+    default:
+      if (!isKw(p, "ATTEMPTS")) return perrExpected(p, "ATTEMPTS after MAX");
+      nextToken(p);
+      return parseTopicCount(p, pT, "MAX ATTEMPTS", 1000, &pT->nMaxAttempts);
+  }
+}
+
+/* TOPIC name [clauses]: an outbox topic (a column named topic must be
 ** quoted, like one named index). */
 static int tryTopic(Parser *p) {
+  tito_model *pM = p->pM;
+  tito_topic *pT;
+  int seen = 0, i;
+  Token t2;
   if (!isKw(p, "TOPIC")) return ARG_NOMATCH;
-  return perr(p, p->iArg,
-              "TOPIC: outbox topics are not available yet (for a column "
-              "named topic, quote the name: \"topic\")");
+  t2 = peekToken(p);
+  if (t2.e != TK_ID && t2.e != TK_QID) {
+    nextToken(p);
+    return perrExpected(p, "a topic name after TOPIC (for a column named "
+                           "topic, quote the name: \"topic\")");
+  }
+  nextToken(p);
+  if (pM->nTopic >= TITO_MAX_TOPIC) {
+    return perr(p, p->iArg, "too many topics: at most %d", TITO_MAX_TOPIC);
+  }
+  if (growArray(p, (void **)&pM->aTopic, pM->nTopic, sizeof(tito_topic)) ||
+      growArray(p, (void **)&p->aazPart, pM->nTopic, sizeof(char **))) {
+    return p->rc;
+  }
+  pT = &pM->aTopic[pM->nTopic++];
+  pT->iArg = p->iArg;
+  pT->mAction = TITO_ACT_ALL;
+  pT->nRetain = -1;
+  if (!(pT->zName = takeName(p, "a topic name"))) return p->rc;
+  for (i = 0; i < pM->nTopic - 1; i++) {
+    if (sqlite3_stricmp(pM->aTopic[i].zName, pT->zName) == 0) {
+      return perr(p, p->iArg, "duplicate topic \"%s\" (also in argument %d)",
+                  pT->zName, pM->aTopic[i].iArg);
+    }
+  }
+  while (p->t.e != TK_EOF && p->rc == TITO_OK) {
+    parseTopicClause(p, pT, &seen);
+  }
+  return p->rc;
+}
+
+/* PARTITION BY names to column numbers (after every column is known). */
+static int resolveTopics(Parser *p) {
+  tito_model *pM = p->pM;
+  int i, j;
+  for (i = 0; i < pM->nTopic; i++) {
+    tito_topic *pT = &pM->aTopic[i];
+    if (pT->nPart == 0) continue;
+    pT->aiPart = sqlite3_malloc64(sizeof(int) * pT->nPart);
+    if (!pT->aiPart) return pnomem(p);
+    for (j = 0; j < pT->nPart; j++) {
+      const char *zCol = p->aazPart[i][j];
+      int iCol = tito_model_column(pM, zCol);
+      if (iCol < 0) {
+        char *zHint = didYouMeanColumn(pM, zCol);
+        perr(p, pT->iArg, "TOPIC %s: PARTITION BY: no such column: %s%s",
+             pT->zName, zCol, zHint ? zHint : "");
+        sqlite3_free(zHint);
+        return p->rc;
+      }
+      pT->aiPart[j] = iCol;
+    }
+  }
+  return TITO_OK;
 }
 
 /* Table constraints tito does not support: CHECK (...), FOREIGN KEY, and
@@ -1200,6 +1399,15 @@ int tito_model_parse(const char *zTable, int nArg, const char *const *azArg,
   }
   if (p->rc == TITO_OK) resolvePk(p);
   if (p->rc == TITO_OK) resolveIndexes(p);
+  if (p->rc == TITO_OK) resolveTopics(p);
+  for (i = 0; i < pM->nTopic && p->aazPart; i++) {
+    int j;
+    for (j = 0; p->aazPart[i] && j < pM->aTopic[i].nPart; j++) {
+      sqlite3_free(p->aazPart[i][j]);
+    }
+    sqlite3_free(p->aazPart[i]);
+  }
+  sqlite3_free(p->aazPart);
   for (i = 0; i < p->nDraft; i++) draftClear(&p->aDraft[i]);
   sqlite3_free(p->aDraft);
   draftClear(&p->pk);
@@ -1228,6 +1436,13 @@ void tito_model_free(tito_model *pM) {
     sqlite3_free(pIdx->zWhere);
     sqlite3_free(pIdx->aiInclude);
   }
+  for (i = 0; i < pM->nTopic; i++) {
+    sqlite3_free(pM->aTopic[i].zName);
+    sqlite3_free(pM->aTopic[i].zWhere);
+    sqlite3_free(pM->aTopic[i].zAt);
+    sqlite3_free(pM->aTopic[i].aiPart);
+  }
+  sqlite3_free(pM->aTopic);
   sqlite3_free(pM->aCol);
   sqlite3_free(pM->aIndex);
   sqlite3_free(pM->aiPk);

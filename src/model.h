@@ -47,6 +47,34 @@ typedef struct tito_index {
   int *aiInclude;
 } tito_index;
 
+/* Actions a topic takes events of (tito_topic.mAction). */
+#define TITO_ACT_INSERT 0x01
+#define TITO_ACT_UPDATE 0x02
+#define TITO_ACT_DELETE 0x04
+#define TITO_ACT_ALL    0x07
+
+/* Most topics one model may declare. */
+#define TITO_MAX_TOPIC 32
+
+/*
+** An outbox topic of the model: TOPIC name [ON action [OR action]...]
+** [WHERE cond] [AT (due)] [PARTITION BY (cols)] [PARTITIONS n]
+** [MAX ATTEMPTS n] [RETAIN n]. See src/event.c for what each part means.
+*/
+typedef struct tito_topic {
+  char *zName;        /* topic name, as written (unquoted) */
+  int iArg;           /* 1-based argument it came from */
+  int mAction;        /* TITO_ACT_* bits */
+  char *zWhere;       /* condition over the row (SQL text), or NULL */
+  char *zAt;          /* due-time expression (unix seconds), or NULL */
+  int nPart;          /* PARTITION BY columns; 0 = the primary key */
+  int *aiPart;
+  int nPartitions;    /* PARTITIONS n, or 0 (the store's, default 16) */
+  int nMaxAttempts;   /* MAX ATTEMPTS n, or 0 (the store's, default 5) */
+  int nRetain;        /* RETAIN n: seconds consumed events are kept, or
+                      ** -1 (the store's, default 0) */
+} tito_topic;
+
 typedef struct tito_model {
   char *zTable;       /* the SQLite table name */
   int nCol;
@@ -60,6 +88,8 @@ typedef struct tito_model {
   tito_index *aIndex;
   char *zPrefix;      /* keyspace prefix option (prefix='...'), "" if none */
   char *zStore;       /* store option (store='...'), NULL = embedded */
+  int nTopic;
+  tito_topic *aTopic; /* outbox topics, in the order written */
 } tito_model;
 
 /*

@@ -6,16 +6,40 @@
 ** indexes) with reads before it writes anything, so a failed constraint
 ** leaves the store unchanged; OR REPLACE first removes the conflicting
 ** rows with all their index entries. An UPDATE rewrites only the index
-** entries whose key or value changed.
+** entries whose key or value changed. A written row's events (the
+** model's topics, event.h) go into the same transaction.
 */
 #include "table.h"
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
+#include "event.h"
 #include "keycodec.h"
 #include "rowcodec.h"
 
 /* Every write counts itself (see nWrite in table.h). */
 #define TABLE_WRITE_BEGIN(pTab) ((pTab)->nWrite++)
+
+/* The events of a written row (the row key is pKey), if the model has
+** topics. */
+static int tableEmit(tito_table *pTab, int eAction, const tito_value *aOld,
+                     const tito_value *aNew, const uint8_t *pKey, int nKey) {
+  char *zErr = 0;
+  int64_t now;
+  int rc;
+  if (pTab->pEmit == 0) return SQLITE_OK;
+  pTab->evScratch.n = 0;
+  rc = tito_table_decode_pk(pTab, pKey, nKey, pTab->aEvPk, &pTab->evScratch);
+  if (rc != SQLITE_OK) return rc;
+  now = pTab->piClock && *pTab->piClock ? *pTab->piClock : (int64_t)time(0);
+  rc = tito_emitter_emit(pTab->pEmit, pTab->pKv, eAction, aOld, aNew,
+                         pTab->aEvPk, pTab->nPkKey, now, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(pTab->zErr);
+    pTab->zErr = zErr;
+  }
+  return rc;
+}
 
 #define KIND_ROW   0x01
 #define KIND_INDEX 0x02
@@ -92,6 +116,11 @@ int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
     return SQLITE_NOMEM;
   }
   rc = tito_pred_open(db, pModel, &pTab->pPred, pzErr);
+  if (rc == SQLITE_OK) rc = tito_emitter_open(db, pModel, &pTab->pEmit, pzErr);
+  if (rc == SQLITE_OK && pTab->pEmit) {
+    pTab->aEvPk = sqlite3_malloc64(sizeof(tito_value) * pTab->nPkKey);
+    if (pTab->aEvPk == 0) rc = SQLITE_NOMEM;
+  }
   if (rc != SQLITE_OK) {
     tito_table_close(pTab);
     return rc;
@@ -103,6 +132,9 @@ int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
 void tito_table_close(tito_table *pTab) {
   if (pTab == 0) return;
   tito_pred_close(pTab->pPred);
+  tito_emitter_close(pTab->pEmit);
+  sqlite3_free(pTab->aEvPk);
+  tito_buf_free(&pTab->evScratch);
   tito_model_free(pTab->pModel);
   tito_buf_free(&pTab->rowPrefix);
   tito_buf_free(&pTab->idxPrefix);
@@ -395,8 +427,13 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
     if (rc == TITO_OK) rc = pKv->pMethods->xDelete(pKv, pTab->key3.a,
                                                    pTab->key3.n);
   }
+  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  if (rc == SQLITE_OK) {
+    rc = tableEmit(pTab, TITO_ACT_DELETE, pTab->aVictim, 0, rowKey.a,
+                   rowKey.n);
+  }
   tito_buf_free(&rowKey);
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  return rc;
 }
 
 /* Is the row key k present? (SQLITE_ROW yes, SQLITE_DONE no, or error) */
@@ -686,6 +723,9 @@ int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
   } else {
     rc = tableInsertChecked(pTab, aNew, mask);
   }
+  if (rc == SQLITE_OK) {
+    rc = tableEmit(pTab, TITO_ACT_INSERT, 0, aNew, pTab->key.a, pTab->key.n);
+  }
   if (piRowid) *piRowid = iRowid;
   return rc;
 }
@@ -785,6 +825,10 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
   if (rc == SQLITE_OK) {
     rc = tableRewriteEntries(pTab, pOld, mOld, aNew, &pTab->key, mNew);
   }
+  if (rc == SQLITE_OK) {
+    rc = tableEmit(pTab, TITO_ACT_UPDATE, pTab->aOld, aNew, pTab->key.a,
+                   pTab->key.n);
+  }
   if (piRowid) *piRowid = iRowid;
   return rc;
 }
@@ -812,7 +856,11 @@ int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
     }
     rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
   }
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  if (rc == SQLITE_OK) {
+    rc = tableEmit(pTab, TITO_ACT_DELETE, pTab->aOld, 0, pOld->a, pOld->n);
+  }
+  return rc;
 }
 
 /* Append one problem line to the check report (at most 20). */

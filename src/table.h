@@ -72,6 +72,11 @@ struct tito_table {
   tito_value *aEntry;   /* nCol + 1 values: an index entry's value (its
                         ** INCLUDE columns and a unique entry's owner) */
   char *zErr;           /* last error message (sqlite3_malloc'd) */
+  struct tito_emitter *pEmit; /* the model's topics, or NULL (event.h) */
+  const int64_t *piClock; /* unix seconds for events, when non-zero (a
+                        ** connection's test clock); else the time */
+  tito_value *aEvPk;    /* nPkKey values: a written row's key, for events */
+  tito_buf evScratch;
 };
 
 /*

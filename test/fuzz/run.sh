@@ -25,7 +25,7 @@ if [ ${#targets[@]} = 0 ]; then
 fi
 
 SRC="$(ls src/*.c ext/*.c)"
-SQLITE_LIBS=$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+SQLITE_LIBS="$(pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) -luuid"
 # The engine links the TiKV client (not fuzzed: built as usual by make).
 make -s --no-print-directory build/libtitotikv.a || exit 1
 TIKV_LIBS="build/libtitotikv.a $(pkg-config --libs grpc libprotobuf-c 2>/dev/null) -lpthread"
