@@ -7,6 +7,7 @@
 #define TITO_EXT_H
 #include "sqlite_api.h"
 #include "buf.h"
+#include "event.h"
 #include "kv.h"
 #include "model.h"
 #include "scan.h"

@@ -336,6 +336,7 @@ static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
       rc = tito_catalog_create(pStore->pKv, p->pModel->zPrefix, p->zName,
                                zDef, !pStore->bRemote, &iId, pzErr);
     }
+    if (rc == SQLITE_OK) rc = tito_topics_ensure(pStore->pKv, p->pModel, pzErr);
     tito_store_atomic_end(pStore, iMark, rc == SQLITE_OK);
   }
   if (rc != SQLITE_OK && bOwn) tito_store_end(pStore, 0);
@@ -424,8 +425,12 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
     /* Compile the partial-index conditions now, so a bad one fails the
     ** CREATE naming its index. */
     tito_pred *pPred = 0;
+    tito_emitter *pEmit = 0;
     rc = tito_pred_open(db, p->pModel, &pPred, pzErr);
     tito_pred_close(pPred);
+    /* And the topics' WHERE and AT expressions. */
+    if (rc == SQLITE_OK) rc = tito_emitter_open(db, p->pModel, &pEmit, pzErr);
+    tito_emitter_close(pEmit);
     if (rc == SQLITE_OK) rc = vtabPrepareDefaults(db, p, pzErr);
   }
   if (rc == SQLITE_OK && bCreate && !p->bAttached) {

@@ -221,6 +221,19 @@ void tito_emitter_close(tito_emitter *p) {
   sqlite3_free(p);
 }
 
+int tito_topics_ensure(tito_kv *pKv, const tito_model *pModel, char **pzErr) {
+  int i, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < pModel->nTopic; i++) {
+    const tito_topic *pT = &pModel->aTopic[i];
+    tito_topic_rec want, rec;
+    want.nPartitions = pT->nPartitions;
+    want.nMaxAttempts = pT->nMaxAttempts;
+    want.nRetain = pT->nRetain;
+    rc = tito_outbox_topic_ensure(pKv, pT->zName, &want, &rec, pzErr);
+  }
+  return rc;
+}
+
 /* ------------------------------------------------------------- JSON */
 
 void tito_json_value(sqlite3_str *s, const tito_value *v) {

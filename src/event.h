@@ -33,6 +33,10 @@ int tito_emitter_emit(tito_emitter *, tito_kv *pKv, int eAction,
 
 void tito_emitter_close(tito_emitter *);
 
+/* Create the model's topics in the store that lack one, or check them (a
+** topic's partition count is fixed when it is created). */
+int tito_topics_ensure(tito_kv *pKv, const tito_model *pModel, char **pzErr);
+
 /* Append v as JSON to pStr (BLOBs as hex text, non-finite reals as null). */
 void tito_json_value(sqlite3_str *pStr, const tito_value *v);
 #endif

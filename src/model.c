@@ -846,6 +846,25 @@ static int parseTopicClause(Parser *p, tito_topic *pT, int *pSeen) {
   }
 }
 
+/* Is the bare word of t one SQLite would read as a column type? */
+static int looksLikeType(const Token *t) {
+  static const char *const az[] = {"INT", "CHAR", "CLOB", "TEXT", "BLOB",
+                                   "REAL", "FLOA", "DOUB", "NUM", "BOOL",
+                                   "DATE"};
+  size_t i;
+  int j, k;
+  for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    int n = (int)strlen(az[i]);
+    for (j = 0; j + n <= t->n; j++) {
+      for (k = 0; k < n; k++) {
+        if ((t->z[j + k] & ~0x20) != az[i][k]) break;
+      }
+      if (k == n) return 1;
+    }
+  }
+  return 0;
+}
+
 /* TOPIC name [clauses]: an outbox topic (a column named topic must be
 ** quoted, like one named index). */
 static int tryTopic(Parser *p) {
@@ -861,6 +880,11 @@ static int tryTopic(Parser *p) {
                            "topic, quote the name: \"topic\")");
   }
   nextToken(p);
+  if (p->t.e == TK_ID && looksLikeType(&p->t)) {
+    return perr(p, p->iArg, "TOPIC %.*s: a column named topic must be quoted "
+                "(\"topic\" %.*s); so must a topic named like a type",
+                p->t.n, p->t.z, p->t.n, p->t.z);
+  }
   if (pM->nTopic >= TITO_MAX_TOPIC) {
     return perr(p, p->iArg, "too many topics: at most %d", TITO_MAX_TOPIC);
   }

@@ -938,8 +938,9 @@ int tito_outbox_consumers(tito_kv *pKv, int64_t now, tito_consumer_row_fn xRow,
                           void *pCtx, char **pzErr) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, k = TITO_BUF_INIT;
   tito_buf v = TITO_BUF_INIT;
-  int r, rc = SQLITE_OK;
+  int r, rc = SQLITE_OK, nPrefix;
   obKey(&lo, KIND_CKPT, 0);
+  nPrefix = lo.n;
   tito_key_prefix_end(lo.a, lo.n, &hi);
   if (lo.rc || hi.rc) rc = SQLITE_NOMEM;
   /* One key at a time: the callback reads the store too. */
@@ -967,7 +968,8 @@ int tito_outbox_consumers(tito_kv *pKv, int64_t now, tito_consumer_row_fn xRow,
       rc = SQLITE_NOMEM;
       break;
     }
-    rc = obConsumerRow(pKv, k.a, k.n, v.a, v.n, lo.n, now, xRow, pCtx, pzErr);
+    rc = obConsumerRow(pKv, k.a, k.n, v.a, v.n, nPrefix, now, xRow, pCtx,
+                       pzErr);
     lo.n = 0;
     tito_buf_append(&lo, k.a, k.n);
     tito_buf_append_byte(&lo, 0);
