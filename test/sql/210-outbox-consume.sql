@@ -137,7 +137,7 @@ SELECT count(*) FROM tito_dead_letters;
 SELECT * FROM tito_consumers ORDER BY topic, consumer, "partition";
 
 .print -- consumed events are removed once every group has passed them
-SELECT count(*) FROM tito_store WHERE hex(k) LIKE '%0000000011%';
+SELECT count(*) AS kept FROM tito_peek('ord', 'newgroup');
 BEGIN;
 SELECT count(*) FROM tito_events('ord', 'other');
 SELECT count(*) FROM tito_events('ord', 'late');

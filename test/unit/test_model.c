@@ -216,7 +216,14 @@ static void test_errors(void) {
       "CHECK constraints are not supported on tito tables");
   ERR("id TEXT COLLATE NOCASE", "argument 1:",
       "tito supports only BINARY collation", "NOCASE");
-  ERR("id TEXT|TOPIC orders", "argument 2:", "outbox topics are not available yet");
+  ERR("id TEXT|TOPIC orders PARTITIONS 0", "argument 2:",
+      "TOPIC orders: PARTITIONS must be a whole number from 1 to 65536");
+  ERR("id TEXT|TOPIC orders ON INSERT OR SELECT", "argument 2:",
+      "expected INSERT, UPDATE or DELETE after ON");
+  ERR("id TEXT|TOPIC orders PARTITION BY (nosuch)", "argument 2:",
+      "PARTITION BY: no such column: nosuch");
+  ERR("id TEXT|TOPIC orders MAX ATTEMPTS 0", "MAX ATTEMPTS must be");
+  ERR("id TEXT|TOPIC orders AT now", "after AT");
   ERR("prefix = 'a'", "at least one column");
   parseErr(0, 0, "tito: users: a tito table needs at least one column", (char *)0);
   ERR("a|b|A", "argument 3: duplicate column name \"A\"");
@@ -276,10 +283,36 @@ static void test_errors(void) {
   ERR("a|CHECK (a > 0)", "argument 2:", "CHECK constraints are not supported");
   ERR("a|FOREIGN KEY (a) REFERENCES b(c)", "argument 2:", "foreign keys are not supported");
   ERR("a|CONSTRAINT pk PRIMARY KEY (a)", "argument 2:", "CONSTRAINT names are not supported");
-  ERR("a|topic TEXT", "argument 2:", "outbox topics are not available yet",
-      "quote the name");
+  ERR("a|topic TEXT", "argument 2:", "a column named topic must be quoted");
   ERR("a|index TEXT", "argument 2:", "expected \"(\"");
   check_group("model: error messages");
+}
+
+/* Every clause of TOPIC lands in the model. */
+static void testTopics(void) {
+  const char *az[] = {"id TEXT PRIMARY KEY", "email TEXT", "n INTEGER",
+                      "TOPIC a",
+                      "TOPIC b ON INSERT OR DELETE WHERE n > 1 AND email "
+                      "LIKE 'x%' AT (n + 60) PARTITION BY (email, n) "
+                      "PARTITIONS 64 MAX ATTEMPTS 7 RETAIN 3600"};
+  tito_model *pM = 0;
+  char *zErr = 0;
+  int rc = tito_model_parse("t", 5, az, &pM, &zErr);
+  CHECK(rc == TITO_OK);
+  if (rc == TITO_OK) {
+    const tito_topic *a = &pM->aTopic[0], *b = &pM->aTopic[1];
+    CHECK(pM->nTopic == 2);
+    CHECK(a->mAction == TITO_ACT_ALL && !a->zWhere && !a->zAt &&
+              a->nPart == 0 && a->nPartitions == 0 && a->nRetain == -1);
+    CHECK(b->mAction == (TITO_ACT_INSERT | TITO_ACT_DELETE));
+    CHECK(b->zWhere && strcmp(b->zWhere, "n > 1 AND email LIKE 'x%'") == 0);
+    CHECK(b->zAt && strcmp(b->zAt, "n + 60") == 0);
+    CHECK(b->nPart == 2 && b->aiPart[0] == 1 && b->aiPart[1] == 2);
+    CHECK(b->nPartitions == 64 && b->nMaxAttempts == 7 && b->nRetain == 3600);
+  }
+  tito_model_free(pM);
+  sqlite3_free(zErr);
+  check_group("model: topics");
 }
 
 /* Types as written, affinities, quoting, spacing, comments, case. */
@@ -726,6 +759,7 @@ int main(void) {
   test_users();
   test_composite_and_rowid();
   test_errors();
+  testTopics();
   test_forms();
   test_unique_names();
   test_affinity_vs_sqlite();
