@@ -803,7 +803,11 @@ int tikv_txn_scan(tikv_txn *t, const uint8_t *lo, size_t nlo,
   s->t = t;
   s->bReverse = (flags & TIKV_SCAN_REVERSE) != 0;
   s->bKeyOnly = (flags & TIKV_SCAN_KEYONLY) != 0;
-  s->nLimit = nLimit > 0 ? nLimit : 0;
+  /* The store side may stop after nLimit pairs only when no buffered
+  ** write can hide one of them: a key deleted in this transaction is
+  ** fetched from the store and dropped by the merge, so the store must
+  ** then go on (the merge still stops at nLimit rows). */
+  s->nLimit = nLimit > 0 && membuf_count(t->pBuf) == 0 ? nLimit : 0;
   if (set_bytes(&s->lo, &s->nlo, lo, nlo, 0) ||
       set_bytes(&s->hi, &s->nhi, hi, nhi, 0)) {
     tikv_scan_close(s);
@@ -818,8 +822,8 @@ int tikv_txn_scan(tikv_txn *t, const uint8_t *lo, size_t nlo,
   }
   if (nlo > 0 && nhi > 0 && key_cmp(lo, nlo, hi, nhi) >= 0) s->bStoreDone = 1;
   membuf_source src = {s, scan_src_next};
-  rc = membuf_merge_open(t->pBuf, lo, nlo, hi, nhi, s->bReverse, s->nLimit, src,
-                         &s->pMerge);
+  rc = membuf_merge_open(t->pBuf, lo, nlo, hi, nhi, s->bReverse,
+                         nLimit > 0 ? nLimit : 0, src, &s->pMerge);
   if (rc) {
     rc = scan_error(s, rc, pzErr);
     tikv_scan_close(s);
