@@ -216,7 +216,11 @@ static int eventsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   for (i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
     int iArg = c->iColumn - EV_COL_TOPIC;
-    if (c->iColumn < EV_COL_TOPIC) {
+    if (c->op == SQLITE_INDEX_CONSTRAINT_LIMIT ||
+        c->op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      continue; /* iColumn means nothing for these */
+    }
+    if (c->iColumn < EV_COL_TOPIC || iArg >= EV_ARGS) {
       if (c->usable && c->op != SQLITE_INDEX_CONSTRAINT_LIMIT &&
           c->op != SQLITE_INDEX_CONSTRAINT_OFFSET) {
         idxNum |= EV_OTHER;
@@ -324,7 +328,9 @@ static int eventsFilter(sqlite3_vtab_cursor *pCur, int idxNum,
   for (i = 2; i < EV_ARGS; i++) {
     sqlite3_value *v = c->apArg[i];
     if (v == 0 || sqlite3_value_type(v) == SQLITE_NULL) continue;
-    if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER ||
+    /* (No sqlite3_value_numeric_type: v is a copy, which SQLite 3.52
+    ** cannot convert in place.) */
+    if (sqlite3_value_type(v) != SQLITE_INTEGER ||
         sqlite3_value_int64(v) < 0) {
       static const char *const azName[] = {"", "", "part_from", "part_to",
                                            "batch"};

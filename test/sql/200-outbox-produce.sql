@@ -25,9 +25,7 @@ UPDATE users SET status = 'paid' WHERE id = 'u2';
 UPDATE users SET status = 'paid' WHERE id = 'u2';
 UPDATE users SET status = 'closed' WHERE id = 'u1';
 DELETE FROM users WHERE id = 'u1';
-.mode line
 SELECT * FROM ev WHERE topic = 'user' AND key = 'u1';
-.mode list
 SELECT topic, action, key, "partition", position FROM ev ORDER BY topic, "partition", position;
 
 .print -- the partition is FNV-1a 64 of the key's encoded bytes, mod the partition count

@@ -42,7 +42,7 @@ BEGIN;
 SELECT count(*) FROM tito_events('ord', 'g');
 COMMIT;
 
-.print -- another group sees every event (fan-out); one started at the end sees none;
+.print -- another group sees every event (fan-out); one started at the end sees none,
 .print -- a group started later begins at the oldest event still kept
 SELECT count(*) FROM tito_peek('ord', 'other');
 SELECT tito_group_start('ord', 'late', 'end');
