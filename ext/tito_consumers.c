@@ -19,8 +19,8 @@ typedef struct list_vtab {
 
 /* A row: its text fields, then integers, or a dead letter's record. */
 typedef struct list_row {
-  char *zTopic, *zGroup;
-  int64_t a[6];        /* consumers: partition .. dead */
+  char *zTopic, *zGroup, *zOwner;
+  int64_t a[8];        /* consumers: partition .. dead, expiry, generation */
   uint8_t *pRec;       /* dead letter: the event record */
   int nRec;
 } list_row;
@@ -44,7 +44,8 @@ static int listConnect(sqlite3 *db, void *pAux, int argc,
                   "INTEGER, \"partition\" INTEGER, position INTEGER)"
                 : "CREATE TABLE x(topic TEXT, consumer TEXT, \"partition\" "
                   "INTEGER, checkpoint INTEGER, head INTEGER, lag INTEGER, "
-                  "oldest_due_age INTEGER, dead_letters INTEGER)");
+                  "oldest_due_age INTEGER, dead_letters INTEGER, lease_owner "
+                  "TEXT, lease_expiry INTEGER, lease_generation INTEGER)");
   (void)argc;
   (void)pzErr;
   if (rc != SQLITE_OK) return rc;
@@ -83,6 +84,7 @@ static void listClear(list_cursor *c) {
   for (i = 0; i < c->nRow; i++) {
     sqlite3_free(c->aRow[i].zTopic);
     sqlite3_free(c->aRow[i].zGroup);
+    sqlite3_free(c->aRow[i].zOwner);
     sqlite3_free(c->aRow[i].pRec);
   }
   c->nRow = c->iRow = 0;
@@ -117,9 +119,17 @@ static list_row *listAdd(list_cursor *c, const char *zTopic,
 
 static int consumerRow(void *pCtx, const char *zTopic, const char *zGroup,
                        int iPart, int64_t iCheckpoint, int64_t iHead,
-                       int64_t nLag, int64_t nOldest, int64_t nDead) {
+                       int64_t nLag, int64_t nOldest, int64_t nDead,
+                       const char *zOwner, int64_t iExpiry,
+                       int64_t iGeneration) {
   list_row *r = listAdd((list_cursor *)pCtx, zTopic, zGroup);
   if (r == 0) return SQLITE_NOMEM;
+  if (zOwner) {
+    r->zOwner = sqlite3_mprintf("%s", zOwner);
+    if (r->zOwner == 0) return SQLITE_NOMEM;
+  }
+  r->a[6] = iExpiry;
+  r->a[7] = iGeneration;
   r->a[0] = iPart;
   r->a[1] = iCheckpoint;
   r->a[2] = iHead;
@@ -198,10 +208,12 @@ static int listColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
   } else if (iCol == 1) {
     sqlite3_result_text(ctx, r->zGroup, -1, SQLITE_TRANSIENT);
   } else if (!p->bDead) {
-    if (iCol == 6 && r->a[4] < 0) {
+    if ((iCol == 6 && r->a[4] < 0) || (iCol >= 8 && r->zOwner == 0)) {
       sqlite3_result_null(ctx);
+    } else if (iCol == 8) {
+      sqlite3_result_text(ctx, r->zOwner, -1, SQLITE_TRANSIENT);
     } else {
-      sqlite3_result_int64(ctx, r->a[iCol - 2]);
+      sqlite3_result_int64(ctx, r->a[iCol < 8 ? iCol - 2 : iCol - 3]);
     }
   } else {
     /* event_id .. position: the record's fields, due as failed_at. */

@@ -3,7 +3,8 @@
 ** reading a topic's events, publishing with INSERT) and tito_retry().
 **
 **   BEGIN;
-**   SELECT * FROM tito_events('topic', 'group' [, from, to [, batch]]);
+**   SELECT * FROM tito_events('topic', 'group' [, from, to [, batch
+**                             [, worker]]]);
 **   COMMIT;
 **
 ** Consuming needs a transaction: each row SQLite takes from the table
@@ -35,9 +36,11 @@
 #define EV_COL_FROM     14
 #define EV_COL_TO       15
 #define EV_COL_BATCH    16
-#define EV_ARGS         5
+#define EV_COL_WORKER   17
+#define EV_ARGS         6
 
-/* idxNum: bit i = argument i (topic, consumer, from, to, batch) given;
+/* idxNum: bit i = argument i (topic, consumer, from, to, batch, worker)
+** given;
 ** EV_OTHER = constraints on event columns or an ORDER BY. */
 #define EV_OTHER 0x100
 #define EV_BATCH_DEFAULT 1000
@@ -193,7 +196,7 @@ static int eventsConnect(sqlite3 *db, void *pAux, int argc,
           "new TEXT, old TEXT, payload, created_at INTEGER, due_at INTEGER, "
           "attempts INTEGER, \"partition\" INTEGER, position INTEGER, "
           "topic HIDDEN, consumer HIDDEN, part_from HIDDEN, part_to HIDDEN, "
-          "batch HIDDEN)");
+          "batch HIDDEN, worker HIDDEN)");
   if (rc != SQLITE_OK) return rc;
   p = sqlite3_malloc(sizeof(*p));
   if (p == 0) return SQLITE_NOMEM;
@@ -325,7 +328,7 @@ static int eventsFilter(sqlite3_vtab_cursor *pCur, int idxNum,
         "give a topic and a consumer group: %s('topic', 'group')",
         p->bPeek ? "tito_peek" : "tito_events"));
   }
-  for (i = 2; i < EV_ARGS; i++) {
+  for (i = 2; i < EV_ARGS - 1; i++) {
     sqlite3_value *v = c->apArg[i];
     if (v == 0 || sqlite3_value_type(v) == SQLITE_NULL) continue;
     /* (No sqlite3_value_numeric_type: v is a copy, which SQLite 3.52
@@ -361,7 +364,10 @@ static int eventsFilter(sqlite3_vtab_cursor *pCur, int idxNum,
     rc = titoEventsWriteBegin(pConn, c->pStore, &zErr);
     if (rc != SQLITE_OK) return eventsError(c, rc, zErr);
   }
-  rc = tito_consumer_open(c->pStore->pKv, zTopic, zGroup, (int)aNum[0],
+  rc = tito_consumer_open(c->pStore->pKv, zTopic, zGroup,
+                          c->apArg[5] ? (const char *)sqlite3_value_text(
+                                            c->apArg[5]) : 0,
+                          (int)aNum[0],
                           aNum[1] > 65535 ? 65535 : (int)aNum[1], aNum[2],
                           p->bPeek, titoNow(pConn), &c->pCons, &zErr);
   if (rc != SQLITE_OK) return eventsError(c, rc, zErr);
@@ -564,6 +570,51 @@ static void retryFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                        "that consumed the event)", -1);
 }
 
+/*
+** tito_lease(topic, group, worker, seconds [, max]): renew the worker's
+** leases of the group's partitions for SECONDS and claim free or expired
+** ones up to MAX (default: every free one); 0 seconds gives them up.
+** Returns how many partitions the worker holds. The worker then consumes
+** with tito_events(topic, group, NULL, NULL, batch, worker).
+*/
+static void leaseFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  const char *zTopic = (const char *)sqlite3_value_text(argv[0]);
+  const char *zGroup = (const char *)sqlite3_value_text(argv[1]);
+  const char *zWorker = (const char *)sqlite3_value_text(argv[2]);
+  tito_store *pStore = 0;
+  char *zErr = 0;
+  int rc, nHeld = 0, nMax = 0;
+  if (zTopic == 0 || zGroup == 0 || zWorker == 0 ||
+      sqlite3_value_type(argv[3]) != SQLITE_INTEGER ||
+      sqlite3_value_int64(argv[3]) < 0 ||
+      (argc > 4 && sqlite3_value_type(argv[4]) != SQLITE_NULL &&
+       sqlite3_value_type(argv[4]) != SQLITE_INTEGER)) {
+    sqlite3_result_error(ctx, "tito_lease: give topic, group, worker (text) "
+                         "and seconds (a whole number >= 0) [, max "
+                         "partitions]", -1);
+    return;
+  }
+  if (argc > 4) nMax = sqlite3_value_int(argv[4]);
+  rc = titoEventsStore(pConn, zTopic, &pStore, &zErr);
+  if (rc == SQLITE_OK) rc = titoEventsWriteBegin(pConn, pStore, &zErr);
+  if (rc == SQLITE_OK) {
+    rc = tito_outbox_lease(pStore->pKv, zTopic, zGroup, zWorker,
+                           sqlite3_value_int64(argv[3]), nMax,
+                           titoNow(pConn), &nHeld, &zErr);
+  }
+  if (pStore) tito_store_release(pStore);
+  if (rc == SQLITE_OK) {
+    sqlite3_result_int(ctx, nHeld);
+  } else {
+    char *z = sqlite3_mprintf("tito_lease: %s", zErr ? zErr : "error");
+    sqlite3_result_error(ctx, z, -1);
+    sqlite3_result_error_code(ctx, rc);
+    sqlite3_free(z);
+  }
+  sqlite3_free(zErr);
+}
+
 int titoRegisterEvents(sqlite3 *db, tito_conn *pConn) {
   int rc = sqlite3_create_module(db, "tito_events", &eventsModule, pConn);
   if (rc == SQLITE_OK) {
@@ -576,6 +627,14 @@ int titoRegisterEvents(sqlite3 *db, tito_conn *pConn) {
   if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "tito_retry", 2, SQLITE_UTF8, pConn,
                                  retryFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_lease", 4, SQLITE_UTF8, pConn,
+                                 leaseFunc, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_lease", 5, SQLITE_UTF8, pConn,
+                                 leaseFunc, 0, 0);
   }
   return rc;
 }

@@ -18,6 +18,7 @@
 #define KIND_SCHED 0x14
 #define KIND_RETRY 0x15
 #define KIND_DEAD  0x16
+#define KIND_LEASE 0x17
 
 /* Events moved from the scheduled range, and consumed events deleted, per
 ** consumer opening: bounded work per call. */
@@ -101,6 +102,14 @@ int tito_outbox_partition(const uint8_t *p, int n, int nPartitions) {
     h ^= p[i];
     h *= 0x100000001b3ULL;
   }
+  /* FNV's low bits barely depend on a key's first bytes (a multiplication
+  ** carries only upwards), and integer keys differ in their first bytes:
+  ** MurmurHash3's 64-bit finalizer mixes every bit into every other. */
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
   return nPartitions > 0 ? (int)(h % (uint64_t)nPartitions) : 0;
 }
 
@@ -382,6 +391,8 @@ struct tito_consumer {
   tito_buf hi;           /* upper bound of the current scan */
   tito_value aEv[TITO_EV_N];
   int bEof;
+  uint8_t *aHeld;        /* with a worker: per partition, 1 if its lease
+                         ** is the worker's (else NULL: every partition) */
   char *zErr;
 };
 
@@ -567,59 +578,199 @@ static int consEndScan(tito_consumer *c) {
 }
 
 /* Settle on the next row at or after the iterator's position, moving
-** through phases and partitions. */
+** through phases and partitions (with a worker: only its partitions). */
 static int consSettle(tito_consumer *c) {
   tito_kv *pKv = c->pKv;
   int rc;
   for (;;) {
+    int n;
+    const uint8_t *p;
     if (c->nBatch > 0 && c->nDone >= c->nBatch) c->iPhase = 2;
     if (c->iPhase == 2) {
       rc = consEndScan(c);
       c->bEof = 1;
       return rc;
     }
+    if (c->iPhase == 1 && c->aHeld && !c->aHeld[c->iPart]) {
+      if (++c->iPart > c->iHi) c->iPhase = 2;
+      continue;
+    }
     if (c->pIter == 0) {
       rc = consScan(c);
       if (rc != SQLITE_OK) return rc;
     }
-    if (!pKv->pMethods->xIterEof(c->pIter)) break;
-    rc = consEndScan(c);
-    if (rc != SQLITE_OK) return rc;
-    if (c->iPhase == 0) {
-      c->iPhase = 1;
-      c->iPart = c->iLo;
-    } else if (++c->iPart > c->iHi) {
-      c->iPhase = 2;
+    if (pKv->pMethods->xIterEof(c->pIter)) {
+      rc = consEndScan(c);
+      if (rc != SQLITE_OK) return rc;
+      if (c->iPhase == 0) {
+        c->iPhase = 1;
+        c->iPart = c->iLo;
+      } else if (++c->iPart > c->iHi) {
+        c->iPhase = 2;
+      }
+      if (c->iPhase == 1 && c->iPart >= c->topic.nPartitions) c->iPhase = 2;
+      continue;
     }
-    if (c->iPhase == 1 && c->iPart >= c->topic.nPartitions) c->iPhase = 2;
-  }
-  {
-    int n;
-    const uint8_t *p = pKv->pMethods->xIterKey(c->pIter, &n);
+    p = pKv->pMethods->xIterKey(c->pIter, &n);
     c->key.n = 0;
     tito_buf_append(&c->key, p, n);
     p = pKv->pMethods->xIterValue(c->pIter, &n);
     c->val.n = 0;
     tito_buf_append(&c->val, p, n);
+    if (c->key.rc || c->val.rc) return SQLITE_NOMEM;
+    if (tito_row_decode(c->val.a, c->val.n, TITO_EV_N, c->aEv) != TITO_OK ||
+        c->aEv[TITO_EV_ID].eType != SQLITE_TEXT ||
+        c->aEv[TITO_EV_PARTITION].eType != SQLITE_INTEGER) {
+      return obCorrupt(&c->zErr, c->zTopic, "event");
+    }
+    if (c->iPhase == 0) {
+      /* A retry of a partition outside the range or another worker's. */
+      int64_t iPart = c->aEv[TITO_EV_PARTITION].i;
+      if (iPart < c->iLo || iPart > c->iHi ||
+          (c->aHeld && (iPart >= c->topic.nPartitions || !c->aHeld[iPart]))) {
+        int r = pKv->pMethods->xIterNext(c->pIter);
+        if (r != TITO_OK) return obErr(&c->zErr, pKv, r, "reading events");
+        continue;
+      }
+    } else {
+      /* The log's key is the truth for partition and position. */
+      setInt(&c->aEv[TITO_EV_PARTITION], c->iPart);
+      setInt(&c->aEv[TITO_EV_POSITION],
+             (int64_t)readU64(c->key.a + c->key.n - 8));
+    }
+    c->nDone++;
+    return SQLITE_OK;
   }
-  if (c->key.rc || c->val.rc) return SQLITE_NOMEM;
-  if (tito_row_decode(c->val.a, c->val.n, TITO_EV_N, c->aEv) != TITO_OK ||
-      c->aEv[TITO_EV_ID].eType != SQLITE_TEXT) {
-    return obCorrupt(&c->zErr, c->zTopic, "event");
+}
+
+/* ------------------------------------------------------------ leases */
+
+/* P | 0 | 0x17 | T | G (| u16 partition) */
+static void obLeaseKey(tito_buf *b, const char *zTopic, const char *zGroup,
+                       int iPart) {
+  obKey(b, KIND_LEASE, zTopic);
+  appendText(b, zGroup);
+  if (iPart >= 0) appendU16(b, iPart);
+}
+
+/* Decode a lease record: owner (into *pOwner, not terminated), expiry,
+** generation. */
+static int obLeaseDecode(const uint8_t *p, int n, tito_value *a) {
+  return tito_row_decode(p, n, 3, a) == TITO_OK &&
+         a[0].eType == SQLITE_TEXT && a[1].eType == SQLITE_INTEGER &&
+         a[2].eType == SQLITE_INTEGER;
+}
+
+static int obOwnerIs(const tito_value *v, const char *zWorker) {
+  return v->n == (int)strlen(zWorker) &&
+         memcmp(v->z, zWorker, (size_t)v->n) == 0;
+}
+
+/* Which partitions the worker holds (live leases); unless bPeek, each held
+** lease is written again in the consuming transaction: a worker whose lease
+** was taken over meanwhile then conflicts at COMMIT (TiKV: a write
+** conflict on the lease key; the embedded store: SQLite refuses a write on
+** a stale snapshot) instead of processing twice. */
+static int consLeases(tito_consumer *c, const char *zWorker) {
+  tito_kv *pKv = c->pKv;
+  int i, rc = SQLITE_OK;
+  c->aHeld = sqlite3_malloc(c->topic.nPartitions);
+  if (c->aHeld == 0) return SQLITE_NOMEM;
+  memset(c->aHeld, 0, (size_t)c->topic.nPartitions);
+  for (i = 0; rc == SQLITE_OK && i < c->topic.nPartitions; i++) {
+    tito_buf k = TITO_BUF_INIT;
+    const uint8_t *pVal;
+    tito_value a[3];
+    int nVal, r;
+    obLeaseKey(&k, c->zTopic, c->zGroup, i);
+    r = k.rc ? TITO_NOMEM : pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
+    if (r == TITO_OK) {
+      if (!obLeaseDecode(pVal, nVal, a)) {
+        rc = obCorrupt(&c->zErr, c->zTopic, "lease");
+      } else if (obOwnerIs(&a[0], zWorker) && a[1].i > c->now) {
+        c->aHeld[i] = 1;
+        if (!c->bPeek) {
+          tito_buf v = TITO_BUF_INIT;
+          tito_buf_append(&v, pVal, nVal);
+          r = v.rc ? TITO_NOMEM
+                   : pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
+          tito_buf_free(&v);
+          if (r != TITO_OK) rc = obErr(&c->zErr, pKv, r, "fencing a lease");
+        }
+      }
+    } else if (r != TITO_NOTFOUND) {
+      rc = obErr(&c->zErr, pKv, r, "reading a lease");
+    }
+    tito_buf_free(&k);
   }
-  if (c->iPhase == 1) {
-    /* The log's key is the truth for partition and position. */
-    setInt(&c->aEv[TITO_EV_PARTITION], c->iPart);
-    setInt(&c->aEv[TITO_EV_POSITION],
-           (int64_t)readU64(c->key.a + c->key.n - 8));
+  return rc;
+}
+
+int tito_outbox_lease(tito_kv *pKv, const char *zTopic, const char *zGroup,
+                      const char *zWorker, int64_t nSeconds, int nMax,
+                      int64_t now, int *pnHeld, char **pzErr) {
+  tito_topic_rec topic;
+  int pass, i, rc = tito_outbox_topic(pKv, zTopic, &topic, pzErr);
+  *pnHeld = 0;
+  if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("no such topic: %s", zTopic);
+    return SQLITE_ERROR;
   }
-  c->nDone++;
-  return SQLITE_OK;
+  /* Pass 0 renews (or, with 0 seconds, gives up) the worker's own leases;
+  ** pass 1 claims free and expired ones until it holds nMax. */
+  for (pass = 0; rc == SQLITE_OK && pass < 2; pass++) {
+    for (i = 0; rc == SQLITE_OK && i < topic.nPartitions; i++) {
+      tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+      const uint8_t *pVal;
+      tito_value a[3];
+      int nVal, r, bMine = 0, bFree = 1;
+      int64_t iGen = 0;
+      obLeaseKey(&k, zTopic, zGroup, i);
+      r = k.rc ? TITO_NOMEM : pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
+      if (r == TITO_OK) {
+        if (!obLeaseDecode(pVal, nVal, a)) {
+          rc = obCorrupt(pzErr, zTopic, "lease");
+        } else {
+          bMine = obOwnerIs(&a[0], zWorker);
+          bFree = a[1].i <= now;
+          iGen = a[2].i;
+        }
+      } else if (r != TITO_NOTFOUND) {
+        rc = obErr(pzErr, pKv, r, "reading a lease");
+      }
+      if (rc == SQLITE_OK && pass == 0 && bMine && nSeconds == 0) {
+        r = pKv->pMethods->xDelete(pKv, k.a, k.n);
+        if (r != TITO_OK) rc = obErr(pzErr, pKv, r, "giving up a lease");
+      } else if (rc == SQLITE_OK && nSeconds > 0 &&
+                 ((pass == 0 && bMine && !bFree) ||
+                  (pass == 1 && bFree && (nMax <= 0 || *pnHeld < nMax)))) {
+        setText(&a[0], zWorker);
+        setInt(&a[1], now + nSeconds);
+        setInt(&a[2], pass == 0 ? iGen : iGen + 1);
+        tito_row_encode(&v, 3, a);
+        r = v.rc ? TITO_NOMEM : pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
+        if (r != TITO_OK) rc = obErr(pzErr, pKv, r, "writing a lease");
+        (*pnHeld)++;
+        if (rc == SQLITE_OK && pass == 1) {
+          /* The group shows in tito_consumers from its first lease. */
+          int64_t iPos;
+          rc = obCheckpoint(pKv, zTopic, i, zGroup, &iPos, pzErr);
+          if (rc == SQLITE_OK && iPos == 0) {
+            rc = obSetCheckpoint(pKv, zTopic, i, zGroup, 0, pzErr);
+          }
+        }
+      }
+      tito_buf_free(&k);
+      tito_buf_free(&v);
+    }
+  }
+  return rc;
 }
 
 int tito_consumer_open(tito_kv *pKv, const char *zTopic, const char *zGroup,
-                       int iLo, int iHi, int64_t nBatch, int bPeek,
-                       int64_t now, tito_consumer **ppCons, char **pzErr) {
+                       const char *zWorker, int iLo, int iHi, int64_t nBatch,
+                       int bPeek, int64_t now, tito_consumer **ppCons,
+                       char **pzErr) {
   tito_consumer *c;
   int rc;
   *ppCons = 0;
@@ -645,6 +796,7 @@ int tito_consumer_open(tito_kv *pKv, const char *zTopic, const char *zGroup,
   if (rc == SQLITE_OK && (c->iHi < 0 || c->iHi >= c->topic.nPartitions)) {
     c->iHi = c->topic.nPartitions - 1;
   }
+  if (rc == SQLITE_OK && zWorker) rc = consLeases(c, zWorker);
   if (rc == SQLITE_OK && !bPeek) rc = obPromote(pKv, zTopic, now, &c->zErr);
   if (rc == SQLITE_OK) rc = consSettle(c);
   if (rc != SQLITE_OK && c->zErr) {
@@ -690,6 +842,7 @@ void tito_consumer_close(tito_consumer *c) {
   tito_buf_free(&c->key);
   tito_buf_free(&c->val);
   tito_buf_free(&c->hi);
+  sqlite3_free(c->aHeld);
   sqlite3_free(c->zErr);
   sqlite3_free(c);
 }
@@ -922,7 +1075,29 @@ static int obConsumerRow(tito_kv *pKv, const uint8_t *k, int nk,
       if (rc == SQLITE_OK) rc = obDeadCount(pKv, zT, zG, &nDead, pzErr);
       if (rc == SQLITE_OK) {
         int64_t nLag = iHead > a[0].i ? iHead - a[0].i : 0;
-        rc = xRow(pCtx, zT, zG, iPart, a[0].i, iHead, nLag, nAge, nDead);
+        tito_buf lk = TITO_BUF_INIT, owner = TITO_BUF_INIT;
+        tito_value l[3];
+        const uint8_t *pl;
+        int nl, r;
+        int64_t iExp = 0, iGen = 0;
+        obLeaseKey(&lk, zT, zG, iPart);
+        r = lk.rc ? TITO_NOMEM : pKv->pMethods->xGet(pKv, lk.a, lk.n, &pl, &nl);
+        if (r == TITO_OK && obLeaseDecode(pl, nl, l)) {
+          tito_buf_append(&owner, l[0].z, l[0].n);
+          tito_buf_append_byte(&owner, 0);
+          iExp = l[1].i;
+          iGen = l[2].i;
+        } else if (r != TITO_OK && r != TITO_NOTFOUND) {
+          rc = obErr(pzErr, pKv, r, "reading a lease");
+        }
+        if (rc == SQLITE_OK) {
+          rc = owner.rc ? SQLITE_NOMEM
+                        : xRow(pCtx, zT, zG, iPart, a[0].i, iHead, nLag, nAge,
+                               nDead, owner.n ? (const char *)owner.a : 0,
+                               iExp, iGen);
+        }
+        tito_buf_free(&lk);
+        tito_buf_free(&owner);
       }
     }
   }
@@ -1028,7 +1203,7 @@ int tito_outbox_check_key(tito_kv *pKv, const uint8_t *pKey, int nKey,
   const uint8_t *pVal;
   tito_value aEv[TITO_EV_N];
   int nVal, m, kind, bad = 0;
-  if (nRest < 5 || rest[4] < KIND_TOPIC || rest[4] > KIND_DEAD) return -1;
+  if (nRest < 5 || rest[4] < KIND_TOPIC || rest[4] > KIND_LEASE) return -1;
   kind = rest[4];
   m = obTakeText(rest + 5, nRest - 5, &name);
   tito_buf_free(&name);
@@ -1043,6 +1218,7 @@ int tito_outbox_check_key(tito_kv *pKv, const uint8_t *pKey, int nKey,
     case KIND_CKPT: bad = tito_row_decode(pVal, nVal, 1, aEv) != TITO_OK ||
                           aEv[0].eType != SQLITE_INTEGER;
       break;
+    case KIND_LEASE: bad = !obLeaseDecode(pVal, nVal, aEv); break;
     case KIND_EVENT: bad = nRest != 5 + m + 10;
       /* fall through */
     default:

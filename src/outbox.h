@@ -12,6 +12,8 @@
 **   scheduled:  P | 0 | 0x14 | T | u64 due | event id -> event
 **   retry:      P | 0 | 0x15 | T | G | u64 due | event id -> event
 **   dead:       P | 0 | 0x16 | T | G | event id   -> event
+**   lease:      P | 0 | 0x17 | T | G | u16 part  -> [owner, expiry,
+**                                                   generation]
 ** Integers are big-endian, so keys sort by number. Values are row-codec
 ** records; an event's fields are the TITO_EV_* columns.
 **
@@ -51,7 +53,8 @@ typedef struct tito_topic_rec {
 } tito_topic_rec;
 
 /* The partition of a partition key (its key-codec bytes): FNV-1a 64 of
-** the bytes, modulo nPartitions. README gives test vectors. */
+** the bytes, through MurmurHash3's 64-bit finalizer, modulo nPartitions.
+** README gives test vectors. */
 int tito_outbox_partition(const uint8_t *p, int n, int nPartitions);
 
 /* Look up topic zTopic: SQLITE_OK with *pRec, SQLITE_DONE if absent. */
@@ -93,11 +96,27 @@ int tito_outbox_publish(tito_kv *, const char *zTopic, const tito_value *pKey,
 ** bPeek, opening first moves due scheduled events into their logs, and
 ** tito_consumer_ack records the current row as received (its checkpoint
 ** moves, or its retry entry goes): writes of the caller's transaction.
+** With zWorker, only the partitions whose live lease is zWorker's are read,
+** and those leases are written again (fencing, see tito_outbox_lease).
 */
 typedef struct tito_consumer tito_consumer;
 int tito_consumer_open(tito_kv *, const char *zTopic, const char *zGroup,
-                       int iLo, int iHi, int64_t nBatch, int bPeek,
-                       int64_t now, tito_consumer **ppCons, char **pzErr);
+                       const char *zWorker, int iLo, int iHi, int64_t nBatch,
+                       int bPeek, int64_t now, tito_consumer **ppCons,
+                       char **pzErr);
+
+/*
+** Leases of (topic, group) partitions for worker zWorker: renew its own
+** for nSeconds, then claim free or expired ones (a new generation each)
+** until it holds nMax (<= 0: every free one). nSeconds 0 gives up its
+** leases. *pnHeld: partitions held afterwards. A consuming transaction
+** that reads under a lease writes the lease key again, so a takeover
+** committed after that transaction began makes its COMMIT (or first
+** write) fail instead of letting two workers process one partition.
+*/
+int tito_outbox_lease(tito_kv *, const char *zTopic, const char *zGroup,
+                      const char *zWorker, int64_t nSeconds, int nMax,
+                      int64_t now, int *pnHeld, char **pzErr);
 int tito_consumer_next(tito_consumer *);   /* SQLITE_OK or an error */
 int tito_consumer_eof(tito_consumer *);
 /* The current event: TITO_EV_N values (valid until the next call). */
@@ -134,13 +153,15 @@ int tito_outbox_group_start(tito_kv *, const char *zTopic,
 /*
 ** Rows of the consumers view: xRow(pCtx, topic, group, partition,
 ** checkpoint, head, lag, oldest due age in seconds (-1: none), dead
-** letters of the group (on every row of it)).
+** letters of the group (on every row of it), lease owner (NULL: none),
+** lease expiry, lease generation).
 */
 typedef int (*tito_consumer_row_fn)(void *pCtx, const char *zTopic,
                                     const char *zGroup, int iPart,
                                     int64_t iCheckpoint, int64_t iHead,
                                     int64_t nLag, int64_t nOldest,
-                                    int64_t nDead);
+                                    int64_t nDead, const char *zOwner,
+                                    int64_t iExpiry, int64_t iGeneration);
 int tito_outbox_consumers(tito_kv *, int64_t now, tito_consumer_row_fn xRow,
                           void *pCtx, char **pzErr);
 
