@@ -1,7 +1,10 @@
 /*
 ** client.c: the process-wide registry of shared tikv_client objects and
 ** the error-message helper (see client.h). Clients are keyed by their
-** whole configuration; the registry is a list under one mutex.
+** whole configuration; the registry is a list under one mutex. A client
+** is opened (PD contacted, which can take a whole timeout) outside the
+** mutex: an unreachable cluster delays only those opening that same
+** cluster, who wait for the first opener instead of opening it twice.
 */
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,6 +14,7 @@
 #include "client_int.h"
 
 static pthread_mutex_t registryMu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t registryCv = PTHREAD_COND_INITIALIZER;
 static tikv_client *pRegistry = 0; /* guarded by registryMu */
 
 int tikv_error(char **pzErr, int rc, const char *zFmt, ...) {
@@ -65,8 +69,12 @@ int tikv_client_open(const tikv_config *pConfig, tikv_client **pp,
   *pp = 0;
   if (!zKey) return tikv_error(pzErr, TITO_NOMEM, "out of memory");
   pthread_mutex_lock(&registryMu);
-  for (p = pRegistry; p; p = p->pNext) {
-    if (strcmp(p->zKey, zKey) == 0) break;
+  for (;;) {
+    for (p = pRegistry; p; p = p->pNext) {
+      if (strcmp(p->zKey, zKey) == 0) break;
+    }
+    if (!p || !p->bOpening) break;
+    pthread_cond_wait(&registryCv, &registryMu);
   }
   if (p) {
     p->nRef++;
@@ -75,8 +83,7 @@ int tikv_client_open(const tikv_config *pConfig, tikv_client **pp,
     *pp = p;
     return TITO_OK;
   }
-  /* Opened under the registry lock: two first opens of one cluster must
-  ** not build two clients. */
+  /* Registered as being opened, then opened without the lock. */
   p = calloc(1, sizeof(*p));
   if (!p) {
     pthread_mutex_unlock(&registryMu);
@@ -85,8 +92,12 @@ int tikv_client_open(const tikv_config *pConfig, tikv_client **pp,
   }
   p->zKey = zKey;
   p->nRef = 1;
+  p->bOpening = 1;
   p->msTimeout = msTimeout;
   p->msMaxBackoff = msBackoff;
+  p->pNext = pRegistry;
+  pRegistry = p;
+  pthread_mutex_unlock(&registryMu);
   rc = tikv_conn_pool_new(pConfig->zCaFile, pConfig->zCertFile,
                           pConfig->zKeyFile, &p->pPool, pzErr);
   if (rc == TITO_OK && tikv_rc_new(&p->pCache) != TITO_OK) {
@@ -96,14 +107,24 @@ int tikv_client_open(const tikv_config *pConfig, tikv_client **pp,
     rc = tikv_pd_open(p->pPool, pConfig->zPdEndpoints, msTimeout, msBackoff,
                       &p->pPd, pzErr);
   }
+  pthread_mutex_lock(&registryMu);
+  p->bOpening = 0;
   if (rc != TITO_OK) {
-    pthread_mutex_unlock(&registryMu);
+    /* Those waiting try again themselves (and get their own error). */
+    tikv_client **ppp;
+    for (ppp = &pRegistry; *ppp; ppp = &(*ppp)->pNext) {
+      if (*ppp == p) {
+        *ppp = p->pNext;
+        break;
+      }
+    }
+  }
+  pthread_cond_broadcast(&registryCv);
+  pthread_mutex_unlock(&registryMu);
+  if (rc != TITO_OK) {
     client_free(p);
     return rc;
   }
-  p->pNext = pRegistry;
-  pRegistry = p;
-  pthread_mutex_unlock(&registryMu);
   *pp = p;
   return TITO_OK;
 }

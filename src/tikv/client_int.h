@@ -13,6 +13,8 @@
 struct tikv_client {
   char *zKey;                 /* registry key: the configuration */
   int nRef;                   /* guarded by the registry mutex */
+  int bOpening;               /* being opened (guarded likewise): others
+                              ** asking for the same cluster wait */
   int msTimeout, msMaxBackoff;
   tikv_conn_pool *pPool;      /* channels, one per address */
   tikv_pd *pPd;               /* PD leader, cluster id, TSO */

@@ -195,13 +195,23 @@ def unreachable(cluster, prefix):
         for i in range(20):
             ok.execute('INSERT INTO w VALUES (?)', (i,))
         n = ok.execute('SELECT count(*) FROM w').fetchone()[0]
+        # A cluster nobody opened yet (another configuration: a client of
+        # its own) opens too, while the stuck one is still being opened.
+        fresh = plain()
+        fresh.execute("SELECT tito_config('store', ?)",
+                      (cluster.url(prefix + 'fresh', '&timeout_ms=2999'),))
+        fresh.execute("CREATE VIRTUAL TABLE f USING tito(id INTEGER PRIMARY KEY)")
+        fresh.execute('INSERT INTO f VALUES (1)')
+        m = fresh.execute('SELECT count(*) FROM f').fetchone()[0]
+        fresh.execute('DROP TABLE f')
+        fresh.close()
         still = th.is_alive()
         stuck.release.set()
         th.join()
         stuck.close()
-        tap(entered and n == 20 and still,
-            'unreachable PD: another connection works while one waits',
-            (entered, n, still))
+        tap(entered and n == 20 and m == 1 and still,
+            'unreachable PD: other connections work while one waits, one '
+            'of them opening another cluster', (entered, n, m, still))
         tap(out.get('err') and 'cannot open store' in out['err'] and
             'no PD leader reachable' in out['err'],
             'unreachable PD: the waiting connection gets an error',
