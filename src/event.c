@@ -26,6 +26,7 @@
 #include "event.h"
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include "keycodec.h"
 #include "outbox.h"
 #include "predicate.h"
@@ -38,6 +39,8 @@ typedef struct emit_topic {
 
 struct tito_emitter {
   sqlite3 *db;
+  uint8_t aSeed[16];    /* random part of event ids (libuuid), see emitId */
+  uint64_t nSeq;        /* ids made so far */
   const tito_model *pModel;
   sqlite3_stmt *pCast;  /* expressions, columns cast to their affinity */
   sqlite3_stmt *pRaw;   /* the same, plain parameters */
@@ -182,6 +185,7 @@ int tito_emitter_open(sqlite3 *db, const tito_model *pModel,
   memset(p, 0, sizeof(*p));
   p->db = db;
   p->pModel = pModel;
+  tito_outbox_random16(p->aSeed);
   p->aTopic = sqlite3_malloc64(sizeof(emit_topic) * pModel->nTopic);
   p->aNull = sqlite3_malloc64(sizeof(tito_value) * (pModel->nCol + 1));
   if (p->aTopic == 0 || p->aNull == 0) {
@@ -290,6 +294,37 @@ static char *jsonRow(const tito_model *pM, const tito_value *aRow) {
 }
 
 /* ------------------------------------------------------------- emit */
+
+/*
+** An event id: a uuid version 7 (RFC 9562): 48 bits of unix time in
+** milliseconds, then 74 bits that start at random (16 bytes from libuuid
+** when the emitter opens) and count up with every id (RFC 9562's
+** "monotonic random" method), so ids are unique and ordered by creation
+** within a table's emitter. A kernel random draw per event cost a fifth
+** of an insert's time.
+*/
+static void emitId(tito_emitter *p, char *zOut) {
+  static const char hex[] = "0123456789abcdef";
+  struct timespec ts;
+  uint8_t u[16];
+  uint64_t ms, lo = 0;
+  int i, j;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+  memcpy(u, p->aSeed, 16);
+  for (i = 8; i < 16; i++) lo = (lo << 8) | u[i];
+  lo += ++p->nSeq;
+  for (i = 15; i >= 8; i--, lo >>= 8) u[i] = (uint8_t)lo;
+  for (i = 0; i < 6; i++) u[i] = (uint8_t)(ms >> (40 - 8 * i));
+  u[6] = (uint8_t)(0x70 | (u[6] & 0x0f));
+  u[8] = (uint8_t)(0x80 | (u[8] & 0x3f));
+  for (i = j = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) zOut[j++] = '-';
+    zOut[j++] = hex[u[i] >> 4];
+    zOut[j++] = hex[u[i] & 15];
+  }
+  zOut[j] = 0;
+}
 
 /* Evaluate the expressions on the row: the statement is left on its row
 ** (or NULL when there are none). */
@@ -435,7 +470,7 @@ int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, int eAction,
       rc = SQLITE_NOMEM;
       break;
     }
-    tito_outbox_event_id(zId);
+    emitId(p, zId);
     setText(&aEv[TITO_EV_ID], zId);
     setText(&aEv[TITO_EV_TABLE], pM->zTable);
     setText(&aEv[TITO_EV_ACTION], actionName(eAction));

@@ -13,7 +13,6 @@
 
 #define KIND_TOPIC 0x10
 #define KIND_EVENT 0x11
-#define KIND_HEAD  0x12
 #define KIND_CKPT  0x13
 #define KIND_SCHED 0x14
 #define KIND_RETRY 0x15
@@ -175,6 +174,12 @@ int tito_outbox_topic_ensure(tito_kv *pKv, const char *zTopic,
   return rc;
 }
 
+void tito_outbox_random16(uint8_t *a) {
+  uuid_t u;
+  uuid_generate_random(u);
+  memcpy(a, u, 16);
+}
+
 void tito_outbox_event_id(char *zOut) {
   uuid_t u;
   uuid_generate_random(u);
@@ -183,23 +188,37 @@ void tito_outbox_event_id(char *zOut) {
 
 /* ------------------------------------------------------------ append */
 
-/* The head (last position) of a partition, 0 if none. */
+/* The head of a partition: the position of its last event, 0 if none
+** (the cleanup of consumed events always keeps the last one). */
 static int obHead(tito_kv *pKv, const char *zTopic, int iPart, int64_t *piHead,
                   char **pzErr) {
-  tito_buf k = TITO_BUF_INIT;
-  const uint8_t *pVal;
-  int nVal, r;
-  obKey(&k, KIND_HEAD, zTopic);
-  appendU16(&k, iPart);
-  if (k.rc) return SQLITE_NOMEM;
-  r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
-  tito_buf_free(&k);
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  tito_kv_iter *pIter = 0;
+  int r;
   *piHead = 0;
-  if (r == TITO_NOTFOUND) return SQLITE_OK;
-  if (r != TITO_OK) return obErr(pzErr, pKv, r, "reading a partition head");
-  if (nVal != 8) return obCorrupt(pzErr, zTopic, "partition head");
-  *piHead = (int64_t)readU64(pVal);
-  return SQLITE_OK;
+  obKey(&lo, KIND_EVENT, zTopic);
+  appendU16(&lo, iPart);
+  tito_key_prefix_end(lo.a, lo.n, &hi);
+  r = lo.rc || hi.rc ? TITO_NOMEM
+                     : pKv->pMethods->xScan(pKv, lo.a, lo.n, hi.a, hi.n,
+                                            TITO_SCAN_REVERSE |
+                                                TITO_SCAN_KEYONLY,
+                                            1, &pIter);
+  if (r == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
+    int n;
+    const uint8_t *k = pKv->pMethods->xIterKey(pIter, &n);
+    if (n == lo.n + 8) {
+      *piHead = (int64_t)readU64(k + lo.n);
+    } else {
+      r = TITO_ERROR;
+    }
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  if (r == TITO_ERROR) return obCorrupt(pzErr, zTopic, "event key");
+  return r == TITO_OK ? SQLITE_OK
+                      : obErr(pzErr, pKv, r, "reading a partition head");
 }
 
 /*
@@ -208,45 +227,35 @@ static int obHead(tito_kv *pKv, const char *zTopic, int iPart, int64_t *piHead,
 ** Why positions follow commit order: a consumer's checkpoint says "every
 ** event up to position N is consumed", so an event must never appear
 ** below a checkpoint after the checkpoint has passed it. The position is
-** the partition's head + 1, and the head key is read and written in the
-** appending transaction itself. On the embedded store SQLite has one
-** writer at a time: a transaction holds the write lock from its first
-** write to its commit, so no other transaction can take a position and
-** commit in between: positions are given in commit order. On TiKV two
-** transactions that read the same head both write the head key (and the
-** same event key): the second to prewrite meets the first's lock or its
-** newer commit and fails with a write conflict (SQLITE_BUSY_SNAPSHOT, the
-** whole transaction retried), so a transaction that commits got a
-** position above every one committed before it read the head. A position
-** drawn from a start timestamp or a clock would not have this property.
-** The cost: producers of one partition serialize on its head key.
+** the partition's head + 1 (its last event's), read in the appending
+** transaction, and the event key is written with insert-if-absent. On the
+** embedded store SQLite has one writer at a time: a transaction holds the
+** write lock from its first write to its commit, so no other transaction
+** can take a position and commit in between: positions are given in
+** commit order. On TiKV two transactions that read the same head write
+** the same event key: the second to prewrite meets the first's lock, its
+** newer commit (a write conflict) or the key itself (already exists), and
+** fails (SQLITE_BUSY_SNAPSHOT: the whole transaction is retried); a key
+** deleted meanwhile by the cleanup is a newer write too. So a transaction
+** that commits got a position above every one committed before it read
+** the head. A position drawn from a start timestamp or a clock would not
+** have this property. The cost: producers of one partition serialize.
 */
 static int obAppendLog(tito_kv *pKv, const char *zTopic, tito_value *aEv,
                        char **pzErr) {
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   int iPart = (int)aEv[TITO_EV_PARTITION].i;
   int64_t iHead;
-  uint8_t aHead[8];
-  int r, rc = obHead(pKv, zTopic, iPart, &iHead, pzErr), i;
+  int r, rc = obHead(pKv, zTopic, iPart, &iHead, pzErr);
   if (rc != SQLITE_OK) return rc;
   iHead++;
-  for (i = 0; i < 8; i++) aHead[i] = (uint8_t)((uint64_t)iHead >> (56 - 8 * i));
   setInt(&aEv[TITO_EV_POSITION], iHead);
-  obKey(&k, KIND_HEAD, zTopic);
+  obKey(&k, KIND_EVENT, zTopic);
   appendU16(&k, iPart);
-  if (k.rc) return SQLITE_NOMEM;
-  r = pKv->pMethods->xPut(pKv, k.a, k.n, aHead, 8);
-  if (r == TITO_OK) {
-    obKey(&k, KIND_EVENT, zTopic);
-    appendU16(&k, iPart);
-    appendU64(&k, (uint64_t)iHead);
-    tito_row_encode(&v, TITO_EV_N, aEv);
-    if (k.rc || v.rc) {
-      r = TITO_NOMEM;
-    } else {
-      r = pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
-    }
-  }
+  appendU64(&k, (uint64_t)iHead);
+  tito_row_encode(&v, TITO_EV_N, aEv);
+  r = k.rc || v.rc ? TITO_NOMEM
+                   : pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
   tito_buf_free(&k);
   tito_buf_free(&v);
   if (r == TITO_EXISTS) return obCorrupt(pzErr, zTopic, "partition head");
@@ -396,7 +405,8 @@ struct tito_consumer {
   char *zErr;
 };
 
-/* The checkpoint of (topic, iPart, group): last position consumed. */
+/* The checkpoint of (topic, iPart, group): last position consumed, or -1
+** if the group has none. */
 static int obCheckpoint(tito_kv *pKv, const char *zTopic, int iPart,
                         const char *zGroup, int64_t *piPos, char **pzErr) {
   tito_buf k = TITO_BUF_INIT;
@@ -409,7 +419,7 @@ static int obCheckpoint(tito_kv *pKv, const char *zTopic, int iPart,
   if (k.rc) return SQLITE_NOMEM;
   r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
   tito_buf_free(&k);
-  *piPos = 0;
+  *piPos = -1;
   if (r == TITO_NOTFOUND) return SQLITE_OK;
   if (r != TITO_OK) return obErr(pzErr, pKv, r, "reading a checkpoint");
   if (tito_row_decode(pVal, nVal, 1, a) != TITO_OK ||
@@ -437,6 +447,8 @@ static int obSetCheckpoint(tito_kv *pKv, const char *zTopic, int iPart,
   return r == TITO_OK ? SQLITE_OK : obErr(pzErr, pKv, r, "moving a checkpoint");
 }
 
+static int obMinCheckpoint(tito_kv *, const char *, int, int64_t *, char **);
+
 /* Open the scan of the current phase/partition. */
 static int consScan(tito_consumer *c) {
   tito_kv *pKv = c->pKv;
@@ -452,6 +464,16 @@ static int consScan(tito_consumer *c) {
   } else {
     int64_t iPos;
     rc = obCheckpoint(pKv, c->zTopic, c->iPart, c->zGroup, &iPos, &c->zErr);
+    if (rc == SQLITE_OK && iPos < 0) {
+      /* A new group starts at the oldest event kept: without retention,
+      ** after what every other group consumed (the cleanup keeps the
+      ** last consumed event as the partition's head). */
+      iPos = 0;
+      if (c->topic.nRetain <= 0) {
+        rc = obMinCheckpoint(pKv, c->zTopic, c->iPart, &iPos, &c->zErr);
+        if (iPos < 0) iPos = 0;
+      }
+    }
     if (rc != SQLITE_OK) return rc;
     obKey(&lo, KIND_EVENT, c->zTopic);
     appendU16(&lo, c->iPart);
@@ -472,16 +494,13 @@ static int consScan(tito_consumer *c) {
   return SQLITE_OK;
 }
 
-/* Remove consumed events of partition iPart that every group has passed
-** (and that are older than the topic's retention), at most nMax. */
-static int obCollect(tito_kv *pKv, const char *zTopic,
-                     const tito_topic_rec *pTopic, int iPart, int64_t nMax,
-                     int64_t now, char **pzErr) {
+/* The lowest checkpoint of every group of partition iPart (-1: none). */
+static int obMinCheckpoint(tito_kv *pKv, const char *zTopic, int iPart,
+                           int64_t *piMin, char **pzErr) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   tito_kv_iter *pIter = 0;
-  int64_t iMin = -1;
   int r, rc = SQLITE_OK;
-  /* The lowest checkpoint of every group of this partition. */
+  *piMin = -1;
   obKey(&lo, KIND_CKPT, zTopic);
   appendU16(&lo, iPart);
   tito_key_prefix_end(lo.a, lo.n, &hi);
@@ -499,12 +518,32 @@ static int obCollect(tito_kv *pKv, const char *zTopic,
       rc = obCorrupt(pzErr, zTopic, "checkpoint");
       break;
     }
-    if (iMin < 0 || a[0].i < iMin) iMin = a[0].i;
+    if (*piMin < 0 || a[0].i < *piMin) *piMin = a[0].i;
     r = pKv->pMethods->xIterNext(pIter);
     if (r != TITO_OK) rc = obErr(pzErr, pKv, r, "reading checkpoints");
   }
   if (pIter) pKv->pMethods->xIterClose(pIter);
-  pIter = 0;
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  return rc;
+}
+
+/* Remove consumed events of partition iPart that every group has passed
+** (and that are older than the topic's retention), at most nMax. */
+static int obCollect(tito_kv *pKv, const char *zTopic,
+                     const tito_topic_rec *pTopic, int iPart, int64_t nMax,
+                     int64_t now, char **pzErr) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  tito_kv_iter *pIter = 0;
+  int64_t iMin = -1;
+  int r, rc = SQLITE_OK;
+  rc = obMinCheckpoint(pKv, zTopic, iPart, &iMin, pzErr);
+  if (rc == SQLITE_OK && iMin > 0) {
+    /* The last event stays: it is the partition's head. */
+    int64_t iHead;
+    rc = obHead(pKv, zTopic, iPart, &iHead, pzErr);
+    if (rc == SQLITE_OK && iMin >= iHead) iMin = iHead - 1;
+  }
   if (rc != SQLITE_OK || iMin <= 0) goto done;
   /* Events at positions 1..iMin, oldest first. */
   obKey(&lo, KIND_EVENT, zTopic);
@@ -755,7 +794,7 @@ int tito_outbox_lease(tito_kv *pKv, const char *zTopic, const char *zGroup,
           /* The group shows in tito_consumers from its first lease. */
           int64_t iPos;
           rc = obCheckpoint(pKv, zTopic, i, zGroup, &iPos, pzErr);
-          if (rc == SQLITE_OK && iPos == 0) {
+          if (rc == SQLITE_OK && iPos < 0) {
             rc = obSetCheckpoint(pKv, zTopic, i, zGroup, 0, pzErr);
           }
         }
@@ -1214,7 +1253,6 @@ int tito_outbox_check_key(tito_kv *pKv, const uint8_t *pKey, int nKey,
                            aEv[0].eType != SQLITE_INTEGER ||
                            nRest != 5 + m;
       break;
-    case KIND_HEAD: bad = nVal != 8 || nRest != 5 + m + 2; break;
     case KIND_CKPT: bad = tito_row_decode(pVal, nVal, 1, aEv) != TITO_OK ||
                           aEv[0].eType != SQLITE_INTEGER;
       break;

@@ -7,7 +7,7 @@
 **   topic:      P | 0 | 0x10 | T                 -> [partitions, max
 **                                                   attempts, retain s]
 **   event:      P | 0 | 0x11 | T | u16 part | u64 position -> event
-**   head:       P | 0 | 0x12 | T | u16 part      -> u64 last position
+**               (0x12 is unused)
 **   checkpoint: P | 0 | 0x13 | T | u16 part | G  -> [position consumed]
 **   scheduled:  P | 0 | 0x14 | T | u64 due | event id -> event
 **   retry:      P | 0 | 0x15 | T | G | u64 due | event id -> event
@@ -70,8 +70,11 @@ int tito_outbox_topic_ensure(tito_kv *, const char *zTopic,
                              const tito_topic_rec *pWant, tito_topic_rec *pRec,
                              char **pzErr);
 
-/* A new event id (uuid v7 text: time-ordered) into zOut[37]. */
+/* A new event id (uuid v4 from libuuid) into zOut[37]. */
 void tito_outbox_event_id(char *zOut);
+
+/* 16 random bytes (libuuid's random source). */
+void tito_outbox_random16(uint8_t *a);
 
 /*
 ** Append event aEv (TITO_EV_N fields; partition set, position ignored) of
