@@ -49,34 +49,12 @@ struct tito_emitter {
   tito_value *aNull;    /* nCol NULLs */
 };
 
-static const char *castType(char cAff) {
-  switch (cAff) {
-    case TITO_AFF_TEXT: return "TEXT";
-    case TITO_AFF_REAL: return "REAL";
-    case TITO_AFF_INTEGER:
-    case TITO_AFF_NUMERIC: return "NUMERIC";
-    default: return 0;
-  }
-}
-
-static int isNatural(char cAff, int eType) {
-  if (eType == SQLITE_NULL) return 1;
-  switch (cAff) {
-    case TITO_AFF_TEXT: return eType == SQLITE_TEXT;
-    case TITO_AFF_REAL: return eType == SQLITE_FLOAT;
-    case TITO_AFF_INTEGER:
-    case TITO_AFF_NUMERIC:
-      return eType == SQLITE_INTEGER || eType == SQLITE_FLOAT;
-    default: return 1;
-  }
-}
-
 static void appendRow(sqlite3_str *s, const tito_model *pM, const char *zName,
                       int iBase, int bCast) {
   int i;
   sqlite3_str_appendf(s, "\"%w\" AS (SELECT ", zName);
   for (i = 0; i < pM->nCol; i++) {
-    const char *zCast = bCast ? castType(pM->aCol[i].cAff) : 0;
+    const char *zCast = bCast ? tito_cast_type(pM->aCol[i].cAff) : 0;
     if (i) sqlite3_str_appendall(s, ", ");
     if (zCast) {
       sqlite3_str_appendf(s, "CAST(?%d AS %s)", iBase + i + 1, zCast);
@@ -342,7 +320,7 @@ static int emitEval(tito_emitter *p, const tito_value *aRow,
   aSrc[2] = aOld ? aOld : p->aNull;
   for (j = 0; j < 3; j++) {
     for (i = 0; i < pM->nCol; i++) {
-      if (!isNatural(pM->aCol[i].cAff, aSrc[j][i].eType)) pStmt = p->pRaw;
+      if (!tito_cast_keeps(pM->aCol[i].cAff, aSrc[j][i].eType)) pStmt = p->pRaw;
     }
   }
   for (j = 0; j < 3; j++) {
@@ -383,19 +361,6 @@ static void emitKey(const tito_value *aPk, int nPk, tito_value *pOut,
   pOut->eType = *pzJson ? SQLITE_TEXT : SQLITE_NULL;
   pOut->z = (const uint8_t *)*pzJson;
   pOut->n = *pzJson ? (int)strlen(*pzJson) : 0;
-}
-
-static void setInt(tito_value *v, int64_t i) {
-  memset(v, 0, sizeof(*v));
-  v->eType = SQLITE_INTEGER;
-  v->i = i;
-}
-
-static void setText(tito_value *v, const char *z) {
-  memset(v, 0, sizeof(*v));
-  v->eType = z ? SQLITE_TEXT : SQLITE_NULL;
-  v->z = (const uint8_t *)z;
-  v->n = z ? (int)strlen(z) : 0;
 }
 
 /* The due time from AT's result column (NULL or past: now). */
@@ -471,18 +436,18 @@ int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, int eAction,
       break;
     }
     emitId(p, zId);
-    setText(&aEv[TITO_EV_ID], zId);
-    setText(&aEv[TITO_EV_TABLE], pM->zTable);
-    setText(&aEv[TITO_EV_ACTION], actionName(eAction));
+    tito_value_text(&aEv[TITO_EV_ID], zId);
+    tito_value_text(&aEv[TITO_EV_TABLE], pM->zTable);
+    tito_value_text(&aEv[TITO_EV_ACTION], actionName(eAction));
     if (zKey == 0) emitKey(aPk, nPk, &aEv[TITO_EV_KEY], &zKey);
-    else setText(&aEv[TITO_EV_KEY], zKey);
-    setText(&aEv[TITO_EV_NEW], zNew);
-    setText(&aEv[TITO_EV_OLD], zOld);
-    setText(&aEv[TITO_EV_PAYLOAD], 0);
-    setInt(&aEv[TITO_EV_CREATED], now);
-    setInt(&aEv[TITO_EV_DUE], emitDue(pStmt, pE->iAt, now));
-    setInt(&aEv[TITO_EV_ATTEMPTS], 0);
-    setInt(&aEv[TITO_EV_PARTITION],
+    else tito_value_text(&aEv[TITO_EV_KEY], zKey);
+    tito_value_text(&aEv[TITO_EV_NEW], zNew);
+    tito_value_text(&aEv[TITO_EV_OLD], zOld);
+    tito_value_text(&aEv[TITO_EV_PAYLOAD], 0);
+    tito_value_int(&aEv[TITO_EV_CREATED], now);
+    tito_value_int(&aEv[TITO_EV_DUE], emitDue(pStmt, pE->iAt, now));
+    tito_value_int(&aEv[TITO_EV_ATTEMPTS], 0);
+    tito_value_int(&aEv[TITO_EV_PARTITION],
            tito_outbox_partition(p->part.a, p->part.n, pE->rec.nPartitions));
     rc = tito_outbox_append(pKv, pT->zName, aEv, now, pzErr);
   }

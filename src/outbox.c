@@ -75,21 +75,17 @@ static void obKey(tito_buf *b, int kind, const char *zTopic) {
   if (zTopic) appendText(b, zTopic);
 }
 
-static void setInt(tito_value *v, int64_t i) {
+void tito_value_int(tito_value *v, int64_t i) {
   memset(v, 0, sizeof(*v));
   v->eType = SQLITE_INTEGER;
   v->i = i;
 }
 
-static void setText(tito_value *v, const char *z) {
+void tito_value_text(tito_value *v, const char *z) {
   memset(v, 0, sizeof(*v));
-  if (z == 0) {
-    v->eType = SQLITE_NULL;
-    return;
-  }
-  v->eType = SQLITE_TEXT;
+  v->eType = z ? SQLITE_TEXT : SQLITE_NULL;
   v->z = (const uint8_t *)z;
-  v->n = (int)strlen(z);
+  v->n = z ? (int)strlen(z) : 0;
 }
 
 /* ------------------------------------------------------------ topics */
@@ -158,9 +154,9 @@ int tito_outbox_topic_ensure(tito_kv *pKv, const char *zTopic,
   pRec->nMaxAttempts = pWant->nMaxAttempts > 0 ? pWant->nMaxAttempts
                                                : TITO_TOPIC_MAX_ATTEMPTS;
   pRec->nRetain = pWant->nRetain > 0 ? pWant->nRetain : 0;
-  setInt(&a[0], pRec->nPartitions);
-  setInt(&a[1], pRec->nMaxAttempts);
-  setInt(&a[2], pRec->nRetain);
+  tito_value_int(&a[0], pRec->nPartitions);
+  tito_value_int(&a[1], pRec->nMaxAttempts);
+  tito_value_int(&a[2], pRec->nRetain);
   obKey(&k, KIND_TOPIC, zTopic);
   tito_row_encode(&v, 3, a);
   if (k.rc || v.rc) {
@@ -249,7 +245,7 @@ static int obAppendLog(tito_kv *pKv, const char *zTopic, tito_value *aEv,
   int r, rc = obHead(pKv, zTopic, iPart, &iHead, pzErr);
   if (rc != SQLITE_OK) return rc;
   iHead++;
-  setInt(&aEv[TITO_EV_POSITION], iHead);
+  tito_value_int(&aEv[TITO_EV_POSITION], iHead);
   obKey(&k, KIND_EVENT, zTopic);
   appendU16(&k, iPart);
   appendU64(&k, (uint64_t)iHead);
@@ -282,7 +278,7 @@ static int obPutTimed(tito_kv *pKv, tito_buf *b, const tito_value *aEv,
 int tito_outbox_append(tito_kv *pKv, const char *zTopic, tito_value *aEv,
                        int64_t now, char **pzErr) {
   int64_t due = aEv[TITO_EV_DUE].i;
-  setInt(&aEv[TITO_EV_POSITION], 0);
+  tito_value_int(&aEv[TITO_EV_POSITION], 0);
   if (due > now) {
     tito_buf k = TITO_BUF_INIT;
     int rc;
@@ -309,18 +305,18 @@ int tito_outbox_publish(tito_kv *pKv, const char *zTopic, const tito_value *pKey
     return SQLITE_ERROR;
   }
   if (rc != SQLITE_OK) return rc;
-  for (i = 0; i < TITO_EV_N; i++) setText(&aEv[i], 0);
+  for (i = 0; i < TITO_EV_N; i++) tito_value_text(&aEv[i], 0);
   tito_outbox_event_id(zId);
-  setText(&aEv[TITO_EV_ID], zId);
-  setText(&aEv[TITO_EV_ACTION], "publish");
+  tito_value_text(&aEv[TITO_EV_ID], zId);
+  tito_value_text(&aEv[TITO_EV_ACTION], "publish");
   aEv[TITO_EV_KEY] = *pKey;
   aEv[TITO_EV_PAYLOAD] = *pPayload;
-  setInt(&aEv[TITO_EV_CREATED], now);
-  setInt(&aEv[TITO_EV_DUE], due > now ? due : now);
-  setInt(&aEv[TITO_EV_ATTEMPTS], 0);
+  tito_value_int(&aEv[TITO_EV_CREATED], now);
+  tito_value_int(&aEv[TITO_EV_DUE], due > now ? due : now);
+  tito_value_int(&aEv[TITO_EV_ATTEMPTS], 0);
   tito_key_append(&part, pKey, 0);
   if (part.rc) return SQLITE_NOMEM;
-  setInt(&aEv[TITO_EV_PARTITION],
+  tito_value_int(&aEv[TITO_EV_PARTITION],
          tito_outbox_partition(part.a, part.n, rec.nPartitions));
   tito_buf_free(&part);
   rc = tito_outbox_append(pKv, zTopic, aEv, now, pzErr);
@@ -435,7 +431,7 @@ static int obSetCheckpoint(tito_kv *pKv, const char *zTopic, int iPart,
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   tito_value a[1];
   int r;
-  setInt(&a[0], iPos);
+  tito_value_int(&a[0], iPos);
   obKey(&k, KIND_CKPT, zTopic);
   appendU16(&k, iPart);
   appendText(&k, zGroup);
@@ -673,8 +669,8 @@ static int consSettle(tito_consumer *c) {
       }
     } else {
       /* The log's key is the truth for partition and position. */
-      setInt(&c->aEv[TITO_EV_PARTITION], c->iPart);
-      setInt(&c->aEv[TITO_EV_POSITION],
+      tito_value_int(&c->aEv[TITO_EV_PARTITION], c->iPart);
+      tito_value_int(&c->aEv[TITO_EV_POSITION],
              (int64_t)readU64(c->key.a + c->key.n - 8));
     }
     c->nDone++;
@@ -783,9 +779,9 @@ int tito_outbox_lease(tito_kv *pKv, const char *zTopic, const char *zGroup,
       } else if (rc == SQLITE_OK && nSeconds > 0 &&
                  ((pass == 0 && bMine && !bFree) ||
                   (pass == 1 && bFree && (nMax <= 0 || *pnHeld < nMax)))) {
-        setText(&a[0], zWorker);
-        setInt(&a[1], now + nSeconds);
-        setInt(&a[2], pass == 0 ? iGen : iGen + 1);
+        tito_value_text(&a[0], zWorker);
+        tito_value_int(&a[1], now + nSeconds);
+        tito_value_int(&a[2], pass == 0 ? iGen : iGen + 1);
         tito_row_encode(&v, 3, a);
         r = v.rc ? TITO_NOMEM : pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
         if (r != TITO_OK) rc = obErr(pzErr, pKv, r, "writing a lease");
@@ -904,12 +900,12 @@ int tito_outbox_retry(tito_kv *pKv, const char *zTopic, const char *zGroup,
   memcpy(aEv, aIn, sizeof(aEv));
   nAttempt = (aEv[TITO_EV_ATTEMPTS].eType == SQLITE_INTEGER
                   ? aEv[TITO_EV_ATTEMPTS].i : 0) + 1;
-  setInt(&aEv[TITO_EV_ATTEMPTS], nAttempt);
+  tito_value_int(&aEv[TITO_EV_ATTEMPTS], nAttempt);
   *pbDead = nAttempt >= topic.nMaxAttempts;
   if (*pbDead) {
     tito_buf v = TITO_BUF_INIT;
     int r;
-    setInt(&aEv[TITO_EV_DUE], now);
+    tito_value_int(&aEv[TITO_EV_DUE], now);
     obKey(&k, KIND_DEAD, zTopic);
     appendText(&k, zGroup);
     tito_key_append(&k, &aEv[TITO_EV_ID], 0);
@@ -923,7 +919,7 @@ int tito_outbox_retry(tito_kv *pKv, const char *zTopic, const char *zGroup,
       nDelay = nAttempt >= 12 ? 3600 : ((int64_t)1 << nAttempt);
       if (nDelay > 3600) nDelay = 3600;
     }
-    setInt(&aEv[TITO_EV_DUE], now + nDelay);
+    tito_value_int(&aEv[TITO_EV_DUE], now + nDelay);
     obKey(&k, KIND_RETRY, zTopic);
     appendText(&k, zGroup);
     rc = obPutTimed(pKv, &k, aEv, now + nDelay, pzErr);
@@ -939,7 +935,7 @@ static int obDeadGet(tito_kv *pKv, const char *zTopic, const char *zGroup,
   tito_value v;
   const uint8_t *p;
   int n, r;
-  setText(&v, zEventId);
+  tito_value_text(&v, zEventId);
   obKey(pKey, KIND_DEAD, zTopic);
   appendText(pKey, zGroup);
   tito_key_append(pKey, &v, 0);
@@ -968,8 +964,8 @@ int tito_outbox_dead_replay(tito_kv *pKv, const char *zTopic,
     if (r != TITO_OK) rc = obErr(pzErr, pKv, r, "replaying a dead letter");
   }
   if (rc == SQLITE_OK) {
-    setInt(&aEv[TITO_EV_ATTEMPTS], 0);
-    setInt(&aEv[TITO_EV_DUE], now);
+    tito_value_int(&aEv[TITO_EV_ATTEMPTS], 0);
+    tito_value_int(&aEv[TITO_EV_DUE], now);
     obKey(&k, KIND_RETRY, zTopic);
     appendText(&k, zGroup);
     rc = obPutTimed(pKv, &k, aEv, now, pzErr);

@@ -52,6 +52,10 @@ typedef struct tito_topic_rec {
   int64_t nRetain;  /* seconds a consumed event is kept */
 } tito_topic_rec;
 
+/* Set *v to an INTEGER, or to a TEXT pointing at z (NULL: SQL NULL). */
+void tito_value_int(tito_value *v, int64_t i);
+void tito_value_text(tito_value *v, const char *z);
+
 /* The partition of a partition key (its key-codec bytes): FNV-1a 64 of
 ** the bytes, through MurmurHash3's 64-bit finalizer, modulo nPartitions.
 ** README gives test vectors. */

@@ -48,8 +48,7 @@ int tito_bind_value(sqlite3_stmt *pStmt, int i, const tito_value *v) {
   }
 }
 
-/* The CAST target giving column affinity cAff, or NULL for none. */
-static const char *predCastType(char cAff) {
+const char *tito_cast_type(char cAff) {
   switch (cAff) {
     case TITO_AFF_TEXT: return "TEXT";
     case TITO_AFF_REAL: return "REAL";
@@ -59,9 +58,7 @@ static const char *predCastType(char cAff) {
   }
 }
 
-/* True if a CAST to column affinity cAff leaves a value of type eType as
-** it is (the affinity conversion on write already made it so). */
-static int predNatural(char cAff, int eType) {
+int tito_cast_keeps(char cAff, int eType) {
   if (eType == SQLITE_NULL) return 1;
   switch (cAff) {
     case TITO_AFF_TEXT: return eType == SQLITE_TEXT;
@@ -83,7 +80,7 @@ static void predAppendRow(sqlite3_str *pStr, const tito_model *pModel,
   int i;
   sqlite3_str_appendf(pStr, "WITH \"tito row\" AS (SELECT ");
   for (i = 0; i < pModel->nCol; i++) {
-    const char *zCast = predCastType(pModel->aCol[i].cAff);
+    const char *zCast = tito_cast_type(pModel->aCol[i].cAff);
     if (i) sqlite3_str_appendf(pStr, ", ");
     if (zCast && !(aRaw && aRaw[i])) {
       sqlite3_str_appendf(pStr, "CAST(?%d AS %s)", i + 1, zCast);
@@ -279,7 +276,7 @@ static int predStmtFor(tito_pred *p, const tito_value *aRow,
   const tito_model *pModel = p->pModel;
   int i, rc, bRaw = 0;
   for (i = 0; i < pModel->nCol; i++) {
-    p->aRaw[i] = !predNatural(pModel->aCol[i].cAff, aRow[i].eType);
+    p->aRaw[i] = !tito_cast_keeps(pModel->aCol[i].cAff, aRow[i].eType);
     bRaw |= p->aRaw[i];
   }
   if (!bRaw) {

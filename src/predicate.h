@@ -33,6 +33,14 @@ int tito_pred_eval(tito_pred *, const tito_value *aRow, uint64_t *pMask,
 
 void tito_pred_close(tito_pred *);
 
+/* The CAST target giving column affinity cAff ("TEXT", "REAL",
+** "NUMERIC"), or NULL for none. */
+const char *tito_cast_type(char cAff);
+
+/* True if a CAST to column affinity cAff leaves a value of type eType as
+** it is (the affinity conversion on write already made it so). */
+int tito_cast_keeps(char cAff, int eType);
+
 /* Bind a tito_value to parameter i of a statement (SQLITE_STATIC). */
 int tito_bind_value(sqlite3_stmt *, int i, const tito_value *);
 #endif
