@@ -69,7 +69,11 @@ def schemas():
         "score REAL, UNIQUE INDEX by_email(email), "
         "INDEX by_role_status(role, status DESC), "
         "INDEX by_active(status) WHERE status = 'active' AND score > 0, "
-        "INDEX by_role_cover(role) INCLUDE (name))",
+        "INDEX by_role_cover(role) INCLUDE (name), "
+        # Topics: events are written with every row and change no result.
+        "TOPIC diff_a, TOPIC diff_a_active ON INSERT OR UPDATE WHERE "
+        "NEW.status = 'active' AND OLD.status IS NOT 'active' "
+        "PARTITION BY (role) PARTITIONS 4)",
         ["CREATE TABLE t(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
          "email TEXT, role TEXT, status TEXT DEFAULT 'new', score REAL) "
          "WITHOUT ROWID",
@@ -124,7 +128,8 @@ def schemas():
     out['c'] = (Schema(
         'c INTEGER PRIMARY KEY (rowid alias)',
         "CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, x INTEGER, "
-        "y TEXT, z, INDEX by_x(x DESC), UNIQUE INDEX by_yz(y, z))",
+        "y TEXT, z, INDEX by_x(x DESC), UNIQUE INDEX by_yz(y, z), "
+        "TOPIC diff_c ON DELETE OR UPDATE AT (x))",
         ["CREATE TABLE t(id INTEGER PRIMARY KEY, x INTEGER, y TEXT, z)",
          "CREATE INDEX by_x ON t(x DESC)",
          "CREATE UNIQUE INDEX by_yz ON t(y, z)"],
