@@ -228,6 +228,46 @@ def snapshots(cluster, url):
             w.close()
 
 
+def outbox(cluster, url, nproc=4):
+    """Producers of one partition on TiKV: each reads the partition's last
+    position and writes the next event key in its transaction, so of
+    transactions open at once exactly one commits; the others get a write
+    conflict, run again and take the following positions: positions stay
+    unique and in commit order, and a consumer sees every event once."""
+    model = ("CREATE VIRTUAL TABLE jobs USING tito(id INTEGER PRIMARY KEY, "
+             "TOPIC jobs PARTITIONS 1)")
+    ws = workers(url, nproc, [model], attach=('jobs',))
+    try:
+        for i, w in enumerate(ws):
+            w.rows('BEGIN')
+            w.rows('INSERT INTO jobs VALUES (?)', i + 1)
+        outs = [w.sql('COMMIT') for w in ws]
+        lost = [i for i, o in enumerate(outs) if 'err' in o]
+        tap(len(lost) == nproc - 1 and all(
+            outs[i].get('code') == 'SQLITE_BUSY_SNAPSHOT' for i in lost),
+            'outbox: of %d producers of one partition exactly one commits, '
+            'the others get a write conflict' % nproc, outs)
+        for i in lost:
+            r = ws[i].sql('INSERT INTO jobs VALUES (?)', i + 1)
+            tap('err' not in r, 'outbox: producer %d, run again, commits' % i, r)
+        ws[0].rows('BEGIN')
+        got = ws[0].rows("SELECT key, position FROM tito_events('jobs', 'g')")
+        ws[0].rows('COMMIT')
+        keys = sorted(k for k, _ in got)
+        pos = [p for _, p in got]
+        tap(keys == list(range(1, nproc + 1)) and
+            pos == list(range(1, nproc + 1)),
+            'outbox: every event once, positions 1..%d in order' % nproc, got)
+        ws[0].rows('BEGIN')
+        again = ws[0].rows("SELECT count(*) FROM tito_events('jobs', 'g')")
+        ws[0].rows('COMMIT')
+        tap(again == [[0]], 'outbox: nothing delivered twice after COMMIT',
+            again)
+    finally:
+        for w in ws:
+            w.close()
+
+
 def main():
     cluster = tikvsql.Cluster()
     prefix = tikvsql.run_prefix('conc')
@@ -238,6 +278,7 @@ def main():
         killed_writer(cluster, cluster.url(prefix + 'killed'),
                       prefix + 'killed')
         snapshots(cluster, cluster.url(prefix + 'snap'))
+        outbox(cluster, cluster.url(prefix + 'outbox'))
     finally:
         tikvsql.purge(cluster, prefix)
         cluster.stop()
