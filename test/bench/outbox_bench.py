@@ -3,7 +3,9 @@ embedded store, beside a plain SQLite queue table, in the same run (make
 bench). Figures, not tests; ratios = how many times slower tito is.
 
   produce: INSERT into a model with one topic vs the same model without
-           one (autocommit, and batched 1000 rows per transaction);
+           one (autocommit, and batched 1000 rows per transaction); the
+           model is a users table with a unique and a plain index, and
+           the bare case (integer key, no index) is shown too;
   consume: BEGIN; INSERT INTO proj SELECT ... FROM tito_events(...) LIMIT
            100; COMMIT  vs  BEGIN; INSERT INTO proj SELECT ... FROM queue
            ORDER BY id LIMIT 100; DELETE FROM queue WHERE id <= last;
@@ -36,11 +38,13 @@ def best(f, rounds=3):
     return min(t)
 
 
-def produce(topic, batch, n):
+def produce(topic, batch, n, bare=False):
     d = tempfile.mkdtemp()
     db = connect(os.path.join(d, 'b.db'))
     db.execute("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, "
-               "email TEXT, status TEXT%s)" % (', TOPIC t' if topic else ''))
+               "email TEXT, status TEXT%s%s)"
+               % ('' if bare else ', UNIQUE INDEX by_email(email), '
+                  'INDEX by_status(status)', ', TOPIC t' if topic else ''))
     rows = [(i, 'u%d@example.com' % i, 'new') for i in range(1, n + 1)]
     t0 = time.perf_counter()
     if batch:
@@ -111,6 +115,9 @@ line('produce, autocommit INSERT', N_AUTO, best(lambda: produce(1, 0, N_AUTO)),
 line('produce, 1000 INSERT per transaction', N_BATCH,
      best(lambda: produce(1, 1, N_BATCH)), best(lambda: produce(0, 1, N_BATCH)),
      'the model without a topic')
+line('produce, batched, bare model (no index)', N_BATCH,
+     best(lambda: produce(1, 1, N_BATCH, True)),
+     best(lambda: produce(0, 1, N_BATCH, True)), 'the same without a topic')
 line('consume, batches of 100 into a table', N_BATCH,
      best(lambda: consume(1, N_BATCH)), best(lambda: consume(0, N_BATCH)),
      'a plain queue table: SELECT, then DELETE')

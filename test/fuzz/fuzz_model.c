@@ -10,7 +10,8 @@
 **   - a failure has a message, and success has none;
 **   - a model that parses is consistent: every column, key field, index
 **     field and INCLUDE column number in range, index ids 1..nIndex, names
-**     found again by tito_model_column / tito_model_index;
+**     found again by tito_model_column / tito_model_index; topics named,
+**     once each, with actions, partition counts and columns in range;
 **   - its declared CREATE TABLE is valid SQL for SQLite.
 */
 #include <sqlite3.h>
@@ -92,6 +93,19 @@ static void checkModel(const tito_model *m) {
     }
     for (k = 0; k < x->nInclude; k++) {
       if (x->aiInclude[k] < 0 || x->aiInclude[k] >= m->nCol) FAIL("include");
+    }
+  }
+  if (m->nTopic < 0 || m->nTopic > TITO_MAX_TOPIC) FAIL("topic count");
+  for (i = 0; i < m->nTopic; i++) {
+    const tito_topic *t = &m->aTopic[i];
+    if (!t->zName || !t->zName[0]) FAIL("topic without a name");
+    if (t->mAction < 1 || t->mAction > TITO_ACT_ALL) FAIL("topic actions");
+    if (t->nPartitions < 0 || t->nPartitions > 65536) FAIL("partitions");
+    for (k = 0; k < t->nPart; k++) {
+      if (t->aiPart[k] < 0 || t->aiPart[k] >= m->nCol) FAIL("partition column");
+    }
+    for (k = 0; k < i; k++) {
+      if (sqlite3_stricmp(m->aTopic[k].zName, t->zName) == 0) FAIL("topic twice");
     }
   }
 }
