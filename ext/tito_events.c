@@ -364,7 +364,7 @@ static int eventsFilter(sqlite3_vtab_cursor *pCur, int idxNum,
     rc = titoEventsWriteBegin(pConn, c->pStore, &zErr);
     if (rc != SQLITE_OK) return eventsError(c, rc, zErr);
   }
-  rc = tito_consumer_open(c->pStore->pKv, zTopic, zGroup,
+  rc = tito_consumer_open(c->pStore->pKv, c->pStore->pHeads, zTopic, zGroup,
                           c->apArg[5] ? (const char *)sqlite3_value_text(
                                             c->apArg[5]) : 0,
                           (int)aNum[0],
@@ -454,7 +454,8 @@ static int eventsPublish(events_vtab *p, sqlite3_value **argv,
                    : due <= 0 ? 0 : (int64_t)due;
     titoValueFromSql(argv[2 + 3], 0, &key);
     titoValueFromSql(argv[2 + 6], 0, &payload);
-    rc = tito_outbox_publish(pStore->pKv, zTopic, &key, &payload, iDue, now,
+    rc = tito_outbox_publish(pStore->pKv, pStore->pHeads, zTopic, &key,
+                             &payload, iDue, now,
                              &iPos, &zErr);
     *pRowid = iPos;
   }

@@ -179,7 +179,10 @@ int titoTableReady(tito_vtab *p) {
     rc = tito_table_open(p->pConn->db, pModel, p->pStore->pKv, iId, &p->pTab,
                          &zErr);
     if (rc != SQLITE_OK) p->pModel = 0; /* freed by tito_table_open */
-    if (rc == SQLITE_OK) p->pTab->piClock = &p->pConn->iClock;
+    if (rc == SQLITE_OK) {
+      p->pTab->piClock = &p->pConn->iClock;
+      p->pTab->pHeads = p->pStore->pHeads;
+    }
   }
   if (rc != SQLITE_OK) {
     sqlite3_free(p->base.zErrMsg);

@@ -46,6 +46,8 @@ struct tito_emitter {
   sqlite3_stmt *pRaw;   /* the same, plain parameters */
   emit_topic *aTopic;
   tito_buf part;        /* scratch: a partition key */
+  char *zKeys;          /* the columns' JSON keys, see jsonRow */
+  int *anKey;
   tito_value *aNull;    /* nCol NULLs */
 };
 
@@ -151,6 +153,8 @@ static char *emitBlame(tito_emitter *p, const char *zErr) {
   return sqlite3_mprintf("tito: %s: TOPIC: %s", pM->zTable, zErr);
 }
 
+static int emitKeys(tito_emitter *p);
+
 int tito_emitter_open(sqlite3 *db, const tito_model *pModel,
                       tito_emitter **pp, char **pzErr) {
   tito_emitter *p;
@@ -167,6 +171,10 @@ int tito_emitter_open(sqlite3 *db, const tito_model *pModel,
   p->aTopic = sqlite3_malloc64(sizeof(emit_topic) * pModel->nTopic);
   p->aNull = sqlite3_malloc64(sizeof(tito_value) * (pModel->nCol + 1));
   if (p->aTopic == 0 || p->aNull == 0) {
+    tito_emitter_close(p);
+    return SQLITE_NOMEM;
+  }
+  if (emitKeys(p) != SQLITE_OK) {
     tito_emitter_close(p);
     return SQLITE_NOMEM;
   }
@@ -199,6 +207,8 @@ void tito_emitter_close(tito_emitter *p) {
   sqlite3_finalize(p->pRaw);
   sqlite3_free(p->aTopic);
   sqlite3_free(p->aNull);
+  sqlite3_free(p->zKeys);
+  sqlite3_free(p->anKey);
   tito_buf_free(&p->part);
   sqlite3_free(p);
 }
@@ -229,20 +239,25 @@ void tito_json_value(sqlite3_str *s, const tito_value *v) {
         sqlite3_str_appendall(s, "null");
       }
       break;
-    case SQLITE_TEXT:
+    case SQLITE_TEXT: {
+      int iRun = 0; /* start of the run of characters that need no escape */
       sqlite3_str_appendchar(s, 1, '"');
       for (i = 0; i < v->n; i++) {
         unsigned char c = v->z[i];
-        if (c == '"' || c == '\\') {
-          sqlite3_str_appendf(s, "\\%c", c);
-        } else if (c < 0x20) {
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        sqlite3_str_append(s, (const char *)v->z + iRun, i - iRun);
+        if (c < 0x20) {
           sqlite3_str_appendf(s, "\\u%04x", c);
         } else {
+          sqlite3_str_appendchar(s, 1, '\\');
           sqlite3_str_appendchar(s, 1, (char)c);
         }
+        iRun = i + 1;
       }
+      sqlite3_str_append(s, (const char *)v->z + iRun, v->n - iRun);
       sqlite3_str_appendchar(s, 1, '"');
       break;
+    }
     case SQLITE_BLOB:
       sqlite3_str_appendchar(s, 1, '"');
       for (i = 0; i < v->n; i++) sqlite3_str_appendf(s, "%02x", v->z[i]);
@@ -252,23 +267,41 @@ void tito_json_value(sqlite3_str *s, const tito_value *v) {
   }
 }
 
-static char *jsonRow(const tito_model *pM, const tito_value *aRow) {
+/* The row as a JSON object; zKeys holds each column's name as a JSON
+** string and a colon, one after the other (made once, emitKeys). */
+static char *jsonRow(const tito_emitter *p, const tito_value *aRow) {
+  const tito_model *pM = p->pModel;
   sqlite3_str *s = sqlite3_str_new(0);
+  const char *z = p->zKeys;
   int i;
   sqlite3_str_appendchar(s, 1, '{');
   for (i = 0; i < pM->nCol; i++) {
-    tito_value name;
-    memset(&name, 0, sizeof(name));
-    name.eType = SQLITE_TEXT;
-    name.z = (const uint8_t *)pM->aCol[i].zName;
-    name.n = (int)strlen(pM->aCol[i].zName);
+    int n = p->anKey[i];
     if (i) sqlite3_str_appendchar(s, 1, ',');
-    tito_json_value(s, &name);
-    sqlite3_str_appendchar(s, 1, ':');
+    sqlite3_str_append(s, z, n);
+    z += n;
     tito_json_value(s, &aRow[i]);
   }
   sqlite3_str_appendchar(s, 1, '}');
   return sqlite3_str_finish(s);
+}
+
+/* zKeys and anKey for jsonRow. */
+static int emitKeys(tito_emitter *p) {
+  const tito_model *pM = p->pModel;
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i, nBefore = 0;
+  p->anKey = sqlite3_malloc64(sizeof(int) * (pM->nCol + 1));
+  for (i = 0; p->anKey && i < pM->nCol; i++) {
+    tito_value name;
+    tito_value_text(&name, pM->aCol[i].zName);
+    tito_json_value(s, &name);
+    sqlite3_str_appendchar(s, 1, ':');
+    p->anKey[i] = sqlite3_str_length(s) - nBefore;
+    nBefore = sqlite3_str_length(s);
+  }
+  p->zKeys = sqlite3_str_finish(s);
+  return p->anKey && p->zKeys ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 /* ------------------------------------------------------------- emit */
@@ -385,7 +418,8 @@ static const char *actionName(int eAction) {
          : eAction == TITO_ACT_UPDATE ? "update" : "delete";
 }
 
-int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, int eAction,
+int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, tito_heads *pHeads,
+                      int eAction,
                       const tito_value *aOld, const tito_value *aNew,
                       const tito_value *aPk, int nPk, int64_t now,
                       char **pzErr) {
@@ -416,8 +450,8 @@ int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, int eAction,
     }
     if (!bJson) {
       bJson = 1;
-      if (aNew) zNew = jsonRow(pM, aNew);
-      if (aOld) zOld = jsonRow(pM, aOld);
+      if (aNew) zNew = jsonRow(p, aNew);
+      if (aOld) zOld = jsonRow(p, aOld);
       if ((aNew && !zNew) || (aOld && !zOld)) {
         rc = SQLITE_NOMEM;
         break;
@@ -449,7 +483,7 @@ int tito_emitter_emit(tito_emitter *p, tito_kv *pKv, int eAction,
     tito_value_int(&aEv[TITO_EV_ATTEMPTS], 0);
     tito_value_int(&aEv[TITO_EV_PARTITION],
            tito_outbox_partition(p->part.a, p->part.n, pE->rec.nPartitions));
-    rc = tito_outbox_append(pKv, pT->zName, aEv, now, pzErr);
+    rc = tito_outbox_append(pKv, pHeads, pT->zName, aEv, now, pzErr);
   }
   if (pStmt) sqlite3_reset(pStmt);
   sqlite3_free(zNew);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "kv.h"
 #include "model.h"
+#include "outbox.h"
 #include "sqlite_api.h"
 
 typedef struct tito_emitter tito_emitter;
@@ -26,7 +27,8 @@ int tito_emitter_open(sqlite3 *db, const tito_model *pModel,
 ** column values; aPk the nPk primary-key values (the rowid for a table
 ** without one). Events go into pKv's current transaction.
 */
-int tito_emitter_emit(tito_emitter *, tito_kv *pKv, int eAction,
+int tito_emitter_emit(tito_emitter *, tito_kv *pKv,
+                      tito_heads *pHeads, int eAction,
                       const tito_value *aOld, const tito_value *aNew,
                       const tito_value *aPk, int nPk, int64_t now,
                       char **pzErr);

@@ -182,6 +182,95 @@ void tito_outbox_event_id(char *zOut) {
   uuid_unparse_lower(u, zOut);
 }
 
+/* ------------------------------------------------------------ heads */
+
+#define HEADS_MAX 256
+
+typedef struct head_entry {
+  char *zTopic;
+  int iPart;
+  int64_t iHead;
+} head_entry;
+
+struct tito_heads {
+  sqlite3 *db;
+  char *zSchema;
+  unsigned int iVersion; /* data version the entries belong to */
+  int n;
+  head_entry a[HEADS_MAX];
+};
+
+tito_heads *tito_heads_new(sqlite3 *db, const char *zSchema) {
+  tito_heads *p = sqlite3_malloc(sizeof(*p));
+  if (p == 0) return 0;
+  memset(p, 0, sizeof(*p));
+  p->db = db;
+  p->zSchema = sqlite3_mprintf("%s", zSchema);
+  if (p->zSchema == 0) {
+    sqlite3_free(p);
+    return 0;
+  }
+  return p;
+}
+
+static void headsClear(tito_heads *p) {
+  int i;
+  for (i = 0; i < p->n; i++) sqlite3_free(p->a[i].zTopic);
+  p->n = 0;
+}
+
+void tito_heads_free(tito_heads *p) {
+  if (p == 0) return;
+  headsClear(p);
+  sqlite3_free(p->zSchema);
+  sqlite3_free(p);
+}
+
+/* The entry of (zTopic, iPart), after dropping every entry if the file
+** changed since they were made; NULL if none. */
+static head_entry *headsFind(tito_heads *p, const char *zTopic, int iPart) {
+  unsigned int v = 0;
+  int i;
+  if (p == 0) return 0;
+  if (sqlite3_file_control(p->db, p->zSchema, SQLITE_FCNTL_DATA_VERSION,
+                           &v) != SQLITE_OK ||
+      v != p->iVersion) {
+    headsClear(p);
+    p->iVersion = v;
+    return 0;
+  }
+  for (i = 0; i < p->n; i++) {
+    if (p->a[i].iPart == iPart && strcmp(p->a[i].zTopic, zTopic) == 0) {
+      return &p->a[i];
+    }
+  }
+  return 0;
+}
+
+static void headsSet(tito_heads *p, const char *zTopic, int iPart,
+                     int64_t iHead) {
+  head_entry *e;
+  if (p == 0) return;
+  e = headsFind(p, zTopic, iPart);
+  if (e == 0) {
+    if (p->n == HEADS_MAX) headsClear(p);
+    e = &p->a[p->n];
+    e->zTopic = sqlite3_mprintf("%s", zTopic);
+    if (e->zTopic == 0) return; /* no cache entry: still correct */
+    e->iPart = iPart;
+    p->n++;
+  }
+  e->iHead = iHead;
+}
+
+static void headsForget(tito_heads *p, const char *zTopic, int iPart) {
+  head_entry *e = headsFind(p, zTopic, iPart);
+  if (e) {
+    sqlite3_free(e->zTopic);
+    *e = p->a[--p->n];
+  }
+}
+
 /* ------------------------------------------------------------ append */
 
 /* The head of a partition: the position of its last event, 0 if none
@@ -237,25 +326,36 @@ static int obHead(tito_kv *pKv, const char *zTopic, int iPart, int64_t *piHead,
 ** the head. A position drawn from a start timestamp or a clock would not
 ** have this property. The cost: producers of one partition serialize.
 */
-static int obAppendLog(tito_kv *pKv, const char *zTopic, tito_value *aEv,
-                       char **pzErr) {
+static int obAppendLog(tito_kv *pKv, tito_heads *pHeads, const char *zTopic,
+                       tito_value *aEv, char **pzErr) {
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   int iPart = (int)aEv[TITO_EV_PARTITION].i;
-  int64_t iHead;
-  int r, rc = obHead(pKv, zTopic, iPart, &iHead, pzErr);
-  if (rc != SQLITE_OK) return rc;
-  iHead++;
-  tito_value_int(&aEv[TITO_EV_POSITION], iHead);
-  obKey(&k, KIND_EVENT, zTopic);
-  appendU16(&k, iPart);
-  appendU64(&k, (uint64_t)iHead);
-  tito_row_encode(&v, TITO_EV_N, aEv);
-  r = k.rc || v.rc ? TITO_NOMEM
-                   : pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
+  head_entry *e = headsFind(pHeads, zTopic, iPart);
+  int64_t iHead = e ? e->iHead : 0;
+  int r = TITO_OK, rc = SQLITE_OK, bCached = e != 0;
+  for (;;) {
+    if (!bCached) rc = obHead(pKv, zTopic, iPart, &iHead, pzErr);
+    if (rc != SQLITE_OK) break;
+    tito_value_int(&aEv[TITO_EV_POSITION], iHead + 1);
+    k.n = v.n = 0;
+    obKey(&k, KIND_EVENT, zTopic);
+    appendU16(&k, iPart);
+    appendU64(&k, (uint64_t)iHead + 1);
+    tito_row_encode(&v, TITO_EV_N, aEv);
+    r = k.rc || v.rc ? TITO_NOMEM
+                     : pKv->pMethods->xInsert(pKv, k.a, k.n, v.a, v.n);
+    if (r != TITO_EXISTS || !bCached) break;
+    /* A cached head behind the store's: read it again. */
+    headsForget(pHeads, zTopic, iPart);
+    bCached = 0;
+  }
   tito_buf_free(&k);
   tito_buf_free(&v);
+  if (rc != SQLITE_OK) return rc;
   if (r == TITO_EXISTS) return obCorrupt(pzErr, zTopic, "partition head");
-  return r == TITO_OK ? SQLITE_OK : obErr(pzErr, pKv, r, "appending an event");
+  if (r != TITO_OK) return obErr(pzErr, pKv, r, "appending an event");
+  headsSet(pHeads, zTopic, iPart, iHead + 1);
+  return SQLITE_OK;
 }
 
 /* Put aEv under key prefix b (completed with due | id). */
@@ -275,8 +375,8 @@ static int obPutTimed(tito_kv *pKv, tito_buf *b, const tito_value *aEv,
   return r == TITO_OK ? SQLITE_OK : obErr(pzErr, pKv, r, "writing an event");
 }
 
-int tito_outbox_append(tito_kv *pKv, const char *zTopic, tito_value *aEv,
-                       int64_t now, char **pzErr) {
+int tito_outbox_append(tito_kv *pKv, tito_heads *pHeads, const char *zTopic,
+                       tito_value *aEv, int64_t now, char **pzErr) {
   int64_t due = aEv[TITO_EV_DUE].i;
   tito_value_int(&aEv[TITO_EV_POSITION], 0);
   if (due > now) {
@@ -287,10 +387,11 @@ int tito_outbox_append(tito_kv *pKv, const char *zTopic, tito_value *aEv,
     tito_buf_free(&k);
     return rc;
   }
-  return obAppendLog(pKv, zTopic, aEv, pzErr);
+  return obAppendLog(pKv, pHeads, zTopic, aEv, pzErr);
 }
 
-int tito_outbox_publish(tito_kv *pKv, const char *zTopic, const tito_value *pKey,
+int tito_outbox_publish(tito_kv *pKv, tito_heads *pHeads, const char *zTopic,
+                        const tito_value *pKey,
                         const tito_value *pPayload, int64_t due, int64_t now,
                         int64_t *piPos, char **pzErr) {
   tito_topic_rec rec;
@@ -319,14 +420,14 @@ int tito_outbox_publish(tito_kv *pKv, const char *zTopic, const tito_value *pKey
   tito_value_int(&aEv[TITO_EV_PARTITION],
          tito_outbox_partition(part.a, part.n, rec.nPartitions));
   tito_buf_free(&part);
-  rc = tito_outbox_append(pKv, zTopic, aEv, now, pzErr);
+  rc = tito_outbox_append(pKv, pHeads, zTopic, aEv, now, pzErr);
   *piPos = aEv[TITO_EV_POSITION].i;
   return rc;
 }
 
 /* Move scheduled events that are due into their logs (bounded). */
-static int obPromote(tito_kv *pKv, const char *zTopic, int64_t now,
-                     char **pzErr) {
+static int obPromote(tito_kv *pKv, tito_heads *pHeads, const char *zTopic,
+                     int64_t now, char **pzErr) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, key = TITO_BUF_INIT;
   tito_buf val = TITO_BUF_INIT;
   tito_kv_iter *pIter = 0;
@@ -367,7 +468,7 @@ static int obPromote(tito_kv *pKv, const char *zTopic, int64_t now,
       rc = obErr(pzErr, pKv, r, "moving a scheduled event");
       break;
     }
-    rc = obAppendLog(pKv, zTopic, aEv, pzErr);
+    rc = obAppendLog(pKv, pHeads, zTopic, aEv, pzErr);
     n++;
   }
   if (pIter) pKv->pMethods->xIterClose(pIter);
@@ -802,8 +903,8 @@ int tito_outbox_lease(tito_kv *pKv, const char *zTopic, const char *zGroup,
   return rc;
 }
 
-int tito_consumer_open(tito_kv *pKv, const char *zTopic, const char *zGroup,
-                       const char *zWorker, int iLo, int iHi, int64_t nBatch,
+int tito_consumer_open(tito_kv *pKv, tito_heads *pHeads, const char *zTopic,
+                       const char *zGroup, const char *zWorker, int iLo, int iHi, int64_t nBatch,
                        int bPeek, int64_t now, tito_consumer **ppCons,
                        char **pzErr) {
   tito_consumer *c;
@@ -832,7 +933,9 @@ int tito_consumer_open(tito_kv *pKv, const char *zTopic, const char *zGroup,
     c->iHi = c->topic.nPartitions - 1;
   }
   if (rc == SQLITE_OK && zWorker) rc = consLeases(c, zWorker);
-  if (rc == SQLITE_OK && !bPeek) rc = obPromote(pKv, zTopic, now, &c->zErr);
+  if (rc == SQLITE_OK && !bPeek) {
+    rc = obPromote(pKv, pHeads, zTopic, now, &c->zErr);
+  }
   if (rc == SQLITE_OK) rc = consSettle(c);
   if (rc != SQLITE_OK && c->zErr) {
     *pzErr = sqlite3_mprintf("%s", c->zErr);

@@ -56,6 +56,20 @@ typedef struct tito_topic_rec {
 void tito_value_int(tito_value *v, int64_t i);
 void tito_value_text(tito_value *v, const char *z);
 
+/*
+** A cache of partition heads for one embedded store (so an append need not
+** read its partition's last position): valid while the database file's
+** data version (SQLITE_FCNTL_DATA_VERSION, which every commit changes)
+** stays the same, that is within one transaction, and only when every
+** append of the connection to that store goes through it. A cached head
+** left too high by a rolled-back append only leaves a gap in positions; a
+** head too low cannot be: appends keep it, other writers commit first.
+** NULL wherever a cache is taken: no cache (TiKV: other clients append).
+*/
+typedef struct tito_heads tito_heads;
+tito_heads *tito_heads_new(sqlite3 *db, const char *zSchema);
+void tito_heads_free(tito_heads *);
+
 /* The partition of a partition key (its key-codec bytes): FNV-1a 64 of
 ** the bytes, through MurmurHash3's 64-bit finalizer, modulo nPartitions.
 ** README gives test vectors. */
@@ -86,13 +100,14 @@ void tito_outbox_random16(uint8_t *a);
 ** (due <= now), else into the scheduled range until a consumer promotes
 ** it. Runs inside the caller's store transaction.
 */
-int tito_outbox_append(tito_kv *, const char *zTopic, tito_value *aEv,
-                       int64_t now, char **pzErr);
+int tito_outbox_append(tito_kv *, tito_heads *, const char *zTopic,
+                       tito_value *aEv, int64_t now, char **pzErr);
 
 /* Publish an application event (action "publish") to topic zTopic: key
 ** pKey (the partition key too), payload pPayload, due at unix seconds due
 ** (<= now: now). *piPos: its position (0 while it is scheduled). */
-int tito_outbox_publish(tito_kv *, const char *zTopic, const tito_value *pKey,
+int tito_outbox_publish(tito_kv *, tito_heads *, const char *zTopic,
+                        const tito_value *pKey,
                         const tito_value *pPayload, int64_t due, int64_t now,
                         int64_t *piPos, char **pzErr);
 
@@ -107,8 +122,8 @@ int tito_outbox_publish(tito_kv *, const char *zTopic, const tito_value *pKey,
 ** and those leases are written again (fencing, see tito_outbox_lease).
 */
 typedef struct tito_consumer tito_consumer;
-int tito_consumer_open(tito_kv *, const char *zTopic, const char *zGroup,
-                       const char *zWorker, int iLo, int iHi, int64_t nBatch,
+int tito_consumer_open(tito_kv *, tito_heads *, const char *zTopic,
+                       const char *zGroup, const char *zWorker, int iLo, int iHi, int64_t nBatch,
                        int bPeek, int64_t now, tito_consumer **ppCons,
                        char **pzErr);
 

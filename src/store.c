@@ -4,6 +4,7 @@
 ** transaction and snapshot rules).
 */
 #include "store.h"
+#include "outbox.h"
 #include <stdarg.h>
 #include <string.h>
 #include "kv_embedded.h"
@@ -100,6 +101,9 @@ static int storeOpen(tito_store *p, const tito_store_url *pUrl,
   ** writes and ROLLBACK TO (test_kv_embedded shows it for every schema
   ** pair): the store's own undo log would only double each write. */
   tito_kv_embedded_set_undo_log(p->pKv, 0);
+  /* Every append to this store from this connection goes through one
+  ** cache of partition heads (NULL when out of memory: no cache). */
+  p->pHeads = tito_heads_new(p->pList->db, p->zSchema);
   return SQLITE_OK;
 }
 
@@ -168,6 +172,8 @@ static void storeClose(tito_store *p) {
     }
   }
   p->pKv = 0;
+  tito_heads_free(p->pHeads);
+  p->pHeads = 0;
   p->bInTxn = p->bReadTxn = p->bPrepared = 0;
   p->nSave = p->nCursor = 0;
 }

@@ -74,6 +74,8 @@ struct tito_store {
   int nCursor;     /* open cursors (statement snapshot) */
   tito_buf ksPrefix; /* the keyspace's key prefix (remote), or empty */
   sqlite3_stmt *pMark; /* the nested read that marks a read-only txn */
+  struct tito_heads *pHeads; /* the embedded store's cache of partition
+                   ** heads (outbox.h), or NULL */
   char *zErr;      /* last error message */
   tito_store *pNext;
 };

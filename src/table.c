@@ -32,7 +32,8 @@ static int tableEmit(tito_table *pTab, int eAction, const tito_value *aOld,
   rc = tito_table_decode_pk(pTab, pKey, nKey, pTab->aEvPk, &pTab->evScratch);
   if (rc != SQLITE_OK) return rc;
   now = pTab->piClock && *pTab->piClock ? *pTab->piClock : (int64_t)time(0);
-  rc = tito_emitter_emit(pTab->pEmit, pTab->pKv, eAction, aOld, aNew,
+  rc = tito_emitter_emit(pTab->pEmit, pTab->pKv, pTab->pHeads, eAction,
+                         aOld, aNew,
                          pTab->aEvPk, pTab->nPkKey, now, &zErr);
   if (rc != SQLITE_OK) {
     sqlite3_free(pTab->zErr);

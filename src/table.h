@@ -73,6 +73,8 @@ struct tito_table {
                         ** INCLUDE columns and a unique entry's owner) */
   char *zErr;           /* last error message (sqlite3_malloc'd) */
   struct tito_emitter *pEmit; /* the model's topics, or NULL (event.h) */
+  struct tito_heads *pHeads; /* the store's cache of partition heads, or
+                        ** NULL (outbox.h; not owned) */
   const int64_t *piClock; /* unix seconds for events, when non-zero (a
                         ** connection's test clock); else the time */
   tito_value *aEvPk;    /* nPkKey values: a written row's key, for events */
