@@ -121,6 +121,16 @@ static void checkConnect(tito_conn *pConn, const char *zSchema,
   sqlite3_free(zSql);
 }
 
+tito_vtab *titoFindTable(tito_conn *pConn, const char *zName) {
+  const char *zDot = strchr(zName, '.');
+  char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot - zName), zName)
+                       : 0;
+  if (zDot && zSchema == 0) return 0;
+  checkConnect(pConn, zSchema, zDot ? zDot + 1 : zName);
+  sqlite3_free(zSchema);
+  return checkFind(pConn, zName);
+}
+
 /* Append one line to a report, counting it (at most 20 lines). */
 static void checkLine(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
                       ...) {
@@ -538,6 +548,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = titoRegisterStats(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterEvents(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterConsumers(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterIndexes(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);

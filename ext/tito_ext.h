@@ -176,6 +176,12 @@ int titoGuardInit(sqlite3 *);
 void titoGuardSchema(sqlite3 *, const char *zSchema);
 int titoRegisterFunctions(sqlite3 *, tito_conn *);
 
+/* The connected tito table named zName ("t" or "schema.t"), connecting
+** it first if needed; NULL if there is none (tito.c). */
+tito_vtab *titoFindTable(tito_conn *, const char *zName);
+/* The table-valued function tito_indexes (tito_indexes.c). */
+int titoRegisterIndexes(sqlite3 *, tito_conn *);
+
 /* Events (tito_events.c, tito_consumers.c). titoNow: unix seconds, or the
 ** connection's clock. titoEventsStore: the store holding topic zTopic
 ** (a reference, released with tito_store_release). titoEventsWriteBegin:
