@@ -549,6 +549,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = titoRegisterEvents(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterConsumers(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterIndexes(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterAnalyze(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);

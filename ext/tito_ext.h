@@ -11,6 +11,7 @@
 #include "kv.h"
 #include "model.h"
 #include "scan.h"
+#include "table_stats.h"
 #include "store.h"
 #include "table.h"
 
@@ -102,6 +103,9 @@ typedef struct tito_vtab {
   struct tito_cursor *pSpare; /* a closed cursor kept for the next xOpen */
   tito_value *aNew;    /* nCol values: the new row of xUpdate */
   tito_buf oldKey;     /* the row key xUpdate was given */
+  struct tito_stats *pStats; /* the planner's statistics (table_stats.h), or
+                       ** NULL: none stored, or not loaded yet */
+  int bStatsLoaded;    /* pStats was read from the store */
   struct tito_vtab *pNextTab;
 } tito_vtab;
 
@@ -117,6 +121,7 @@ typedef struct tito_plan {
   int bLimitExact; /* LIMIT may end the scan and OFFSET skip rows, where
                ** the running SQLite allows it (caps.bLimitExact); else
                ** LIMIT + OFFSET is a read-ahead hint. See tito_plan.c */
+  int bOffset; /* an OFFSET argument follows LIMIT's */
   int bCover;  /* index-only: the index entry holds every column used */
   int bOrdered; /* the scan order is the statement's ORDER BY */
   int iAmbig;  /* first key field whose constraint may match more than
@@ -179,6 +184,11 @@ int titoRegisterFunctions(sqlite3 *, tito_conn *);
 /* The connected tito table named zName ("t" or "schema.t"), connecting
 ** it first if needed; NULL if there is none (tito.c). */
 tito_vtab *titoFindTable(tito_conn *, const char *zName);
+/* tito_analyze() and the table tito_stat (tito_analyze.c). titoStatsGet:
+** the table's statistics for the planner, read once per connection (NULL
+** if none). */
+int titoRegisterAnalyze(sqlite3 *, tito_conn *);
+const struct tito_stats *titoStatsGet(tito_vtab *);
 /* The table-valued function tito_indexes (tito_indexes.c). */
 int titoRegisterIndexes(sqlite3 *, tito_conn *);
 

@@ -14,7 +14,8 @@
 **
 ** idxNum bits (xFilter reads its arguments in this order: equality values,
 ** low bound, high bound, LIMIT, OFFSET):
-**   0-7   path: 0 full scan, 1 primary key, 2+i index i
+**   0-6   path: 0 full scan, 1 primary key, 2+i index i (i < 64)
+**   7     an OFFSET argument follows LIMIT's
 **   8-13  equality fields
 **   14-15 low bound on the next field: 0 none, 1 >, 2 >=
 **   16-17 high bound: 0 none, 1 <, 2 <=
@@ -26,6 +27,8 @@
 **         more than its seek value says (0: none); see below
 **   30    the plan lets LIMIT end the scan and OFFSET skip rows, where
 **         the running SQLite allows it (else LIMIT + OFFSET is a hint)
+** Arguments after these are constraints a partial index applies exactly
+** (omitted; xFilter ignores them).
 **
 ** AFFINITY OF ARGUMENTS. SQLite compares "col OP rhs" under an affinity
 ** that depends on the right-hand side's own (expr.c, sqlite3CompareAffinity
@@ -89,8 +92,12 @@
 ** "none". Fields after these are filtered by SQLite. */
 #define MAX_FIELDS 62
 
+/* A constraint the chosen partial index applies, until it is numbered
+** after LIMIT and OFFSET (titoBestIndex). */
+#define IMPLIED_ARG 0x7fff0000
+
 void titoPlanDecode(int idxNum, tito_plan *p) {
-  p->iPath = idxNum & 0xff;
+  p->iPath = idxNum & 0x7f;
   p->nEq = (idxNum >> 8) & 0x3f;
   p->eLo = (idxNum >> 14) & 3;
   p->eHi = (idxNum >> 16) & 3;
@@ -98,6 +105,7 @@ void titoPlanDecode(int idxNum, tito_plan *p) {
   p->bIn = (idxNum >> 19) & 1;
   p->bLimit = (idxNum >> 20) & 1;
   p->bLimitExact = (idxNum >> 30) & 1;
+  p->bOffset = (idxNum >> 7) & 1;
   p->bCover = (idxNum >> 22) & 1;
   p->bOrdered = (idxNum >> 21) & 1;
   p->iAmbig = (idxNum >> 24) & 0x3f ? ((idxNum >> 24) & 0x3f) - 1 : 63;
@@ -572,7 +580,10 @@ typedef struct cand {
   int aiEq[MAX_FIELDS];  /* constraint of each equality field */
   int iLo, iHi;          /* range constraints on field nEq, or -1 */
   int eLo, eHi;
-  int bIn, bDesc, bOrdered, bCover, bUnique, bKeyOnly;
+  int bIn, bDesc, bOrdered, bCover, bUnique, bKeyOnly, bPartial;
+  int bAllUsed;          /* every constraint but LIMIT/OFFSET is applied */
+  sqlite3_uint64 mImplied; /* constraints a partial index's condition
+                         ** applies exactly (omitted, see condExactMask) */
   int iAmbig;            /* see "AFFINITY OF ARGUMENTS"; 63: none */
   double rows, cost;
 } cand;
@@ -747,23 +758,150 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
   return (colUsed & ~have) == 0;
 }
 
+/*
+** The constraints that a partial index's condition applies exactly, so a
+** scan of that index may omit them: "col = literal" where the condition
+** has the same term, and the literal matches exactly what it seeks (see
+** "AFFINITY OF ARGUMENTS": a text, blob or NULL on a TEXT or untyped
+** column; any value on a numeric one). Only the first 64 constraints.
+*/
+static sqlite3_uint64 condExactMask(tito_vtab *p, const tito_pcond *pc,
+                                    sqlite3_index_info *pInfo) {
+  const tito_model *pModel = vtabModel(p);
+  tito_buf enc = TITO_BUF_INIT;
+  sqlite3_uint64 m = 0;
+  int t, i;
+  if (!pc->bUsable) return 0;
+  for (i = 0; i < pInfo->nConstraint && i < 64; i++) {
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    sqlite3_value *pVal = 0;
+    tito_value v;
+    char cAff;
+    if (c->op != SQLITE_INDEX_CONSTRAINT_EQ || c->iColumn < 0 ||
+        !consSeekable(p, pInfo, i) || sqlite3_vtab_in(pInfo, i, -1) ||
+        sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal) {
+      continue;
+    }
+    cAff = pModel->aCol[c->iColumn].cAff;
+    if (fieldLoose(pModel, c->iColumn) && !consExact(pInfo, i)) continue;
+    titoValueFromSql(pVal, titoSeekAffinity(cAff), &v);
+    if (v.eType == SQLITE_NULL) continue;
+    enc.n = 0;
+    tito_key_append(&enc, &v, 0);
+    if (enc.rc) break;
+    for (t = 0; t < pc->nTerm; t++) {
+      const tito_pterm *term = &pc->aTerm[t];
+      if (term->iCol == c->iColumn && term->op == SQLITE_INDEX_CONSTRAINT_EQ &&
+          term->lit.n == enc.n && memcmp(term->lit.a, enc.a, enc.n) == 0) {
+        m |= (sqlite3_uint64)1 << i;
+      }
+    }
+  }
+  tito_buf_free(&enc);
+  return m;
+}
+
+/* Does candidate c apply every constraint but LIMIT and OFFSET? */
+static int candAllUsed(sqlite3_index_info *pInfo, const cand *c) {
+  int i, k;
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    int op = pInfo->aConstraint[i].op, bUsed = 0;
+    if (op == SQLITE_INDEX_CONSTRAINT_LIMIT ||
+        op == SQLITE_INDEX_CONSTRAINT_OFFSET || !pInfo->aConstraint[i].usable) {
+      continue;
+    }
+    for (k = 0; k < c->nEq; k++) bUsed |= c->aiEq[k] == i;
+    bUsed |= i == c->iLo || i == c->iHi;
+    if (i < 64) bUsed |= (int)((c->mImplied >> i) & 1);
+    if (!bUsed) return 0;
+  }
+  return 1;
+}
+
+/* How many rows a scan that gives the order reads before LIMIT stops the
+** statement: LIMIT + OFFSET when both are literals (ten times that when
+** SQLite still filters: bAllUsed 0), or 0 when unknown. */
+static double planLimitGuess(sqlite3_index_info *pInfo, int bAllUsed) {
+  double n = 0;
+  int i, bLimit = 0;
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    int op = pInfo->aConstraint[i].op;
+    sqlite3_value *pVal = 0;
+    if (op != SQLITE_INDEX_CONSTRAINT_LIMIT &&
+        op != SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      continue;
+    }
+    if (!pInfo->aConstraint[i].usable ||
+        sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal ||
+        sqlite3_value_type(pVal) != SQLITE_INTEGER) {
+      return 0;
+    }
+    if (op == SQLITE_INDEX_CONSTRAINT_LIMIT) bLimit = 1;
+    if (sqlite3_value_int64(pVal) > 0) n += (double)sqlite3_value_int64(pVal);
+  }
+  if (!bLimit) return 0;
+  if (n < 1) n = 1;
+  return bAllUsed ? n : n * 10;
+}
+
+/* Rows of the model and entries of candidate c's path: from the
+** statistics when the path was analyzed, else guesses (a partial index
+** holds about half the rows, as SQLite assumes without ANALYZE). */
+static double candPathRows(const tito_stats *pSt, const cand *c,
+                           double *pnRow) {
+  double nRow = NROWS_GUESS;
+  int iSt = c->iPath == PLAN_FULL ? 0 : c->iPath - 1;
+  if (pSt && pSt->aPath[0].nEntry >= 0) {
+    nRow = pSt->aPath[0].nEntry > 0 ? (double)pSt->aPath[0].nEntry : 1;
+  }
+  *pnRow = nRow;
+  if (c->iPath <= PLAN_PK) return nRow;
+  if (pSt && iSt < pSt->nPath && pSt->aPath[iSt].nEntry >= 0) {
+    return pSt->aPath[iSt].nEntry > 0 ? (double)pSt->aPath[iSt].nEntry : 1;
+  }
+  return c->bPartial ? nRow / 2 : nRow;
+}
+
+/* Entries per value of the first nEq fields of candidate c's path. */
+static double candEqRows(const tito_stats *pSt, const cand *c,
+                         double nPath) {
+  int iSt = c->iPath == PLAN_FULL ? 0 : c->iPath - 1;
+  double rows;
+  if (c->nEq == 0) return nPath;
+  if (c->nEq >= c->n && c->bUnique) return 1;
+  if (pSt && iSt < pSt->nPath && pSt->aPath[iSt].nEntry >= 0 &&
+      c->nEq <= pSt->aPath[iSt].nField) {
+    rows = (double)pSt->aPath[iSt].aAvg[c->nEq - 1];
+  } else {
+    /* SQLite's guesses without ANALYZE: 10 rows for one field, then
+    ** fewer for each further one (sqlite3DefaultRowEst). */
+    rows = c->nEq < 5 ? 11 - c->nEq : 5;
+  }
+  return rows < nPath ? rows : nPath;
+}
+
 /* Estimate rows and cost. A plan that leaves the ORDER BY to SQLite pays
-** for the sort. */
-static void candCost(cand *c, int nOrderBy) {
-  double rows = NROWS_GUESS, seeks = 1;
-  int k;
-  for (k = 0; k < c->nEq; k++) rows /= 10;
+** for the sort; an ordered plan that consumes every constraint reads only
+** as far as LIMIT + OFFSET (nLimit, 0 if none is known). */
+static void candCost(const tito_stats *pSt, cand *c, int nOrderBy,
+                     double nLimit) {
+  double nRow, nPath = candPathRows(pSt, c, &nRow), rows, seeks = 1, read;
+  rows = candEqRows(pSt, c, nPath);
   if (c->bIn) {
     rows *= 4;
     seeks = 4;
   }
-  if (c->nEq == c->n && c->bUnique && !c->bIn) rows = 1;
   if (c->eLo && c->eHi) rows /= 16;
   else if (c->eLo || c->eHi) rows /= 4;
   if (rows < 1) rows = 1;
   c->rows = rows;
+  read = rows;
+  if (nLimit > 0 && (c->bOrdered || nOrderBy == 0) && read > nLimit) {
+    read = nLimit;
+    c->rows = nLimit;
+  }
   /* A row read through a secondary index costs a second lookup. */
-  c->cost = seeks * 10 + rows * (c->iPath >= 2 && !c->bCover ? 3.0 : 1.0);
+  c->cost = seeks * 10 + read * (c->iPath >= 2 && !c->bCover ? 3.0 : 1.0);
   if (nOrderBy > 0 && !c->bOrdered) c->cost += rows * 4;
 }
 
@@ -797,7 +935,13 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
   candConstraints(p, pInfo, c);
   candAmbig(pModel, pInfo, c);
   candOrder(pModel, pInfo, c);
-  candCost(c, pInfo->nOrderBy);
+  if (iPath >= 2 && pModel->aIndex[iPath - 2].zWhere) {
+    c->bPartial = 1;
+    if (p->aCond) c->mImplied = condExactMask(p, &p->aCond[iPath - 2], pInfo);
+  }
+  c->bAllUsed = candAllUsed(pInfo, c);
+  candCost(titoStatsGet(p), c, pInfo->nOrderBy,
+           planLimitGuess(pInfo, c->bAllUsed));
   if (iPath == PLAN_PK) c->bKeyOnly = colKeyOnly(p, pInfo->colUsed);
 }
 
@@ -858,6 +1002,7 @@ static void planLimit(tito_vtab *p, sqlite3_index_info *pInfo, int *piArg,
   if (pInfo->nOrderBy > 0 && !pInfo->orderByConsumed) return;
   pInfo->aConstraintUsage[iLimit].argvIndex = ++*piArg;
   if (iOffset >= 0) {
+    *pIdxNum |= 1 << 7; /* an OFFSET argument follows LIMIT's */
     pInfo->aConstraintUsage[iOffset].argvIndex = ++*piArg;
     pInfo->aConstraintUsage[iOffset].omit =
         (unsigned char)(bExact && p->pConn->caps.bLimitExact);
@@ -922,7 +1067,9 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       continue;
     }
     candMake(p, pInfo, 2 + i, &c);
-    if (!(c.nEq || c.eLo || c.eHi || c.bOrdered || c.bCover)) continue;
+    if (!(c.nEq || c.eLo || c.eHi || c.bOrdered || c.bCover || c.bPartial)) {
+      continue;
+    }
     if (c.cost < best.cost) best = c;
   }
 
@@ -933,6 +1080,15 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   if (best.bIn) sqlite3_vtab_in(pInfo, best.aiEq[0], 1);
   if (best.iLo >= 0) planUse(pInfo, best.iLo, &iArg, best.nEq >= best.iAmbig);
   if (best.iHi >= 0) planUse(pInfo, best.iHi, &iArg, best.nEq >= best.iAmbig);
+  /* Constraints the partial index applies: arguments after LIMIT and
+  ** OFFSET (xFilter ignores them); marked now so planLimit sees them. */
+  for (i = 0; i < pInfo->nConstraint && i < 64; i++) {
+    if (((best.mImplied >> i) & 1) &&
+        pInfo->aConstraintUsage[i].argvIndex == 0) {
+      pInfo->aConstraintUsage[i].argvIndex = IMPLIED_ARG;
+      pInfo->aConstraintUsage[i].omit = 1;
+    }
+  }
   pInfo->orderByConsumed = best.bOrdered;
   idxNum = best.iPath | (best.nEq << 8) | (best.eLo << 14) |
            (best.eHi << 16) | (best.bDesc << 18) | (best.bIn << 19) |
@@ -942,6 +1098,11 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
             << 24) |
            (best.bOrdered << 21);
   planLimit(p, pInfo, &iArg, &idxNum);
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    if (pInfo->aConstraintUsage[i].argvIndex == IMPLIED_ARG) {
+      pInfo->aConstraintUsage[i].argvIndex = ++iArg;
+    }
+  }
   pInfo->idxNum = idxNum;
   for (i = 0; i < pInfo->nConstraint; i++) {
     if (pInfo->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_OFFSET &&

@@ -202,6 +202,7 @@ static void vtabFree(tito_vtab *p) {
     }
   }
   titoCondFree(p);
+  tito_stats_free(p->pStats);
   cursorFree(p->pSpare);
   sqlite3_free(p->aNew);
   tito_buf_free(&p->oldKey);
@@ -617,8 +618,9 @@ static void filterLimit(const tito_vtab *p, const tito_plan *pPlan, int argc,
                         sqlite3_value **argv, tito_scan_plan *pSp) {
   int iArg = pPlan->nEq + (pPlan->eLo != 0) + (pPlan->eHi != 0);
   sqlite3_int64 nLimit = sqlite3_value_int64(argv[iArg]);
-  sqlite3_int64 nOffset = iArg + 1 < argc ? sqlite3_value_int64(argv[iArg + 1])
-                                          : 0;
+  sqlite3_int64 nOffset = pPlan->bOffset && iArg + 1 < argc
+                             ? sqlite3_value_int64(argv[iArg + 1])
+                             : 0;
   if (nOffset < 0) nOffset = 0;
   if (nLimit >= 0 && nLimit <= INT64_MAX - nOffset) {
     pSp->nHint = nLimit + nOffset;
@@ -683,6 +685,7 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
     /* The encoded primary key after the row prefix: never "nochange". */
     int nKey, nPrefix = p->pTab->rowPrefix.n;
     const uint8_t *pKey = tito_scan_key(pCur->pScan, &nKey);
+    if (pKey == 0) return cursorError(pCur, SQLITE_ERROR);
     sqlite3_result_blob(ctx, pKey + nPrefix, nKey - nPrefix, SQLITE_TRANSIENT);
     return SQLITE_OK;
   }
@@ -700,6 +703,7 @@ static int titoRowid(sqlite3_vtab_cursor *pBase, sqlite3_int64 *pRowid) {
   tito_value v;
   int nKey, rc;
   const uint8_t *pKey = tito_scan_key(pCur->pScan, &nKey);
+  if (pKey == 0) return cursorError(pCur, SQLITE_ERROR);
   rc = tito_table_decode_pk(p->pTab, pKey, nKey, &v, &scratch);
   tito_buf_free(&scratch);
   if (rc != SQLITE_OK || v.eType != SQLITE_INTEGER) {

@@ -146,6 +146,15 @@ struct tito_kv_methods {
   void (*xReadEnd)(tito_kv *);
   /* Every counter of the store, see tito_kv_stat_fn. */
   int (*xStats)(tito_kv *, tito_kv_stat_fn xStat, void *pCtx);
+  /* Optional (NULL: callers use tito_kv_skip of kv_skip.h, which scans
+  ** keys): pass over up to nSkip keys of [pLo, pHi) in scan order
+  ** (flags TITO_SCAN_REVERSE: largest first) without reading values, as
+  ** xScan would see them. *pnSkipped gets how many were passed over;
+  ** when that is not 0, *ppLast / *pnLast get the last of them (valid
+  ** until the next call on the handle). */
+  int (*xSkip)(tito_kv *, const uint8_t *pLo, int nLo, const uint8_t *pHi,
+               int nHi, int flags, int64_t nSkip, int64_t *pnSkipped,
+               const uint8_t **ppLast, int *pnLast);
 };
 
 /* Every backend's handle starts with this. */

@@ -100,6 +100,11 @@ struct EmbKv {
   sqlite3_stmt *aStmt[N_STMT];  /* prepared on first use */
   sqlite3_stmt *pMultiGet;      /* k IN (?1..?MULTI_GET_N), on first use */
   EmbIter *apPool[N_VARIANT];   /* closed iterators, by variant */
+  sqlite3_stmt *apSkip[8];      /* xSkip: the nth key, by RANGE_* |
+                                ** SCAN_REV variant */
+  sqlite3_stmt *apSkipCount[4]; /* xSkip: a range's count, by RANGE_* */
+  uint8_t *aSkipKey;            /* copy of the last key xSkip passed */
+  int nSkipKeyAlloc;
   int anPool[N_VARIANT];
   EmbIter *pLive;               /* open iterators */
   uint8_t *aVal;                /* copy of the last xGet value */
@@ -812,6 +817,9 @@ static void embClose(tito_kv *pKv) {
   int i;
   if (p == NULL) return;
   for (i = 0; i < N_STMT; i++) sqlite3_finalize(p->aStmt[i]);
+  for (i = 0; i < 8; i++) sqlite3_finalize(p->apSkip[i]);
+  for (i = 0; i < 4; i++) sqlite3_finalize(p->apSkipCount[i]);
+  sqlite3_free(p->aSkipKey);
   sqlite3_finalize(p->pMultiGet);
   for (i = 0; i < N_VARIANT; i++) {
     while (p->apPool[i]) {
@@ -834,12 +842,115 @@ static void embClose(tito_kv *pKv) {
   sqlite3_free(p);
 }
 
+/* The WHERE clause of range variant v. */
+static const char *embRangeWhere(int v) {
+  switch (v & (RANGE_LO | RANGE_HI)) {
+    case RANGE_LO: return " WHERE k>=?1";
+    case RANGE_HI: return " WHERE k<?2";
+    case RANGE_LO | RANGE_HI: return " WHERE k>=?1 AND k<?2";
+  }
+  return "";
+}
+
+/* Bind the range and step statement s once; SQLITE_ROW or SQLITE_DONE
+** (s is left to the caller to reset). */
+static int embSkipStep(sqlite3_stmt *s, const uint8_t *pLo, int nLo,
+                       const uint8_t *pHi, int nHi, int64_t iOffset) {
+  if (pLo) embBind(s, 1, pLo, nLo);
+  if (pHi) embBind(s, 2, pHi, nHi);
+  if (iOffset >= 0) sqlite3_bind_int64(s, 3, iOffset);
+  return sqlite3_step(s);
+}
+
+/* The key iOffset keys into the range (scan order of variant v) into
+** aSkipKey; SQLITE_DONE if the range is shorter. */
+static int embSkipNth(EmbKv *p, int v, const uint8_t *pLo, int nLo,
+                      const uint8_t *pHi, int nHi, int64_t iOffset,
+                      int *pnKey) {
+  sqlite3_stmt *s = p->apSkip[v];
+  int rc;
+  if (s == NULL) {
+    char zFmt[160];
+    sqlite3_snprintf((int)sizeof(zFmt), zFmt,
+                     "SELECT k FROM %%s%s ORDER BY k%s LIMIT 1 OFFSET ?3",
+                     embRangeWhere(v), (v & SCAN_REV) ? " DESC" : "");
+    rc = embPrepare(p, zFmt, &p->apSkip[v]);
+    if (rc != TITO_OK) return rc;
+    s = p->apSkip[v];
+  }
+  rc = embSkipStep(s, pLo, nLo, pHi, nHi, iOffset);
+  if (rc == SQLITE_ROW) {
+    int n;
+    const uint8_t *pKey = embColumn(s, 0, &n);
+    if (embGrow((void **)&p->aSkipKey, &p->nSkipKeyAlloc, n + 1, 1)) {
+      sqlite3_reset(s);
+      return embNomem(p);
+    }
+    if (n > 0) memcpy(p->aSkipKey, pKey, (size_t)n);
+    *pnKey = n;
+  }
+  sqlite3_reset(s);
+  if (rc == SQLITE_ROW) return TITO_OK;
+  return rc == SQLITE_DONE ? SQLITE_DONE : embSqlError(p, rc, "skipping keys");
+}
+
+/* A range counted as non-empty had no first key. */
+static int embCorrupt(EmbKv *p) {
+  return embSqlError(p, SQLITE_CORRUPT, "skipping keys");
+}
+
+/* How many keys the range holds. */
+static int embSkipCount(EmbKv *p, int v, const uint8_t *pLo, int nLo,
+                        const uint8_t *pHi, int nHi, int64_t *pn) {
+  sqlite3_stmt *s = p->apSkipCount[v & (RANGE_LO | RANGE_HI)];
+  int rc;
+  if (s == NULL) {
+    char zFmt[120];
+    sqlite3_snprintf((int)sizeof(zFmt), zFmt, "SELECT count(*) FROM %%s%s",
+                     embRangeWhere(v));
+    rc = embPrepare(p, zFmt, &p->apSkipCount[v & (RANGE_LO | RANGE_HI)]);
+    if (rc != TITO_OK) return rc;
+    s = p->apSkipCount[v & (RANGE_LO | RANGE_HI)];
+  }
+  rc = embSkipStep(s, pLo, nLo, pHi, nHi, -1);
+  *pn = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return rc == SQLITE_ROW ? TITO_OK : embSqlError(p, rc, "counting keys");
+}
+
+/*
+** xSkip: SQLite walks the keys inside one statement (no value leaves its
+** page): the key nSkip - 1 keys in; if the range is shorter, its count and
+** its last key.
+*/
+static int embSkip(tito_kv *pKv, const uint8_t *pLo, int nLo,
+                   const uint8_t *pHi, int nHi, int flags, int64_t nSkip,
+                   int64_t *pnSkipped, const uint8_t **ppLast, int *pnLast) {
+  EmbKv *p = (EmbKv *)pKv;
+  int v = (pLo ? RANGE_LO : 0) | (pHi ? RANGE_HI : 0) |
+          ((flags & TITO_SCAN_REVERSE) ? SCAN_REV : 0);
+  int rc = embSkipNth(p, v, pLo, nLo, pHi, nHi, nSkip - 1, pnLast);
+  *pnSkipped = 0;
+  if (rc == TITO_OK) {
+    *pnSkipped = nSkip;
+  } else if (rc == SQLITE_DONE) {
+    rc = embSkipCount(p, v, pLo, nLo, pHi, nHi, pnSkipped);
+    if (rc == TITO_OK && *pnSkipped > 0) {
+      /* The last key in scan order: the first in the other. */
+      rc = embSkipNth(p, v ^ SCAN_REV, pLo, nLo, pHi, nHi, 0, pnLast);
+      if (rc == SQLITE_DONE) rc = embCorrupt(p);
+    }
+  }
+  *ppLast = p->aSkipKey; /* (re)allocated by embSkipNth */
+  return rc;
+}
+
 static const tito_kv_methods embMethods = {
   embGet,       embMultiGet,  embScan,      embIterNext,    embIterEof,
   embIterKey,   embIterValue, embIterClose, embPut,         embInsert,
   embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
   embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
-  embClose,     embReadBegin, embReadEnd,   embStats,
+  embClose,     embReadBegin, embReadEnd,   embStats,     embSkip,
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

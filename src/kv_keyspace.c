@@ -11,6 +11,7 @@
 #include <string.h>
 #include "buf.h"
 #include "keycodec.h"
+#include "kv_skip.h"
 #include "sqlite_api.h"
 
 typedef struct KsKv {
@@ -19,6 +20,7 @@ typedef struct KsKv {
   tito_buf prefix;   /* the keyspace field */
   tito_buf end;      /* the smallest key above the keyspace */
   tito_buf k1, k2;   /* scratch: translated keys */
+  tito_buf k3;       /* scratch: a key passed over by xSkip */
 } KsKv;
 
 typedef struct KsIter {
@@ -231,6 +233,7 @@ static void ksClose(tito_kv *pKv) {
   tito_buf_free(&p->end);
   tito_buf_free(&p->k1);
   tito_buf_free(&p->k2);
+  tito_buf_free(&p->k3);
   sqlite3_free(p);
 }
 
@@ -249,12 +252,39 @@ static int ksStats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
   return p->pInner->pMethods->xStats(p->pInner, xStat, pCtx);
 }
 
+/* xSkip: the inner store's, on translated bounds; the last key loses the
+** prefix. */
+static int ksSkip(tito_kv *pKv, const uint8_t *pLo, int nLo,
+                  const uint8_t *pHi, int nHi, int flags, int64_t nSkip,
+                  int64_t *pnSkipped, const uint8_t **ppLast, int *pnLast) {
+  KsKv *p = (KsKv *)pKv;
+  const uint8_t *lo = p->prefix.a, *hi = p->end.n ? p->end.a : 0;
+  int nl = p->prefix.n, nh = p->end.n, rc;
+  if (pLo) {
+    if (ksKey(p, &p->k1, pLo, nLo)) return TITO_NOMEM;
+    lo = p->k1.a;
+    nl = p->k1.n;
+  }
+  if (pHi) {
+    if (ksKey(p, &p->k2, pHi, nHi)) return TITO_NOMEM;
+    hi = p->k2.a;
+    nh = p->k2.n;
+  }
+  rc = tito_kv_skip(p->pInner, lo, nl, hi, nh, flags, nSkip, pnSkipped,
+                    &p->k3);
+  if (rc == TITO_OK && *pnSkipped > 0) {
+    *ppLast = p->k3.a + p->prefix.n;
+    *pnLast = p->k3.n - p->prefix.n;
+  }
+  return rc;
+}
+
 static const tito_kv_methods ksMethods = {
     ksGet,       ksMultiGet,  ksScan,        ksIterNext,  ksIterEof,
     ksIterKey,   ksIterValue, ksIterClose,   ksPut,       ksInsert,
     ksDelete,    ksDeleteRange, ksBegin,     ksSavepoint, ksRelease,
     ksRollbackTo, ksPrepare,  ksCommit,      ksRollback,  ksErrmsg,
-    ksClose,     ksReadBegin, ksReadEnd,     ksStats,
+    ksClose,     ksReadBegin, ksReadEnd,     ksStats,     ksSkip,
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "keycodec.h"
+#include "kv_skip.h"
 #include "rowcodec.h"
 
 /* One key range or point key. */
@@ -81,6 +82,16 @@ struct tito_scan {
   const uint8_t **apBatchKey;
   int *anBatchKey;
   int nBatch, nBatchAlloc, iBatch, nBatchWant;
+  /* Counting: rows passed over unread (see "COUNTING"). */
+  int bTouched;          /* the current row's key or values were asked for */
+  int nUntouched;        /* rows passed over unread, one after the other */
+  int bCounting;         /* rows are counted by the store, not read */
+  tito_buf cntStart;     /* the chunk starts after this key of the current
+                         ** range (empty: at the range's start) */
+  tito_buf cntEnd;       /* the chunk's last key */
+  int64_t nChunk;        /* keys in the chunk */
+  int64_t iChunk;        /* the current (virtual) row within it */
+  int64_t nChunkWant;    /* the next chunk's size */
   /* Scratch of range building. */
   tito_buf bBase, bKey, bLo, bHi, bT;
   char *zErr;            /* last error message */
@@ -159,6 +170,8 @@ void tito_scan_free(tito_scan *p) {
   sqlite3_free(p->aSorted);
   tito_buf_free(&p->entryKey);
   tito_buf_free(&p->entryVal);
+  tito_buf_free(&p->cntStart);
+  tito_buf_free(&p->cntEnd);
   tito_buf_free(&p->batchKeys);
   tito_buf_free(&p->batchVals);
   sqlite3_free(p->aBatch);
@@ -222,6 +235,7 @@ int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   p->bEof = 0;
   p->nYield = 0;
   p->bAll = p->bSorted = p->bBatch = p->bPointBatch = 0;
+  p->bTouched = p->nUntouched = p->bCounting = 0;
   p->pVal = 0;
   p->bDecoded = 0;
   p->rowKey.n = 0;
@@ -788,6 +802,7 @@ static int scanSettleRow(tito_scan *p) {
 /* Settle, noting the table's write count the row was read at. */
 static int scanSettle(tito_scan *p) {
   int rc = scanSettleRow(p);
+  p->bTouched = 0;
   /* Batched and sorted rows were read when their batch was. */
   p->nRowWrite = p->bBatch || p->bSorted ? p->nReadWrite : p->pTab->nWrite;
   return rc;
@@ -815,6 +830,164 @@ static void scanLimitReached(tito_scan *p) {
   p->bEof = 1;
 }
 
+/*
+** COUNTING. A statement that passes over rows without reading them
+** (count(*), or SQLite skipping an OFFSET) need not have them read: after
+** COUNT_AFTER rows in a row whose key and values nobody asked for, a range
+** scan stops stepping its iterator and lets the store pass over the keys
+** in chunks (tito_kv_skip: inside SQLite on the embedded store, keys only
+** on TiKV), yielding each counted key as a row. Rows stay rows: if a
+** caller asks for one (scanCountMaterialize), the scan finds that very key
+** (the chunk's start, then as many keys as the row is into the chunk) and
+** goes on reading from it. Only range scans count (not point reads,
+** batched index scans or sorted ones): there an entry is a row.
+*/
+#define COUNT_AFTER 8
+#define COUNT_CHUNK_MAX 4096 /* a row asked for costs at most this */
+
+/* Can the scan count rows instead of reading them? */
+static int scanCanCount(const tito_scan *p) {
+  return !p->bPoint && !p->bBatch && !p->bSorted && p->pIter != 0;
+}
+
+/* The bounds of the unread part of range iRange: after cntStart (before
+** it, reverse), into ppLo, pnLo, ppHi, pnHi (a NULL bound: none). */
+static int scanCountBounds(tito_scan *p, const uint8_t **ppLo, int *pnLo,
+                           const uint8_t **ppHi, int *pnHi) {
+  const scan_range *r = &p->aRange[p->iRange];
+  *ppLo = r->nLo ? p->ranges.a + r->oLo : 0;
+  *pnLo = r->nLo;
+  *ppHi = r->nHi ? p->ranges.a + r->oHi : 0;
+  *pnHi = r->nHi;
+  if (p->cntStart.n == 0) return SQLITE_OK;
+  if (p->plan.bDesc) {
+    *ppHi = p->cntStart.a;
+    *pnHi = p->cntStart.n;
+  } else {
+    /* The smallest key above cntStart: cntStart | 0x00. */
+    p->bT.n = 0;
+    tito_buf_append(&p->bT, p->cntStart.a, p->cntStart.n);
+    tito_buf_append_byte(&p->bT, 0x00);
+    if (p->bT.rc) return SQLITE_NOMEM;
+    *ppLo = p->bT.a;
+    *pnLo = p->bT.n;
+  }
+  return SQLITE_OK;
+}
+
+/* Count the next chunk (moving on to later ranges when one is used up);
+** the scan ends when none is left. */
+static int scanCountChunk(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  while (p->iRange < p->nRange) {
+    const uint8_t *pLo, *pHi;
+    int nLo, nHi, rc = scanCountBounds(p, &pLo, &nLo, &pHi, &nHi);
+    if (rc != SQLITE_OK) return rc;
+    rc = tito_kv_skip(pKv, pLo, nLo, pHi, nHi,
+                      p->plan.bDesc ? TITO_SCAN_REVERSE : 0, p->nChunkWant,
+                      &p->nChunk, &p->cntEnd);
+    if (rc != TITO_OK) return scanKvError(p, rc);
+    p->iChunk = 0;
+    if (p->nChunkWant < COUNT_CHUNK_MAX) p->nChunkWant *= 4;
+    if (p->nChunk > 0) return SQLITE_OK;
+    p->iRange++;
+    p->cntStart.n = 0;
+  }
+  p->bEof = 1;
+  return SQLITE_OK;
+}
+
+/* Start counting after the current row (which is passed over). */
+static int scanCountBegin(tito_scan *p) {
+  tito_kv *pKv = scanKv(p);
+  int nKey;
+  const uint8_t *pKey = pKv->pMethods->xIterKey(p->pIter, &nKey);
+  p->cntStart.n = 0;
+  tito_buf_append(&p->cntStart, pKey, nKey);
+  if (p->cntStart.rc) return SQLITE_NOMEM;
+  scanCloseIter(p);
+  p->pVal = 0; /* it lived in the iterator */
+  p->bCounting = 1;
+  p->nChunkWant = 256;
+  return scanCountChunk(p);
+}
+
+static int scanCountNext(tito_scan *p);
+
+/* OFFSET: pass over nSkip rows from the current one, counting them. */
+static int scanCountSkip(tito_scan *p, int64_t nSkip) {
+  int64_t nLeft = nSkip - 1; /* the current row is the first */
+  int rc = scanCountBegin(p);
+  while (rc == SQLITE_OK && !p->bEof && nLeft > 0) {
+    /* The chunk counted holds the next nChunk rows. */
+    if (p->nChunk > nLeft) {
+      p->iChunk = nLeft;
+      break;
+    }
+    nLeft -= p->nChunk;
+    p->iChunk = p->nChunk - 1;
+    if (nLeft > 0) p->nChunkWant = nLeft;
+    rc = scanCountNext(p);
+  }
+  return rc;
+}
+
+/* The next counted row. */
+static int scanCountNext(tito_scan *p) {
+  if (++p->iChunk < p->nChunk) return SQLITE_OK;
+  p->cntStart.n = 0;
+  tito_buf_append(&p->cntStart, p->cntEnd.a, p->cntEnd.n);
+  if (p->cntStart.rc) return SQLITE_NOMEM;
+  return scanCountChunk(p);
+}
+
+/* A counted row is asked for: read from its key on. */
+static int scanCountMaterialize(tito_scan *p) {
+  scan_range *r = &p->aRange[p->iRange];
+  int rc;
+  if (p->iChunk > 0) {
+    /* Its key is iChunk keys after the chunk's start. */
+    const uint8_t *pLo, *pHi;
+    int nLo, nHi;
+    int64_t n = 0;
+    rc = scanCountBounds(p, &pLo, &nLo, &pHi, &nHi);
+    if (rc != SQLITE_OK) return rc;
+    rc = tito_kv_skip(scanKv(p), pLo, nLo, pHi, nHi,
+                      p->plan.bDesc ? TITO_SCAN_REVERSE : 0, p->iChunk, &n,
+                      &p->cntEnd);
+    if (rc != TITO_OK) return scanKvError(p, rc);
+    if (n != p->iChunk) {
+      scanSetError(p, "tito: %s: keys changed while counted",
+                   p->pTab->pModel->zTable);
+      return SQLITE_ERROR;
+    }
+    p->cntStart.n = 0;
+    tito_buf_append(&p->cntStart, p->cntEnd.a, p->cntEnd.n);
+  }
+  /* Narrow the range to what is left, then read it as usual. */
+  if (p->cntStart.n) {
+    const uint8_t *pLo, *pHi;
+    int nLo, nHi, o = p->ranges.n;
+    rc = scanCountBounds(p, &pLo, &nLo, &pHi, &nHi);
+    if (rc != SQLITE_OK) return rc;
+    if (p->plan.bDesc) {
+      tito_buf_append(&p->ranges, pHi, nHi);
+      r->oHi = o;
+      r->nHi = nHi;
+    } else {
+      tito_buf_append(&p->ranges, pLo, nLo);
+      r->oLo = o;
+      r->nLo = nLo;
+    }
+    if (p->ranges.rc) return SQLITE_NOMEM;
+  }
+  p->bCounting = 0;
+  p->nUntouched = 0;
+  rc = scanSettle(p);
+  p->bTouched = 1;
+  return rc;
+}
+
 int tito_scan_start(tito_scan *p) {
   const tito_scan_plan *pPlan = &p->plan;
   int64_t i;
@@ -839,9 +1012,14 @@ int tito_scan_start(tito_scan *p) {
   }
   p->iRange = 0;
   if (rc == SQLITE_OK) rc = scanSettle(p);
-  /* OFFSET: the first nSkip rows are passed over. */
-  for (i = 0; rc == SQLITE_OK && i < pPlan->nSkip && !p->bEof; i++) {
-    rc = scanAdvance(p);
+  /* OFFSET: the first nSkip rows are passed over (counted, where the scan
+  ** can count: see "COUNTING"). */
+  if (rc == SQLITE_OK && pPlan->nSkip > 0 && !p->bEof && scanCanCount(p)) {
+    rc = scanCountSkip(p, pPlan->nSkip);
+  } else {
+    for (i = 0; rc == SQLITE_OK && i < pPlan->nSkip && !p->bEof; i++) {
+      rc = scanAdvance(p);
+    }
   }
   if (rc == SQLITE_OK && pPlan->bLimit && pPlan->nLimit <= 0) {
     scanLimitReached(p);
@@ -854,12 +1032,28 @@ int tito_scan_next(tito_scan *p) {
     scanLimitReached(p);
     return SQLITE_OK;
   }
+  if (p->bCounting) return scanCountNext(p);
+  if (p->bTouched) {
+    p->nUntouched = 0;
+  } else if (++p->nUntouched >= COUNT_AFTER && scanCanCount(p)) {
+    return scanCountBegin(p);
+  }
   return scanAdvance(p);
 }
 
 int tito_scan_eof(tito_scan *p) { return p->bEof; }
 
+/* The current row is asked for: read it if it was only counted. */
+static int scanTouch(tito_scan *p) {
+  p->bTouched = 1;
+  return p->bCounting ? scanCountMaterialize(p) : SQLITE_OK;
+}
+
 const uint8_t *tito_scan_key(tito_scan *p, int *pnKey) {
+  if (scanTouch(p) != SQLITE_OK) {
+    *pnKey = 0;
+    return 0;
+  }
   *pnKey = p->rowKey.n;
   return p->rowKey.a;
 }
@@ -938,7 +1132,8 @@ static int scanDecodeRow(tito_scan *p) {
 }
 
 int tito_scan_row(tito_scan *p, tito_value **paVal) {
-  int rc = scanDecodeRow(p);
+  int rc = scanTouch(p);
+  if (rc == SQLITE_OK) rc = scanDecodeRow(p);
   *paVal = p->aVal;
   return rc;
 }

@@ -90,7 +90,8 @@ int tito_scan_start(tito_scan *);
 int tito_scan_next(tito_scan *);
 int tito_scan_eof(tito_scan *);
 
-/* The current row's key (the row key of table.h). */
+/* The current row's key (the row key of table.h); NULL on an error
+** (tito_scan_errmsg), when a row only counted so far could not be read. */
 const uint8_t *tito_scan_key(tito_scan *, int *pnKey);
 
 /* The current row's nCol column values, decoded (valid until the next

@@ -55,7 +55,7 @@ static void tableSetError(tito_table *pTab, const char *zFmt, ...) {
 }
 
 /* Map a store error to a SQLite code, keeping the store's message. */
-static int tableKvError(tito_table *pTab, int rc) {
+int tito_table_kv_error(tito_table *pTab, int rc) {
   if (rc == TITO_NOMEM) return SQLITE_NOMEM;
   tableSetError(pTab, "tito: %s: %s", pTab->pModel->zTable,
                 pTab->pKv->pMethods->xErrmsg(pTab->pKv));
@@ -283,7 +283,7 @@ static int tableReadInto(tito_table *pTab, const uint8_t *pKey, int nKey,
   int nVal, rc;
   rc = pTab->pKv->pMethods->xGet(pTab->pKv, pKey, nKey, &pVal, &nVal);
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  if (rc != TITO_OK) return tableKvError(pTab, rc);
+  if (rc != TITO_OK) return tito_table_kv_error(pTab, rc);
   pBuf->n = 0;
   tito_buf_append(pBuf, pVal, nVal);
   if (pBuf->rc) return SQLITE_NOMEM;
@@ -428,7 +428,7 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
     if (rc == TITO_OK) rc = pKv->pMethods->xDelete(pKv, pTab->key3.a,
                                                    pTab->key3.n);
   }
-  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  rc = rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
   if (rc == SQLITE_OK) {
     rc = tableEmit(pTab, TITO_ACT_DELETE, pTab->aVictim, 0, rowKey.a,
                    rowKey.n);
@@ -444,7 +444,7 @@ static int tableExists(tito_table *pTab, const tito_buf *k) {
   int rc = pTab->pKv->pMethods->xGet(pTab->pKv, k->a, k->n, &pVal, &nVal);
   if (rc == TITO_OK) return SQLITE_ROW;
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  return tableKvError(pTab, rc);
+  return tito_table_kv_error(pTab, rc);
 }
 
 /*
@@ -459,7 +459,7 @@ static int tableEntryOwner(tito_table *pTab, int iIdx, const tito_buf *pEntry,
   int nVal, rc, n = pIdx->nInclude + 1;
   rc = pTab->pKv->pMethods->xGet(pTab->pKv, pEntry->a, pEntry->n, &pVal, &nVal);
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  if (rc != TITO_OK) return tableKvError(pTab, rc);
+  if (rc != TITO_OK) return tito_table_kv_error(pTab, rc);
   if (tito_row_decode(pVal, nVal, n, a) ||
       a[n - 1].eType != SQLITE_BLOB) {
     tableSetError(pTab, "tito: %s: corrupt entry of index %s",
@@ -578,7 +578,7 @@ static int tableNextRowid(tito_table *pTab, int64_t *piRowid) {
   if (pIter) pKv->pMethods->xIterClose(pIter);
   tito_buf_free(&end);
   if (rc == TITO_ERROR && pTab->zErr) return SQLITE_ERROR;
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
 }
 
 /*
@@ -660,7 +660,7 @@ static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
     rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
                              pTab->val.n);
   }
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
 }
 
 /*
@@ -685,13 +685,13 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
   r = pKv->pMethods->xInsert(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
                              pTab->val.n);
   if (r == TITO_EXISTS) return tablePkConflict(pTab);
-  if (r != TITO_OK) return tableKvError(pTab, r);
+  if (r != TITO_OK) return tito_table_kv_error(pTab, r);
   if (bRowid) {
     rc = tableCheckUnique(pTab, aNew, mask, &pTab->key, 0, 0,
                           TITO_ONCONFLICT_ABORT);
     if (rc != SQLITE_OK) {
       r = pKv->pMethods->xDelete(pKv, pTab->key.a, pTab->key.n);
-      return r == TITO_OK ? rc : tableKvError(pTab, r);
+      return r == TITO_OK ? rc : tito_table_kv_error(pTab, r);
     }
   }
   for (i = 0; i < pTab->pModel->nIndex; i++) {
@@ -700,7 +700,7 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
     if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
     r = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
                             pTab->val.n);
-    if (r != TITO_OK) return tableKvError(pTab, r);
+    if (r != TITO_OK) return tito_table_kv_error(pTab, r);
   }
   return SQLITE_OK;
 }
@@ -761,7 +761,7 @@ static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
                                pTab->val.n);
     }
   }
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
 }
 
 int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
@@ -821,7 +821,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
       r = pKv->pMethods->xPut(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
                               pTab->val.n);
     }
-    rc = r == TITO_OK ? SQLITE_OK : tableKvError(pTab, r);
+    rc = r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
   }
   if (rc == SQLITE_OK) {
     rc = tableRewriteEntries(pTab, pOld, mOld, aNew, &pTab->key, mNew);
@@ -857,7 +857,7 @@ int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
     }
     rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
   }
-  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  rc = rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
   if (rc == SQLITE_OK) {
     rc = tableEmit(pTab, TITO_ACT_DELETE, pTab->aOld, 0, pOld->a, pOld->n);
   }
@@ -970,7 +970,7 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
       checkReport(pRep, pnProblem, "%s: row missing from index %s",
                   pModel->zTable, pModel->aIndex[i].zName);
     } else if (r != TITO_OK) {
-      rc = tableKvError(pTab, r);
+      rc = tito_table_kv_error(pTab, r);
     } else if (nGot != pTab->val2.n ||
                (nGot && memcmp(pGot, pTab->val2.a, nGot))) {
       checkReport(pRep, pnProblem, "%s: wrong value in index %s",
@@ -991,8 +991,10 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
   rc = lo.rc ? TITO_NOMEM
              : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, &n1);
   if (rc == TITO_OK) {
-    /* [P | id | 0x03, P | id + 1) */
+    /* (P | id | 0x03, P | id + 1): the key P | id | 0x03 itself holds
+    ** the model's statistics (table_stats.h). */
     tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &lo);
+    tito_buf_append_byte(&lo, 0x00);
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
     rc = lo.rc || hi.rc ? TITO_NOMEM
                         : checkCountRange(pTab, &lo, hi.n ? &hi : 0, 0, &n2);
@@ -1023,7 +1025,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n, &end);
   rc = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n, end.a,
                             end.n, 0, 0, &pIter);
-  rc = rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  rc = rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
   while (rc == SQLITE_OK && !pKv->pMethods->xIterEof(pIter)) {
     int nk, nv;
     const uint8_t *k = pKv->pMethods->xIterKey(pIter, &nk);
@@ -1035,7 +1037,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
                               pRep, &nProblem);
     if (rc == SQLITE_OK) {
       r = pKv->pMethods->xIterNext(pIter);
-      if (r != TITO_OK) rc = tableKvError(pTab, r);
+      if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
     }
   }
   if (pIter) pKv->pMethods->xIterClose(pIter);
@@ -1043,7 +1045,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   if (rc == SQLITE_OK) {
     tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &end);
     r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot, &nStray);
-    if (r != TITO_OK) rc = tableKvError(pTab, r);
+    if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
   }
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
     if (anGot[i] != anExpected[i]) {
@@ -1060,7 +1062,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   if (rc == SQLITE_OK) {
     r = checkStrayKeys(pTab, &nStray);
     if (r != TITO_OK) {
-      rc = tableKvError(pTab, r);
+      rc = tito_table_kv_error(pTab, r);
     } else if (nStray > 0) {
       checkReport(pRep, &nProblem, "%s: %lld keys that are neither rows nor "
                   "index entries", pModel->zTable, (long long)nStray);
@@ -1085,16 +1087,17 @@ int tito_table_purge(tito_table *pTab) {
   tito_kv *pKv = pTab->pKv;
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc;
-  /* Rows (kind 0x01) and index entries (0x02) are adjacent. */
+  /* Rows (kind 0x01), index entries (0x02) and the statistics (0x03,
+  ** table_stats.h) are adjacent. */
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
   tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
   if (lo.rc || hi.rc) {
     rc = TITO_NOMEM;
   } else {
-    hi.a[hi.n - 1]++; /* kind 0x03: past the index entries */
+    hi.a[hi.n - 1] += 2; /* kind 0x04: past the statistics */
     rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
   }
   tito_buf_free(&lo);
   tito_buf_free(&hi);
-  return rc == TITO_OK ? SQLITE_OK : tableKvError(pTab, rc);
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
 }

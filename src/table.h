@@ -152,4 +152,8 @@ void tito_table_index_prefix(tito_table *, int iIdx, tito_buf *pOut);
 
 const char *tito_table_errmsg(tito_table *);
 
+/* A store result code as a SQLite one, the store's message kept as the
+** table's (tito_table_errmsg). */
+int tito_table_kv_error(tito_table *, int rcKv);
+
 #endif

@@ -418,6 +418,7 @@ static const tito_kv_methods kvt_methods = {
     kvt_begin,      kvt_savepoint,   kvt_release,     kvt_rollback_to,
     kvt_prepare,    kvt_commit,      kvt_rollback,    kvt_errmsg,
     kvt_close,      kvt_read_begin,  kvt_read_end,    kvt_stats,
+    NULL, /* xSkip: callers scan keys only (kv_skip.h) */
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {
