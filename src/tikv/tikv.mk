@@ -68,9 +68,9 @@ $(BUILD)/tikv/test_%: test/tikv/test_%.c $(TIKV_LIB) $(wildcard test/tikv/*.h) t
 	@mkdir -p $(dir $@)
 	$(CC) $(TIKV_CFLAGS) -Itest/unit -Itest/tikv -o $@ $< $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
 
-$(TIKV_KV_CONF): test/kv/kv_conformance.c test/kv/fixture_tikv.c test/kv/kv_fixture.h $(TIKV_LIB) $(wildcard test/tikv/*.h) test/unit/check.h
+$(TIKV_KV_CONF): test/kv/kv_conformance.c test/kv/fixture_tikv.c src/kv_skip.c src/kv_skip.h test/kv/kv_fixture.h $(TIKV_LIB) $(wildcard test/tikv/*.h) test/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(TIKV_CFLAGS) -Itest/unit -Itest/tikv -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_tikv.c $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS)
+	$(CC) $(TIKV_CFLAGS) -Itest/unit -Itest/tikv -Itest/kv -o $@ test/kv/kv_conformance.c test/kv/fixture_tikv.c src/kv_skip.c src/buf.c $(TIKV_LIB) $(LDSAN) $(TIKV_LIBS) -lsqlite3
 
 # The TiKV benchmark links the client library (overrides the top
 # Makefile's pattern rule for test/bench/*.c).

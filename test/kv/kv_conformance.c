@@ -8,12 +8,14 @@
 ** deletes, scans both ways with bounds, limits, KEYONLY and HINT, multi-get,
 ** iterators open during writes, savepoints (nested, rollback-to, release,
 ** announced twice), prepare/commit/rollback and reuse of the handle, the
-** failed-prepare contract, snapshots, errors and counters. Keys all start
+** failed-prepare contract, snapshots, errors and counters, and passing
+** over keys (tito_kv_skip: the store's xSkip, or its keys-only scan). Keys all start
 ** with kvf_prefix(); cases that need a capability the backend lacks say
 ** so and skip.
 */
 #include "check.h"
 #include "kv_fixture.h"
+#include "kv_skip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,6 +574,60 @@ static void case_errors_stats(tito_kv *a) {
   group("errors and counters: NOTFOUND is no error; xStats enumerates counters that count");
 }
 
+/* tito_kv_skip over [zLo, zHi): "n:last" (last without the prefix). */
+static const char *skipped(tito_kv *p, const char *zLo, const char *zHi,
+                           int flags, int64_t nSkip) {
+  static char a[4][128];
+  static int i;
+  char *z = a[i++ % 4];
+  char zL[256], zH[256];
+  tito_buf last = TITO_BUF_INIT;
+  int64_t n = -1;
+  int rc;
+  snprintf(zL, sizeof zL, "%s", key(zLo));
+  snprintf(zH, sizeof zH, "%s", key(zHi));
+  rc = tito_kv_skip(p, U(zL), L(zL), U(zH), L(zH), flags, nSkip, &n, &last);
+  if (rc != TITO_OK) snprintf(z, 128, "!%d", rc);
+  else if (n == 0) snprintf(z, 128, "0");
+  else snprintf(z, 128, "%lld:%.*s", (long long)n,
+                last.n - L(kvf_prefix()), (const char *)last.a + L(kvf_prefix()));
+  tito_buf_free(&last);
+  return z;
+}
+
+static void case_skip(tito_kv *a) {
+  const char *aK[6], *aV[6] = {"A", "B", "C", "D", "E", "F"};
+  static char az[6][16];
+  for (int i = 0; i < 6; i++) {
+    snprintf(az[i], sizeof az[i], "sk/%c", 'a' + i);
+    aK[i] = strcpy(malloc(strlen(key(az[i])) + 1), key(az[i]));
+  }
+  CHECK(txn_write(a, aK, aV, 6) == TITO_OK);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 3), "3:sk/c") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 6), "6:sk/f") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 50), "6:sk/f") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", TITO_SCAN_REVERSE, 2), "2:sk/e") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", TITO_SCAN_REVERSE, 9), "6:sk/a") == 0);
+  CHECK(strcmp(skipped(a, "sk/b0", "sk/e", 0, 9), "2:sk/d") == 0);
+  CHECK(strcmp(skipped(a, "sk/x", "sk0", 0, 9), "0") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 0), "0") == 0);
+  group("skip: passes over keys in scan order, bounds as xScan's");
+  /* a transaction's own writes count, deleted keys do not */
+  CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
+  CHECK(put(a, key("sk/bb"), "X") == 0);
+  CHECK(M(a)->xDelete(a, U(key("sk/c")), L(key("sk/c"))) == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 3), "3:sk/bb") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 9), "6:sk/f") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", TITO_SCAN_REVERSE, 4), "4:sk/bb") == 0);
+  M(a)->xRollback(a);
+  kvf_host_rollback(a);
+  CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 3), "3:sk/c") == 0);
+  group("skip: sees the transaction's own writes");
+  for (int i = 0; i < 6; i++) aV[i] = NULL;
+  CHECK(txn_write(a, aK, aV, 6) == TITO_OK);
+  for (int i = 0; i < 6; i++) free((void *)aK[i]);
+}
+
 int main(void) {
   if (kvf_setup(&fix) != 0) {
     printf("not ok - kv conformance: fixture setup failed\n");
@@ -598,6 +654,7 @@ int main(void) {
   case_snapshots(a, b);
   case_failed_prepare(a, b);
   case_errors_stats(a);
+  case_skip(a);
   kvf_close(a);
   kvf_close(b);
   CHECK(kvf_teardown() == 0);
