@@ -14,7 +14,9 @@ Compared: rows (ordered when ORDER BY gives a total order, else as
 multisets, or the ORDER BY values in order), the type of every value,
 success or the exact error message and extended code, changes(),
 last_insert_rowid() for rowid tables, and the whole table after every
-write. tito_check('t') must say 'ok' every 200 statements and at the end.
+write. tito_check('t') must say 'ok' every 200 statements and at the end;
+tito_analyze('t') runs at statement 100, 300, ... (statistics absent, fresh,
+then stale).
 On a mismatch it prints the statement, both outcomes and a shrunk
 reproduction, then starts the schema again (fresh tables) up to 3 times.
 Then the database is round-tripped through the shell's .dump and .read
@@ -440,6 +442,12 @@ def run_segment(pair, gen, n, done):
             return log, done, bad
         gen.native = pair.native    # a new connection after 'reopen'
         gen.after(st, pair.native_ok)
+        if done % 200 == 100:
+            # Statistics: absent for the first 100 statements, then fresh,
+            # then stale (estimates never change results).
+            r = pair.analyze()
+            if r:
+                return log, done, {'kind': 'check', 'why': r}
         if done % 200 == 0:
             r = pair.check()
             if r != 'ok':

@@ -358,6 +358,15 @@ class Pair:
                     'native': a, 'tito': b}
         return None
 
+    def analyze(self):
+        """tito_analyze('t'): planner statistics on the tito side, which
+        the statements after it make stale; None, or an error message."""
+        try:
+            self.tito.execute("SELECT tito_analyze('t')").fetchall()
+            return None
+        except sqlite3.Error as e:
+            return 'tito_analyze: %s' % e
+
     def check(self):
         """tito_check('t'), or an error message."""
         try:
