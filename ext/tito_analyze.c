@@ -96,6 +96,9 @@ static int analyzeAll(tito_conn *pConn, sqlite3_int64 *pn, char **pzErr) {
 static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
   sqlite3_int64 n = 0;
+  /* Joining a TiKV transaction to SQLite's inserts into the anchor table;
+  ** the user's last_insert_rowid() must not see that. */
+  sqlite3_int64 iLastRowid = sqlite3_last_insert_rowid(pConn->db);
   char *zErr = 0;
   int rc;
   if (argc == 0) {
@@ -114,6 +117,7 @@ static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     rc = analyzeTable(p, &n, &zErr);
   }
+  sqlite3_set_last_insert_rowid(pConn->db, iLastRowid);
   if (rc == SQLITE_OK) {
     sqlite3_result_int64(ctx, n);
   } else {
