@@ -96,9 +96,6 @@ static int analyzeAll(tito_conn *pConn, sqlite3_int64 *pn, char **pzErr) {
 static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
   sqlite3_int64 n = 0;
-  /* Joining a TiKV transaction to SQLite's inserts into the anchor table;
-  ** the user's last_insert_rowid() must not see that. */
-  sqlite3_int64 iLastRowid = sqlite3_last_insert_rowid(pConn->db);
   char *zErr = 0;
   int rc;
   if (argc == 0) {
@@ -117,7 +114,6 @@ static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     rc = analyzeTable(p, &n, &zErr);
   }
-  sqlite3_set_last_insert_rowid(pConn->db, iLastRowid);
   if (rc == SQLITE_OK) {
     sqlite3_result_int64(ctx, n);
   } else {
@@ -168,19 +164,8 @@ static int stDisconnect(sqlite3_vtab *p) {
 }
 
 static int stBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
-  int i;
   (void)p;
-  for (i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if (c->iColumn != ST_COL_TABLE) continue;
-    if (!c->usable) return SQLITE_CONSTRAINT;
-    if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    pInfo->aConstraintUsage[i].argvIndex = 1;
-    pInfo->aConstraintUsage[i].omit = 1;
-  }
-  pInfo->estimatedCost = 10;
-  pInfo->estimatedRows = 10;
-  return SQLITE_OK;
+  return titoBestIndexTableArg(pInfo, ST_COL_TABLE);
 }
 
 static int stOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {

@@ -212,8 +212,12 @@ static sqlite3_module anchorModule = {
 };
 
 int titoAnchorJoin(tito_conn *pConn, char **pzErr) {
+  /* The anchor's INSERT is ours: the user's last_insert_rowid() must not
+  ** see it (tito_analyze, the events functions). */
+  sqlite3_int64 iLastRowid = sqlite3_last_insert_rowid(pConn->db);
   int rc = sqlite3_exec(pConn->db, "INSERT INTO main.tito_txn VALUES (NULL)",
                         0, 0, 0);
+  sqlite3_set_last_insert_rowid(pConn->db, iLastRowid);
   if (rc != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("tito: cannot tie the store's transaction to "
                              "SQLite's: %s", sqlite3_errmsg(pConn->db));

@@ -189,7 +189,10 @@ tito_vtab *titoFindTable(tito_conn *, const char *zName);
 ** if none). */
 int titoRegisterAnalyze(sqlite3 *, tito_conn *);
 const struct tito_stats *titoStatsGet(tito_vtab *);
-/* The table-valued function tito_indexes (tito_indexes.c). */
+/* The table-valued function tito_indexes (tito_indexes.c), and the
+** xBestIndex of a table-valued function whose hidden column iColTable names
+** a tito table: that argument, given by equality, is argv[0]. */
+int titoBestIndexTableArg(sqlite3_index_info *, int iColTable);
 int titoRegisterIndexes(sqlite3 *, tito_conn *);
 
 /* Events (tito_events.c, tito_consumers.c). titoNow: unix seconds, or the

@@ -51,12 +51,11 @@ static int ixDisconnect(sqlite3_vtab *p) {
   return SQLITE_OK;
 }
 
-static int ixBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
+int titoBestIndexTableArg(sqlite3_index_info *pInfo, int iColTable) {
   int i;
-  (void)p;
   for (i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    if (c->iColumn != IX_COL_TABLE) continue;
+    if (c->iColumn != iColTable) continue;
     if (!c->usable) return SQLITE_CONSTRAINT;
     if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     pInfo->aConstraintUsage[i].argvIndex = 1;
@@ -66,6 +65,11 @@ static int ixBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
   pInfo->estimatedCost = 10;
   pInfo->estimatedRows = 10;
   return SQLITE_OK;
+}
+
+static int ixBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
+  (void)p;
+  return titoBestIndexTableArg(pInfo, IX_COL_TABLE);
 }
 
 static int ixOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
