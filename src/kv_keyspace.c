@@ -84,24 +84,37 @@ static int ksMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
   return rc;
 }
 
+/* The inner store's bounds of the range [pLo, pHi) (NULL: unbounded),
+** kept inside the keyspace (scratch k1 and k2). */
+static int ksBounds(KsKv *p, const uint8_t *pLo, int nLo, const uint8_t *pHi,
+                    int nHi, const uint8_t **ppLo, int *pnLo,
+                    const uint8_t **ppHi, int *pnHi) {
+  *ppLo = p->prefix.a;
+  *pnLo = p->prefix.n;
+  *ppHi = p->end.n ? p->end.a : 0;
+  *pnHi = p->end.n;
+  if (pLo) {
+    if (ksKey(p, &p->k1, pLo, nLo)) return TITO_NOMEM;
+    *ppLo = p->k1.a;
+    *pnLo = p->k1.n;
+  }
+  if (pHi) {
+    if (ksKey(p, &p->k2, pHi, nHi)) return TITO_NOMEM;
+    *ppHi = p->k2.a;
+    *pnHi = p->k2.n;
+  }
+  return TITO_OK;
+}
+
 static int ksScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
                   const uint8_t *pHi, int nHi, int flags, int64_t nLimit,
                   tito_kv_iter **ppIter) {
   KsKv *p = (KsKv *)pKv;
   KsIter *it;
-  const uint8_t *lo = p->prefix.a, *hi = p->end.n ? p->end.a : 0;
-  int nl = p->prefix.n, nh = p->end.n, rc;
+  const uint8_t *lo, *hi;
+  int nl, nh, rc;
   *ppIter = 0;
-  if (pLo) {
-    if (ksKey(p, &p->k1, pLo, nLo)) return TITO_NOMEM;
-    lo = p->k1.a;
-    nl = p->k1.n;
-  }
-  if (pHi) {
-    if (ksKey(p, &p->k2, pHi, nHi)) return TITO_NOMEM;
-    hi = p->k2.a;
-    nh = p->k2.n;
-  }
+  if (ksBounds(p, pLo, nLo, pHi, nHi, &lo, &nl, &hi, &nh)) return TITO_NOMEM;
   it = sqlite3_malloc(sizeof(*it));
   if (it == 0) return TITO_NOMEM;
   it->p = p;
@@ -170,18 +183,9 @@ static int ksDelete(tito_kv *pKv, const uint8_t *pKey, int nKey) {
 static int ksDeleteRange(tito_kv *pKv, const uint8_t *pLo, int nLo,
                          const uint8_t *pHi, int nHi) {
   KsKv *p = (KsKv *)pKv;
-  const uint8_t *lo = p->prefix.a, *hi = p->end.n ? p->end.a : 0;
-  int nl = p->prefix.n, nh = p->end.n;
-  if (pLo) {
-    if (ksKey(p, &p->k1, pLo, nLo)) return TITO_NOMEM;
-    lo = p->k1.a;
-    nl = p->k1.n;
-  }
-  if (pHi) {
-    if (ksKey(p, &p->k2, pHi, nHi)) return TITO_NOMEM;
-    hi = p->k2.a;
-    nh = p->k2.n;
-  }
+  const uint8_t *lo, *hi;
+  int nl, nh;
+  if (ksBounds(p, pLo, nLo, pHi, nHi, &lo, &nl, &hi, &nh)) return TITO_NOMEM;
   return p->pInner->pMethods->xDeleteRange(p->pInner, lo, nl, hi, nh);
 }
 
@@ -258,18 +262,9 @@ static int ksSkip(tito_kv *pKv, const uint8_t *pLo, int nLo,
                   const uint8_t *pHi, int nHi, int flags, int64_t nSkip,
                   int64_t *pnSkipped, const uint8_t **ppLast, int *pnLast) {
   KsKv *p = (KsKv *)pKv;
-  const uint8_t *lo = p->prefix.a, *hi = p->end.n ? p->end.a : 0;
-  int nl = p->prefix.n, nh = p->end.n, rc;
-  if (pLo) {
-    if (ksKey(p, &p->k1, pLo, nLo)) return TITO_NOMEM;
-    lo = p->k1.a;
-    nl = p->k1.n;
-  }
-  if (pHi) {
-    if (ksKey(p, &p->k2, pHi, nHi)) return TITO_NOMEM;
-    hi = p->k2.a;
-    nh = p->k2.n;
-  }
+  const uint8_t *lo, *hi;
+  int nl, nh, rc;
+  if (ksBounds(p, pLo, nLo, pHi, nHi, &lo, &nl, &hi, &nh)) return TITO_NOMEM;
   rc = tito_kv_skip(p->pInner, lo, nl, hi, nh, flags, nSkip, pnSkipped,
                     &p->k3);
   if (rc == TITO_OK && *pnSkipped > 0) {
