@@ -15,6 +15,7 @@
 #include "stats.h"
 #include "testkeys.h"
 #include "txn.h"
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1187,13 +1188,17 @@ typedef struct inc_ctx {
   int id;
   int nConflicts;
   int rcFinal;
+  char zFinal[256];        /* the error that stopped the thread */
+  int aWrote[NINC];        /* value each committed increment wrote */
+  uint64_t aStartTs[NINC]; /* and its start_ts (diagnosis of a lost update) */
 } inc_ctx;
 
 /* Increment the shared counter NINC times, retrying on conflict; also write
 ** a private key. */
 static void *inc_main(void *p) {
   inc_ctx *c = p;
-  const char *kc = K('k', "counter");
+  char kc[128];
+  snprintf(kc, sizeof kc, "%s", K('k', "counter"));
   char zPriv[64];
   snprintf(zPriv, sizeof zPriv, "%s-%d", K('s', "priv"), c->id);
   for (int i = 0; i < NINC; i++) {
@@ -1217,7 +1222,13 @@ static void *inc_main(void *p) {
         snprintf(z, sizeof z, "%d", i);
         if (rc == 0) rc = tikv_txn_put(t, U(zPriv), strlen(zPriv), U(z), strlen(z), &zErr);
         if (rc == 0) rc = tikv_txn_commit(t, &zErr);
+        if (rc == 0) {
+          c->aWrote[i] = n + 1;
+          c->aStartTs[i] = tikv_txn_start_ts(t);
+        }
       }
+      if (rc && rc != TITO_CONFLICT)
+        snprintf(c->zFinal, sizeof c->zFinal, "%s", zErr ? zErr : "?");
       free(v);
       free(zErr);
       tikv_txn_free(t);
@@ -1236,6 +1247,31 @@ static void *inc_main(void *p) {
   return NULL;
 }
 
+/* Serializable increments write 1, 2, ..., each value once: print every
+** value two committed transactions both wrote (a lost update), with their
+** start_ts, and the key's history on the fake, for diagnosis. */
+static void inc_report_duplicates(const inc_ctx *ctx) {
+  int nDup = 0;
+  for (int a = 0; a < NTHREAD * NINC; a++) {
+    for (int b = a + 1; b < NTHREAD * NINC; b++) {
+      const inc_ctx *ca = &ctx[a / NINC], *cb = &ctx[b / NINC];
+      int va = ca->aWrote[a % NINC], vb = cb->aWrote[b % NINC];
+      if (va == 0 || va != vb) continue;
+      printf("# lost update: value %d written by thread %d (start_ts %" PRIu64
+             ") and thread %d (start_ts %" PRIu64 ")\n", va, a / NINC,
+             ca->aStartTs[a % NINC], b / NINC, cb->aStartTs[b % NINC]);
+      nDup++;
+    }
+  }
+  char r[8192];
+  const char *kc = K('k', "counter");
+  char hex[256];
+  if (nDup && ctl_addr() &&
+      ctlf(r, sizeof r, "mvcc %s", ctl_hex(kc, strlen(kc), hex)) == 0)
+    printf("# counter history (kind@commit_ts/start_ts): %s\n", r);
+  CHECK(nDup == 0);
+}
+
 static void test_concurrent(void) {
   pthread_t th[NTHREAD];
   inc_ctx ctx[NTHREAD];
@@ -1247,6 +1283,7 @@ static void test_concurrent(void) {
   int nConf = 0;
   for (int i = 0; i < NTHREAD; i++) {
     pthread_join(th[i], NULL);
+    if (ctx[i].rcFinal) printf("# thread %d stopped: %s\n", i, ctx[i].zFinal);
     CHECK(ctx[i].rcFinal == 0);
     nConf += ctx[i].nConflicts;
   }
@@ -1254,6 +1291,7 @@ static void test_concurrent(void) {
   CHECK(read_key(K('k', "counter"), z, sizeof z) == 0 && atoi(z) == NTHREAD * NINC);
   printf("# %d threads x %d increments: counter %s, %d conflicts retried\n",
          NTHREAD, NINC, z, nConf);
+  inc_report_duplicates(ctx);
   for (int i = 0; i < NTHREAD; i++) {
     char k[64];
     snprintf(k, sizeof k, "%s-%d", K('s', "priv"), i);

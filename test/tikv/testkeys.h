@@ -17,6 +17,7 @@
 #ifndef TITO_TEST_TIKV_TESTKEYS_H
 #define TITO_TEST_TIKV_TESTKEYS_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,14 @@ static inline int tk_init(const char *zProgram) {
   return 0;
 }
 
-/* prefix + c + "/" + name, in a ring of static buffers. */
+/* prefix + c + "/" + name, in a ring of static buffers. The slot index is
+** atomic: threads of one test call this at once, and a shared slot once
+** turned one thread's counter key into another key (a "lost update" that
+** was the test's own). Copy a key that must outlive 32 more calls. */
 static inline const char *tk_key(char c, const char *zName) {
   static char a[32][300];
-  static int i;
-  char *z = a[i++ % 32];
+  static _Atomic unsigned i;
+  char *z = a[atomic_fetch_add(&i, 1) % 32];
   snprintf(z, 300, "%s%c/%.180s", tk_zPrefix, c, zName);
   return z;
 }
