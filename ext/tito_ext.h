@@ -97,6 +97,8 @@ typedef struct tito_vtab {
   tito_store *pStore;
   tito_pcond *aCond;   /* per index: its condition, for the planner */
   int iKeyCol;         /* column number of hidden _key, or -1 */
+  int iHintCol;        /* column number of hidden tito_index (the planner
+                       ** hint, tito_hint.c), or -1 */
   int bAttached;       /* declared without columns: the model is the
                        ** store catalog's (see vtabAttachArgs) */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
@@ -141,6 +143,22 @@ int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
 
 void titoPlanDecode(int idxNum, tito_plan *p);
 int titoBestIndex(sqlite3_vtab *, sqlite3_index_info *);
+
+/* The planner hint: the hidden column tito_index (tito_hint.c). */
+#define TITO_HINT_MAX_PATH 128 /* plan paths: idxNum bits 0-6 */
+#define TITO_HINT_MAX_TERMS 8
+typedef struct tito_hint {
+  int iForce;       /* -1, or the only path allowed: PLAN_PK (with the full
+                    ** scan) or 2 + index */
+  unsigned char aForbid[TITO_HINT_MAX_PATH]; /* by path, as iForce */
+  int aiCons[TITO_HINT_MAX_TERMS]; /* the hint's constraints in pInfo */
+  int nCons;
+} tito_hint;
+extern const char *const titoHintColumn;
+int titoHintParse(tito_vtab *, sqlite3_index_info *, tito_hint *);
+int titoHintAllows(const tito_hint *, int iPath);
+int titoHintNoPlan(tito_vtab *, const tito_hint *);
+const char *titoHintPathName(const tito_model *, int iPath);
 
 /* Read v with column affinity cAff applied, as an ordinary table stores
 ** it (cAff 0: none). TEXT/BLOB point into v. */

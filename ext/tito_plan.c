@@ -714,8 +714,16 @@ static sqlite3_uint64 colBit(int i) {
   return (sqlite3_uint64)1 << (i < 63 ? i : 63);
 }
 
+/* The columns the statement reads from rows: not the hint column, whose
+** value is the plan's (tito_hint.c). */
+static sqlite3_uint64 colRead(const tito_vtab *p, sqlite3_uint64 colUsed) {
+  if (p->iHintCol >= 0 && p->iHintCol < 63) colUsed &= ~colBit(p->iHintCol);
+  return colUsed;
+}
+
 /* Does the statement read no column value, at most the hidden _key? */
 static int colKeyOnly(const tito_vtab *p, sqlite3_uint64 colUsed) {
+  colUsed = colRead(p, colUsed);
   return colUsed == 0 ||
          (p->iKeyCol >= 0 && p->iKeyCol < 63 && colUsed == colBit(p->iKeyCol));
 }
@@ -726,7 +734,7 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
   const tito_model *pModel = vtabModel(p);
   sqlite3_uint64 have = 0;
   uint8_t *aHave;
-  int i, nWide = 0, nCol = pModel->nCol + 1; /* with the hidden _key */
+  int i, nWide = 0, nCol = pModel->nCol + 2; /* with the hidden columns */
   aHave = sqlite3_malloc(nCol);
   if (aHave == 0) return 0;
   memset(aHave, 0, nCol);
@@ -745,6 +753,7 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
     }
   }
   if (p->iKeyCol >= 0) aHave[p->iKeyCol] = 1;
+  if (p->iHintCol >= 0) aHave[p->iHintCol] = 1;
   for (i = 0; i < nCol; i++) {
     if (i < 63) {
       if (aHave[i]) have |= colBit(i);
@@ -1052,26 +1061,54 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum,
   return sqlite3_str_finish(s);
 }
 
-int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  tito_vtab *p = (tito_vtab *)pVtab;
+/* The cheapest candidate the hint h allows into *pBest; 0 if none. An
+** index scan that narrows nothing is a candidate only when a hint asks for
+** an index (forces it, or forbids the primary key). */
+static int planChoose(tito_vtab *p, sqlite3_index_info *pInfo,
+                      const tito_hint *h, cand *pBest) {
   const tito_model *pModel = vtabModel(p);
-  cand best, c;
-  int i, iArg = 0, idxNum, nArgOffset = 0;
-
-  candMake(p, pInfo, PLAN_FULL, &best);
-  candMake(p, pInfo, PLAN_PK, &c);
-  if ((c.nEq || c.eLo || c.eHi || c.bOrdered) && c.cost < best.cost) best = c;
-  for (i = 0; i < pModel->nIndex; i++) {
+  int i, bBest = 0, bAnyIndex = h->iForce >= 2 || h->aForbid[PLAN_PK];
+  cand c;
+  if (titoHintAllows(h, PLAN_FULL)) {
+    candMake(p, pInfo, PLAN_FULL, pBest);
+    bBest = 1;
+  }
+  if (titoHintAllows(h, PLAN_PK)) {
+    candMake(p, pInfo, PLAN_PK, &c);
+    if ((c.nEq || c.eLo || c.eHi || c.bOrdered) &&
+        (!bBest || c.cost < pBest->cost)) {
+      *pBest = c;
+      bBest = 1;
+    }
+  }
+  for (i = 0; i < pModel->nIndex && 2 + i < TITO_HINT_MAX_PATH; i++) {
+    if (!titoHintAllows(h, 2 + i)) continue;
     if (p->aCond && !(pModel->aIndex[i].zWhere == 0 ||
                       condImplied(p, &p->aCond[i], pInfo))) {
       continue;
     }
     candMake(p, pInfo, 2 + i, &c);
-    if (!(c.nEq || c.eLo || c.eHi || c.bOrdered || c.bCover || c.bPartial)) {
+    if (!bAnyIndex &&
+        !(c.nEq || c.eLo || c.eHi || c.bOrdered || c.bCover || c.bPartial)) {
       continue;
     }
-    if (c.cost < best.cost) best = c;
+    if (!bBest || c.cost < pBest->cost) {
+      *pBest = c;
+      bBest = 1;
+    }
   }
+  return bBest;
+}
+
+int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  tito_vtab *p = (tito_vtab *)pVtab;
+  const tito_model *pModel = vtabModel(p);
+  cand best;
+  tito_hint hint;
+  int i, iArg = 0, idxNum, nArgOffset = 0;
+
+  if (titoHintParse(p, pInfo, &hint) != SQLITE_OK) return SQLITE_ERROR;
+  if (!planChoose(p, pInfo, &hint, &best)) return titoHintNoPlan(p, &hint);
 
   /* Arguments: equalities, low, high (then LIMIT, OFFSET). */
   for (i = 0; i < best.nEq; i++) {
@@ -1080,14 +1117,19 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   if (best.bIn) sqlite3_vtab_in(pInfo, best.aiEq[0], 1);
   if (best.iLo >= 0) planUse(pInfo, best.iLo, &iArg, best.nEq >= best.iAmbig);
   if (best.iHi >= 0) planUse(pInfo, best.iHi, &iArg, best.nEq >= best.iAmbig);
-  /* Constraints the partial index applies: arguments after LIMIT and
-  ** OFFSET (xFilter ignores them); marked now so planLimit sees them. */
+  /* Constraints the partial index applies, and the hint's: arguments
+  ** after LIMIT and OFFSET (xFilter ignores them); marked now so planLimit
+  ** sees them. */
   for (i = 0; i < pInfo->nConstraint && i < 64; i++) {
     if (((best.mImplied >> i) & 1) &&
         pInfo->aConstraintUsage[i].argvIndex == 0) {
       pInfo->aConstraintUsage[i].argvIndex = IMPLIED_ARG;
       pInfo->aConstraintUsage[i].omit = 1;
     }
+  }
+  for (i = 0; i < hint.nCons; i++) {
+    pInfo->aConstraintUsage[hint.aiCons[i]].argvIndex = IMPLIED_ARG;
+    pInfo->aConstraintUsage[hint.aiCons[i]].omit = 1;
   }
   pInfo->orderByConsumed = best.bOrdered;
   idxNum = best.iPath | (best.nEq << 8) | (best.eLo << 14) |

@@ -27,6 +27,7 @@
 struct tito_cursor {
   sqlite3_vtab_cursor base;
   tito_scan *pScan;
+  int iPath;            /* the plan's key path (tito_plan.iPath) */
 };
 
 static void cursorFree(tito_cursor *pCur);
@@ -367,6 +368,7 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   memset(p, 0, sizeof(*p));
   p->pConn = pConn;
   p->iKeyCol = -1;
+  p->iHintCol = -1;
   p->zSchema = sqlite3_mprintf("%s", argv[1]);
   p->zName = sqlite3_mprintf("%s", argv[2]);
   p->nArg = argc - 3;
@@ -398,8 +400,11 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
     rc = tito_store_check_url(argv[2], p->pModel->zStore, pzErr);
   }
   if (rc == SQLITE_OK) {
-    zSql = tito_model_declare_sql(p->pModel);
+    /* The planner hint column (tito_hint.c), unless a column has its name. */
+    int bHint = tito_model_column(p->pModel, titoHintColumn) < 0;
+    zSql = tito_model_declare_sql_hidden(p->pModel, bHint ? titoHintColumn : 0);
     if (zSql == 0) rc = SQLITE_NOMEM;
+    if (bHint) p->iHintCol = p->pModel->nCol;
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_declare_vtab(db, zSql);
@@ -420,7 +425,7 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
       sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
     }
     if (p->pModel->nPk > 0 && p->pModel->iRowidCol < 0) {
-      p->iKeyCol = p->pModel->nCol;
+      p->iKeyCol = p->pModel->nCol + (p->iHintCol >= 0);
     }
     rc = titoCondParse(p);
     if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("tito: out of memory");
@@ -644,6 +649,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc) {
     return SQLITE_ERROR;
   }
+  pCur->iPath = plan.iPath;
   memset(&sp, 0, sizeof(sp));
   sp.iPath = plan.iPath;
   sp.bDesc = plan.bDesc;
@@ -690,6 +696,12 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
     return SQLITE_OK;
   }
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
+  if (iCol == p->iHintCol) {
+    /* The path this scan reads, which the plan's hint terms allowed. */
+    sqlite3_result_text(ctx, titoHintPathName(p->pTab->pModel, pCur->iPath),
+                        -1, SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
   rc = tito_scan_row(pCur->pScan, &aVal);
   if (rc != SQLITE_OK) return cursorError(pCur, rc);
   titoValueResult(ctx, &aVal[iCol]);
@@ -755,6 +767,27 @@ static int updateCheckRowid(tito_vtab *p, sqlite3_value **argv) {
   return SQLITE_MISMATCH;
 }
 
+/* The hint column is not stored: an INSERT or UPDATE may not set it. An
+** UPDATE that leaves it passes "no change", or (where SQLite reads old
+** values itself) the path name xColumn gave. */
+static int updateCheckHint(tito_vtab *p, sqlite3_value **argv) {
+  sqlite3_value *pArg = argv[2 + p->iHintCol];
+  int bInsert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
+  if (sqlite3_value_nochange(pArg) || sqlite3_value_type(pArg) == SQLITE_NULL) {
+    return SQLITE_OK;
+  }
+  if (!bInsert && sqlite3_value_type(pArg) == SQLITE_TEXT) {
+    const char *z = (const char *)sqlite3_value_text(pArg);
+    const tito_model *pModel = p->pTab->pModel;
+    if (sqlite3_stricmp(z, "pk") == 0 || tito_model_index(pModel, z) >= 0) {
+      return SQLITE_OK;
+    }
+  }
+  titoSetError(&p->base, "tito: %s.%s is the planner hint, not a stored "
+               "column: it cannot be written", p->zName, titoHintColumn);
+  return SQLITE_ERROR;
+}
+
 static int vtabUpdateRow(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                          sqlite3_int64 *pRowid) {
   tito_vtab *p = (tito_vtab *)pVtab;
@@ -786,6 +819,7 @@ static int vtabUpdateRow(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
       titoValueFromSql(pArg, pTab->pModel->aCol[i].cAff, &aNew[i]);
     }
   }
+  if (rc == SQLITE_OK && p->iHintCol >= 0) rc = updateCheckHint(p, argv);
   if (rc == SQLITE_OK && p->iKeyCol < 0) rc = updateCheckRowid(p, argv);
   if (rc == SQLITE_OK) {
     int bRowidGiven = p->iKeyCol < 0 &&

@@ -1478,6 +1478,11 @@ void tito_model_free(tito_model *pM) {
 }
 
 char *tito_model_declare_sql(const tito_model *pM) {
+  return tito_model_declare_sql_hidden(pM, 0);
+}
+
+char *tito_model_declare_sql_hidden(const tito_model *pM,
+                                    const char *zHidden) {
   sqlite3_str *pStr = sqlite3_str_new(0);
   int i, bKey = pM->nPk > 0 && pM->iRowidCol < 0;
   sqlite3_str_appendall(pStr, "CREATE TABLE x(");
@@ -1489,6 +1494,7 @@ char *tito_model_declare_sql(const tito_model *pM) {
     if (pCol->bNotNull) sqlite3_str_appendf(pStr, " NOT NULL");
     if (pCol->zDefault) sqlite3_str_appendf(pStr, " DEFAULT %s", pCol->zDefault);
   }
+  if (zHidden) sqlite3_str_appendf(pStr, ", \"%w\" TEXT HIDDEN", zHidden);
   if (bKey) {
     sqlite3_str_appendall(pStr, ", \"_key\" BLOB HIDDEN PRIMARY KEY) WITHOUT ROWID");
   } else {

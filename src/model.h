@@ -113,6 +113,9 @@ void tito_model_free(tito_model *);
 ** primary key; other models are rowid tables.
 */
 char *tito_model_declare_sql(const tito_model *);
+/* The same with a hidden TEXT column zHidden after the model's columns
+** (before the hidden _key of a table without rowid), when not NULL. */
+char *tito_model_declare_sql_hidden(const tito_model *, const char *zHidden);
 
 /* Column number of zName (case-insensitive), or -1. */
 int tito_model_column(const tito_model *, const char *zName);
