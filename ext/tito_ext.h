@@ -138,6 +138,11 @@ int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
                    const tito_plan *pPlan, const tito_scan_plan *pBase,
                    int argc, sqlite3_value **argv);
 
+/* The columns every row of that scan holds one known value in, copied
+** into apFixed[iCol] (tito_seek.c). */
+int titoSeekFixed(const tito_model *pModel, const tito_plan *pPlan, int argc,
+                  sqlite3_value **argv, sqlite3_value **apFixed);
+
 #define PLAN_FULL 0
 #define PLAN_PK   1
 

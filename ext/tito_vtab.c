@@ -28,6 +28,9 @@ struct tito_cursor {
   sqlite3_vtab_cursor base;
   tito_scan *pScan;
   int iPath;            /* the plan's key path (tito_plan.iPath) */
+  sqlite3_value **apFixed; /* per model column: the value every row of
+                        ** this scan holds (titoSeekFixed), or NULL */
+  int nFixed;           /* slots of apFixed */
 };
 
 static void cursorFree(tito_cursor *pCur);
@@ -585,8 +588,19 @@ static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   return SQLITE_OK;
 }
 
+/* Forget the known values of the last scan. */
+static void cursorClearFixed(tito_cursor *pCur) {
+  int i;
+  for (i = 0; i < pCur->nFixed; i++) {
+    sqlite3_value_free(pCur->apFixed[i]);
+    pCur->apFixed[i] = 0;
+  }
+}
+
 static void cursorFree(tito_cursor *pCur) {
   if (pCur == 0) return;
+  cursorClearFixed(pCur);
+  sqlite3_free(pCur->apFixed);
   tito_scan_free(pCur->pScan);
   sqlite3_free(pCur);
 }
@@ -596,6 +610,7 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
   tito_scan_end(pCur->pScan);
   tito_store_cursor_close(p->pStore);
+  cursorClearFixed(pCur);
   if (p->pSpare == 0) {
     p->pSpare = pCur;
   } else {
@@ -637,6 +652,23 @@ static void filterLimit(const tito_vtab *p, const tito_plan *pPlan, int argc,
   }
 }
 
+/* The values every row of the new scan holds (tito_seek.c), which
+** xColumn gives without reading the row. */
+static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
+                       const tito_plan *pPlan, int argc, sqlite3_value **argv) {
+  cursorClearFixed(pCur);
+  if (pPlan->nEq == 0) return SQLITE_OK;
+  if (pCur->nFixed < pModel->nCol) {
+    sqlite3_value **a = sqlite3_realloc64(pCur->apFixed,
+                                          sizeof(*a) * pModel->nCol);
+    if (a == 0) return SQLITE_NOMEM;
+    memset(a + pCur->nFixed, 0, sizeof(*a) * (pModel->nCol - pCur->nFixed));
+    pCur->apFixed = a;
+    pCur->nFixed = pModel->nCol;
+  }
+  return titoSeekFixed(pModel, pPlan, argc, argv, pCur->apFixed);
+}
+
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                       const char *idxStr, int argc, sqlite3_value **argv) {
   tito_cursor *pCur = (tito_cursor *)pBase;
@@ -668,6 +700,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     return rc;
   }
   rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv);
+  if (rc == SQLITE_OK) rc = filterFixed(pCur, pModel, &plan, argc, argv);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
   return cursorError(pCur, rc);
 }
@@ -696,6 +729,10 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
     return SQLITE_OK;
   }
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
+  if (iCol < pCur->nFixed && pCur->apFixed[iCol]) {
+    sqlite3_result_value(ctx, pCur->apFixed[iCol]);
+    return SQLITE_OK;
+  }
   if (iCol == p->iHintCol) {
     /* The path this scan reads, which the plan's hint terms allowed. */
     sqlite3_result_text(ctx, titoHintPathName(p->pTab->pModel, pCur->iPath),
