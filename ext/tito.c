@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
+#include "index_build.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -109,13 +110,29 @@ static tito_vtab *checkFind(tito_conn *pConn, const char *zName) {
 }
 
 /* Connect table zName of schema zSchema (NULL: the default search) if
-** it is a tito table: preparing a statement on it does. */
+** it is a tito table: preparing a statement on it does. First the schema
+** is brought up to date (a step reading it checks schema_version): a
+** change made meanwhile (tito_alter, here or in another connection)
+** replaces the table's instance, and an outdated one found now would be
+** freed by the first statement that noticed the change, under its caller. */
+void titoSchemaRefresh(sqlite3 *db, const char *zSchema) {
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema LIMIT 0",
+                               zSchema ? zSchema : "main");
+  if (zSql && sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) == SQLITE_OK) {
+    sqlite3_step(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+}
+
 static void checkConnect(tito_conn *pConn, const char *zSchema,
                          const char *zName) {
   sqlite3_stmt *pStmt = 0;
   char *zSql = zSchema ? sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" LIMIT 0",
                                          zSchema, zName)
                        : sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 0", zName);
+  titoSchemaRefresh(pConn->db, zSchema);
   if (zSql) sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0);
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
@@ -371,6 +388,8 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
 ** go back to the definitions) it is set, before the connection uses a tito
 ** table. NAME 'clock': the unix seconds events of this connection take as
 ** now (created, due, retries; NULL or 0: the time), for tests and replays.
+** NAME 'build_memory': the bytes of entries an index build (tito_alter)
+** sorts at a time before writing them (NULL: TITO_BUILD_MEMORY).
 ** Returns the setting (after the change).
 */
 static void titoConfigFunc(sqlite3_context *ctx, int argc,
@@ -395,9 +414,26 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
     }
     return;
   }
+  if (zName && sqlite3_stricmp(zName, "build_memory") == 0) {
+    if (argc == 2) {
+      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
+          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
+           sqlite3_value_int64(argv[1]) < 1 ||
+           sqlite3_value_int64(argv[1]) > ((sqlite3_int64)1 << 30))) {
+        sqlite3_result_error(ctx, "tito_config: build_memory must be bytes "
+                             "(1 to 2^30) or NULL", -1);
+        return;
+      }
+      pConn->nBuildMemory = (int)sqlite3_value_int64(argv[1]);
+    }
+    sqlite3_result_int(ctx, pConn->nBuildMemory ? pConn->nBuildMemory
+                                                : TITO_BUILD_MEMORY);
+    return;
+  }
   if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
     char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
-                              "store, clock)", zName ? zName : "NULL");
+                              "store, clock, build_memory)",
+                              zName ? zName : "NULL");
     sqlite3_result_error(ctx, z, -1);
     sqlite3_free(z);
     return;
@@ -550,6 +586,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = titoRegisterConsumers(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterIndexes(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterAnalyze(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterAlter(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);

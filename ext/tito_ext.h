@@ -67,6 +67,8 @@ typedef struct tito_conn {
   struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
   int64_t iClock;          /* tito_config('clock'): unix seconds events
                            ** see as now, or 0 for the time */
+  int nBuildMemory;        /* tito_config('build_memory'), or 0: the
+                           ** default (TITO_BUILD_MEMORY, index_build.h) */
   tito_received received;  /* see tito_received */
 } tito_conn;
 
@@ -173,6 +175,11 @@ void titoValueResult(sqlite3_context *, const tito_value *);
 /* Set pVtab->zErrMsg (printf-style), freeing the old one. */
 void titoSetError(sqlite3_vtab *, const char *zFmt, ...);
 
+/* Give table pTab the values its columns with a literal DEFAULT read in
+** rows written before the column was added (tito_alter ADD COLUMN), as an
+** ordinary table reads rows older than ALTER TABLE ADD COLUMN. */
+int titoTableDefaults(sqlite3 *, tito_table *);
+
 /* Make sure pTab->pTab is open (the store and catalog id known). */
 int titoTableReady(tito_vtab *);
 
@@ -207,10 +214,15 @@ int titoRegisterFunctions(sqlite3 *, tito_conn *);
 /* The connected tito table named zName ("t" or "schema.t"), connecting
 ** it first if needed; NULL if there is none (tito.c). */
 tito_vtab *titoFindTable(tito_conn *, const char *zName);
+/* Reload schema zSchema (NULL: main) now if another statement changed it
+** (tito.c). */
+void titoSchemaRefresh(sqlite3 *, const char *zSchema);
 /* tito_analyze() and the table tito_stat (tito_analyze.c). titoStatsGet:
 ** the table's statistics for the planner, read once per connection (NULL
 ** if none). */
 int titoRegisterAnalyze(sqlite3 *, tito_conn *);
+/* tito_alter(TABLE, CHANGE): ADD/DROP INDEX of a live model (tito_alter.c). */
+int titoRegisterAlter(sqlite3 *, tito_conn *);
 const struct tito_stats *titoStatsGet(tito_vtab *);
 /* The table-valued function tito_indexes (tito_indexes.c), and the
 ** xBestIndex of a table-valued function whose hidden column iColTable names

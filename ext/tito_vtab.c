@@ -186,6 +186,7 @@ int titoTableReady(tito_vtab *p) {
     if (rc == SQLITE_OK) {
       p->pTab->piClock = &p->pConn->iClock;
       p->pTab->pHeads = p->pStore->pHeads;
+      rc = titoTableDefaults(p->pConn->db, p->pTab);
     }
   }
   if (rc != SQLITE_OK) {
@@ -272,6 +273,29 @@ static int vtabPrepareDefaults(sqlite3 *db, tito_vtab *p, char **pzErr) {
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
+}
+
+int titoTableDefaults(sqlite3 *db, tito_table *pTab) {
+  const tito_model *pModel = pTab->pModel;
+  int i, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < pModel->nCol; i++) {
+    const char *zDef = pModel->aCol[i].zDefault;
+    sqlite3_stmt *pStmt = 0;
+    char *zSql;
+    if (zDef == 0 || !tito_def_is_literal(zDef)) continue;
+    zSql = sqlite3_mprintf("SELECT (%s)", zDef);
+    if (zSql == 0) return SQLITE_NOMEM;
+    if (sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0) == SQLITE_OK &&
+        sqlite3_step(pStmt) == SQLITE_ROW) {
+      tito_value v;
+      titoValueFromSql(sqlite3_column_value(pStmt, 0), pModel->aCol[i].cAff,
+                       &v);
+      rc = tito_table_set_default(pTab, i, &v);
+    }
+    sqlite3_finalize(pStmt);
+    sqlite3_free(zSql);
+  }
+  return rc;
 }
 
 /* Fill NULL columns of a new row that have a DEFAULT. The values point

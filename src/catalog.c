@@ -321,6 +321,30 @@ done:
   return rc;
 }
 
+int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
+                          const char *zName, const char *zDef, char **pzErr) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  uint32_t iId = 0;
+  int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId, 0, pzErr);
+  if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("tito: the store has no model named %s", zName);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) rc = catKey(&k, zPrefix, 0x00, zName);
+  if (rc == SQLITE_OK) {
+    tito_buf_append_u32be(&v, iId);
+    tito_buf_append(&v, (const uint8_t *)zDef, (int)strlen(zDef));
+    if (v.rc) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
+    if (r != TITO_OK) rc = catError(pKv, r, pzErr);
+  }
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return rc;
+}
+
 /* ------------------------------------------------------------- checking */
 
 /* A catalog entry found by the check. */

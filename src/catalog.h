@@ -39,6 +39,11 @@ int tito_catalog_drop(tito_kv *, const char *zPrefix, const char *zName,
 int tito_catalog_rename(tito_kv *, const char *zPrefix, const char *zOld,
                         const char *zNew, char **pzErr);
 
+/* Replace model zName's definition with zDef, keeping its id (a change of
+** the live model: tito_alter). */
+int tito_catalog_redefine(tito_kv *, const char *zPrefix, const char *zName,
+                          const char *zDef, char **pzErr);
+
 /* A table that uses the store, as its schema declares it. */
 typedef struct tito_catalog_ref {
   const char *zPrefix; /* keyspace prefix ("" or NULL by default) */

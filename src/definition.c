@@ -178,3 +178,81 @@ int tito_def_compare(const char *zTable, const char *zWhatA, int nA,
   tito_model_free(pB);
   return rc;
 }
+
+char *tito_def_join(int nArg, char *const *azArg) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int i;
+  for (i = 0; i < nArg; i++) {
+    sqlite3_str_appendf(pStr, "%s%s", i ? ", " : "", azArg[i]);
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/* Skip blanks. */
+static const char *defBlank(const char *z) {
+  while (*z == ' ' || *z == '\t' || *z == '\n' || *z == '\r') z++;
+  return z;
+}
+
+int tito_def_is_literal(const char *z) {
+  z = defBlank(z);
+  if (*z == '(') {
+    /* One pair of parentheses around a literal, as DEFAULT (0) is written. */
+    const char *e = z + strlen(z);
+    while (e > z + 1 && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n')) e--;
+    if (e[-1] != ')') return 0;
+    {
+      char *zIn = sqlite3_mprintf("%.*s", (int)(e - z - 2), z + 1);
+      int b = zIn && zIn[0] != '(' && tito_def_is_literal(zIn);
+      sqlite3_free(zIn);
+      return b;
+    }
+  }
+  if (*z == '\'') {
+    for (z++; *z; z++) {
+      if (*z == '\'') {
+        if (z[1] != '\'') break;
+        z++;
+      }
+    }
+    if (*z != '\'') return 0;
+    z++;
+  } else if ((*z == 'x' || *z == 'X') && z[1] == '\'') {
+    for (z += 2; (*z >= '0' && *z <= '9') || (*z >= 'a' && *z <= 'f') ||
+                 (*z >= 'A' && *z <= 'F');
+         z++) {
+    }
+    if (*z != '\'') return 0;
+    z++;
+  } else if (sqlite3_strnicmp(z, "NULL", 4) == 0) {
+    z += 4;
+  } else if (sqlite3_strnicmp(z, "TRUE", 4) == 0) {
+    z += 4;
+  } else if (sqlite3_strnicmp(z, "FALSE", 5) == 0) {
+    z += 5;
+  } else {
+    int nDigit = 0;
+    if (*z == '+' || *z == '-') z = defBlank(z + 1);
+    if (z[0] == '0' && (z[1] == 'x' || z[1] == 'X')) {
+      for (z += 2; (*z >= '0' && *z <= '9') || (*z >= 'a' && *z <= 'f') ||
+                   (*z >= 'A' && *z <= 'F');
+           z++) {
+        nDigit++;
+      }
+    } else {
+      for (; *z >= '0' && *z <= '9'; z++) nDigit++;
+      if (*z == '.') {
+        for (z++; *z >= '0' && *z <= '9'; z++) nDigit++;
+      }
+      if (nDigit && (*z == 'e' || *z == 'E')) {
+        z++;
+        if (*z == '+' || *z == '-') z++;
+        if (!(*z >= '0' && *z <= '9')) return 0;
+        while (*z >= '0' && *z <= '9') z++;
+      }
+    }
+    if (nDigit == 0) return 0;
+  }
+  z = defBlank(z);
+  return *z == 0;
+}

@@ -20,6 +20,15 @@
 int tito_def_split(const char *zDef, int *pnArg, char ***pazArg);
 void tito_def_free(int nArg, char **azArg);
 
+/* The arguments joined by ", ": a definition (sqlite3_malloc'd, NULL on
+** OOM). */
+char *tito_def_join(int nArg, char *const *azArg);
+
+/* Is z (a DEFAULT expression) a literal: a number (signed), a string, a
+** blob, NULL, TRUE or FALSE, perhaps in one pair of parentheses? Only such
+** a default may come with an added column (as SQLite's ADD COLUMN asks). */
+int tito_def_is_literal(const char *z);
+
 /* Is the argument a location option (store = ..., prefix = ...)? */
 int tito_def_is_location(const char *zArg);
 

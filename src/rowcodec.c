@@ -203,13 +203,21 @@ static inline int rowGetValue(const uint8_t **pp, const uint8_t *e,
 }
 
 int tito_row_decode(const uint8_t *p, int n, int nCol, tito_value *aOut) {
+  int nStored;
+  return tito_row_decode_n(p, n, nCol, aOut, &nStored);
+}
+
+int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                      int *pnStored) {
   const uint8_t *e;
   uint64_t nStored, i, nWant = nCol > 0 ? (uint64_t)nCol : 0;
   tito_value skip;
+  *pnStored = 0;
   if (n <= 0 || p == 0) return TITO_ERROR;
   e = p + n;
   if (rowGetVarint(&p, e, &nStored)) return TITO_ERROR;
   if (nStored > (uint64_t)(e - p)) return TITO_ERROR; /* >= 1 byte a value */
+  *pnStored = (int)nStored;
   for (i = 0; i < nStored; i++) {
     tito_value *v = i < nWant ? &aOut[i] : &skip;
     if (rowGetValue(&p, e, v)) return TITO_ERROR;

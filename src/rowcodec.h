@@ -20,5 +20,8 @@ void tito_row_encode(tito_buf *pOut, int nCol, const tito_value *aVal);
 ** TITO_ERROR if the bytes are not a valid row.
 */
 int tito_row_decode(const uint8_t *p, int n, int nCol, tito_value *aOut);
+/* The same; *pnStored gets how many values the row holds. */
+int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                      int *pnStored);
 
 #endif

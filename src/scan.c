@@ -1124,7 +1124,7 @@ static int scanDecodeRow(tito_scan *p) {
   /* An empty or NULL stored row has no bytes (pVal may be NULL): it is a
   ** corrupt row, never a reason to look at an index entry. */
   if (p->bEntry) return scanDecodeEntry(p);
-  if (tito_row_decode(p->pVal, p->nVal, p->pTab->pModel->nCol, p->aVal)) {
+  if (tito_table_decode_row(p->pTab, p->pVal, p->nVal, p->aVal)) {
     return scanCorrupt(p, "row");
   }
   p->bDecoded = 1;

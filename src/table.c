@@ -130,8 +130,52 @@ int tito_table_open(sqlite3 *db, tito_model *pModel, tito_kv *pKv,
   return SQLITE_OK;
 }
 
+int tito_table_set_default(tito_table *pTab, int iCol, const tito_value *pVal) {
+  tito_value *v;
+  int nCol = pTab->pModel->nCol;
+  if (iCol < 0 || iCol >= nCol) return SQLITE_OK;
+  if (pTab->aDefault == 0) {
+    pTab->aDefault = sqlite3_malloc64(sizeof(tito_value) * (size_t)nCol);
+    if (pTab->aDefault == 0) return SQLITE_NOMEM;
+    memset(pTab->aDefault, 0, sizeof(tito_value) * (size_t)nCol);
+    for (int i = 0; i < nCol; i++) pTab->aDefault[i].eType = SQLITE_NULL;
+  }
+  v = &pTab->aDefault[iCol];
+  sqlite3_free((void *)v->z);
+  *v = *pVal;
+  v->z = 0;
+  if (pVal->eType == SQLITE_TEXT || pVal->eType == SQLITE_BLOB) {
+    uint8_t *z = sqlite3_malloc64((size_t)pVal->n + 1);
+    if (z == 0) {
+      v->eType = SQLITE_NULL;
+      return SQLITE_NOMEM;
+    }
+    if (pVal->n) memcpy(z, pVal->z, (size_t)pVal->n);
+    z[pVal->n] = 0;
+    v->z = z;
+  }
+  return SQLITE_OK;
+}
+
+int tito_table_decode_row(tito_table *pTab, const uint8_t *p, int n,
+                          tito_value *aOut) {
+  int i, nStored = 0, nCol = pTab->pModel->nCol;
+  if (tito_row_decode_n(p, n, nCol, aOut, &nStored)) {
+    tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
+    return SQLITE_CORRUPT;
+  }
+  for (i = nStored; pTab->aDefault && i < nCol; i++) aOut[i] = pTab->aDefault[i];
+  return SQLITE_OK;
+}
+
 void tito_table_close(tito_table *pTab) {
   if (pTab == 0) return;
+  if (pTab->aDefault) {
+    for (int i = 0; i < pTab->pModel->nCol; i++) {
+      sqlite3_free((void *)pTab->aDefault[i].z);
+    }
+    sqlite3_free(pTab->aDefault);
+  }
   tito_pred_close(pTab->pPred);
   tito_emitter_close(pTab->pEmit);
   sqlite3_free(pTab->aEvPk);
@@ -227,9 +271,8 @@ static int tableNoNullField(const tito_index *pIdx, const tito_value *aRow) {
 ** key into pKey, value into pVal (both reset first). Returns 1 if the entry
 ** is a compact unique entry (no pk suffix in the key).
 */
-static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
-                      const tito_buf *pRowKey, tito_buf *pKey,
-                      tito_buf *pVal) {
+int tito_table_entry(tito_table *pTab, int iIdx, const tito_value *aRow,
+                     const tito_buf *pRowKey, tito_buf *pKey, tito_buf *pVal) {
   const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
   const uint8_t *pSuffix = pRowKey->a + pTab->rowPrefix.n;
   int nSuffix = pRowKey->n - pTab->rowPrefix.n;
@@ -255,9 +298,8 @@ static int tableEntry(tito_table *pTab, int iIdx, const tito_value *aRow,
   return bCompact;
 }
 
-/* Partial-index mask of a row: bit i set if index i has an entry. */
-static int tableMask(tito_table *pTab, const tito_value *aRow,
-                     uint64_t *pMask) {
+int tito_table_mask(tito_table *pTab, const tito_value *aRow,
+                    uint64_t *pMask) {
   int rc;
   char *zErr = 0;
   if (pTab->pPred == 0) {
@@ -287,11 +329,7 @@ static int tableReadInto(tito_table *pTab, const uint8_t *pKey, int nKey,
   pBuf->n = 0;
   tito_buf_append(pBuf, pVal, nVal);
   if (pBuf->rc) return SQLITE_NOMEM;
-  if (tito_row_decode(pBuf->a, pBuf->n, pTab->pModel->nCol, aOut)) {
-    tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
-    return SQLITE_CORRUPT;
-  }
-  return SQLITE_OK;
+  return tito_table_decode_row(pTab, pBuf->a, pBuf->n, aOut);
 }
 
 int tito_table_read_row(tito_table *pTab, const uint8_t *pKey, int nKey,
@@ -320,12 +358,8 @@ static int tableReadOld(tito_table *pTab, const uint8_t *pKey, int nKey) {
     pTab->oldRow = pTab->cacheVal;
     pTab->cacheVal = t;
     pTab->cacheKey.n = 0;
-    if (tito_row_decode(pTab->oldRow.a, pTab->oldRow.n, pTab->pModel->nCol,
-                        pTab->aOld)) {
-      tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
-      return SQLITE_CORRUPT;
-    }
-    return SQLITE_OK;
+    return tito_table_decode_row(pTab, pTab->oldRow.a, pTab->oldRow.n,
+                                 pTab->aOld);
   }
   pTab->cacheKey.n = 0;
   return tableReadInto(pTab, pKey, nKey, &pTab->oldRow, pTab->aOld);
@@ -414,7 +448,7 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
   rc = tableReadInto(pTab, pKey, nKey, &pTab->victimRow, pTab->aVictim);
   if (rc == SQLITE_DONE) return SQLITE_OK;
   if (rc != SQLITE_OK) return rc;
-  rc = tableMask(pTab, pTab->aVictim, &mask);
+  rc = tito_table_mask(pTab, pTab->aVictim, &mask);
   if (rc != SQLITE_OK) return rc;
   tito_buf_append(&rowKey, pKey, nKey);
   if (pTab->cacheKey.n == nKey && memcmp(pTab->cacheKey.a, pKey, nKey) == 0) {
@@ -423,7 +457,7 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
   rc = pKv->pMethods->xDelete(pKv, pKey, nKey);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     if (!HAS(mask, i)) continue;
-    tableEntry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
     if (pTab->key3.rc) rc = TITO_NOMEM;
     if (rc == TITO_OK) rc = pKv->pMethods->xDelete(pKv, pTab->key3.a,
                                                    pTab->key3.n);
@@ -494,14 +528,14 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
     if (!pIdx->bUnique || !HAS(mask, i) || !tableNoNullField(pIdx, aNew)) {
       continue;
     }
-    tableEntry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
+    tito_table_entry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
     if (pTab->key2.rc || pTab->val.rc) {
       rc = SQLITE_NOMEM;
       break;
     }
     if (pOldKey && HAS(mOld, i)) {
       /* An UPDATE that keeps the unique value owns the entry already. */
-      tableEntry(pTab, i, pTab->aOld, pOldKey, &pTab->key3, &pTab->val2);
+      tito_table_entry(pTab, i, pTab->aOld, pOldKey, &pTab->key3, &pTab->val2);
       if (pTab->key3.rc || pTab->val2.rc) {
         rc = SQLITE_NOMEM;
         break;
@@ -655,7 +689,7 @@ static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
   rc = pKv->pMethods->xPut(pKv, pKey->a, pKey->n, pTab->val.a, pTab->val.n);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     if (!HAS(mask, i)) continue;
-    tableEntry(pTab, i, aNew, pKey, &pTab->key2, &pTab->val);
+    tito_table_entry(pTab, i, aNew, pKey, &pTab->key2, &pTab->val);
     if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
     rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
                              pTab->val.n);
@@ -696,7 +730,7 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
   }
   for (i = 0; i < pTab->pModel->nIndex; i++) {
     if (!HAS(mask, i)) continue;
-    tableEntry(pTab, i, aNew, &pTab->key, &pTab->key2, &pTab->val);
+    tito_table_entry(pTab, i, aNew, &pTab->key, &pTab->key2, &pTab->val);
     if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
     r = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
                             pTab->val.n);
@@ -714,7 +748,7 @@ int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
   pTab->cacheKey.n = 0;
   rc = tableResolveRowid(pTab, aNew, &iRowid, bRowidGiven);
   if (rc == SQLITE_OK) rc = tableCheckNotNull(pTab, aNew);
-  if (rc == SQLITE_OK) rc = tableMask(pTab, aNew, &mask);
+  if (rc == SQLITE_OK) rc = tito_table_mask(pTab, aNew, &mask);
   if (rc != SQLITE_OK) return rc;
   tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
   if (pTab->key.rc) return SQLITE_NOMEM;
@@ -743,9 +777,9 @@ static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
   int i, rc = TITO_OK;
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     int bOld = HAS(mOld, i), bNew = HAS(mNew, i);
-    if (bOld) tableEntry(pTab, i, pTab->aOld, pOldKey, &pTab->key3,
+    if (bOld) tito_table_entry(pTab, i, pTab->aOld, pOldKey, &pTab->key3,
                          &pTab->val2);
-    if (bNew) tableEntry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
+    if (bNew) tito_table_entry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
     if (pTab->key2.rc || pTab->key3.rc || pTab->val.rc || pTab->val2.rc) {
       return SQLITE_NOMEM;
     }
@@ -800,8 +834,8 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
   }
   if (rc == SQLITE_OK) rc = tableResolveRowid(pTab, aNew, &iRowid, 1);
   if (rc == SQLITE_OK) rc = tableCheckNotNull(pTab, aNew);
-  if (rc == SQLITE_OK) rc = tableMask(pTab, pTab->aOld, &mOld);
-  if (rc == SQLITE_OK) rc = tableMask(pTab, aNew, &mNew);
+  if (rc == SQLITE_OK) rc = tito_table_mask(pTab, pTab->aOld, &mOld);
+  if (rc == SQLITE_OK) rc = tito_table_mask(pTab, aNew, &mNew);
   if (rc == SQLITE_OK) {
     tableRowKeyOf(pTab, aNew, iRowid, &pTab->key);
     if (pTab->key.rc) rc = SQLITE_NOMEM;
@@ -842,7 +876,7 @@ int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
   int rc, i;
   rc = tableReadOld(pTab, pOldKey, nOldKey);
   if (rc == SQLITE_DONE) return SQLITE_OK;
-  if (rc == SQLITE_OK) rc = tableMask(pTab, pTab->aOld, &mOld);
+  if (rc == SQLITE_OK) rc = tito_table_mask(pTab, pTab->aOld, &mOld);
   if (rc != SQLITE_OK) return rc;
   pOld->n = 0;
   tito_buf_append(pOld, pOldKey, nOldKey);
@@ -850,7 +884,7 @@ int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
   rc = pKv->pMethods->xDelete(pKv, pOldKey, nOldKey);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     if (!HAS(mOld, i)) continue;
-    tableEntry(pTab, i, pTab->aOld, pOld, &pTab->key3, &pTab->val2);
+    tito_table_entry(pTab, i, pTab->aOld, pOld, &pTab->key3, &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = TITO_NOMEM;
       break;
@@ -941,8 +975,8 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
   pTab->victimRow.n = 0;
   tito_buf_append(&pTab->victimRow, v, nv);
   if (pTab->victimRow.rc) return SQLITE_NOMEM;
-  if (tito_row_decode(pTab->victimRow.a, pTab->victimRow.n, pModel->nCol,
-                      pTab->aVictim)) {
+  if (tito_table_decode_row(pTab, pTab->victimRow.a, pTab->victimRow.n,
+                            pTab->aVictim) != SQLITE_OK) {
     checkReport(pRep, pnProblem, "%s: undecodable row", pModel->zTable);
     return SQLITE_OK;
   }
@@ -952,7 +986,7 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
                 "not its primary key", pModel->zTable);
     return SQLITE_OK;
   }
-  rc = tableMask(pTab, pTab->aVictim, &mask);
+  rc = tito_table_mask(pTab, pTab->aVictim, &mask);
   if (rc != SQLITE_OK) return rc;
   tito_buf_append(&rowKey, k, nk);
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
@@ -960,7 +994,7 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     int nGot, r;
     if (!HAS(mask, i)) continue;
     anExpected[i]++;
-    tableEntry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = SQLITE_NOMEM;
       break;

@@ -78,6 +78,9 @@ struct tito_table {
   const int64_t *piClock; /* unix seconds for events, when non-zero (a
                         ** connection's test clock); else the time */
   tito_value *aEvPk;    /* nPkKey values: a written row's key, for events */
+  tito_value *aDefault; /* nCol values a row written before its column was
+                        ** added reads (tito_table_set_default), or NULL:
+                        ** all NULL */
   tito_buf evScratch;
 };
 
@@ -149,6 +152,29 @@ int tito_table_purge(tito_table *);
 
 /* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */
 void tito_table_index_prefix(tito_table *, int iIdx, tito_buf *pOut);
+
+/* Build the entry of index iIdx for row aRow whose row key is pRowKey: key
+** into pKey, value into pVal (both reset first). Returns 1 if the entry is
+** a compact unique entry (no pk suffix in the key: the key is the value). */
+int tito_table_entry(tito_table *, int iIdx, const tito_value *aRow,
+                     const tito_buf *pRowKey, tito_buf *pKey, tito_buf *pVal);
+
+/*
+** Decode the row value p[0..n) into aOut[0..nCol): a row written before
+** columns were added (tito_alter ADD COLUMN) has fewer values, and reads
+** each missing one as its column's DEFAULT (tito_table_set_default), as
+** SQLite reads a row older than ALTER TABLE ADD COLUMN. SQLITE_CORRUPT
+** (with the message) if the bytes are not a row.
+*/
+int tito_table_decode_row(tito_table *, const uint8_t *p, int n,
+                          tito_value *aOut);
+
+/* The value column iCol reads in rows written before it existed: a copy
+** of *pVal (the column's constant DEFAULT, its affinity applied). */
+int tito_table_set_default(tito_table *, int iCol, const tito_value *pVal);
+
+/* Partial-index mask of row aRow: bit i set if index i has an entry. */
+int tito_table_mask(tito_table *, const tito_value *aRow, uint64_t *pMask);
 
 const char *tito_table_errmsg(tito_table *);
 

@@ -65,6 +65,37 @@ def main():
               a.execute("SELECT * FROM u").fetchall(), [("q", "w")])
         check("a's tito_check of the new u",
               a.execute("SELECT tito_check('u')").fetchone(), ("ok",))
+        # tito_alter in b: a's instance of the table is replaced before its
+        # next statement, so a's writes maintain the new index at once.
+        a.execute("CREATE VIRTUAL TABLE m USING tito(id INTEGER PRIMARY KEY,"
+                  " e TEXT, n INT)")
+        a.executemany("INSERT INTO m VALUES (?, ?, ?)",
+                      [(i, "e%d" % i, i % 7) for i in range(1, 301)])
+        check("a reads m through its instance",
+              a.execute("SELECT count(*) FROM m WHERE n = 3").fetchone(), (43,))
+        b.execute("SELECT tito_alter('m', 'ADD UNIQUE INDEX by_e(e)')")
+        b.execute("SELECT tito_alter('m', 'ADD INDEX by_n(n) WHERE n > 2')")
+        a.execute("INSERT INTO m VALUES (301, 'e301', 3)")
+        a.execute("UPDATE m SET n = 4 WHERE id = 10")
+        a.execute("DELETE FROM m WHERE id = 17")
+        try:
+            a.execute("INSERT INTO m VALUES (302, 'e5', 0)")
+            err = None
+        except sqlite3.IntegrityError as ex:
+            err = str(ex)
+        check("a's write checks the unique index b added", err,
+              "UNIQUE constraint failed: m.e")
+        check("a's plan uses b's new index",
+              a.execute("EXPLAIN QUERY PLAN SELECT id FROM m WHERE e = 'e9'")
+              .fetchone()[3], "SCAN m VIRTUAL TABLE INDEX 4194562:index by_e eq cover")
+        check("a's writes kept b's new indexes exact",
+              b.execute("SELECT tito_check('m'), count(*) FROM m WHERE n = 3")
+              .fetchone(), ("ok", 42))  # 43, +301, -10 (now 4), -17
+        b.execute("SELECT tito_alter('m', 'DROP INDEX by_e')")
+        a.execute("INSERT INTO m VALUES (303, 'e5', 0)")
+        check("after b dropped it, a no longer checks it; tito_check ok",
+              a.execute("SELECT tito_check('m'), count(*) FROM m WHERE e = 'e5'")
+              .fetchone(), ("ok", 2))
         a.close()
         b.close()
 

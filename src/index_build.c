@@ -1,0 +1,302 @@
+/*
+** index_build.c: one index's entries made or removed when a live model
+** changes (ext/tito_alter.c).
+**
+** A build reads the model's rows in batches of keys (no scan stays open
+** while it writes) and makes each row's entry as an INSERT would: the same
+** key, the same value, only where a partial index's condition holds. The
+** entries are gathered in runs of up to nRunBytes (TITO_BUILD_MEMORY), sorted, and
+** written in key order: an ordered b-tree (the embedded store) then grows
+** at its edge instead of at random pages, as SQLite's own CREATE INDEX
+** sorts first. A unique index refuses a value two rows share, naming it,
+** as CREATE UNIQUE INDEX does over an ordinary table: a compact unique
+** entry is written with insert-if-absent, which finds the other row's
+** entry whether it was written by this run or an earlier one. Everything
+** goes through the store's transaction (kv.h): the caller's transaction
+** decides.
+*/
+#include "index_build.h"
+#include <stdlib.h>
+#include <string.h>
+#include "keycodec.h"
+#include "rowcodec.h"
+
+#define BUILD_BATCH 512
+
+/* The bounds of index id iId's entries: P | model | 0x02 | u32 iId and
+** the next id. */
+static void buildIdRange(tito_table *pTab, uint32_t iId, tito_buf *pLo,
+                         tito_buf *pHi) {
+  pLo->n = pHi->n = 0;
+  tito_buf_append(pLo, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  tito_buf_append_u32be(pLo, iId);
+  tito_buf_append(pHi, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  tito_buf_append_u32be(pHi, iId + 1);
+}
+
+int tito_index_clear(tito_table *pTab, uint32_t iId) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  int rc = TITO_NOMEM;
+  buildIdRange(pTab, iId, &lo, &hi);
+  if (!lo.rc && !hi.rc) {
+    rc = pTab->pKv->pMethods->xDeleteRange(pTab->pKv, lo.a, lo.n, hi.a, hi.n);
+  }
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
+}
+
+/* One value as SQL would write it, for a message. */
+static void buildLiteral(sqlite3_str *s, const tito_value *v) {
+  int i;
+  switch (v->eType) {
+    case SQLITE_INTEGER: sqlite3_str_appendf(s, "%lld", (long long)v->i); break;
+    case SQLITE_FLOAT: sqlite3_str_appendf(s, "%!.15g", v->r); break;
+    case SQLITE_TEXT: sqlite3_str_appendf(s, "'%.*q'", v->n, v->z); break;
+    case SQLITE_BLOB:
+      sqlite3_str_appendall(s, "x'");
+      for (i = 0; i < v->n; i++) sqlite3_str_appendf(s, "%02x", v->z[i]);
+      sqlite3_str_appendall(s, "'");
+      break;
+    default: sqlite3_str_appendall(s, "NULL"); break;
+  }
+}
+
+/* SQLite's message for a duplicate, with the value two rows share, read
+** back from the compact entry's key pKey. */
+static int buildDuplicate(tito_table *pTab, int iIdx, const uint8_t *pKey,
+                          int nKey, char **pzErr) {
+  const tito_model *pModel = pTab->pModel;
+  const tito_index *pIdx = &pModel->aIndex[iIdx];
+  sqlite3_str *s = sqlite3_str_new(0);
+  tito_buf scratch = TITO_BUF_INIT;
+  int i, off = pTab->idxPrefix.n + 4;
+  sqlite3_str_appendall(s, "UNIQUE constraint failed: ");
+  for (i = 0; i < pIdx->nCol; i++) {
+    sqlite3_str_appendf(s, "%s%s.%s", i ? ", " : "", pModel->zTable,
+                        pModel->aCol[pIdx->aiCol[i]].zName);
+  }
+  sqlite3_str_appendf(s, " (index %s: more than one row holds ", pIdx->zName);
+  if (pIdx->nCol > 1) sqlite3_str_appendall(s, "(");
+  for (i = 0; i < pIdx->nCol; i++) {
+    tito_value v;
+    int bReal = pModel->aCol[pIdx->aiCol[i]].cAff == TITO_AFF_REAL;
+    int n = tito_key_decode(pKey + off, nKey - off, pIdx->abDesc[i], bReal, &v,
+                            &scratch);
+    if (i) sqlite3_str_appendall(s, ", ");
+    if (n < 0) {
+      sqlite3_str_appendall(s, "?");
+      break;
+    }
+    buildLiteral(s, &v);
+    off += n;
+  }
+  sqlite3_str_appendf(s, "%s)", pIdx->nCol > 1 ? ")" : "");
+  tito_buf_free(&scratch);
+  *pzErr = sqlite3_str_finish(s);
+  return SQLITE_CONSTRAINT_UNIQUE;
+}
+
+/* A run of entries: keys and values back to back in data; aEnt[i] = offset
+** of entry i: u32 key size, u32 value size, 1 byte compact flag, key,
+** value. */
+typedef struct build_run {
+  tito_buf data;
+  int *aEnt;
+  int n, nAlloc;
+} build_run;
+
+static uint32_t runU32(const uint8_t *p) {
+  uint32_t x;
+  memcpy(&x, p, 4);
+  return x;
+}
+
+/* An entry of a run being sorted (by key: memcmp order, shorter first). */
+typedef struct run_sort_item {
+  const uint8_t *p;
+} run_sort_item;
+
+static int runCmp(const void *a, const void *b) {
+  const uint8_t *pa = ((const run_sort_item *)a)->p;
+  const uint8_t *pb = ((const run_sort_item *)b)->p;
+  uint32_t na = runU32(pa), nb = runU32(pb);
+  int c = memcmp(pa + 9, pb + 9, na < nb ? na : nb);
+  return c ? c : (na < nb ? -1 : na > nb);
+}
+
+/* Add an entry to the run. */
+static int runAdd(build_run *r, const tito_buf *pKey, const tito_buf *pVal,
+                  int bCompact) {
+  uint32_t nk = (uint32_t)pKey->n, nv = (uint32_t)pVal->n;
+  uint8_t flag = (uint8_t)bCompact;
+  if (r->n == r->nAlloc) {
+    int nNew = r->nAlloc ? r->nAlloc * 2 : 1024;
+    int *a = sqlite3_realloc64(r->aEnt, sizeof(int) * nNew);
+    if (a == 0) return SQLITE_NOMEM;
+    r->aEnt = a;
+    r->nAlloc = nNew;
+  }
+  r->aEnt[r->n++] = r->data.n;
+  tito_buf_append(&r->data, (const uint8_t *)&nk, 4);
+  tito_buf_append(&r->data, (const uint8_t *)&nv, 4);
+  tito_buf_append(&r->data, &flag, 1);
+  tito_buf_append(&r->data, pKey->a, pKey->n);
+  tito_buf_append(&r->data, pVal->a, pVal->n);
+  return r->data.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Sort the run and write it in key order; empty it. In the first run a
+** unique value held twice shows as two equal keys side by side (the
+** index's range was cleared, so nothing else can hold it): plain writes.
+** Later runs insert compact unique entries only where absent. */
+static int runFlush(tito_table *pTab, int iIdx, build_run *r, int bFirst,
+                    char **pzErr) {
+  tito_kv *pKv = pTab->pKv;
+  run_sort_item *a;
+  int i, rc = SQLITE_OK;
+  if (r->n == 0) return SQLITE_OK;
+  a = sqlite3_malloc64(sizeof(*a) * r->n);
+  if (a == 0) return SQLITE_NOMEM;
+  for (i = 0; i < r->n; i++) a[i].p = r->data.a + r->aEnt[i];
+  qsort(a, r->n, sizeof(*a), runCmp);
+  for (i = 0; rc == SQLITE_OK && i < r->n; i++) {
+    const uint8_t *p = a[i].p;
+    uint32_t nk = runU32(p), nv = runU32(p + 4);
+    const uint8_t *pKey = p + 9, *pVal = p + 9 + nk;
+    /* A compact unique entry's key is its value: another row holding it
+    ** wrote it already (reads see the transaction's own writes). */
+    int r2;
+    if (p[8] && bFirst && i > 0 && runCmp(&a[i - 1], &a[i]) == 0) {
+      r2 = TITO_EXISTS;
+    } else if (p[8] && !bFirst) {
+      r2 = pKv->pMethods->xInsert(pKv, pKey, (int)nk, pVal, (int)nv);
+    } else {
+      r2 = pKv->pMethods->xPut(pKv, pKey, (int)nk, pVal, (int)nv);
+    }
+    if (r2 == TITO_EXISTS) {
+      rc = buildDuplicate(pTab, iIdx, pKey, (int)nk, pzErr);
+    } else if (r2 != TITO_OK) {
+      rc = tito_table_kv_error(pTab, r2);
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    }
+  }
+  sqlite3_free(a);
+  r->n = 0;
+  r->data.n = 0;
+  return rc;
+}
+
+/* A batch of rows copied out of a scan: keys and values back to back. */
+typedef struct build_batch {
+  tito_buf data;
+  int aKey[BUILD_BATCH][2]; /* offset and size of each key */
+  int aVal[BUILD_BATCH][2]; /* of each value */
+  int n;
+} build_batch;
+
+/* Up to BUILD_BATCH rows from pLo (inclusive) to pHi into b. */
+static int buildRead(tito_table *pTab, const tito_buf *pLo,
+                     const tito_buf *pHi, build_batch *b) {
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  int rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi->a, pHi->n, 0,
+                                BUILD_BATCH, &pIter);
+  b->data.n = 0;
+  b->n = 0;
+  while (rc == TITO_OK && !pKv->pMethods->xIterEof(pIter) &&
+         b->n < BUILD_BATCH) {
+    int nKey, nVal;
+    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
+    const uint8_t *pVal = pKv->pMethods->xIterValue(pIter, &nVal);
+    b->aKey[b->n][0] = b->data.n;
+    b->aKey[b->n][1] = nKey;
+    tito_buf_append(&b->data, pKey, nKey);
+    b->aVal[b->n][0] = b->data.n;
+    b->aVal[b->n][1] = nVal;
+    tito_buf_append(&b->data, pVal, nVal);
+    b->n++;
+    rc = pKv->pMethods->xIterNext(pIter);
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  if (rc == TITO_OK && b->data.rc) rc = TITO_NOMEM;
+  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
+}
+
+/* Add index iIdx's entry of the row at key pRowKey (value pVal) to run r. */
+static int buildOne(tito_table *pTab, int iIdx, tito_buf *pRowKey,
+                    const uint8_t *pVal, int nVal, tito_value *aRow,
+                    tito_buf *pKey, tito_buf *pEntry, build_run *r,
+                    char **pzErr) {
+  uint64_t mask = 0;
+  int rc, bCompact;
+  if (tito_table_decode_row(pTab, pVal, nVal, aRow)) {
+    *pzErr = sqlite3_mprintf("tito: %s: corrupt row", pTab->pModel->zTable);
+    return SQLITE_CORRUPT;
+  }
+  rc = tito_table_mask(pTab, aRow, &mask);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    return rc;
+  }
+  if (((mask >> iIdx) & 1) == 0) return SQLITE_OK;
+  bCompact = tito_table_entry(pTab, iIdx, aRow, pRowKey, pKey, pEntry);
+  if (pKey->rc || pEntry->rc) return SQLITE_NOMEM;
+  return runAdd(r, pKey, pEntry, bCompact);
+}
+
+int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
+                     int64_t *pnRow, char **pzErr) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
+  tito_buf key = TITO_BUF_INIT, entry = TITO_BUF_INIT;
+  build_batch *b = sqlite3_malloc(sizeof(*b));
+  build_run run;
+  int nRun = 0;
+  tito_value *aRow = sqlite3_malloc64(sizeof(tito_value) *
+                                      (pTab->pModel->nCol + 1));
+  int rc = b && aRow ? SQLITE_OK : SQLITE_NOMEM, i;
+  *pnRow = 0;
+  memset(&run, 0, sizeof(run));
+  if (b) memset(b, 0, sizeof(*b));
+  if (rc == SQLITE_OK) rc = tito_index_clear(pTab, pTab->pModel->aIndex[iIdx].iId);
+  tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n); /* kind 0x02 */
+  if (rc == SQLITE_OK && (lo.rc || hi.rc)) rc = SQLITE_NOMEM;
+  while (rc == SQLITE_OK) {
+    rc = buildRead(pTab, &lo, &hi, b);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+      break;
+    }
+    for (i = 0; rc == SQLITE_OK && i < b->n; i++) {
+      rowKey.n = 0;
+      tito_buf_append(&rowKey, b->data.a + b->aKey[i][0], b->aKey[i][1]);
+      if (rowKey.rc) rc = SQLITE_NOMEM;
+      if (rc == SQLITE_OK) {
+        rc = buildOne(pTab, iIdx, &rowKey, b->data.a + b->aVal[i][0],
+                      b->aVal[i][1], aRow, &key, &entry, &run, pzErr);
+      }
+    }
+    if (rc == SQLITE_OK && (run.data.n >= (nRunBytes > 0 ? nRunBytes : TITO_BUILD_MEMORY) || b->n < BUILD_BATCH)) {
+      rc = runFlush(pTab, iIdx, &run, nRun++ == 0, pzErr);
+    }
+    *pnRow += b->n;
+    if (rc != SQLITE_OK || b->n < BUILD_BATCH) break;
+    /* The next batch starts just after the last key read. */
+    lo.n = 0;
+    tito_buf_append(&lo, rowKey.a, rowKey.n);
+    tito_buf_append(&lo, (const uint8_t *)"", 1);
+    if (lo.rc) rc = SQLITE_NOMEM;
+  }
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  tito_buf_free(&rowKey);
+  tito_buf_free(&key);
+  tito_buf_free(&entry);
+  if (b) tito_buf_free(&b->data);
+  sqlite3_free(b);
+  tito_buf_free(&run.data);
+  sqlite3_free(run.aEnt);
+  sqlite3_free(aRow);
+  return rc;
+}
