@@ -6,6 +6,8 @@
 **   SELECT tito_alter('orders', 'ADD UNIQUE INDEX by_ref(ref) WHERE ref IS NOT NULL');
 **   SELECT tito_alter('orders', 'DROP INDEX by_created');
 **   SELECT tito_alter('orders', 'ADD COLUMN priority INTEGER DEFAULT 0');
+**   SELECT tito_alter('orders', 'RENAME COLUMN priority TO rank');
+**   SELECT tito_alter('orders', 'DROP COLUMN rank');
 **
 ** The index clause is the one CREATE VIRTUAL TABLE takes. One call is one
 ** step of the caller's transaction, all or nothing (a savepoint): the
@@ -26,7 +28,11 @@
 ** and read the column's DEFAULT, a literal as SQLite's ADD COLUMN asks
 ** (src/table.h, tito_table_decode_row).
 **
-** Not yet: DROP/RENAME COLUMN; backfills in bounded transactions that
+** DROP COLUMN rewrites every row without the column (src/column_drop.c);
+** RENAME COLUMN changes the definition only. Both refuse a column that the
+** key, an index, a topic or a default uses.
+**
+** Not yet: backfills in bounded transactions that
 ** resume after a crash; tables of a TiKV store (a writer on another
 ** machine would not see the change before its next connection).
 */
@@ -35,6 +41,7 @@
 #include <string.h>
 #include "catalog.h"
 #include "definition.h"
+#include "column_drop.h"
 #include "index_build.h"
 
 /* Skip blanks. */
@@ -74,7 +81,10 @@ static char *alterIndexName(const char *zArg) {
 }
 
 /* The change being made. */
-enum { ALTER_ADD_INDEX, ALTER_DROP_INDEX, ALTER_ADD_COLUMN };
+enum {
+  ALTER_ADD_INDEX, ALTER_DROP_INDEX, ALTER_ADD_COLUMN, ALTER_DROP_COLUMN,
+  ALTER_RENAME_COLUMN
+};
 
 typedef struct alter_change {
   tito_vtab *p;
@@ -87,10 +97,13 @@ typedef struct alter_change {
                       ** dropped one's place, or -1 */
   uint32_t iDropId;   /* DROP: the dropped index's id */
   uint32_t iMovedId;  /* DROP: the moved index's old id, or 0 */
+  int iCol;           /* DROP/RENAME COLUMN: the column */
+  char *zNewArg;      /* RENAME COLUMN: the column's new clause */
 } alter_change;
 
 static void alterChangeFree(alter_change *c) {
   sqlite3_free(c->zIndex);
+  sqlite3_free(c->zNewArg);
   sqlite3_free(c->azArg);
   tito_model_free(c->pModel);
 }
@@ -243,6 +256,162 @@ static int alterCheckAddColumn(alter_change *c, char **pzErr) {
   return SQLITE_OK;
 }
 
+/* Does SQL text z name identifier zName (outside string literals)? */
+static int alterTextUses(const char *z, const char *zName) {
+  int n = (int)strlen(zName);
+  while (z && *z) {
+    if (*z == '\'') {
+      for (z++; *z && !(*z == '\'' && z[1] != '\''); z += (*z == '\'') ? 2 : 1) {
+      }
+      if (*z) z++;
+    } else if (*z == '"' || *z == '`' || *z == '[') {
+      char cClose = *z == '[' ? ']' : *z;
+      const char *e = strchr(z + 1, cClose);
+      if (e == 0) return 0;
+      if ((int)(e - z - 1) == n && sqlite3_strnicmp(z + 1, zName, n) == 0) {
+        return 1;
+      }
+      z = e + 1;
+    } else if ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') ||
+               *z == '_' || (unsigned char)*z >= 0x80) {
+      const char *s = z;
+      while ((*z >= 'a' && *z <= 'z') || (*z >= 'A' && *z <= 'Z') ||
+             (*z >= '0' && *z <= '9') || *z == '_' || (unsigned char)*z >= 0x80) {
+        z++;
+      }
+      if ((int)(z - s) == n && sqlite3_strnicmp(s, zName, n) == 0) return 1;
+    } else {
+      z++;
+    }
+  }
+  return 0;
+}
+
+/* What of the model uses column iCol (a key, an index, a topic), as words
+** for a message (sqlite3_malloc'd), or NULL if nothing does. */
+static char *alterColumnUser(const tito_model *pModel, int iCol) {
+  const char *zName = pModel->aCol[iCol].zName;
+  int i, j;
+  for (i = 0; i < pModel->nPk; i++) {
+    if (pModel->aiPk[i] == iCol) return sqlite3_mprintf("the PRIMARY KEY");
+  }
+  for (i = 0; i < pModel->nIndex; i++) {
+    const tito_index *pIdx = &pModel->aIndex[i];
+    int bUse = alterTextUses(pIdx->zWhere, zName);
+    for (j = 0; j < pIdx->nCol; j++) bUse |= pIdx->aiCol[j] == iCol;
+    for (j = 0; j < pIdx->nInclude; j++) bUse |= pIdx->aiInclude[j] == iCol;
+    if (bUse) return sqlite3_mprintf("index %s", pIdx->zName);
+  }
+  for (i = 0; i < pModel->nTopic; i++) {
+    const tito_topic *pT = &pModel->aTopic[i];
+    int bUse = alterTextUses(pT->zWhere, zName) || alterTextUses(pT->zAt, zName);
+    for (j = 0; j < pT->nPart; j++) bUse |= pT->aiPart[j] == iCol;
+    if (bUse) return sqlite3_mprintf("topic %s", pT->zName);
+  }
+  for (i = 0; i < pModel->nCol; i++) {
+    if (i != iCol && alterTextUses(pModel->aCol[i].zDefault, zName)) {
+      return sqlite3_mprintf("the DEFAULT of column %s", pModel->aCol[i].zName);
+    }
+  }
+  return 0;
+}
+
+/* The argument declaring column zName, or -1. */
+static int alterColumnArg(tito_vtab *p, const char *zName) {
+  const tito_model *pOld = p->pTab->pModel;
+  int i, iArg = -1;
+  for (i = 0; i < p->nArg && iArg < 0; i++) {
+    char *z = alterColumnName(pOld, p->azArg[i]);
+    if (z && sqlite3_stricmp(z, zName) == 0) iArg = i;
+    sqlite3_free(z);
+  }
+  return iArg;
+}
+
+/* The column named by "name ..." at z (sqlite3_malloc'd, unquoted), and
+** *pzAfter past it; NULL if there is no name. */
+static char *alterTakeName(const char *z, const char **pzAfter) {
+  const char *zEnd;
+  char *zName;
+  z = alterBlank(z);
+  if (*z == '"' || *z == '`' || *z == '[') {
+    char cClose = *z == '[' ? ']' : *z;
+    zEnd = strchr(z + 1, cClose);
+    if (zEnd == 0) return 0;
+    zName = sqlite3_mprintf("%.*s", (int)(zEnd - z - 1), z + 1);
+    zEnd++;
+  } else {
+    for (zEnd = z; (*zEnd >= 'a' && *zEnd <= 'z') ||
+                   (*zEnd >= 'A' && *zEnd <= 'Z') ||
+                   (*zEnd >= '0' && *zEnd <= '9') || *zEnd == '_' ||
+                   (unsigned char)*zEnd >= 0x80;
+         zEnd++) {
+    }
+    if (zEnd == z) return 0;
+    zName = sqlite3_mprintf("%.*s", (int)(zEnd - z), z);
+  }
+  *pzAfter = alterBlank(zEnd);
+  return zName;
+}
+
+/* DROP COLUMN zName / RENAME COLUMN zName TO zNew (zNew NULL for DROP):
+** the column's definition removed, or its name replaced. Refused for a
+** column the key, an index, a topic or another default uses (SQLite's
+** DROP COLUMN refuses those too; tito's RENAME does not rewrite them). */
+static int alterPlanColumn(alter_change *c, const char *zName,
+                           const char *zNew, char **pzErr) {
+  tito_vtab *p = c->p;
+  const tito_model *pOld = p->pTab->pModel;
+  int i, iCol = tito_model_column(pOld, zName), iArg;
+  char *zUser;
+  if (iCol < 0) {
+    *pzErr = sqlite3_mprintf("no such column: \"%s\"", zName);
+    return SQLITE_ERROR;
+  }
+  zUser = alterColumnUser(pOld, iCol);
+  if (zUser) {
+    *pzErr = sqlite3_mprintf("cannot %s column \"%s\": %s uses it%s",
+                             zNew ? "rename" : "drop", pOld->aCol[iCol].zName,
+                             zUser, strncmp(zUser, "index ", 6) == 0
+                                        ? " (drop the index first)" : "");
+    sqlite3_free(zUser);
+    return SQLITE_ERROR;
+  }
+  if (zNew == 0 && pOld->nCol == 1) {
+    *pzErr = sqlite3_mprintf("cannot drop column \"%s\": no other columns "
+                             "exist", zName);
+    return SQLITE_ERROR;
+  }
+  if (zNew && tito_model_column(pOld, zNew) >= 0 &&
+      sqlite3_stricmp(zNew, zName) != 0) {
+    *pzErr = sqlite3_mprintf("duplicate column name: %s", zNew);
+    return SQLITE_ERROR;
+  }
+  iArg = alterColumnArg(p, zName);
+  if (iArg < 0) {
+    *pzErr = sqlite3_mprintf("column %s is not declared by its own clause",
+                             zName);
+    return SQLITE_ERROR;
+  }
+  c->iCol = iCol;
+  c->zIndex = sqlite3_mprintf("%s", pOld->aCol[iCol].zName);
+  c->azArg = sqlite3_malloc64(sizeof(char *) * (p->nArg + 1));
+  if (c->zIndex == 0 || c->azArg == 0) return SQLITE_NOMEM;
+  if (zNew) {
+    const char *zRest = 0;
+    char *zOldName = alterTakeName(p->azArg[iArg], &zRest);
+    sqlite3_free(zOldName);
+    c->zNewArg = sqlite3_mprintf("\"%w\" %s", zNew, zRest ? zRest : "");
+    if (c->zNewArg == 0) return SQLITE_NOMEM;
+  }
+  for (i = 0; i < p->nArg; i++) {
+    if (i != iArg) c->azArg[c->nArg++] = p->azArg[i];
+    else if (zNew) c->azArg[c->nArg++] = c->zNewArg;
+  }
+  c->iIdx = -1;
+  return SQLITE_OK;
+}
+
 /* Parse the change zChange of table p into c, and the new model. */
 static int alterPlan(alter_change *c, const char *zChange, char **pzErr) {
   const char *z = alterBlank(zChange), *zCol;
@@ -253,7 +422,39 @@ static int alterPlan(alter_change *c, const char *zChange, char **pzErr) {
   } else if (alterKeyword(alterBlank(zChange), "ADD", &z)) {
     c->eKind = ALTER_ADD_INDEX;
     rc = alterPlanAdd(c, z, pzErr);
-  } else if (alterKeyword(z, "DROP", &z) && alterKeyword(z, "INDEX", &z)) {
+  } else if (alterKeyword(alterBlank(zChange), "DROP", &z) &&
+             !alterKeyword(z, "INDEX", &zCol)) {
+    /* DROP [COLUMN] name */
+    char *zName;
+    alterKeyword(z, "COLUMN", &z);
+    zName = alterTakeName(z, &zCol);
+    if (zName == 0 || *zCol) {
+      sqlite3_free(zName);
+      *pzErr = sqlite3_mprintf("DROP COLUMN takes one column name");
+      return SQLITE_ERROR;
+    }
+    c->eKind = ALTER_DROP_COLUMN;
+    rc = alterPlanColumn(c, zName, 0, pzErr);
+    sqlite3_free(zName);
+  } else if (alterKeyword(alterBlank(zChange), "RENAME", &z)) {
+    /* RENAME [COLUMN] old TO new */
+    char *zOld, *zNew = 0;
+    alterKeyword(z, "COLUMN", &z);
+    zOld = alterTakeName(z, &z);
+    if (zOld && alterKeyword(z, "TO", &z)) zNew = alterTakeName(z, &z);
+    if (zOld == 0 || zNew == 0 || *z) {
+      sqlite3_free(zOld);
+      sqlite3_free(zNew);
+      *pzErr = sqlite3_mprintf("RENAME COLUMN takes: RENAME COLUMN old TO "
+                               "new");
+      return SQLITE_ERROR;
+    }
+    c->eKind = ALTER_RENAME_COLUMN;
+    rc = alterPlanColumn(c, zOld, zNew, pzErr);
+    sqlite3_free(zOld);
+    sqlite3_free(zNew);
+  } else if (alterKeyword(alterBlank(zChange), "DROP", &z) &&
+             alterKeyword(z, "INDEX", &z)) {
     /* The name as an index clause reads it. */
     char *zClause = sqlite3_mprintf("INDEX %s", z);
     char *zName = zClause ? alterIndexName(zClause) : 0;
@@ -267,8 +468,9 @@ static int alterPlan(alter_change *c, const char *zChange, char **pzErr) {
     sqlite3_free(zName);
   } else {
     *pzErr = sqlite3_mprintf("unknown change '%s' (tito_alter knows ADD "
-                             "[UNIQUE] INDEX ..., DROP INDEX name and ADD "
-                             "COLUMN ...)", zChange);
+                             "[UNIQUE] INDEX ..., DROP INDEX name, ADD COLUMN "
+                             "..., DROP COLUMN name, RENAME COLUMN a TO b)",
+                             zChange);
     return SQLITE_ERROR;
   }
   if (rc == SQLITE_OK) {
@@ -293,7 +495,13 @@ static int alterEntries(alter_change *c, int64_t *pnRow, char **pzErr) {
   tito_model *pModel = c->pModel;
   int rc;
   *pnRow = 0;
-  if (c->eKind == ALTER_ADD_COLUMN) return SQLITE_OK; /* rows stay as they are */
+  if (c->eKind == ALTER_ADD_COLUMN || c->eKind == ALTER_RENAME_COLUMN) {
+    return SQLITE_OK; /* rows hold columns by position: nothing moves */
+  }
+  if (c->eKind == ALTER_DROP_COLUMN) {
+    rc = tito_rows_drop_column(p->pTab, c->iCol, pnRow, pzErr);
+    return rc;
+  }
   if (c->eKind == ALTER_DROP_INDEX) {
     rc = tito_index_clear(p->pTab, c->iDropId);
     if (rc == SQLITE_OK && c->iMovedId) {
@@ -412,69 +620,115 @@ static int alterRun(alter_change *c, int64_t *pnRow, char **pzErr) {
   return rc;
 }
 
+/*
+** Hold the write lock of the table's schema before reading its definition:
+** another connection's change committed meanwhile is then seen (its
+** schema reloaded) before this one is planned, and none can commit until
+** this one ends. (A no-op UPDATE of the embedded store's table starts the
+** write transaction; a schema without it has no tito table to change.)
+*/
+static void alterLock(sqlite3 *db, const char *zName) {
+  const char *zDot = zName ? strchr(zName, '.') : 0;
+  char *zSchema = zDot ? sqlite3_mprintf("%.*s", (int)(zDot - zName), zName)
+                       : sqlite3_mprintf("main");
+  if (zSchema) {
+    char *zSql = sqlite3_mprintf("UPDATE \"%w\".tito_store SET v = v WHERE 0",
+                                 zSchema);
+    if (zSql) sqlite3_exec(db, zSql, 0, 0, 0);
+    sqlite3_free(zSql);
+    titoSchemaRefresh(db, zSchema);
+  }
+  sqlite3_free(zSchema);
+}
+
+/* Find the table and make the change (inside the savepoint). */
+static int alterTable(tito_conn *pConn, alter_change *c, const char *zName,
+                      const char *zChange, int64_t *pnRow, char **pzErr) {
+  int rc;
+  alterLock(pConn->db, zName);
+  c->p = zName ? titoFindTable(pConn, zName) : 0;
+  if (c->p == 0 || zChange == 0) {
+    *pzErr = c->p ? sqlite3_mprintf("argument 2 must be a change, e.g. 'ADD "
+                                    "INDEX name(column)'")
+                  : sqlite3_mprintf("no tito table named %s",
+                                    zName ? zName : "NULL");
+    return SQLITE_ERROR;
+  }
+  rc = titoTableReady(c->p);
+  if (rc == SQLITE_OK && c->p->pStore->bRemote) {
+    *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: changing a "
+                             "live model there is not supported yet (a "
+                             "writer on another machine would not see the "
+                             "change)", c->p->zName, c->p->pStore->zUrl);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) rc = alterPlan(c, zChange, pzErr);
+  if (rc == SQLITE_OK) rc = alterRun(c, pnRow, pzErr);
+  return rc;
+}
+
+/* The report of a change made. */
+static char *alterReport(const alter_change *c, int64_t nRow) {
+  const char *zTab = c->p->zName, *z = c->zIndex;
+  switch (c->eKind) {
+    case ALTER_ADD_INDEX:
+      return sqlite3_mprintf("%s: index %s added (%lld rows read)", zTab, z,
+                             (long long)nRow);
+    case ALTER_DROP_INDEX:
+      return sqlite3_mprintf("%s: index %s dropped", zTab, z);
+    case ALTER_ADD_COLUMN:
+      return sqlite3_mprintf("%s: column %s added", zTab, z);
+    case ALTER_DROP_COLUMN:
+      return sqlite3_mprintf("%s: column %s dropped (%lld rows rewritten)",
+                             zTab, z, (long long)nRow);
+    default:
+      return sqlite3_mprintf("%s: column %s renamed", zTab, z);
+  }
+}
+
 /* tito_alter(TABLE, CHANGE): a short report of what was done. */
 static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
   const char *zName = (const char *)sqlite3_value_text(argv[0]);
   const char *zChange = (const char *)sqlite3_value_text(argv[1]);
   alter_change c;
-  char *zErr = 0;
+  char *zErr = 0, *zTab = 0, *zSchema = 0, *zReport = 0;
   int64_t nRow = 0;
-  int rc = SQLITE_OK;
+  int rc;
   (void)argc;
   memset(&c, 0, sizeof(c));
-  c.p = zName ? titoFindTable(pConn, zName) : 0;
-  if (c.p == 0 || zChange == 0) {
-    zErr = c.p ? sqlite3_mprintf("argument 2 must be a change, e.g. 'ADD "
-                                 "INDEX name(column)'")
-               : sqlite3_mprintf("no tito table named %s",
-                                 zName ? zName : "NULL");
-    rc = SQLITE_ERROR;
-  }
-  if (rc == SQLITE_OK) rc = titoTableReady(c.p);
-  if (rc == SQLITE_OK && c.p->pStore->bRemote) {
-    zErr = sqlite3_mprintf("%s is a table of TiKV store %s: changing a live "
-                           "model there is not supported yet (a writer on "
-                           "another machine would not see the change)",
-                           c.p->zName, c.p->pStore->zUrl);
-    rc = SQLITE_ERROR;
-  }
-  if (rc == SQLITE_OK) rc = alterPlan(&c, zChange, &zErr);
+  rc = alterExec(pConn->db, &zErr, "SAVEPOINT tito_alter");
   if (rc == SQLITE_OK) {
-    rc = alterExec(pConn->db, &zErr, "SAVEPOINT tito_alter");
-    if (rc == SQLITE_OK) {
-      rc = alterRun(&c, &nRow, &zErr);
-      if (rc != SQLITE_OK) {
-        sqlite3_exec(pConn->db, "ROLLBACK TO tito_alter", 0, 0, 0);
-        sqlite3_exec(pConn->db, "RELEASE tito_alter", 0, 0, 0);
-      } else {
-        rc = alterExec(pConn->db, &zErr, "RELEASE tito_alter");
-      }
+    rc = alterTable(pConn, &c, zName, zChange, &nRow, &zErr);
+    if (c.p) {
+      zTab = sqlite3_mprintf("%s", c.p->zName);
+      zSchema = sqlite3_mprintf("%s", c.p->zSchema);
+    }
+    if (rc == SQLITE_OK) zReport = alterReport(&c, nRow);
+    /* The table's instance is replaced at the next schema check (below, or
+    ** by the next statement): c.p may be gone from here on. */
+    c.p = 0;
+    if (rc != SQLITE_OK) {
+      sqlite3_exec(pConn->db, "ROLLBACK TO tito_alter", 0, 0, 0);
+      sqlite3_exec(pConn->db, "RELEASE tito_alter", 0, 0, 0);
+    } else {
+      rc = alterExec(pConn->db, &zErr, "RELEASE tito_alter");
     }
   }
+  if (rc == SQLITE_OK && zSchema) titoSchemaRefresh(pConn->db, zSchema);
   if (rc == SQLITE_OK) {
-    char *z = c.eKind == ALTER_ADD_INDEX
-                  ? sqlite3_mprintf("%s: index %s added (%lld rows read)",
-                                    c.p->zName, c.zIndex, (long long)nRow)
-              : c.eKind == ALTER_DROP_INDEX
-                  ? sqlite3_mprintf("%s: index %s dropped", c.p->zName,
-                                    c.zIndex)
-                  : sqlite3_mprintf("%s: column %s added", c.p->zName,
-                                    c.zIndex);
-    char *zSchema = sqlite3_mprintf("%s", c.p->zSchema);
-    /* The table's instance is replaced now, not under a later caller; c.p
-    ** may be gone after this. */
-    c.p = 0;
-    if (zSchema) titoSchemaRefresh(pConn->db, zSchema);
-    sqlite3_free(zSchema);
-    sqlite3_result_text(ctx, z, -1, sqlite3_free);
+    sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
+    zReport = 0;
   } else {
-    char *z = sqlite3_mprintf("tito_alter: %s%s%s", c.p ? c.p->zName : "",
-                              c.p ? ": " : "", zErr ? zErr : sqlite3_errstr(rc));
+    char *z = sqlite3_mprintf("tito_alter: %s%s%s", zTab ? zTab : "",
+                              zTab ? ": " : "", zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_result_error(ctx, z, -1);
     sqlite3_result_error_code(ctx, rc);
     sqlite3_free(z);
   }
+  sqlite3_free(zReport);
+  sqlite3_free(zTab);
+  sqlite3_free(zSchema);
   sqlite3_free(zErr);
   alterChangeFree(&c);
 }

@@ -786,7 +786,9 @@ static sqlite3_uint64 condExactMask(tito_vtab *p, const tito_pcond *pc,
     sqlite3_value *pVal = 0;
     tito_value v;
     char cAff;
+    /* (Hidden columns, the hint's and _key, are no condition's terms.) */
     if (c->op != SQLITE_INDEX_CONSTRAINT_EQ || c->iColumn < 0 ||
+        c->iColumn >= pModel->nCol ||
         !consSeekable(p, pInfo, i) || sqlite3_vtab_in(pInfo, i, -1) ||
         sqlite3_vtab_rhs_value(pInfo, i, &pVal) != SQLITE_OK || !pVal) {
       continue;

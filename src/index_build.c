@@ -2,8 +2,8 @@
 ** index_build.c: one index's entries made or removed when a live model
 ** changes (ext/tito_alter.c).
 **
-** A build reads the model's rows in batches of keys (no scan stays open
-** while it writes) and makes each row's entry as an INSERT would: the same
+** A build reads the model's rows in batches (src/row_batch.h: no scan
+** stays open while it writes) and makes each row's entry as an INSERT would: the same
 ** key, the same value, only where a partial index's condition holds. The
 ** entries are gathered in runs of up to nRunBytes (TITO_BUILD_MEMORY), sorted, and
 ** written in key order: an ordered b-tree (the embedded store) then grows
@@ -16,12 +16,12 @@
 ** decides.
 */
 #include "index_build.h"
+#include "row_batch.h"
 #include <stdlib.h>
 #include <string.h>
 #include "keycodec.h"
 #include "rowcodec.h"
 
-#define BUILD_BATCH 512
 
 /* The bounds of index id iId's entries: P | model | 0x02 | u32 iId and
 ** the next id. */
@@ -187,42 +187,6 @@ static int runFlush(tito_table *pTab, int iIdx, build_run *r, int bFirst,
   return rc;
 }
 
-/* A batch of rows copied out of a scan: keys and values back to back. */
-typedef struct build_batch {
-  tito_buf data;
-  int aKey[BUILD_BATCH][2]; /* offset and size of each key */
-  int aVal[BUILD_BATCH][2]; /* of each value */
-  int n;
-} build_batch;
-
-/* Up to BUILD_BATCH rows from pLo (inclusive) to pHi into b. */
-static int buildRead(tito_table *pTab, const tito_buf *pLo,
-                     const tito_buf *pHi, build_batch *b) {
-  tito_kv *pKv = pTab->pKv;
-  tito_kv_iter *pIter = 0;
-  int rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi->a, pHi->n, 0,
-                                BUILD_BATCH, &pIter);
-  b->data.n = 0;
-  b->n = 0;
-  while (rc == TITO_OK && !pKv->pMethods->xIterEof(pIter) &&
-         b->n < BUILD_BATCH) {
-    int nKey, nVal;
-    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
-    const uint8_t *pVal = pKv->pMethods->xIterValue(pIter, &nVal);
-    b->aKey[b->n][0] = b->data.n;
-    b->aKey[b->n][1] = nKey;
-    tito_buf_append(&b->data, pKey, nKey);
-    b->aVal[b->n][0] = b->data.n;
-    b->aVal[b->n][1] = nVal;
-    tito_buf_append(&b->data, pVal, nVal);
-    b->n++;
-    rc = pKv->pMethods->xIterNext(pIter);
-  }
-  if (pIter) pKv->pMethods->xIterClose(pIter);
-  if (rc == TITO_OK && b->data.rc) rc = TITO_NOMEM;
-  return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
-}
-
 /* Add index iIdx's entry of the row at key pRowKey (value pVal) to run r. */
 static int buildOne(tito_table *pTab, int iIdx, tito_buf *pRowKey,
                     const uint8_t *pVal, int nVal, tito_value *aRow,
@@ -245,58 +209,57 @@ static int buildOne(tito_table *pTab, int iIdx, tito_buf *pRowKey,
   return runAdd(r, pKey, pEntry, bCompact);
 }
 
+/* The state of one build. */
+typedef struct build_ctx {
+  tito_table *pTab;
+  int iIdx;
+  int nRunBytes;
+  int nRun;            /* runs written */
+  build_run run;
+  tito_buf rowKey, key, entry;
+  tito_value *aRow;
+} build_ctx;
+
+/* One batch of rows: their entries into the run, written when full. */
+static int buildBatch(void *pArg, const tito_row_batch *b, int bLast,
+                      char **pzErr) {
+  build_ctx *x = pArg;
+  int i, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < b->n; i++) {
+    x->rowKey.n = 0;
+    tito_buf_append(&x->rowKey, b->data.a + b->aKey[i][0], b->aKey[i][1]);
+    if (x->rowKey.rc) return SQLITE_NOMEM;
+    rc = buildOne(x->pTab, x->iIdx, &x->rowKey, b->data.a + b->aVal[i][0],
+                  b->aVal[i][1], x->aRow, &x->key, &x->entry, &x->run, pzErr);
+  }
+  if (rc == SQLITE_OK && (x->run.data.n >= x->nRunBytes || bLast)) {
+    rc = runFlush(x->pTab, x->iIdx, &x->run, x->nRun++ == 0, pzErr);
+  }
+  return rc;
+}
+
 int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
                      int64_t *pnRow, char **pzErr) {
-  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
-  tito_buf key = TITO_BUF_INIT, entry = TITO_BUF_INIT;
-  build_batch *b = sqlite3_malloc(sizeof(*b));
-  build_run run;
-  int nRun = 0;
-  tito_value *aRow = sqlite3_malloc64(sizeof(tito_value) *
-                                      (pTab->pModel->nCol + 1));
-  int rc = b && aRow ? SQLITE_OK : SQLITE_NOMEM, i;
+  build_ctx x;
+  int rc;
+  memset(&x, 0, sizeof(x));
+  x.pTab = pTab;
+  x.iIdx = iIdx;
+  x.nRunBytes = nRunBytes > 0 ? nRunBytes : TITO_BUILD_MEMORY;
+  x.aRow = sqlite3_malloc64(sizeof(tito_value) * (pTab->pModel->nCol + 1));
+  rc = x.aRow ? tito_index_clear(pTab, pTab->pModel->aIndex[iIdx].iId)
+              : SQLITE_NOMEM;
   *pnRow = 0;
-  memset(&run, 0, sizeof(run));
-  if (b) memset(b, 0, sizeof(*b));
-  if (rc == SQLITE_OK) rc = tito_index_clear(pTab, pTab->pModel->aIndex[iIdx].iId);
-  tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
-  tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n); /* kind 0x02 */
-  if (rc == SQLITE_OK && (lo.rc || hi.rc)) rc = SQLITE_NOMEM;
-  while (rc == SQLITE_OK) {
-    rc = buildRead(pTab, &lo, &hi, b);
-    if (rc != SQLITE_OK) {
-      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
-      break;
-    }
-    for (i = 0; rc == SQLITE_OK && i < b->n; i++) {
-      rowKey.n = 0;
-      tito_buf_append(&rowKey, b->data.a + b->aKey[i][0], b->aKey[i][1]);
-      if (rowKey.rc) rc = SQLITE_NOMEM;
-      if (rc == SQLITE_OK) {
-        rc = buildOne(pTab, iIdx, &rowKey, b->data.a + b->aVal[i][0],
-                      b->aVal[i][1], aRow, &key, &entry, &run, pzErr);
-      }
-    }
-    if (rc == SQLITE_OK && (run.data.n >= (nRunBytes > 0 ? nRunBytes : TITO_BUILD_MEMORY) || b->n < BUILD_BATCH)) {
-      rc = runFlush(pTab, iIdx, &run, nRun++ == 0, pzErr);
-    }
-    *pnRow += b->n;
-    if (rc != SQLITE_OK || b->n < BUILD_BATCH) break;
-    /* The next batch starts just after the last key read. */
-    lo.n = 0;
-    tito_buf_append(&lo, rowKey.a, rowKey.n);
-    tito_buf_append(&lo, (const uint8_t *)"", 1);
-    if (lo.rc) rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    rc = tito_rows_each_batch(pTab, buildBatch, &x, pnRow, pzErr);
+  } else if (rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
   }
-  tito_buf_free(&lo);
-  tito_buf_free(&hi);
-  tito_buf_free(&rowKey);
-  tito_buf_free(&key);
-  tito_buf_free(&entry);
-  if (b) tito_buf_free(&b->data);
-  sqlite3_free(b);
-  tito_buf_free(&run.data);
-  sqlite3_free(run.aEnt);
-  sqlite3_free(aRow);
+  tito_buf_free(&x.rowKey);
+  tito_buf_free(&x.key);
+  tito_buf_free(&x.entry);
+  tito_buf_free(&x.run.data);
+  sqlite3_free(x.run.aEnt);
+  sqlite3_free(x.aRow);
   return rc;
 }

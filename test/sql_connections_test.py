@@ -96,6 +96,38 @@ def main():
         check("after b dropped it, a no longer checks it; tito_check ok",
               a.execute("SELECT tito_check('m'), count(*) FROM m WHERE e = 'e5'")
               .fetchone(), ("ok", 2))
+        # Two connections racing to change one model: SQLite lets one write
+        # at a time; the second change runs on the first one's definition.
+        import threading
+        res = {}
+
+        def change(name, sql):
+            conn = connect(path)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("SELECT count(*) FROM m").fetchall()  # connected
+            try:
+                conn.execute(sql)
+                res[name] = "ok"
+            except sqlite3.Error as ex:
+                res[name] = str(ex)
+            conn.close()
+        ta = threading.Thread(target=change, args=(
+            "a", "SELECT tito_alter('m', 'ADD INDEX by_race(n, e)')"))
+        tb = threading.Thread(target=change, args=(
+            "b", "SELECT tito_alter('m', 'ADD INDEX by_race(e)')"))
+        ta.start(); tb.start(); ta.join(); tb.join()
+        errs = sorted(v for v in res.values() if v != "ok")
+        check("of two racing ADD INDEX by_race, one wins, the other fails "
+              "naming the duplicate", (len(errs), "duplicate index name" in
+                                       (errs[0] if errs else "")), (1, True))
+        check("both connections see one definition; tito_check ok",
+              (a.execute("SELECT sql FROM sqlite_schema WHERE name = 'm'")
+               .fetchone() == b.execute("SELECT sql FROM sqlite_schema WHERE "
+                                        "name = 'm'").fetchone(),
+               a.execute("SELECT count(*) FROM tito_indexes('m') WHERE name = "
+                         "'by_race'").fetchone()[0],
+               b.execute("SELECT tito_check('m')").fetchone()[0]),
+              (True, 1, "ok"))
         a.close()
         b.close()
 

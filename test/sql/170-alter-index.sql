@@ -1,6 +1,6 @@
 -- 170-alter-index: tito_alter adds and drops indexes of a live model, and
--- adds columns. The ordinary table o gets the same CREATE INDEX / DROP
--- INDEX / ALTER TABLE ADD COLUMN; every query
+-- adds, renames and drops columns. The ordinary table o gets the same
+-- CREATE INDEX / DROP INDEX / ALTER TABLE; every query
 -- gives o's rows ("same"), tito_check is ok after every change, and a
 -- change that fails changes nothing (definition, rows, entries).
 CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, email TEXT, name TEXT, created_at INT, status TEXT, score REAL,
@@ -128,6 +128,33 @@ SELECT tito_alter('t', 'ADD COLUMN e TEXT DEFAULT (lower(''X''))');
 SELECT count(*) FROM pragma_table_info('t');
 SELECT tito_check('t');
 
+.print '-- RENAME COLUMN (the definition only) and DROP COLUMN (every row rewritten without it)'
+SELECT tito_alter('t', 'RENAME COLUMN note TO remark');
+SELECT tito_alter('t', 'DROP INDEX by_priority');
+DROP INDEX o_by_priority;
+SELECT tito_alter('t', 'RENAME COLUMN note TO remark');
+ALTER TABLE o RENAME COLUMN note TO remark;
+SELECT tito_alter('t', 'DROP COLUMN remark');
+ALTER TABLE o DROP COLUMN remark;
+SELECT tito_alter('t', 'RENAME weight TO "the weight"');
+ALTER TABLE o RENAME weight TO "the weight";
+SELECT sql FROM sqlite_schema WHERE name = 't';
+SELECT CASE WHEN (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM o)) + (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM t)) = 0 THEN 'same' ELSE 'DIFFERENT' END;
+SELECT tito_check('t');
+.print '-- a column that the key, an index, a topic or a condition uses is refused'
+CREATE VIRTUAL TABLE ev USING tito(id INTEGER PRIMARY KEY, k TEXT, v TEXT, w INT, x INT, INDEX by_v(v) WHERE w > 0, TOPIC changes WHERE k <> 'skip');
+INSERT INTO ev VALUES (1, 'a', 'b', 1, 1), (2, 'skip', 'c', 0, 2);
+SELECT tito_alter('ev', 'DROP COLUMN id');
+SELECT tito_alter('ev', 'RENAME COLUMN id TO key');
+SELECT tito_alter('ev', 'DROP COLUMN v');
+SELECT tito_alter('ev', 'DROP COLUMN w');
+SELECT tito_alter('ev', 'RENAME COLUMN k TO kk');
+SELECT tito_alter('ev', 'DROP COLUMN nope');
+SELECT tito_alter('ev', 'RENAME COLUMN x TO v');
+SELECT tito_alter('ev', 'DROP COLUMN x');
+SELECT * FROM ev;
+SELECT tito_check('ev');
+
 .print '-- a table without rowid (composite key), and ALTER TABLE RENAME after a change'
 CREATE VIRTUAL TABLE li USING tito(order_id INTEGER, line_no INTEGER, sku TEXT, qty INTEGER, PRIMARY KEY (order_id, line_no));
 INSERT INTO li SELECT value / 4, value % 4, 'sku' || (value % 13), value % 5 FROM generate_series(0, 399);
@@ -144,7 +171,8 @@ SELECT tito_alter('t', 'DROP INDEX nope');
 SELECT tito_alter('t', 'ADD INDEX by_status(status)');
 SELECT tito_alter('t', 'ADD INDEX by_x(nocol)');
 SELECT tito_alter('t', 'ADD INDEX by_y(name) WHERE');
-SELECT tito_alter('t', 'RENAME COLUMN name TO nm');
+SELECT tito_alter('t', 'RENAME COLUMN name TO');
+SELECT tito_alter('t', 'DROP COLUMN');
 SELECT tito_alter('t', 'ADD by_z(name)');
 SELECT tito_alter('t', 'DROP INDEX');
 SELECT tito_alter('t', NULL);
