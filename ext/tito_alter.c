@@ -62,6 +62,20 @@ static int alterKeyword(const char *z, const char *zKw, const char **pzAfter) {
   return 1;
 }
 
+/* z without its leading and trailing blanks (sqlite3_malloc'd): a module
+** argument as SQLite passes it, so the catalog's copy of the definition
+** reads as the reconnected table's. */
+static char *alterTrim(const char *z) {
+  const char *e;
+  z = alterBlank(z);
+  e = z + strlen(z);
+  while (e > z && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+                   e[-1] == '\r')) {
+    e--;
+  }
+  return sqlite3_mprintf("%.*s", (int)(e - z), z);
+}
+
 /* If zArg declares an index ([UNIQUE] INDEX name ...), its name
 ** (sqlite3_malloc'd, unquoted), else NULL. */
 static char *alterIndexName(const char *zArg) {
@@ -98,7 +112,7 @@ typedef struct alter_change {
   uint32_t iDropId;   /* DROP: the dropped index's id */
   uint32_t iMovedId;  /* DROP: the moved index's old id, or 0 */
   int iCol;           /* DROP/RENAME COLUMN: the column */
-  char *zNewArg;      /* RENAME COLUMN: the column's new clause */
+  char *zNewArg;      /* the new clause (ADD), or the column's renamed one */
 } alter_change;
 
 static void alterChangeFree(alter_change *c) {
@@ -112,6 +126,9 @@ static void alterChangeFree(alter_change *c) {
 static int alterPlanAdd(alter_change *c, const char *zSpec, char **pzErr) {
   tito_vtab *p = c->p;
   int i;
+  c->zNewArg = alterTrim(zSpec);
+  if (c->zNewArg == 0) return SQLITE_NOMEM;
+  zSpec = c->zNewArg;
   c->zIndex = alterIndexName(zSpec);
   if (c->zIndex == 0) {
     *pzErr = sqlite3_mprintf("ADD takes an index clause: ADD [UNIQUE] INDEX "
@@ -202,6 +219,9 @@ static int alterPlanAddColumn(alter_change *c, const char *zSpec) {
   tito_vtab *p = c->p;
   const tito_model *pOld = p->pTab->pModel;
   int i, n = 0, iLastCol = -1;
+  c->zNewArg = alterTrim(zSpec);
+  if (c->zNewArg == 0) return SQLITE_NOMEM;
+  zSpec = c->zNewArg;
   for (i = 0; i < p->nArg; i++) {
     char *z = alterColumnName(pOld, p->azArg[i]);
     if (z) iLastCol = i;
@@ -401,7 +421,9 @@ static int alterPlanColumn(alter_change *c, const char *zName,
     const char *zRest = 0;
     char *zOldName = alterTakeName(p->azArg[iArg], &zRest);
     sqlite3_free(zOldName);
-    c->zNewArg = sqlite3_mprintf("\"%w\" %s", zNew, zRest ? zRest : "");
+    char *zClause = sqlite3_mprintf("\"%w\" %s", zNew, zRest ? zRest : "");
+    c->zNewArg = zClause ? alterTrim(zClause) : 0;
+    sqlite3_free(zClause);
     if (c->zNewArg == 0) return SQLITE_NOMEM;
   }
   for (i = 0; i < p->nArg; i++) {
