@@ -58,10 +58,11 @@ KV_CONF_EMB := $(BUILD)/kv/test_kv_conformance_embedded
 TEST_BINS  := $(UNIT_TESTS) $(KV_CONF_EMB)
 
 # Debian packages: build, the TiKV client (gRPC core C API, protobuf-c), the
-# fake cluster of the tests (Python gRPC), and valgrind.
+# fake cluster of the tests (Python gRPC), valgrind, and SQLAlchemy for the
+# reflection test.
 DEBS := build-essential pkg-config sqlite3 libsqlite3-dev libprotobuf-c-dev \
         protobuf-c-compiler protobuf-compiler libgrpc-dev uuid-dev python3 \
-        python3-grpcio python3-protobuf valgrind
+        python3-grpcio python3-protobuf valgrind python3-sqlalchemy
 
 .PHONY: all setup setup-fuzz print-debs print-fuzz-debs test test-build \
         valgrind bench demo fuzz soak clean sqlite-current
