@@ -1,0 +1,154 @@
+/*
+** test_model_change.c: unit tests of change planning (src/model_change.c):
+** the new argument list and model of every kind of change, the ids an
+** index drop frees and moves, and every refusal with its words.
+*/
+#include "check.h"
+#include "model.h"
+#include "model_change.h"
+#include <sqlite3.h>
+#include <string.h>
+
+#define NARG(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+static const char *const azUsers[] = {
+    "id INTEGER PRIMARY KEY", "email TEXT NOT NULL", "name TEXT",
+    "score REAL", "INDEX by_name(name)", "UNIQUE INDEX by_email(email)",
+    "INDEX by_score(score) WHERE name IS NOT NULL", "TOPIC t WHERE score > 0"};
+
+/* Plan zChange on the users model into c; returns the plan's code and
+** puts its message (or "") in zOut. */
+static int plan(const char *zChange, tito_change *c, char *zOut, int nOut) {
+  tito_model *pOld = 0;
+  char *zErr = 0;
+  int rc = tito_model_parse("users", NARG(azUsers), azUsers, &pOld, &zErr);
+  CHECK(rc == 0 && pOld != 0);
+  rc = tito_change_plan("users", NARG(azUsers), (char *const *)azUsers, pOld,
+                        zChange, c, &zErr);
+  snprintf(zOut, nOut, "%s", zErr ? zErr : "");
+  sqlite3_free(zErr);
+  c->pOld = 0; /* freed here: the plan keeps no pointer into it after */
+  tito_model_free(pOld);
+  return rc;
+}
+
+/* The new definition, joined by " | ". */
+static void joined(const tito_change *c, char *zOut, int nOut) {
+  int i, n = 0;
+  zOut[0] = 0;
+  for (i = 0; i < c->nArg && n < nOut; i++) {
+    n += snprintf(zOut + n, nOut - n, "%s%s", i ? " | " : "", c->azArg[i]);
+  }
+}
+
+static void test_add_index(void) {
+  tito_change c;
+  char z[1024];
+  CHECK(plan("  ADD UNIQUE INDEX by_ns(name, score DESC)  ", &c, z,
+             sizeof z) == SQLITE_OK);
+  CHECK(c.eKind == TITO_CHANGE_ADD_INDEX && strcmp(c.zName, "by_ns") == 0);
+  CHECK(c.nArg == NARG(azUsers) + 1 &&
+        strcmp(c.azArg[c.nArg - 1], "UNIQUE INDEX by_ns(name, score DESC)") == 0);
+  CHECK(c.pModel->nIndex == 4 && c.iIdx == 3 && c.pModel->aIndex[3].iId == 4 &&
+        c.pModel->aIndex[3].bUnique);
+  tito_change_free(&c);
+  CHECK(plan("ADD INDEX by_name(email)", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "duplicate index name \"by_name\"") != 0);
+  tito_change_free(&c);
+  CHECK(plan("ADD by_x(name)", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "ADD takes an index clause") != 0);
+  tito_change_free(&c);
+  check_group("model change: ADD INDEX appends the clause; the new index takes the next id");
+}
+
+static void test_drop_index(void) {
+  tito_change c;
+  char z[1024];
+  CHECK(plan("DROP INDEX by_name", &c, z, sizeof z) == SQLITE_OK);
+  joined(&c, z, sizeof z);
+  /* the last index's clause takes the dropped one's place */
+  CHECK(strcmp(z, "id INTEGER PRIMARY KEY | email TEXT NOT NULL | name TEXT | "
+                  "score REAL | INDEX by_score(score) WHERE name IS NOT NULL | "
+                  "UNIQUE INDEX by_email(email) | TOPIC t WHERE score > 0") == 0);
+  CHECK(c.iDropId == 1 && c.iMovedId == 3 && c.iIdx == 0);
+  CHECK(strcmp(c.pModel->aIndex[0].zName, "by_score") == 0 &&
+        c.pModel->aIndex[0].iId == 1 && c.pModel->aIndex[1].iId == 2);
+  tito_change_free(&c);
+  CHECK(plan("DROP INDEX \"by_score\"", &c, z, sizeof z) == SQLITE_OK);
+  CHECK(c.iDropId == 3 && c.iMovedId == 0 && c.iIdx == -1 &&
+        c.pModel->nIndex == 2);
+  tito_change_free(&c);
+  CHECK(plan("DROP INDEX nope", &c, z, sizeof z) == SQLITE_ERROR &&
+        strcmp(z, "users has no index nope") == 0);
+  tito_change_free(&c);
+  check_group("model change: DROP INDEX moves the last index into the freed id");
+}
+
+static void test_columns(void) {
+  tito_change c;
+  char z[1024];
+  CHECK(plan("ADD COLUMN age INTEGER DEFAULT 0 ", &c, z, sizeof z) == SQLITE_OK);
+  CHECK(c.eKind == TITO_CHANGE_ADD_COLUMN && c.pModel->nCol == 5 &&
+        strcmp(c.azArg[4], "age INTEGER DEFAULT 0") == 0 && c.iIdx == -1);
+  tito_change_free(&c);
+  CHECK(plan("ADD COLUMN n INT NOT NULL", &c, z, sizeof z) == SQLITE_ERROR &&
+        strcmp(z, "Cannot add a NOT NULL column with default value NULL") == 0);
+  tito_change_free(&c);
+  CHECK(plan("ADD COLUMN t TEXT DEFAULT (datetime('now'))", &c, z, sizeof z) ==
+            SQLITE_ERROR &&
+        strcmp(z, "Cannot add a column with non-constant default") == 0);
+  tito_change_free(&c);
+  CHECK(plan("ADD COLUMN u TEXT UNIQUE", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "Cannot add a UNIQUE column") != 0);
+  tito_change_free(&c);
+  CHECK(plan("RENAME COLUMN email TO mail", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "index by_email uses it") != 0);
+  tito_change_free(&c);
+  CHECK(plan("DROP COLUMN name", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "index by_name uses it") != 0);
+  tito_change_free(&c);
+  CHECK(plan("DROP COLUMN score", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "index by_score uses it") != 0);
+  tito_change_free(&c);
+  CHECK(plan("DROP COLUMN id", &c, z, sizeof z) == SQLITE_ERROR &&
+        strstr(z, "the PRIMARY KEY uses it") != 0);
+  tito_change_free(&c);
+  CHECK(plan("RENAME name TO \"full name\"", &c, z, sizeof z) == SQLITE_ERROR);
+  tito_change_free(&c);
+  check_group("model change: ADD COLUMN after the last column, SQLite's rules; DROP/RENAME refuse a used column");
+}
+
+static void test_free_columns(void) {
+  static const char *const az[] = {"id INTEGER PRIMARY KEY", "a TEXT",
+                                   "\"b c\" INT DEFAULT 1", "INDEX by_a(a)"};
+  tito_model *pOld = 0;
+  tito_change c;
+  char *zErr = 0, z[512];
+  CHECK(tito_model_parse("t", NARG(az), az, &pOld, &zErr) == 0);
+  CHECK(tito_change_plan("t", NARG(az), (char *const *)az, pOld,
+                         "RENAME COLUMN \"b c\" TO d", &c, &zErr) == SQLITE_OK);
+  joined(&c, z, sizeof z);
+  CHECK(strcmp(z, "id INTEGER PRIMARY KEY | a TEXT | \"d\" INT DEFAULT 1 | "
+                  "INDEX by_a(a)") == 0 && c.iCol == 2);
+  tito_change_free(&c);
+  CHECK(tito_change_plan("t", NARG(az), (char *const *)az, pOld,
+                         "DROP COLUMN \"b c\"", &c, &zErr) == SQLITE_OK);
+  CHECK(c.eKind == TITO_CHANGE_DROP_COLUMN && c.nArg == 3 && c.iCol == 2 &&
+        c.pModel->nCol == 2);
+  tito_change_free(&c);
+  CHECK(tito_change_plan("t", NARG(az), (char *const *)az, pOld,
+                         "RENAME COLUMN a TO id", &c, &zErr) == SQLITE_ERROR);
+  CHECK(zErr && strstr(zErr, "index by_a uses it") != 0);
+  sqlite3_free(zErr);
+  tito_change_free(&c);
+  tito_model_free(pOld);
+  check_group("model change: RENAME and DROP of a column nothing uses (quoted names)");
+}
+
+int main(void) {
+  test_add_index();
+  test_drop_index();
+  test_columns();
+  test_free_columns();
+  return check_exit();
+}
