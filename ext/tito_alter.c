@@ -37,39 +37,41 @@
 #include "index_build.h"
 #include "model_change.h"
 
-/* Write the entries: the new index's, or the dropped one's removed (and
-** the moved one's rebuilt under the freed id). *pnRow: rows read. */
+/* The keys: rows rewritten without a dropped column; the entries of every
+** index the new model drops or numbers anew cleared, and those of every
+** index it adds or numbers anew built (ids are positions, src/table.h).
+** *pnRow: rows read. */
 static int alterEntries(tito_vtab *p, tito_change *c, int64_t *pnRow,
                         char **pzErr) {
+  const tito_model *pOld = p->pTab->pModel;
   tito_table *pNew = 0;
   tito_model *pModel = c->pModel;
-  int rc;
+  uint64_t mBuild = 0; /* indexes to build (a model has at most 64) */
+  int i, rc = SQLITE_OK;
   *pnRow = 0;
-  if (c->eKind == TITO_CHANGE_ADD_COLUMN ||
-      c->eKind == TITO_CHANGE_RENAME_COLUMN) {
-    return SQLITE_OK; /* rows hold columns by position: nothing moves */
-  }
   if (c->eKind == TITO_CHANGE_DROP_COLUMN) {
-    rc = tito_rows_drop_column(p->pTab, c->iCol, pnRow, pzErr);
-    return rc;
+    return tito_rows_drop_column(p->pTab, c->iCol, pnRow, pzErr);
   }
-  if (c->eKind == TITO_CHANGE_DROP_INDEX) {
-    rc = tito_index_clear(p->pTab, c->iDropId);
-    if (rc == SQLITE_OK && c->iMovedId) {
-      rc = tito_index_clear(p->pTab, c->iMovedId);
+  for (i = 0; rc == SQLITE_OK && i < pOld->nIndex; i++) {
+    if (tito_change_clears(c, i)) {
+      rc = tito_index_clear(p->pTab, pOld->aIndex[i].iId);
+      if (rc != SQLITE_OK) {
+        *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+      }
     }
-    if (rc != SQLITE_OK) {
-      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
-      return rc;
-    }
-    if (c->iIdx < 0) return SQLITE_OK;
   }
+  for (i = 0; i < pModel->nIndex && i < 64; i++) {
+    if (tito_change_builds(c, i)) mBuild |= (uint64_t)1 << i;
+  }
+  if (rc != SQLITE_OK || mBuild == 0) return rc;
   c->pModel = 0; /* the table takes it, also on error */
   rc = tito_table_open(p->pConn->db, pModel, p->pStore->pKv,
                        p->pTab->iModelId, &pNew, pzErr);
   if (rc == SQLITE_OK) rc = titoTableDefaults(p->pConn->db, pNew);
-  if (rc == SQLITE_OK) {
-    rc = tito_index_build(pNew, c->iIdx, p->pConn->nBuildMemory, pnRow, pzErr);
+  for (i = 0; rc == SQLITE_OK && i < 64; i++) {
+    if ((mBuild >> i) & 1) {
+      rc = tito_index_build(pNew, i, p->pConn->nBuildMemory, pnRow, pzErr);
+    }
   }
   tito_table_close(pNew);
   return rc;

@@ -167,12 +167,6 @@ static int chgPlanDrop(tito_change *c, const char *zName, char **pzErr) {
   c->zName = sqlite3_mprintf("%s", pOld->aIndex[iOld].zName);
   c->azArg = sqlite3_malloc64(sizeof(char *) * c->nOld);
   if (c->zName == 0 || c->azArg == 0) return SQLITE_NOMEM;
-  c->iDropId = pOld->aIndex[iOld].iId;
-  c->iIdx = -1;
-  if (iLastArg != iArg) {
-    c->iMovedId = pOld->aIndex[pOld->nIndex - 1].iId;
-    c->iIdx = iOld;
-  }
   for (i = 0; i < c->nOld; i++) {
     if (i == iLastArg) continue; /* dropped, or moved to iArg */
     c->azArg[c->nArg++] = i == iArg ? c->azOld[iLastArg] : c->azOld[i];
@@ -369,7 +363,6 @@ static int chgPlanColumn(tito_change *c, const char *zName,
     if (i != iArg) c->azArg[c->nArg++] = c->azOld[i];
     else if (zNew) c->azArg[c->nArg++] = c->zNewArg;
   }
-  c->iIdx = -1;
   return SQLITE_OK;
 }
 
@@ -444,13 +437,24 @@ int tito_change_plan(const char *zTable, int nArg, char *const *azArg,
     rc = tito_model_parse(c->zTable, c->nArg, (const char *const *)c->azArg,
                           &c->pModel, pzErr);
   }
-  if (rc == SQLITE_OK && c->eKind == TITO_CHANGE_ADD_INDEX) {
-    c->iIdx = c->pModel->nIndex - 1;
-  }
   if (rc == SQLITE_OK && c->eKind == TITO_CHANGE_ADD_COLUMN) {
-    c->iIdx = -1;
     rc = chgCheckAddColumn(c, pzErr);
   }
   return rc;
 }
 
+
+/* The index of model pTo named as index i of pFrom, if it has the same id;
+** else -1. */
+static int chgSameIndex(const tito_model *pFrom, int i, const tito_model *pTo) {
+  int j = tito_model_index(pTo, pFrom->aIndex[i].zName);
+  return j >= 0 && pTo->aIndex[j].iId == pFrom->aIndex[i].iId ? j : -1;
+}
+
+int tito_change_clears(const tito_change *c, int iOld) {
+  return chgSameIndex(c->pOld, iOld, c->pModel) < 0;
+}
+
+int tito_change_builds(const tito_change *c, int iNew) {
+  return chgSameIndex(c->pModel, iNew, c->pOld) < 0;
+}

@@ -25,10 +25,6 @@ typedef struct tito_change {
   char **azArg;        /* azOld, or zNewArg) */
   char *zNewArg;       /* the new clause (ADD), or the renamed column's */
   tito_model *pModel;  /* the new model */
-  int iIdx;            /* ADD INDEX: the new index; DROP INDEX: the index
-                       ** moved into the dropped one's place; else -1 */
-  uint32_t iDropId;    /* DROP INDEX: the dropped index's id */
-  uint32_t iMovedId;   /* DROP INDEX: the moved index's old id, or 0 */
   int iCol;            /* DROP/RENAME COLUMN: the column (old model) */
 } tito_change;
 
@@ -40,4 +36,11 @@ int tito_change_plan(const char *zTable, int nArg, char *const *azArg,
                      const tito_model *pOld, const char *zChange,
                      tito_change *c, char **pzErr);
 void tito_change_free(tito_change *c);
+
+/* Index ids are positions (src/table.h), so a change may number an index
+** anew. The old model's index iOld loses its entries when the new model
+** drops it or numbers it anew; the new model's index iNew gets its entries
+** written when it is new or numbered anew. Both compare names and ids. */
+int tito_change_clears(const tito_change *c, int iOld);
+int tito_change_builds(const tito_change *c, int iNew);
 #endif

@@ -166,6 +166,15 @@ SELECT tito_alter('lines', 'ADD UNIQUE INDEX by_sku_line(sku, order_id, line_no)
 SELECT sql FROM sqlite_schema WHERE name = 'lines';
 SELECT tito_check('lines');
 
+.print '-- the last index by id declared by a column (UNIQUE): it is numbered anew and rebuilt, never left under its old id'
+CREATE VIRTUAL TABLE cu USING tito(id INTEGER PRIMARY KEY, a INT, INDEX i(a), b TEXT UNIQUE);
+INSERT INTO cu VALUES (1, 1, 'x'), (2, 2, 'y');
+SELECT tito_alter('cu', 'DROP INDEX i');
+SELECT name, seq FROM tito_indexes('cu');
+SELECT tito_check('cu');
+INSERT INTO cu VALUES (3, 3, 'x');
+SELECT id FROM cu WHERE b = 'y';
+
 .print '-- errors: each names the problem, and nothing changes'
 SELECT tito_alter('t', 'DROP INDEX nope');
 SELECT tito_alter('t', 'ADD INDEX by_status(status)');
