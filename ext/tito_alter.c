@@ -174,9 +174,9 @@ static int alterRun(tito_vtab *p, tito_change *c, int64_t *pnRow,
 
 /*
 ** Hold the write lock of the table's schema before reading its definition:
-** another connection's change committed meanwhile is then seen (its
-** schema reloaded) before this one is planned, and none can commit until
-** this one ends. (A no-op UPDATE of the embedded store's table starts the
+** another connection's change committed meanwhile is then seen (the table
+** lookup that follows reloads the schema) before this one is planned, and
+** none can commit until this one ends. (A no-op UPDATE of the embedded store's table starts the
 ** write transaction; a schema without it has no tito table to change.)
 */
 static void alterLock(sqlite3 *db, const char *zName) {
@@ -188,7 +188,6 @@ static void alterLock(sqlite3 *db, const char *zName) {
                                  zSchema);
     if (zSql) sqlite3_exec(db, zSql, 0, 0, 0);
     sqlite3_free(zSql);
-    titoSchemaRefresh(db, zSchema);
   }
   sqlite3_free(zSchema);
 }

@@ -135,15 +135,12 @@ typedef struct tito_plan {
 /* The affinity a key field's argument gets before it is encoded. */
 char titoSeekAffinity(char cAff);
 /* Begin scan pScan for plan pPlan (pBase: the rest of the scan plan) and
-** add its ranges from xFilter's arguments (tito_seek.c). */
+** add its ranges from xFilter's arguments (tito_seek.c). With apFixed (one
+** slot per model column), the values every row of the scan holds are
+** copied there. */
 int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
                    const tito_plan *pPlan, const tito_scan_plan *pBase,
-                   int argc, sqlite3_value **argv);
-
-/* The columns every row of that scan holds one known value in, copied
-** into apFixed[iCol] (tito_seek.c). */
-int titoSeekFixed(const tito_model *pModel, const tito_plan *pPlan, int argc,
-                  sqlite3_value **argv, sqlite3_value **apFixed);
+                   int argc, sqlite3_value **argv, sqlite3_value **apFixed);
 
 #define PLAN_FULL 0
 #define PLAN_PK   1

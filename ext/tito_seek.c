@@ -125,9 +125,42 @@ static int seekAddLooseEq(tito_scan *pScan, const tito_value *aEq, char cAff,
                                TITO_BOUND_INCLUSIVE);
 }
 
+/*
+** The columns whose value every row of the scan holds, known from the
+** arguments: an equality on a TEXT or untyped key field whose value is a
+** text or a blob seeks exactly that value under every comparison rule (see
+** tito_plan.c, "AFFINITY OF ARGUMENTS"; BINARY is tito's only collation),
+** so a row's field is byte for byte the argument. xColumn gives it without
+** reading the row; a statement that only re-checks such constraints (SQLite
+** does when the right-hand side is not a literal) then leaves the rows
+** untouched, and a scan nobody touches is counted, not read. Only the
+** fields before nSought, the first one whose value widens the seek (SQLite
+** checks those from there on); under an IN list on the first field none:
+** its values change and any may widen the seek. apFixed[iCol] gets a copy.
+*/
+static int seekFixed(const tito_model *pModel, const tito_plan *pPlan,
+                     int nSought, sqlite3_value **argv,
+                     sqlite3_value **apFixed) {
+  int i;
+  if (pPlan->bIn) return SQLITE_OK;
+  for (i = 0; i < nSought; i++) {
+    int iCol = seekColumn(pModel, pPlan->iPath, i);
+    int eType = sqlite3_value_type(argv[i]);
+    char cAff;
+    if (iCol < 0) continue;
+    cAff = pModel->aCol[iCol].cAff;
+    if (cAff != TITO_AFF_TEXT && cAff != TITO_AFF_BLOB) continue;
+    if (eType != SQLITE_TEXT && eType != SQLITE_BLOB) continue;
+    sqlite3_value_free(apFixed[iCol]);
+    apFixed[iCol] = sqlite3_value_dup(argv[i]);
+    if (apFixed[iCol] == 0) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
 int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
                    const tito_plan *pPlan, const tito_scan_plan *pBase,
-                   int argc, sqlite3_value **argv) {
+                   int argc, sqlite3_value **argv, sqlite3_value **apFixed) {
   tito_scan_plan sp = *pBase;
   tito_value aEq[SEEK_MAX_EQ + 1], vLo, vHi;
   sqlite3_value *pIn = 0, *pLoArg = 0, *pHiArg = 0;
@@ -162,6 +195,11 @@ int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
       iWide = i;
       break;
     }
+  }
+  if (apFixed) {
+    rc = seekFixed(pModel, pPlan, iWide < 0 ? pPlan->nEq : iWide, argv,
+                   apFixed);
+    if (rc != SQLITE_OK) return rc;
   }
   for (i = iFirst; i < pPlan->nEq && (iWide < 0 || i < iWide); i++) {
     titoValueFromSql(argv[i],
@@ -219,39 +257,3 @@ int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/*
-** The columns whose value every row of the scan holds, known from the
-** arguments: an equality on a TEXT or untyped key field whose value is a
-** text or a blob seeks exactly that value under every comparison rule (see
-** tito_plan.c, "AFFINITY OF ARGUMENTS"; BINARY is tito's only collation),
-** so a row's field is byte for byte the argument. xColumn gives it without
-** reading the row; a statement that only re-checks such constraints (SQLite
-** does when the right-hand side is not a literal) then leaves the rows
-** untouched, and a scan nobody touches is counted, not read. Fields from
-** the first one whose value widens the seek are not sought (SQLite checks
-** them), and under an IN list on the first field none are known: its
-** values change and any of them may widen the seek from there.
-** apFixed[iCol] (nCol slots) gets a copy, to be freed by
-** sqlite3_value_free; returns SQLITE_NOMEM or OK.
-*/
-int titoSeekFixed(const tito_model *pModel, const tito_plan *pPlan, int argc,
-                  sqlite3_value **argv, sqlite3_value **apFixed) {
-  int i;
-  if (pPlan->bIn) return SQLITE_OK;
-  for (i = 0; i < pPlan->nEq && i < argc; i++) {
-    int iCol = seekColumn(pModel, pPlan->iPath, i);
-    int eType = sqlite3_value_type(argv[i]);
-    char cAff;
-    if (iCol < 0) continue;
-    cAff = pModel->aCol[iCol].cAff;
-    if (cAff != TITO_AFF_TEXT && cAff != TITO_AFF_BLOB) continue;
-    if (eType != SQLITE_TEXT && eType != SQLITE_BLOB) {
-      if (seekLoose(cAff, argv[i])) break; /* the seek widens from here */
-      continue;
-    }
-    sqlite3_value_free(apFixed[iCol]);
-    apFixed[iCol] = sqlite3_value_dup(argv[i]);
-    if (apFixed[iCol] == 0) return SQLITE_NOMEM;
-  }
-  return SQLITE_OK;
-}

@@ -29,8 +29,9 @@ struct tito_cursor {
   tito_scan *pScan;
   int iPath;            /* the plan's key path (tito_plan.iPath) */
   sqlite3_value **apFixed; /* per model column: the value every row of
-                        ** this scan holds (titoSeekFixed), or NULL */
+                        ** this scan holds (titoSeekFilter), or NULL */
   int nFixed;           /* slots of apFixed */
+  int bFixed;           /* some slot may be set (cleared before a scan) */
 };
 
 static void cursorFree(tito_cursor *pCur);
@@ -615,6 +616,8 @@ static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
 /* Forget the known values of the last scan. */
 static void cursorClearFixed(tito_cursor *pCur) {
   int i;
+  if (!pCur->bFixed) return;
+  pCur->bFixed = 0;
   for (i = 0; i < pCur->nFixed; i++) {
     sqlite3_value_free(pCur->apFixed[i]);
     pCur->apFixed[i] = 0;
@@ -676,12 +679,14 @@ static void filterLimit(const tito_vtab *p, const tito_plan *pPlan, int argc,
   }
 }
 
-/* The values every row of the new scan holds (tito_seek.c), which
-** xColumn gives without reading the row. */
+/* Empty slots for the values every row of the new scan holds
+** (titoSeekFilter), which xColumn gives without reading the row; only a
+** plan with equalities has any. */
 static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
-                       const tito_plan *pPlan, int argc, sqlite3_value **argv) {
+                       const tito_plan *pPlan) {
   cursorClearFixed(pCur);
   if (pPlan->nEq == 0) return SQLITE_OK;
+  pCur->bFixed = 1;
   if (pCur->nFixed < pModel->nCol) {
     sqlite3_value **a = sqlite3_realloc64(pCur->apFixed,
                                           sizeof(*a) * pModel->nCol);
@@ -690,7 +695,7 @@ static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
     pCur->apFixed = a;
     pCur->nFixed = pModel->nCol;
   }
-  return titoSeekFixed(pModel, pPlan, argc, argv, pCur->apFixed);
+  return SQLITE_OK;
 }
 
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
@@ -723,8 +728,11 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                  tito_store_errmsg(((tito_vtab *)pBase->pVtab)->pStore));
     return rc;
   }
-  rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv);
-  if (rc == SQLITE_OK) rc = filterFixed(pCur, pModel, &plan, argc, argv);
+  rc = filterFixed(pCur, pModel, &plan);
+  if (rc == SQLITE_OK) {
+    rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv,
+                        pCur->bFixed ? pCur->apFixed : 0);
+  }
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
   return cursorError(pCur, rc);
 }
@@ -753,7 +761,7 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
     return SQLITE_OK;
   }
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
-  if (iCol < pCur->nFixed && pCur->apFixed[iCol]) {
+  if (pCur->bFixed && iCol < pCur->nFixed && pCur->apFixed[iCol]) {
     sqlite3_result_value(ctx, pCur->apFixed[iCol]);
     return SQLITE_OK;
   }
