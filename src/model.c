@@ -1193,6 +1193,7 @@ static int tryColumn(Parser *p) {
   }
   pCol = &pM->aCol[pM->nCol++];
   pCol->zName = zName;
+  pCol->iArg = p->iArg;
   /* The type: words up to a constraint keyword, then (n) or (n, m). */
   zType = zTypeEnd = p->t.z;
   while (p->t.e == TK_ID && !isConstraintWord(&p->t)) {
@@ -1391,6 +1392,7 @@ static int resolveIndexes(Parser *p) {
     d->zWhere = 0;
     pIdx->bUnique = d->bUnique;
     pIdx->iId = (uint32_t)pM->nIndex;
+    pIdx->iArg = d->iArg;
     if (resolveIndex(p, d, pIdx)) return p->rc;
   }
   return TITO_OK;

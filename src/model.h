@@ -29,6 +29,7 @@ typedef struct tito_column {
   char cAff;        /* TITO_AFF_*, by SQLite's rules on zType */
   uint8_t bNotNull; /* NOT NULL (implied for primary-key columns) */
   int iPk;          /* 0, or 1-based position in the primary key */
+  int iArg;         /* 1-based argument that declares it */
   char *zDefault;   /* DEFAULT clause as written (an expression), or NULL.
                     ** SQLite does not apply DEFAULT to virtual tables
                     ** (declare_vtab drops it): an omitted column reaches
@@ -38,6 +39,8 @@ typedef struct tito_column {
 typedef struct tito_index {
   char *zName;        /* index name, unique within the model */
   uint32_t iId;       /* 1-based position among the model's indexes */
+  int iArg;           /* 1-based argument that declares it (a column's, for
+                      ** a column's UNIQUE) */
   uint8_t bUnique;    /* UNIQUE INDEX */
   int nCol;           /* fields of the index key */
   int *aiCol;         /* column number of each field */

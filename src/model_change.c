@@ -97,24 +97,6 @@ static char *chgIndexName(const char *zArg) {
   return chgTakeName(z, &z);
 }
 
-/* The name a column definition zArg declares (sqlite3_malloc'd, unquoted),
-** or NULL when zArg is not one of pModel's columns' definitions. */
-static char *chgColumnName(const tito_model *pModel, const char *zArg) {
-  static const char *const azClause[] = {"INDEX", "UNIQUE", "PRIMARY",
-                                         "TOPIC", "CONSTRAINT", 0};
-  const char *z = chgBlank(zArg), *zAfter;
-  char *zName;
-  int i;
-  for (i = 0; azClause[i]; i++) {
-    if (chgKeyword(z, azClause[i], &zAfter)) return 0;
-  }
-  zName = chgTakeName(z, &zAfter);
-  if (zName && tito_model_column(pModel, zName) < 0) {
-    sqlite3_free(zName);
-    zName = 0;
-  }
-  return zName;
-}
 
 void tito_change_free(tito_change *c) {
   sqlite3_free(c->zName);
@@ -144,25 +126,33 @@ static int chgPlanAdd(tito_change *c, const char *zSpec, char **pzErr) {
   return SQLITE_OK;
 }
 
-/* The new argument list of DROP INDEX zName: the last index's clause takes
-** the dropped one's place. */
+/* Does a column's clause declare index i (a column's UNIQUE)? */
+static int chgByColumn(const tito_model *pModel, int i) {
+  int j;
+  for (j = 0; j < pModel->nCol; j++) {
+    if (pModel->aCol[j].iArg == pModel->aIndex[i].iArg) return 1;
+  }
+  return 0;
+}
+
+/* The new argument list of DROP INDEX zName: its clause leaves, and the
+** clause of the last index that has one of its own takes its place, so at
+** most that index is numbered anew (tito_change_clears/builds). */
 static int chgPlanDrop(tito_change *c, const char *zName, char **pzErr) {
   const tito_model *pOld = c->pOld;
-  int i, iArg = -1, iLastArg = -1, iOld = tito_model_index(pOld, zName);
+  int i, iArg, iLastArg = -1, iOld = tito_model_index(pOld, zName);
   if (iOld < 0) {
     *pzErr = sqlite3_mprintf("%s has no index %s", c->zTable, zName);
     return SQLITE_ERROR;
   }
-  for (i = 0; i < c->nOld; i++) {
-    char *z = chgIndexName(c->azOld[i]);
-    if (z) iLastArg = i;
-    if (z && sqlite3_stricmp(z, zName) == 0) iArg = i;
-    sqlite3_free(z);
-  }
-  if (iArg < 0) {
+  if (chgByColumn(pOld, iOld)) {
     *pzErr = sqlite3_mprintf("index %s of %s is not declared by an INDEX "
                              "clause", zName, c->zTable);
     return SQLITE_ERROR;
+  }
+  iArg = pOld->aIndex[iOld].iArg - 1;
+  for (i = pOld->nIndex - 1; i >= 0 && iLastArg < 0; i--) {
+    if (!chgByColumn(pOld, i)) iLastArg = pOld->aIndex[i].iArg - 1;
   }
   c->zName = sqlite3_mprintf("%s", pOld->aIndex[iOld].zName);
   c->azArg = sqlite3_malloc64(sizeof(char *) * c->nOld);
@@ -180,22 +170,16 @@ static int chgPlanDrop(tito_change *c, const char *zName, char **pzErr) {
 ** one value fewer, src/rowcodec.h). */
 static int chgPlanAddColumn(tito_change *c, const char *zSpec) {
   const tito_model *pOld = c->pOld;
-  int i, n = 0, iLastCol = -1;
+  int i, n = 0, iLastCol = pOld->aCol[pOld->nCol - 1].iArg - 1;
   c->zNewArg = chgTrim(zSpec);
   if (c->zNewArg == 0) return SQLITE_NOMEM;
   zSpec = c->zNewArg;
-  for (i = 0; i < c->nOld; i++) {
-    char *z = chgColumnName(pOld, c->azOld[i]);
-    if (z) iLastCol = i;
-    sqlite3_free(z);
-  }
   c->azArg = sqlite3_malloc64(sizeof(char *) * (c->nOld + 1));
   if (c->azArg == 0) return SQLITE_NOMEM;
   for (i = 0; i < c->nOld; i++) {
     c->azArg[n++] = c->azOld[i];
     if (i == iLastCol) c->azArg[n++] = (char *)zSpec;
   }
-  if (iLastCol < 0) c->azArg[n++] = (char *)zSpec;
   c->nArg = n;
   return SQLITE_OK;
 }
@@ -295,17 +279,6 @@ static char *chgColumnUser(const tito_model *pModel, int iCol) {
   return 0;
 }
 
-/* The argument declaring column zName, or -1. */
-static int chgColumnArg(const tito_change *c, const char *zName) {
-  const tito_model *pOld = c->pOld;
-  int i, iArg = -1;
-  for (i = 0; i < c->nOld && iArg < 0; i++) {
-    char *z = chgColumnName(pOld, c->azOld[i]);
-    if (z && sqlite3_stricmp(z, zName) == 0) iArg = i;
-    sqlite3_free(z);
-  }
-  return iArg;
-}
 
 
 /* DROP COLUMN zName / RENAME COLUMN zName TO zNew (zNew NULL for DROP):
@@ -340,12 +313,7 @@ static int chgPlanColumn(tito_change *c, const char *zName,
     *pzErr = sqlite3_mprintf("duplicate column name: %s", zNew);
     return SQLITE_ERROR;
   }
-  iArg = chgColumnArg(c, zName);
-  if (iArg < 0) {
-    *pzErr = sqlite3_mprintf("column %s is not declared by its own clause",
-                             zName);
-    return SQLITE_ERROR;
-  }
+  iArg = pOld->aCol[iCol].iArg - 1;
   c->iCol = iCol;
   c->zName = sqlite3_mprintf("%s", pOld->aCol[iCol].zName);
   c->azArg = sqlite3_malloc64(sizeof(char *) * (c->nOld + 1));
