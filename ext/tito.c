@@ -430,9 +430,48 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
                                                 : TITO_BUILD_MEMORY);
     return;
   }
+  if (zName && sqlite3_stricmp(zName, "alter_batch") == 0) {
+    if (argc == 2) {
+      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
+          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
+           sqlite3_value_int64(argv[1]) < 1 ||
+           sqlite3_value_int64(argv[1]) > ((sqlite3_int64)1 << 30))) {
+        sqlite3_result_error(ctx, "tito_config: alter_batch must be rows "
+                             "(1 to 2^30) or NULL", -1);
+        return;
+      }
+      pConn->nAlterBatch = (int)sqlite3_value_int64(argv[1]);
+    }
+    sqlite3_result_int(ctx, pConn->nAlterBatch ? pConn->nAlterBatch
+                                               : TITO_ALTER_BATCH);
+    return;
+  }
+  if (zName && sqlite3_stricmp(zName, "alter_pause") == 0) {
+    if (argc == 2) {
+      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
+          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
+           sqlite3_value_int64(argv[1]) < 0 ||
+           sqlite3_value_int64(argv[1]) > 60000)) {
+        sqlite3_result_error(ctx, "tito_config: alter_pause must be "
+                             "milliseconds (0 to 60000) or NULL (a quarter "
+                             "of each step's time, 1 to 100 ms)", -1);
+        return;
+      }
+      pConn->nAlterPause = sqlite3_value_type(argv[1]) == SQLITE_NULL
+                               ? 0
+                               : (int)sqlite3_value_int64(argv[1]) + 1;
+    }
+    if (pConn->nAlterPause) {
+      sqlite3_result_int(ctx, pConn->nAlterPause - 1);
+    } else {
+      sqlite3_result_null(ctx);
+    }
+    return;
+  }
   if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
     char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
-                              "store, clock, build_memory)",
+                              "store, clock, build_memory, alter_batch, "
+                              "alter_pause)",
                               zName ? zName : "NULL");
     sqlite3_result_error(ctx, z, -1);
     sqlite3_free(z);
@@ -587,6 +626,7 @@ int sqlite3_tito_init(sqlite3 *db, char **pzErrMsg,
   if (rc == SQLITE_OK) rc = titoRegisterIndexes(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterAnalyze(db, pConn);
   if (rc == SQLITE_OK) rc = titoRegisterAlter(db, pConn);
+  if (rc == SQLITE_OK) rc = titoRegisterChanges(db, pConn);
   if (rc == SQLITE_OK) {
     rc = titoRegisterModule(db, pConn);
     if (rc == SQLITE_OK) rc = titoGuardInit(db);

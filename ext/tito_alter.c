@@ -8,25 +8,37 @@
 **   SELECT tito_alter('orders', 'ADD COLUMN priority INTEGER DEFAULT 0');
 **   SELECT tito_alter('orders', 'RENAME COLUMN priority TO rank');
 **   SELECT tito_alter('orders', 'DROP COLUMN rank');
+**   SELECT tito_alter('orders', 'RESUME');   -- an index build goes on
+**   SELECT tito_alter('orders', 'CANCEL');   -- or is dropped
 **
 ** The clauses are CREATE VIRTUAL TABLE's; src/model_change.c plans the
-** change (the new definition and model). Here it is made, in one savepoint
-** of the caller's transaction, all or nothing: the write lock is taken and
-** the schema reloaded first, so a change another connection committed is
-** the base of this one; then the keys (an index built, src/index_build.c,
-** or cleared; rows rewritten without a dropped column, src/column_drop.c;
-** nothing for ADD or RENAME COLUMN: older rows read an added column's
-** DEFAULT, src/table.h), the store's catalog, and the table's CREATE
-** statement in sqlite_schema, whose schema_version moves so that every
-** connection (this one included) reloads the table before its next
-** statement. SQLite lets one connection write at a time, so no write of
-** another connection misses a new index. A table declared without columns
-** (attached to the catalog's model) keeps its declaration and follows the
-** catalog.
+** change (the new definition and model). Each transaction of a change is
+** a savepoint of the caller's transaction (its own transaction in
+** autocommit mode): the write lock is taken and the schema reloaded first,
+** so a change another connection committed is the base of this one; then
+** the keys (rows rewritten without a dropped column, src/column_drop.c;
+** entries of a dropped or renumbered index cleared and rebuilt; nothing
+** for ADD or RENAME COLUMN: older rows read an added column's DEFAULT,
+** src/table.h), the store's catalog, and the table's CREATE statement in
+** sqlite_schema, whose schema_version moves so that every connection (this
+** one included) reloads the table before its next statement.
 **
-** Not yet: backfills in bounded transactions that resume after a crash;
-** tables of a TiKV store (a writer on another machine would not see the
-** change before its next connection).
+** ADD INDEX is made in steps (src/index_backfill.h): one transaction adds
+** the index to the definition, being built (every write maintains it, no
+** query reads it); each next one writes the entries of
+** tito_config('alter_batch') more rows; the last one makes the index
+** readable (schema_version again). Other connections write between the
+** steps (the build pauses between them: alterBuild). A third argument
+** bounds the steps this call runs (0: only the
+** first transaction); 'RESUME' goes on (after a crash, by any connection),
+** 'CANCEL' drops the index. While a build is in progress the table takes no
+** other change. Inside the caller's explicit transaction every step is
+** part of it, and an error undoes the whole call; in autocommit mode a
+** failed build (a unique value two rows share) is cancelled.
+**
+** Not yet: tables of a TiKV store (a writer on another machine would not
+** see the change before its next connection); DROP INDEX and DROP COLUMN
+** in steps (one transaction each: a range delete, a rewrite).
 */
 #include "tito_ext.h"
 #include <stdarg.h>
@@ -34,6 +46,7 @@
 #include "catalog.h"
 #include "definition.h"
 #include "column_drop.h"
+#include "index_backfill.h"
 #include "index_build.h"
 #include "model_change.h"
 
@@ -94,8 +107,9 @@ static int alterExec(sqlite3 *db, char **pzErr, const char *zFmt, ...) {
   return rc;
 }
 
-/* The schema's CREATE statement gets the new definition (unless the table
-** is attached to the catalog's), and schema_version moves: every
+/* The schema's CREATE statement gets the new definition zDef (unless the
+** table is attached to the catalog's, or zDef is NULL: the definition
+** stays, an index build ended), and schema_version moves: every
 ** connection reloads the table before its next statement. Only this row
 ** of sqlite_schema is written, under writable_schema, with DEFENSIVE lifted
 ** for the two statements and put back. */
@@ -108,7 +122,7 @@ static int alterSchema(tito_vtab *p, const char *zDef, char **pzErr) {
   sqlite3_db_config(db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1, &bWritable);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)0);
   sqlite3_db_config(db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 1, (int *)0);
-  if (!p->bAttached) {
+  if (!p->bAttached && zDef) {
     zSql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\" USING tito(%s)",
                            p->zName, zDef);
     rc = zSql ? alterExec(db, pzErr,
@@ -144,40 +158,13 @@ static int alterSchema(tito_vtab *p, const char *zDef, char **pzErr) {
   return rc;
 }
 
-/* The change, inside the savepoint. *pnRow: rows read. */
-static int alterRun(tito_vtab *p, tito_change *c, int64_t *pnRow,
-                    char **pzErr) {
-  char *zDef = 0;
-  int rc = tito_store_read(p->pStore);
-  if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
-    return rc;
-  }
-  rc = titoEventsWriteBegin(p->pConn, p->pStore, pzErr);
-  if (rc == SQLITE_OK) {
-    tito_store_cursor_open(p->pStore);
-    rc = alterEntries(p, c, pnRow, pzErr);
-    tito_store_cursor_close(p->pStore);
-  }
-  if (rc == SQLITE_OK) {
-    zDef = tito_def_join(c->nArg, c->azArg);
-    if (zDef == 0) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) {
-    rc = tito_catalog_redefine(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                               p->zName, zDef, pzErr);
-  }
-  if (rc == SQLITE_OK) rc = alterSchema(p, zDef, pzErr);
-  sqlite3_free(zDef);
-  return rc;
-}
-
 /*
 ** Hold the write lock of the table's schema before reading its definition:
 ** another connection's change committed meanwhile is then seen (the table
 ** lookup that follows reloads the schema) before this one is planned, and
-** none can commit until this one ends. (A no-op UPDATE of the embedded store's table starts the
-** write transaction; a schema without it has no tito table to change.)
+** none can commit until this transaction ends. (A no-op UPDATE of the
+** embedded store's table starts the write transaction; a schema without it
+** has no tito table to change.)
 */
 static void alterLock(sqlite3 *db, const char *zName) {
   const char *zDot = zName ? strchr(zName, '.') : 0;
@@ -192,22 +179,128 @@ static void alterLock(sqlite3 *db, const char *zName) {
   sqlite3_free(zSchema);
 }
 
-/* Find the table (*pp) and make the change (inside the savepoint). */
-static int alterTable(tito_conn *pConn, tito_vtab **pp, tito_change *c,
-                      const char *zName, const char *zChange, int64_t *pnRow,
-                      char **pzErr) {
+/* The state of one call. */
+typedef struct alter_call {
+  tito_conn *pConn;
+  const char *zName;   /* the table as given */
+  char *zTab;          /* the table's name, once found */
+  char *zSchema;       /* its schema */
+  int eKind;           /* TITO_CHANGE_*, or ALTER_RESUME, ALTER_CANCEL */
+  char *zWhat;         /* the index or column it names */
+  int bBuild;          /* an index build goes on in steps */
+  int bComplete;       /* the build ended */
+  int64_t nRow;        /* rows read */
+  int64_t nDone, nTotal; /* the build's progress */
+} alter_call;
+
+#define ALTER_RESUME 100
+#define ALTER_CANCEL 101
+
+/* Record what was found of table p in the call. */
+static int alterFound(alter_call *a, tito_vtab *p) {
+  if (a->zTab == 0) {
+    a->zTab = sqlite3_mprintf("%s", p->zName);
+    a->zSchema = sqlite3_mprintf("%s", p->zSchema);
+    if (a->zTab == 0 || a->zSchema == 0) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* The change's definition into the catalog and the schema. */
+static int alterDefine(tito_vtab *p, tito_change *c, char **pzErr) {
+  char *zDef = tito_def_join(c->nArg, c->azArg);
+  int rc = zDef ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_redefine(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                               p->zName, zDef, pzErr);
+  }
+  if (rc == SQLITE_OK) rc = alterSchema(p, zDef, pzErr);
+  sqlite3_free(zDef);
+  return rc;
+}
+
+/* Open the store's transaction for the change's writes. */
+static int alterWriteBegin(tito_vtab *p, char **pzErr) {
+  int rc = tito_store_read(p->pStore);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    return rc;
+  }
+  return titoEventsWriteBegin(p->pConn, p->pStore, pzErr);
+}
+
+/* A change made whole, in this transaction. *pnRow: rows read. */
+static int alterRun(tito_vtab *p, tito_change *c, int64_t *pnRow,
+                    char **pzErr) {
+  int rc = alterWriteBegin(p, pzErr);
+  if (rc == SQLITE_OK) {
+    tito_store_cursor_open(p->pStore);
+    rc = alterEntries(p, c, pnRow, pzErr);
+    tito_store_cursor_close(p->pStore);
+  }
+  if (rc == SQLITE_OK) rc = alterDefine(p, c, pzErr);
+  return rc;
+}
+
+/* Is c an index added at the end, the only one to build and nothing to
+** clear (then built in steps)? *piNew: its position. */
+static int alterAddsOne(const tito_change *c, int *piNew) {
+  int i, n = 0;
+  if (c->eKind != TITO_CHANGE_ADD_INDEX) return 0;
+  for (i = 0; i < c->pOld->nIndex; i++) {
+    if (tito_change_clears(c, i)) return 0;
+  }
+  for (i = 0; i < c->pModel->nIndex; i++) {
+    if (tito_change_builds(c, i)) {
+      *piNew = i;
+      n++;
+    }
+  }
+  return n == 1;
+}
+
+/* The first transaction of an index built in steps: its id's range
+** cleared (left by nothing, but a store is never trusted blindly), the
+** build's record, the definition. */
+static int alterBuildBegin(tito_vtab *p, tito_change *c, int iNew,
+                           alter_call *a, char **pzErr) {
+  tito_backfill *b = 0;
+  int rc = alterWriteBegin(p, pzErr);
+  tito_store_cursor_open(p->pStore);
+  if (rc == SQLITE_OK) {
+    rc = tito_index_clear(p->pTab, c->pModel->aIndex[iNew].iId);
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_backfill_begin(p->pTab, c->pModel->aIndex[iNew].zName,
+                             titoNow(p->pConn), &b);
+  }
+  if (rc != SQLITE_OK && *pzErr == 0) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+  }
+  tito_store_cursor_close(p->pStore);
+  if (rc == SQLITE_OK) rc = alterDefine(p, c, pzErr);
+  if (b) a->nTotal = b->nTotal;
+  tito_backfill_free(b);
+  a->bBuild = rc == SQLITE_OK;
+  return rc;
+}
+
+/* Lock, reload and find the table (inside a transaction). */
+static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
   tito_vtab *p;
   int rc;
-  alterLock(pConn->db, zName);
-  p = *pp = zName ? titoFindTable(pConn, zName) : 0;
-  if (p == 0 || zChange == 0) {
-    *pzErr = p ? sqlite3_mprintf("argument 2 must be a change, e.g. 'ADD "
-                                 "INDEX name(column)'")
-               : sqlite3_mprintf("no tito table named %s",
-                                 zName ? zName : "NULL");
+  alterLock(a->pConn->db, a->zName);
+  p = *pp = a->zName ? titoFindTable(a->pConn, a->zName) : 0;
+  if (p == 0) {
+    *pzErr = sqlite3_mprintf("no tito table named %s",
+                             a->zName ? a->zName : "NULL");
     return SQLITE_ERROR;
   }
-  rc = titoTableReady(p);
+  rc = alterFound(a, p);
+  if (rc == SQLITE_OK) rc = titoTableReady(p);
+  if (rc != SQLITE_OK && *pzErr == 0) {
+    *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
+  }
   if (rc == SQLITE_OK && p->pStore->bRemote) {
     *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: changing a "
                              "live model there is not supported yet (a "
@@ -215,83 +308,331 @@ static int alterTable(tito_conn *pConn, tito_vtab **pp, tito_change *c,
                              "change)", p->zName, p->pStore->zUrl);
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK) {
-    rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
-                          zChange, c, pzErr);
-  }
-  if (rc == SQLITE_OK) rc = alterRun(p, c, pnRow, pzErr);
   return rc;
 }
 
-/* The report of a change made to table zTab. */
-static char *alterReport(const char *zTab, const tito_change *c,
-                         int64_t nRow) {
-  const char *z = c->zName;
-  switch (c->eKind) {
+/* Drop the index being built (CANCEL, or a build that failed). */
+static int alterCancelBuild(tito_vtab *p, const char *zIndex,
+                            char **pzErr) {
+  tito_change c;
+  int64_t nRow = 0;
+  char *zDrop = sqlite3_mprintf("DROP INDEX \"%w\"", zIndex);
+  int rc = zDrop ? SQLITE_OK : SQLITE_NOMEM;
+  memset(&c, 0, sizeof(c));
+  if (rc == SQLITE_OK) {
+    rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel, zDrop,
+                          &c, pzErr);
+  }
+  if (rc == SQLITE_OK) rc = alterWriteBegin(p, pzErr);
+  if (rc == SQLITE_OK) {
+    rc = tito_backfill_remove(p->pTab);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+    }
+  }
+  /* Last: the schema's change may free p. */
+  if (rc == SQLITE_OK) rc = alterRun(p, &c, &nRow, pzErr);
+  tito_change_free(&c);
+  sqlite3_free(zDrop);
+  return rc;
+}
+
+/* Is zChange the word zWord (blanks around allowed)? */
+static int alterIsWord(const char *zChange, const char *zWord) {
+  int n = (int)strlen(zWord);
+  while (*zChange == ' ' || *zChange == '\t' || *zChange == '\n') zChange++;
+  if (sqlite3_strnicmp(zChange, zWord, n)) return 0;
+  zChange += n;
+  while (*zChange == ' ' || *zChange == '\t' || *zChange == '\n') zChange++;
+  return *zChange == 0;
+}
+
+/* RESUME or CANCEL of the build in progress b. */
+static int alterBuildCall(tito_vtab *p, tito_backfill *b, alter_call *a,
+                          char **pzErr) {
+  a->zWhat = sqlite3_mprintf("%s", b->zIndex);
+  if (a->zWhat == 0) return SQLITE_NOMEM;
+  a->nDone = b->nDone;
+  a->nTotal = b->nTotal;
+  if (a->eKind == ALTER_RESUME) {
+    a->bBuild = 1;
+    return SQLITE_OK;
+  }
+  return alterCancelBuild(p, b->zIndex, pzErr);
+}
+
+/* The call's first transaction: the change planned and made, or begun
+** (an index build), or RESUME / CANCEL. */
+static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
+  tito_vtab *p = 0;
+  tito_backfill *b = 0;
+  tito_change c;
+  int rc = alterOpen(a, &p, pzErr), iNew = -1;
+  memset(&c, 0, sizeof(c));
+  if (rc == SQLITE_OK && zChange == 0) {
+    *pzErr = sqlite3_mprintf("argument 2 must be a change, e.g. 'ADD "
+                             "INDEX name(column)'");
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_backfill_load(p->pTab, &b);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+    }
+  }
+  if (rc == SQLITE_OK && (alterIsWord(zChange, "RESUME") ||
+                          alterIsWord(zChange, "CANCEL"))) {
+    a->eKind = alterIsWord(zChange, "RESUME") ? ALTER_RESUME : ALTER_CANCEL;
+    if (b == 0) {
+      *pzErr = sqlite3_mprintf("no change of %s is in progress", p->zName);
+      rc = SQLITE_ERROR;
+    } else {
+      rc = alterBuildCall(p, b, a, pzErr);
+    }
+  } else if (rc == SQLITE_OK && b) {
+    *pzErr = sqlite3_mprintf(
+        "index %s is being built (%lld of %lld rows): SELECT "
+        "tito_alter('%q', 'RESUME') finishes it, 'CANCEL' drops it",
+        b->zIndex, (long long)b->nDone, (long long)b->nTotal, p->zName);
+    rc = SQLITE_ERROR;
+  } else if (rc == SQLITE_OK) {
+    rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
+                          zChange, &c, pzErr);
+    a->eKind = c.eKind;
+    if (rc == SQLITE_OK) {
+      a->zWhat = sqlite3_mprintf("%s", c.zName);
+      if (a->zWhat == 0) rc = SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_OK && alterAddsOne(&c, &iNew)) {
+      rc = alterBuildBegin(p, &c, iNew, a, pzErr);
+    } else if (rc == SQLITE_OK) {
+      rc = alterRun(p, &c, &a->nRow, pzErr);
+    }
+  }
+  tito_backfill_free(b);
+  tito_change_free(&c);
+  return rc;
+}
+
+/* Run zSql's savepoint around xStep: released, or rolled back on error. */
+static int alterTxn(alter_call *a, int (*xStep)(alter_call *, void *, char **),
+                    void *pArg, char **pzErr) {
+  sqlite3 *db = a->pConn->db;
+  int rc = alterExec(db, pzErr, "SAVEPOINT tito_alter");
+  if (rc != SQLITE_OK) return rc;
+  rc = xStep(a, pArg, pzErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_exec(db, "ROLLBACK TO tito_alter", 0, 0, 0);
+    sqlite3_exec(db, "RELEASE tito_alter", 0, 0, 0);
+    return rc;
+  }
+  return alterExec(db, pzErr, "RELEASE tito_alter");
+}
+
+static int alterFirstStep(alter_call *a, void *pArg, char **pzErr) {
+  return alterFirst(a, (const char *)pArg, pzErr);
+}
+
+/* One step of the build: about alter_batch more rows. */
+static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
+  tito_vtab *p = 0;
+  tito_backfill *b = 0;
+  int64_t nBefore;
+  int bEnd = 0, rc = alterOpen(a, &p, pzErr);
+  (void)pArg;
+  if (rc == SQLITE_OK) rc = tito_backfill_load(p->pTab, &b);
+  if (rc == SQLITE_OK && (b == 0 || sqlite3_stricmp(b->zIndex, a->zWhat))) {
+    a->bComplete = 1; /* ended (or cancelled) by another connection */
+    tito_backfill_free(b);
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK) rc = alterWriteBegin(p, pzErr);
+  if (rc == SQLITE_OK) {
+    nBefore = b->nDone;
+    tito_store_cursor_open(p->pStore);
+    rc = tito_backfill_step(p->pTab, b, p->pConn->nAlterBatch > 0
+                                            ? p->pConn->nAlterBatch
+                                            : TITO_ALTER_BATCH,
+                            p->pConn->nBuildMemory, &bEnd, pzErr);
+    tito_store_cursor_close(p->pStore);
+    a->nRow += b->nDone - nBefore;
+    a->nDone = b->nDone;
+    a->nTotal = b->nTotal;
+  }
+  if (rc == SQLITE_OK && bEnd) {
+    /* Readable from now on, in every connection. */
+    rc = alterSchema(p, 0, pzErr);
+    a->bComplete = 1;
+  }
+  if (rc != SQLITE_OK && *pzErr == 0 && p && p->pTab) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+  }
+  tito_backfill_free(b);
+  return rc;
+}
+
+static int alterCancelStep(alter_call *a, void *pArg, char **pzErr) {
+  tito_vtab *p = 0;
+  tito_backfill *b = 0;
+  int rc = alterOpen(a, &p, pzErr);
+  (void)pArg;
+  if (rc == SQLITE_OK) rc = tito_backfill_load(p->pTab, &b);
+  if (rc == SQLITE_OK && b && sqlite3_stricmp(b->zIndex, a->zWhat) == 0) {
+    rc = alterCancelBuild(p, b->zIndex, pzErr);
+  }
+  tito_backfill_free(b);
+  return rc;
+}
+
+/* Milliseconds since some moment (the default VFS's clock). */
+static sqlite3_int64 alterClock(void) {
+  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
+  sqlite3_int64 t = 0;
+  if (pVfs && pVfs->iVersion >= 2 && pVfs->xCurrentTimeInt64) {
+    pVfs->xCurrentTimeInt64(pVfs, &t);
+  }
+  return t;
+}
+
+/*
+** The build's steps: up to nSteps (all when negative). In autocommit mode
+** the write lock is free between two steps; SQLite's busy handler retries
+** at growing intervals (up to 100 ms), so a writer waiting for it would
+** rarely find the instant it is free: the build pauses a quarter of the
+** last step's time (1 to 100 ms; tito_config('alter_pause') sets it).
+*/
+static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
+                      char **pzErr) {
+  int rc = SQLITE_OK;
+  sqlite3_int64 i;
+  for (i = 0; rc == SQLITE_OK && !a->bComplete && (nSteps < 0 || i < nSteps);
+       i++) {
+    sqlite3_int64 t0 = alterClock();
+    rc = alterTxn(a, alterBuildStep, 0, pzErr);
+    if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
+    if (rc == SQLITE_OK && !bOuter && !a->bComplete &&
+        (nSteps < 0 || i + 1 < nSteps)) {
+      int ms = a->pConn->nAlterPause - 1;
+      if (a->pConn->nAlterPause == 0) {
+        ms = (int)((alterClock() - t0) / 4);
+        ms = ms < 1 ? 1 : ms > 100 ? 100 : ms;
+      }
+      if (ms > 0) sqlite3_sleep(ms);
+    }
+  }
+  return rc;
+}
+
+/* The report of the call. */
+static char *alterReport(const alter_call *a) {
+  const char *t = a->zTab ? a->zTab : "", *z = a->zWhat ? a->zWhat : "";
+  if (a->bBuild && !a->bComplete) {
+    return sqlite3_mprintf("%s: index %s is being built (%lld of %lld "
+                           "rows): SELECT tito_alter('%q', 'RESUME') goes "
+                           "on", t, z, (long long)a->nDone,
+                           (long long)a->nTotal, t);
+  }
+  switch (a->eKind) {
+    case ALTER_RESUME:
     case TITO_CHANGE_ADD_INDEX:
-      return sqlite3_mprintf("%s: index %s added (%lld rows read)", zTab, z,
-                             (long long)nRow);
+      return sqlite3_mprintf("%s: index %s added (%lld rows read)", t, z,
+                             (long long)a->nRow);
+    case ALTER_CANCEL:
+      return sqlite3_mprintf("%s: the build of index %s cancelled, the "
+                             "index dropped", t, z);
     case TITO_CHANGE_DROP_INDEX:
-      return sqlite3_mprintf("%s: index %s dropped", zTab, z);
+      return sqlite3_mprintf("%s: index %s dropped", t, z);
     case TITO_CHANGE_ADD_COLUMN:
-      return sqlite3_mprintf("%s: column %s added", zTab, z);
+      return sqlite3_mprintf("%s: column %s added", t, z);
     case TITO_CHANGE_DROP_COLUMN:
       return sqlite3_mprintf("%s: column %s dropped (%lld rows rewritten)",
-                             zTab, z, (long long)nRow);
+                             t, z, (long long)a->nRow);
     default:
-      return sqlite3_mprintf("%s: column %s renamed", zTab, z);
+      return sqlite3_mprintf("%s: column %s renamed", t, z);
   }
 }
 
-/* tito_alter(TABLE, CHANGE): a short report of what was done. */
-static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
-  const char *zName = (const char *)sqlite3_value_text(argv[0]);
-  const char *zChange = (const char *)sqlite3_value_text(argv[1]);
-  tito_vtab *p = 0;
-  tito_change c;
-  char *zErr = 0, *zTab = 0, *zSchema = 0, *zReport = 0;
-  int64_t nRow = 0;
-  int rc;
-  (void)argc;
-  memset(&c, 0, sizeof(c));
-  rc = alterExec(pConn->db, &zErr, "SAVEPOINT tito_alter");
-  if (rc == SQLITE_OK) {
-    rc = alterTable(pConn, &p, &c, zName, zChange, &nRow, &zErr);
-    if (p) {
-      zTab = sqlite3_mprintf("%s", p->zName);
-      zSchema = sqlite3_mprintf("%s", p->zSchema);
-    }
-    if (rc == SQLITE_OK) zReport = alterReport(zTab ? zTab : "", &c, nRow);
-    /* The table's instance is replaced at the next schema check (below, or
-    ** by the next statement): p may be gone from here on. */
-    p = 0;
-    if (rc != SQLITE_OK) {
-      sqlite3_exec(pConn->db, "ROLLBACK TO tito_alter", 0, 0, 0);
-      sqlite3_exec(pConn->db, "RELEASE tito_alter", 0, 0, 0);
-    } else {
-      rc = alterExec(pConn->db, &zErr, "RELEASE tito_alter");
+/* The call inside the caller's transaction (bOuter) or as transactions of
+** its own. */
+static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
+                     int bOuter, char **pzErr) {
+  int rc = alterTxn(a, alterFirstStep, (void *)zChange, pzErr);
+  if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
+  if (rc == SQLITE_OK && a->bBuild) {
+    rc = alterBuild(a, nSteps, bOuter, pzErr);
+    if (rc != SQLITE_OK && !bOuter && a->zTab) {
+      /* A unique value two rows share, or another error: the index is
+      ** dropped (its steps committed), the error reported. */
+      char *zErr2 = 0;
+      if (alterTxn(a, alterCancelStep, 0, &zErr2) == SQLITE_OK && *pzErr) {
+        char *z = sqlite3_mprintf("%s; the index was dropped", *pzErr);
+        if (z) {
+          sqlite3_free(*pzErr);
+          *pzErr = z;
+        }
+      }
+      sqlite3_free(zErr2);
+      if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
     }
   }
-  if (rc == SQLITE_OK && zSchema) titoSchemaRefresh(pConn->db, zSchema);
+  return rc;
+}
+
+/* tito_alter(TABLE, CHANGE [, STEPS]): a short report of what was done. */
+static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
+  sqlite3 *db = pConn->db;
+  alter_call a;
+  char *zErr = 0, *zReport = 0;
+  sqlite3_int64 nSteps = -1;
+  int rc = SQLITE_OK, bOuter = !sqlite3_get_autocommit(db);
+  memset(&a, 0, sizeof(a));
+  a.pConn = pConn;
+  a.zName = (const char *)sqlite3_value_text(argv[0]);
+  if (argc == 3) {
+    nSteps = sqlite3_value_int64(argv[2]);
+    if (sqlite3_value_numeric_type(argv[2]) != SQLITE_INTEGER || nSteps < 0) {
+      zErr = sqlite3_mprintf("argument 3 must be a number of steps (a whole "
+                             "number >= 0)");
+      rc = SQLITE_ERROR;
+    }
+  }
+  if (rc == SQLITE_OK && bOuter) {
+    rc = alterExec(db, &zErr, "SAVEPOINT tito_alter_call");
+  }
   if (rc == SQLITE_OK) {
+    rc = alterCall(&a, (const char *)sqlite3_value_text(argv[1]), nSteps,
+                   bOuter, &zErr);
+    if (bOuter && rc != SQLITE_OK) {
+      sqlite3_exec(db, "ROLLBACK TO tito_alter_call", 0, 0, 0);
+    }
+    if (bOuter) sqlite3_exec(db, "RELEASE tito_alter_call", 0, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    zReport = alterReport(&a);
     sqlite3_result_text(ctx, zReport, -1, sqlite3_free);
     zReport = 0;
   } else {
-    char *z = sqlite3_mprintf("tito_alter: %s%s%s", zTab ? zTab : "",
-                              zTab ? ": " : "", zErr ? zErr : sqlite3_errstr(rc));
+    char *z = sqlite3_mprintf("tito_alter: %s%s%s", a.zTab ? a.zTab : "",
+                              a.zTab ? ": " : "",
+                              zErr ? zErr : sqlite3_errstr(rc));
     sqlite3_result_error(ctx, z, -1);
     sqlite3_result_error_code(ctx, rc);
     sqlite3_free(z);
   }
   sqlite3_free(zReport);
-  sqlite3_free(zTab);
-  sqlite3_free(zSchema);
+  sqlite3_free(a.zTab);
+  sqlite3_free(a.zSchema);
+  sqlite3_free(a.zWhat);
   sqlite3_free(zErr);
-  tito_change_free(&c);
 }
 
 int titoRegisterAlter(sqlite3 *db, tito_conn *pConn) {
-  return sqlite3_create_function(db, "tito_alter", 2, SQLITE_UTF8, pConn,
+  int rc = sqlite3_create_function(db, "tito_alter", 2, SQLITE_UTF8, pConn,
+                                   alterFunc, 0, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "tito_alter", 3, SQLITE_UTF8, pConn,
                                  alterFunc, 0, 0);
+  }
+  return rc;
 }

@@ -59,6 +59,9 @@ typedef struct tito_received {
 } tito_received;
 
 /* The per-connection context: client data of the module. */
+/* Rows an index build writes per transaction by default (tito_alter.c). */
+#define TITO_ALTER_BATCH 100000
+
 typedef struct tito_conn {
   sqlite3 *db;
   tito_sqlite_caps caps;
@@ -69,6 +72,11 @@ typedef struct tito_conn {
                            ** see as now, or 0 for the time */
   int nBuildMemory;        /* tito_config('build_memory'), or 0: the
                            ** default (TITO_BUILD_MEMORY, index_build.h) */
+  int nAlterBatch;         /* tito_config('alter_batch'), or 0: the
+                           ** default (TITO_ALTER_BATCH) */
+  int nAlterPause;         /* tito_config('alter_pause') + 1 (ms between
+                           ** the steps of a build), or 0: the default, a
+                           ** quarter of the last step's time, 1 to 100 ms */
   tito_received received;  /* see tito_received */
 } tito_conn;
 
@@ -220,6 +228,8 @@ void titoSchemaRefresh(sqlite3 *, const char *zSchema);
 int titoRegisterAnalyze(sqlite3 *, tito_conn *);
 /* tito_alter(TABLE, CHANGE): ADD/DROP INDEX of a live model (tito_alter.c). */
 int titoRegisterAlter(sqlite3 *, tito_conn *);
+/* The table tito_changes (tito_changes.c). */
+int titoRegisterChanges(sqlite3 *, tito_conn *);
 const struct tito_stats *titoStatsGet(tito_vtab *);
 /* The table-valued function tito_indexes (tito_indexes.c), and the
 ** xBestIndex of a table-valued function whose hidden column iColTable names

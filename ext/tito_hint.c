@@ -85,6 +85,12 @@ int titoHintParse(tito_vtab *p, sqlite3_index_info *pInfo, tito_hint *h) {
                    "or 'pk')", p->zName, z, titoHintColumn);
       return SQLITE_ERROR;
     }
+    if (bEq && iPath >= 2 && pModel->aIndex[iPath - 2].bBuilding) {
+      titoSetError(&p->base, "tito: %s: index %s is being built (see "
+                   "tito_changes): queries read it once it is complete",
+                   p->zName, pModel->aIndex[iPath - 2].zName);
+      return SQLITE_ERROR;
+    }
     if (iPath >= TITO_HINT_MAX_PATH || h->nCons >= TITO_HINT_MAX_TERMS) {
       titoSetError(&p->base, "tito: %s: too many %s terms", p->zName,
                    titoHintColumn);

@@ -1085,6 +1085,7 @@ static int planChoose(tito_vtab *p, sqlite3_index_info *pInfo,
   }
   for (i = 0; i < pModel->nIndex && 2 + i < TITO_HINT_MAX_PATH; i++) {
     if (!titoHintAllows(h, 2 + i)) continue;
+    if (pModel->aIndex[i].bBuilding) continue; /* read once complete */
     if (p->aCond && !(pModel->aIndex[i].zWhere == 0 ||
                       condImplied(p, &p->aCond[i], pInfo))) {
       continue;
@@ -1109,6 +1110,9 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   tito_hint hint;
   int i, iArg = 0, idxNum, nArgOffset = 0;
 
+  /* The table opened: its model knows which index is being built. (On
+  ** failure, planned by the definition; xFilter reports the error.) */
+  if (titoTableReady(p) == SQLITE_OK) pModel = vtabModel(p);
   if (titoHintParse(p, pInfo, &hint) != SQLITE_OK) return SQLITE_ERROR;
   if (!planChoose(p, pInfo, &hint, &best)) return titoHintNoPlan(p, &hint);
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "catalog.h"
+#include "index_backfill.h"
 #include "definition.h"
 
 /* A cursor drives one scan of the engine (src/scan.h). */
@@ -188,6 +189,14 @@ int titoTableReady(tito_vtab *p) {
       p->pTab->piClock = &p->pConn->iClock;
       p->pTab->pHeads = p->pStore->pHeads;
       rc = titoTableDefaults(p->pConn->db, p->pTab);
+    }
+    if (rc == SQLITE_OK && !p->pStore->bRemote) {
+      /* An index tito_alter is building (tito_alter.c). */
+      rc = tito_backfill_attach(p->pTab);
+      if (rc == SQLITE_CORRUPT) {
+        zErr = sqlite3_mprintf("tito: %s: the record of an index build "
+                               "names no index of the table", p->zName);
+      }
     }
   }
   if (rc != SQLITE_OK) {

@@ -11,7 +11,8 @@
 ** sorts first. A unique index refuses a value two rows share, naming it,
 ** as CREATE UNIQUE INDEX does over an ordinary table: a compact unique
 ** entry is written with insert-if-absent, which finds the other row's
-** entry whether it was written by this run or an earlier one. Everything
+** entry whether it was written by this run, an earlier one, or a writer
+** (a build in steps, index_backfill.h, runs while writers go on). Everything
 ** goes through the store's transaction (kv.h): the caller's transaction
 ** decides.
 */
@@ -146,12 +147,26 @@ static int runAdd(build_run *r, const tito_buf *pKey, const tito_buf *pVal,
   return r->data.rc ? SQLITE_NOMEM : SQLITE_OK;
 }
 
-/* Sort the run and write it in key order; empty it. In the first run a
-** unique value held twice shows as two equal keys side by side (the
-** index's range was cleared, so nothing else can hold it): plain writes.
-** Later runs insert compact unique entries only where absent. */
-static int runFlush(tito_table *pTab, int iIdx, build_run *r, int bFirst,
-                    char **pzErr) {
+/* Is the compact unique entry at pKey (value pVal) already there, the
+** same row's? A writer maintains an index being built: it may have written
+** this row's entry first. */
+static int runOwnEntry(tito_table *pTab, const uint8_t *pKey,
+                       uint32_t nk, const uint8_t *pVal, uint32_t nv) {
+  tito_kv *pKv = pTab->pKv;
+  const uint8_t *pGot;
+  int nGot;
+  if (pKv->pMethods->xGet(pKv, pKey, (int)nk, &pGot, &nGot) != TITO_OK) {
+    return 0;
+  }
+  return (uint32_t)nGot == nv && memcmp(pGot, pVal, nv) == 0;
+}
+
+/* Sort the run and write it in key order; empty it. A compact unique
+** entry (its key is its value) goes in only where absent: another row
+** holding the value wrote it already, in this run, an earlier one, or (for
+** an index being built while writers go on) by a write; reads see the
+** transaction's own writes. */
+static int runFlush(tito_table *pTab, int iIdx, build_run *r, char **pzErr) {
   tito_kv *pKv = pTab->pKv;
   run_sort_item *a;
   int i, rc = SQLITE_OK;
@@ -164,13 +179,12 @@ static int runFlush(tito_table *pTab, int iIdx, build_run *r, int bFirst,
     const uint8_t *p = a[i].p;
     uint32_t nk = runU32(p), nv = runU32(p + 4);
     const uint8_t *pKey = p + 9, *pVal = p + 9 + nk;
-    /* A compact unique entry's key is its value: another row holding it
-    ** wrote it already (reads see the transaction's own writes). */
     int r2;
-    if (p[8] && bFirst && i > 0 && runCmp(&a[i - 1], &a[i]) == 0) {
-      r2 = TITO_EXISTS;
-    } else if (p[8] && !bFirst) {
+    if (p[8]) {
       r2 = pKv->pMethods->xInsert(pKv, pKey, (int)nk, pVal, (int)nv);
+      if (r2 == TITO_EXISTS && runOwnEntry(pTab, pKey, nk, pVal, nv)) {
+        r2 = TITO_OK;
+      }
     } else {
       r2 = pKv->pMethods->xPut(pKv, pKey, (int)nk, pVal, (int)nv);
     }
@@ -214,9 +228,9 @@ typedef struct build_ctx {
   tito_table *pTab;
   int iIdx;
   int nRunBytes;
-  int nRun;            /* runs written */
   build_run run;
   tito_buf rowKey, key, entry;
+  tito_buf *pDone;     /* the last row key read */
   tito_value *aRow;
 } build_ctx;
 
@@ -232,28 +246,35 @@ static int buildBatch(void *pArg, const tito_row_batch *b, int bLast,
     rc = buildOne(x->pTab, x->iIdx, &x->rowKey, b->data.a + b->aVal[i][0],
                   b->aVal[i][1], x->aRow, &x->key, &x->entry, &x->run, pzErr);
   }
+  if (rc == SQLITE_OK && b->n > 0) {
+    x->pDone->n = 0;
+    tito_buf_append(x->pDone, x->rowKey.a, x->rowKey.n);
+    if (x->pDone->rc) rc = SQLITE_NOMEM;
+  }
   if (rc == SQLITE_OK && (x->run.data.n >= x->nRunBytes || bLast)) {
-    rc = runFlush(x->pTab, x->iIdx, &x->run, x->nRun++ == 0, pzErr);
+    rc = runFlush(x->pTab, x->iIdx, &x->run, pzErr);
   }
   return rc;
 }
 
-int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
-                     int64_t *pnRow, char **pzErr) {
+int tito_index_build_step(tito_table *pTab, int iIdx, tito_buf *pDone,
+                          const tito_buf *pLast, int64_t nMaxRows,
+                          int nRunBytes, int64_t *pnRow, int *pbEnd,
+                          char **pzErr) {
   build_ctx x;
   int rc;
   memset(&x, 0, sizeof(x));
   x.pTab = pTab;
   x.iIdx = iIdx;
+  x.pDone = pDone;
   x.nRunBytes = nRunBytes > 0 ? nRunBytes : TITO_BUILD_MEMORY;
   x.aRow = sqlite3_malloc64(sizeof(tito_value) * (pTab->pModel->nCol + 1));
-  rc = x.aRow ? tito_index_clear(pTab, pTab->pModel->aIndex[iIdx].iId)
-              : SQLITE_NOMEM;
   *pnRow = 0;
+  *pbEnd = 0;
+  rc = x.aRow ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
-    rc = tito_rows_each_batch(pTab, buildBatch, &x, pnRow, pzErr);
-  } else if (rc != SQLITE_NOMEM) {
-    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    rc = tito_rows_each_batch_after(pTab, pDone, pLast, nMaxRows,
+                                    buildBatch, &x, pnRow, pbEnd, pzErr);
   }
   tito_buf_free(&x.rowKey);
   tito_buf_free(&x.key);
@@ -261,5 +282,20 @@ int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
   tito_buf_free(&x.run.data);
   sqlite3_free(x.run.aEnt);
   sqlite3_free(x.aRow);
+  return rc;
+}
+
+int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
+                     int64_t *pnRow, char **pzErr) {
+  tito_buf done = TITO_BUF_INIT;
+  int bEnd, rc = tito_index_clear(pTab, pTab->pModel->aIndex[iIdx].iId);
+  *pnRow = 0;
+  if (rc == SQLITE_OK) {
+    rc = tito_index_build_step(pTab, iIdx, &done, 0, 0, nRunBytes, pnRow,
+                               &bEnd, pzErr);
+  } else if (rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+  }
+  tito_buf_free(&done);
   return rc;
 }

@@ -23,4 +23,17 @@ int tito_index_clear(tito_table *pTab, uint32_t iId);
 */
 int tito_index_build(tito_table *pTab, int iIdx, int nRunBytes,
                      int64_t *pnRow, char **pzErr);
+
+/*
+** One step of a build: the entries of index iIdx for the rows after row
+** key pDone (empty: from the first row) up to row key pLast (NULL: to the
+** end), nMaxRows of them at most (0: every one), sorted nRunBytes at a
+** time. pDone gets the last row key read,
+** *pnRow the rows read; *pbEnd is set when no row is left. The same
+** errors as tito_index_build.
+*/
+int tito_index_build_step(tito_table *pTab, int iIdx, tito_buf *pDone,
+                          const tito_buf *pLast, int64_t nMaxRows,
+                          int nRunBytes, int64_t *pnRow, int *pbEnd,
+                          char **pzErr);
 #endif

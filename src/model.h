@@ -48,6 +48,9 @@ typedef struct tito_index {
   char *zWhere;       /* partial-index predicate (SQL text), or NULL */
   int nInclude;       /* INCLUDE columns (covering), stored in the entry */
   int *aiInclude;
+  uint8_t bBuilding;  /* being built by tito_alter (index_backfill.h): not
+                      ** in the definition; set when the table is opened.
+                      ** Writers maintain it, the planner ignores it. */
 } tito_index;
 
 /* Actions a topic takes events of (tito_topic.mAction). */

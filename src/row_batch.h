@@ -28,4 +28,13 @@ typedef int (*tito_row_batch_fn)(void *pArg, const tito_row_batch *pBatch,
 ** result code; *pzErr (sqlite3_malloc'd) on error. */
 int tito_rows_each_batch(tito_table *pTab, tito_row_batch_fn xBatch,
                          void *pArg, int64_t *pnRow, char **pzErr);
+
+/* The same for the rows after row key pAfter (all when NULL or empty) up
+** to row key pLast (NULL: to the end), stopping after nMax rows (0: no
+** limit); *pbEnd is set when the last row was reached. */
+int tito_rows_each_batch_after(tito_table *pTab, const tito_buf *pAfter,
+                               const tito_buf *pLast, int64_t nMax,
+                               tito_row_batch_fn xBatch,
+                               void *pArg, int64_t *pnRow, int *pbEnd,
+                               char **pzErr);
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include "event.h"
 #include "keycodec.h"
+#include "index_backfill.h"
 #include "rowcodec.h"
 
 /* Every write counts itself (see nWrite in table.h). */
@@ -195,6 +196,7 @@ void tito_table_close(tito_table *pTab) {
   tito_buf_free(&pTab->cacheVal);
   tito_buf_free(&pTab->oldKey);
   tito_buf_free(&pTab->owner);
+  tito_buf_free(&pTab->owner2);
   sqlite3_free(pTab->aOld);
   sqlite3_free(pTab->zErr);
   sqlite3_free(pTab);
@@ -317,6 +319,9 @@ int tito_table_mask(tito_table *pTab, const tito_value *aRow,
 }
 
 #define HAS(mask, i) (((mask) >> (i)) & 1)
+
+static int tableEntryWrite(tito_table *, int, int, const tito_buf *,
+                           const tito_buf *, const tito_buf *);
 
 /* Read the row at pKey into pBuf (a copy) and decode it into aOut. */
 static int tableReadInto(tito_table *pTab, const uint8_t *pKey, int nKey,
@@ -457,10 +462,12 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
   rc = pKv->pMethods->xDelete(pKv, pKey, nKey);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     if (!HAS(mask, i)) continue;
-    tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    int bCompact = tito_table_entry(pTab, i, pTab->aVictim, &rowKey,
+                                    &pTab->key3, &pTab->val2);
     if (pTab->key3.rc) rc = TITO_NOMEM;
-    if (rc == TITO_OK) rc = pKv->pMethods->xDelete(pKv, pTab->key3.a,
-                                                   pTab->key3.n);
+    if (rc == TITO_OK) {
+      rc = tableEntryWrite(pTab, i, bCompact, &pTab->key3, 0, &rowKey);
+    }
   }
   rc = rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
   if (rc == SQLITE_OK) {
@@ -485,8 +492,8 @@ static int tableExists(tito_table *pTab, const tito_buf *k) {
 ** The owner row key of the compact unique entry at key pEntry, if the entry
 ** exists: copied into pOwner and SQLITE_ROW; SQLITE_DONE if no entry.
 */
-static int tableEntryOwner(tito_table *pTab, int iIdx, const tito_buf *pEntry,
-                           tito_buf *pOwner) {
+int tito_table_entry_owner(tito_table *pTab, int iIdx,
+                           const tito_buf *pEntry, tito_buf *pOwner) {
   const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
   tito_value *a = pTab->aEntry; /* nInclude + 1 <= nCol + 1 */
   const uint8_t *pVal;
@@ -508,6 +515,31 @@ static int tableEntryOwner(tito_table *pTab, int iIdx, const tito_buf *pEntry,
 
 static int bufEq(const tito_buf *a, const tito_buf *b) {
   return a->n == b->n && (a->n == 0 || memcmp(a->a, b->a, a->n) == 0);
+}
+
+/*
+** Write (pVal) or delete (pVal NULL) the entry of index iIdx at key pKey of
+** the row at pRowKey; bCompact: a compact unique entry. While the index is
+** being built (index_backfill.h) two old rows may still share a unique
+** value the build has not reached: a compact entry another row holds is
+** then left alone, neither overwritten nor deleted (the build refuses the
+** index when it reaches the second row, or finds the value free by then).
+** Returns a TITO_ code.
+*/
+static int tableEntryWrite(tito_table *pTab, int iIdx, int bCompact,
+                           const tito_buf *pKey, const tito_buf *pVal,
+                           const tito_buf *pRowKey) {
+  tito_kv *pKv = pTab->pKv;
+  if (bCompact && pTab->pModel->aIndex[iIdx].bBuilding) {
+    int rc = tito_table_entry_owner(pTab, iIdx, pKey, &pTab->owner2);
+    if (rc == SQLITE_ROW && !bufEq(&pTab->owner2, pRowKey)) return TITO_OK;
+    if (rc == SQLITE_DONE && pVal == 0) return TITO_OK;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return rc == SQLITE_NOMEM ? TITO_NOMEM : TITO_ERROR;
+    }
+  }
+  if (pVal == 0) return pKv->pMethods->xDelete(pKv, pKey->a, pKey->n);
+  return pKv->pMethods->xPut(pKv, pKey->a, pKey->n, pVal->a, pVal->n);
 }
 
 /*
@@ -542,7 +574,7 @@ static int tableCheckUnique(tito_table *pTab, const tito_value *aNew,
       }
       if (bufEq(&pTab->key3, &pTab->key2)) continue;
     }
-    rc = tableEntryOwner(pTab, i, &pTab->key2, pOwner);
+    rc = tito_table_entry_owner(pTab, i, &pTab->key2, pOwner);
     if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
     } else if (rc == SQLITE_ROW) {
@@ -688,11 +720,11 @@ static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
   if (pTab->val.rc) return SQLITE_NOMEM;
   rc = pKv->pMethods->xPut(pKv, pKey->a, pKey->n, pTab->val.a, pTab->val.n);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    int bCompact;
     if (!HAS(mask, i)) continue;
-    tito_table_entry(pTab, i, aNew, pKey, &pTab->key2, &pTab->val);
+    bCompact = tito_table_entry(pTab, i, aNew, pKey, &pTab->key2, &pTab->val);
     if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
-    rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
-                             pTab->val.n);
+    rc = tableEntryWrite(pTab, i, bCompact, &pTab->key2, &pTab->val, pKey);
   }
   return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
 }
@@ -729,11 +761,13 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
     }
   }
   for (i = 0; i < pTab->pModel->nIndex; i++) {
+    int bCompact;
     if (!HAS(mask, i)) continue;
-    tito_table_entry(pTab, i, aNew, &pTab->key, &pTab->key2, &pTab->val);
+    bCompact = tito_table_entry(pTab, i, aNew, &pTab->key, &pTab->key2,
+                                &pTab->val);
     if (pTab->key2.rc || pTab->val.rc) return SQLITE_NOMEM;
-    r = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
-                            pTab->val.n);
+    r = tableEntryWrite(pTab, i, bCompact, &pTab->key2, &pTab->val,
+                        &pTab->key);
     if (r != TITO_OK) return tito_table_kv_error(pTab, r);
   }
   return SQLITE_OK;
@@ -773,13 +807,13 @@ int tito_table_insert(tito_table *pTab, tito_value *aNew, int64_t *piRowid,
 static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
                                uint64_t mOld, const tito_value *aNew,
                                const tito_buf *pNewKey, uint64_t mNew) {
-  tito_kv *pKv = pTab->pKv;
   int i, rc = TITO_OK;
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
-    int bOld = HAS(mOld, i), bNew = HAS(mNew, i);
-    if (bOld) tito_table_entry(pTab, i, pTab->aOld, pOldKey, &pTab->key3,
-                         &pTab->val2);
-    if (bNew) tito_table_entry(pTab, i, aNew, pNewKey, &pTab->key2, &pTab->val);
+    int bOld = HAS(mOld, i), bNew = HAS(mNew, i), cOld = 0, cNew = 0;
+    if (bOld) cOld = tito_table_entry(pTab, i, pTab->aOld, pOldKey,
+                                      &pTab->key3, &pTab->val2);
+    if (bNew) cNew = tito_table_entry(pTab, i, aNew, pNewKey, &pTab->key2,
+                                      &pTab->val);
     if (pTab->key2.rc || pTab->key3.rc || pTab->val.rc || pTab->val2.rc) {
       return SQLITE_NOMEM;
     }
@@ -788,11 +822,10 @@ static int tableRewriteEntries(tito_table *pTab, const tito_buf *pOldKey,
       continue;
     }
     if (bOld && !(bNew && bufEq(&pTab->key2, &pTab->key3))) {
-      rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
+      rc = tableEntryWrite(pTab, i, cOld, &pTab->key3, 0, pOldKey);
     }
     if (rc == TITO_OK && bNew) {
-      rc = pKv->pMethods->xPut(pKv, pTab->key2.a, pTab->key2.n, pTab->val.a,
-                               pTab->val.n);
+      rc = tableEntryWrite(pTab, i, cNew, &pTab->key2, &pTab->val, pNewKey);
     }
   }
   return rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
@@ -883,13 +916,15 @@ int tito_table_delete(tito_table *pTab, const uint8_t *pOldKey, int nOldKey) {
   if (pOld->rc) return SQLITE_NOMEM;
   rc = pKv->pMethods->xDelete(pKv, pOldKey, nOldKey);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
+    int bCompact;
     if (!HAS(mOld, i)) continue;
-    tito_table_entry(pTab, i, pTab->aOld, pOld, &pTab->key3, &pTab->val2);
+    bCompact = tito_table_entry(pTab, i, pTab->aOld, pOld, &pTab->key3,
+                                &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = TITO_NOMEM;
       break;
     }
-    rc = pKv->pMethods->xDelete(pKv, pTab->key3.a, pTab->key3.n);
+    rc = tableEntryWrite(pTab, i, bCompact, &pTab->key3, 0, pOld);
   }
   rc = rc == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, rc);
   if (rc == SQLITE_OK) {
@@ -961,11 +996,30 @@ static int checkRowKey(tito_table *pTab, const uint8_t *k, int nk,
   return pKey->rc == 0 && pKey->n == nk && memcmp(pKey->a, k, (size_t)nk) == 0;
 }
 
+/* memcmp order of key k (nk bytes) and buffer b. */
+static int checkKeyCmp(const uint8_t *k, int nk, const tito_buf *b) {
+  int c = memcmp(k, b->a, (size_t)(nk < b->n ? nk : b->n));
+  return c ? c : nk - b->n;
+}
+
+/* Is row key k (nk bytes) one an index build has still to reach: after
+** the last row it did, up to the last row there was when it began (rows
+** written since have their entries)? pBuild: NULL when none. */
+static int checkBeyond(const tito_backfill *pBuild, const uint8_t *k,
+                       int nk) {
+  if (pBuild == 0 || pBuild->end.n == 0) return 0;
+  if (pBuild->done.n && checkKeyCmp(k, nk, &pBuild->done) <= 0) return 0;
+  return checkKeyCmp(k, nk, &pBuild->end) <= 0;
+}
+
 /* Check one row (key k, value v): its key matches its values and its
 ** expected entries exist with the right values; counts them into
-** anExpected. */
+** anExpected. An index being built (iBuild) need not have the entries of
+** rows its build has not reached: the ones writers made are checked and
+** counted, another row's compact entry under the same value passed over. */
 static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
                     const uint8_t *v, int nv, int64_t *anExpected,
+                    const tito_backfill *pBuild, int iBuild,
                     sqlite3_str *pRep, int *pnProblem) {
   const tito_model *pModel = pTab->pModel;
   tito_kv *pKv = pTab->pKv;
@@ -991,15 +1045,29 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
   tito_buf_append(&rowKey, k, nk);
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {
     const uint8_t *pGot;
-    int nGot, r;
+    int nGot, r, bCompact, bBeyond;
     if (!HAS(mask, i)) continue;
-    anExpected[i]++;
-    tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3, &pTab->val2);
+    bBeyond = i == iBuild && checkBeyond(pBuild, k, nk);
+    if (!bBeyond) anExpected[i]++;
+    bCompact = tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3,
+                                &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = SQLITE_NOMEM;
       break;
     }
     r = pKv->pMethods->xGet(pKv, pTab->key3.a, pTab->key3.n, &pGot, &nGot);
+    if (bBeyond && r == TITO_OK) {
+      int bSame = nGot == pTab->val2.n &&
+                  (nGot == 0 || memcmp(pGot, pTab->val2.a, nGot) == 0);
+      if (bSame) {
+        anExpected[i]++;
+      } else if (!bCompact) {
+        checkReport(pRep, pnProblem, "%s: wrong value in index %s",
+                    pModel->zTable, pModel->aIndex[i].zName);
+      }
+      continue;
+    }
+    if (bBeyond && r == TITO_NOTFOUND) continue;
     if (r == TITO_NOTFOUND) {
       checkReport(pRep, pnProblem, "%s: row missing from index %s",
                   pModel->zTable, pModel->aIndex[i].zName);
@@ -1025,9 +1093,11 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
   rc = lo.rc ? TITO_NOMEM
              : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, &n1);
   if (rc == TITO_OK) {
-    /* (P | id | 0x03, P | id + 1): the key P | id | 0x03 itself holds
-    ** the model's statistics (table_stats.h). */
+    /* (P | id | 0x04, P | id + 1): the keys P | id | 0x03 and
+    ** P | id | 0x04 themselves hold the model's statistics (table_stats.h)
+    ** and an index build's record (index_backfill.h). */
     tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &lo);
+    if (lo.n) lo.a[lo.n - 1]++;
     tito_buf_append_byte(&lo, 0x00);
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
     rc = lo.rc || hi.rc ? TITO_NOMEM
@@ -1046,12 +1116,20 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   tito_buf end = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
   sqlite3_str *pRep = sqlite3_str_new(0);
   int64_t *anExpected, *anGot, nStray = 0;
-  int nProblem = 0, rc, r, i;
+  tito_backfill *pBuild = 0;
+  int nProblem = 0, rc, r, i, iBuild = -1;
 
   *pzReport = 0;
+  rc = tito_backfill_load(pTab, &pBuild);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(sqlite3_str_finish(pRep));
+    return rc;
+  }
+  if (pBuild) iBuild = tito_model_index(pModel, pBuild->zIndex);
   anExpected = sqlite3_malloc64(sizeof(int64_t) * 2 * (pModel->nIndex + 1));
   if (anExpected == 0) {
     sqlite3_free(sqlite3_str_finish(pRep));
+    tito_backfill_free(pBuild);
     return SQLITE_NOMEM;
   }
   memset(anExpected, 0, sizeof(int64_t) * 2 * (pModel->nIndex + 1));
@@ -1068,7 +1146,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
     tito_buf_append(&rowKey, k, nk);
     rc = rowKey.rc ? SQLITE_NOMEM
                    : checkRow(pTab, rowKey.a, rowKey.n, v, nv, anExpected,
-                              pRep, &nProblem);
+                              pBuild, iBuild, pRep, &nProblem);
     if (rc == SQLITE_OK) {
       r = pKv->pMethods->xIterNext(pIter);
       if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
@@ -1105,6 +1183,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   tito_buf_free(&end);
   tito_buf_free(&rowKey);
   sqlite3_free(anExpected);
+  tito_backfill_free(pBuild);
   if (rc == SQLITE_OK && nProblem) {
     if (nProblem > 20) {
       sqlite3_str_appendf(pRep, "\n... %d problems in all", nProblem);
@@ -1121,14 +1200,15 @@ int tito_table_purge(tito_table *pTab) {
   tito_kv *pKv = pTab->pKv;
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc;
-  /* Rows (kind 0x01), index entries (0x02) and the statistics (0x03,
-  ** table_stats.h) are adjacent. */
+  /* Rows (kind 0x01), index entries (0x02), the statistics (0x03,
+  ** table_stats.h) and an index build's record (0x04, index_backfill.h)
+  ** are adjacent. */
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
   tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
   if (lo.rc || hi.rc) {
     rc = TITO_NOMEM;
   } else {
-    hi.a[hi.n - 1] += 2; /* kind 0x04: past the statistics */
+    hi.a[hi.n - 1] += 3; /* kind 0x05: past the build record */
     rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
   }
   tito_buf_free(&lo);

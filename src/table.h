@@ -67,6 +67,7 @@ struct tito_table {
                         ** last write is not handed to the cache */
   tito_buf oldKey;      /* key of the row being updated or deleted */
   tito_buf owner;       /* owner row key of a unique entry */
+  tito_buf owner2;      /* the same, for an entry being written */
   tito_value *aOld;     /* nCol decoded values of oldRow */
   tito_value *aVictim;  /* nCol decoded values of victimRow */
   tito_value *aEntry;   /* nCol + 1 values: an index entry's value (its
@@ -172,6 +173,11 @@ int tito_table_decode_row(tito_table *, const uint8_t *p, int n,
 /* The value column iCol reads in rows written before it existed: a copy
 ** of *pVal (the column's constant DEFAULT, its affinity applied). */
 int tito_table_set_default(tito_table *, int iCol, const tito_value *pVal);
+
+/* The owner row key of the compact unique entry of index iIdx at key
+** pEntry: into pOwner and SQLITE_ROW; SQLITE_DONE if there is no entry. */
+int tito_table_entry_owner(tito_table *, int iIdx, const tito_buf *pEntry,
+                           tito_buf *pOwner);
 
 /* Partial-index mask of row aRow: bit i set if index i has an entry. */
 int tito_table_mask(tito_table *, const tito_value *aRow, uint64_t *pMask);

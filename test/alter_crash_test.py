@@ -1,6 +1,8 @@
 """alter_crash_test.py: a process running tito_alter is killed (SIGKILL) at
 random moments; the database it leaves must hold every change whole or not
-at all.
+at all, but for an index being built in steps, which must be invisible to
+queries, kept exact by writes, and finished by RESUME (or dropped by
+CANCEL).
 
 The file has a model of 100,000 rows (TITO_ALTER_CRASH_ROWS). A child
 process (this file with --child) adds and drops indexes on it in a loop,
@@ -9,7 +11,12 @@ after it started, then opens the file and checks: PRAGMA integrity_check
 and tito_check() say ok (rows and index entries agree: no half-built
 index, no stray entries of a dropped one), the definition in sqlite_schema
 and in the store's catalog agree (tito_check compares them), and every
-change the child reported is there. make test: 8 trials; TITO_SOAK=1: 40.
+change the child reported is there. The child builds in steps of 5,000
+rows, so most kills land inside an ADD INDEX: the test then checks that
+tito_changes shows the build, that no query reads the index, writes some
+rows (the build must keep up with them), and runs RESUME (or, one time in
+four, CANCEL); tito_check must be ok again, the index complete.
+make test: 8 trials; TITO_SOAK=1: 40.
 """
 import os
 import random
@@ -40,6 +47,7 @@ def connect(path):
 
 def child(path, start):
     db = connect(path)
+    db.execute("SELECT tito_config('alter_batch', 5000)")
     i = start
     while True:
         db.execute("SELECT tito_alter('t', ?)", (CHANGES[i % len(CHANGES)],))
@@ -72,6 +80,8 @@ def main():
         t0 = time.time()
         done = 0  # changes reported so far
         kills_mid = 0
+        kills_building = 0
+        resumed = 0
         for trial in range(trials):
             p = subprocess.Popen([sys.executable, __file__, '--child', path,
                                   str(done)], stdout=subprocess.PIPE,
@@ -85,6 +95,40 @@ def main():
             db = connect(path)
             ok = db.execute('PRAGMA integrity_check').fetchone()[0]
             chk = db.execute("SELECT tito_check('t')").fetchone()[0]
+            building = db.execute("SELECT index_name, rows_done, rows_total "
+                                  "FROM tito_changes").fetchall()
+            if building:
+                name = building[0][0]
+                kills_building += 1
+                # No query reads it; writes keep it exact.
+                paths = {r[0] for r in db.execute(
+                    "SELECT tito_index FROM t WHERE g = 5 AND v = 'v5' "
+                    "UNION SELECT tito_index FROM t WHERE s > '5' "
+                    "UNION SELECT tito_index FROM t WHERE g = 4 "
+                    "AND s = '00000'")}
+                if name in paths:
+                    print('not ok - a query read index %s while it was being '
+                          'built' % name)
+                    failures += 1
+                db.execute("UPDATE t SET g = g + 1, s = s || 'x', v = v || "
+                           "'_%d' WHERE id %% 997 = %d" % (trial, trial))
+                db.execute("DELETE FROM t WHERE id %% 1009 = %d" % trial)
+                db.execute("INSERT INTO t SELECT id + %d, 'n' || id || '_%d',"
+                           " g, s FROM t WHERE id %% 1013 = %d"
+                           % (10 ** 6 * (trial + 1), trial, trial))
+                chk2 = db.execute("SELECT tito_check('t')").fetchone()[0]
+                verb = 'CANCEL' if rng.random() < 0.25 else 'RESUME'
+                db.execute("SELECT tito_alter('t', ?)", (verb,))
+                chk3 = db.execute("SELECT tito_check('t')").fetchone()[0]
+                left = db.execute("SELECT count(*) FROM tito_changes")
+                left = left.fetchone()[0]
+                if chk2 != 'ok' or chk3 != 'ok' or left:
+                    print('not ok - build of %s (%d of %d rows) then writes '
+                          'then %s: tito_check %s / %s, %d builds left'
+                          % (name, building[0][1], building[0][2], verb,
+                             chk2, chk3, left))
+                    failures += 1
+                resumed += verb == 'RESUME'
             have = indexes(db)
             db.close()
             # Every change the child reported is there; the one it was
@@ -110,7 +154,9 @@ def main():
             # The next child goes on from what the file holds.
             done = last + 1 + (1 if set(have) == alt and alt != applied else 0)
         print('# %d trials, %d changes, %d killed after a commit before its '
-              'report, %.1fs' % (trials, done, kills_mid, time.time() - t0))
+              'report, %d inside a build (%d resumed), %.1fs'
+              % (trials, done, kills_mid, kills_building, resumed,
+                 time.time() - t0))
         if failures == 0:
             print('ok - alter crash: every kill left each tito_alter whole or '
                   'absent, tito_check ok (%d rows)' % N)

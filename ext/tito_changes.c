@@ -1,0 +1,182 @@
+/*
+** tito_changes.c: the table tito_changes: each change of a model in
+** progress (an index tito_alter is building in steps, src/index_backfill.h)
+** in the main schema, one row each.
+**
+**   SELECT * FROM tito_changes;
+**   table_name, index_name, change ('add index'), state ('building'),
+**   rows_done, rows_total (the rows when the build began), started (unix
+**   seconds)
+**
+** A build left by a crash shows here until SELECT tito_alter('t',
+** 'RESUME') finishes it or 'CANCEL' drops it.
+*/
+#include "tito_ext.h"
+#include <string.h>
+#include "index_backfill.h"
+
+typedef struct chg_vtab {
+  sqlite3_vtab base;
+  tito_conn *pConn;
+} chg_vtab;
+
+/* One row: the table's name and its build. */
+typedef struct chg_row {
+  char *zTable;
+  tito_backfill *pBuild;
+} chg_row;
+
+typedef struct chg_cursor {
+  sqlite3_vtab_cursor base;
+  chg_row *a;
+  int n, i;
+} chg_cursor;
+
+static int chgConnect(sqlite3 *db, void *pAux, int argc,
+                      const char *const *argv, sqlite3_vtab **ppVtab,
+                      char **pzErr) {
+  chg_vtab *p;
+  int rc = sqlite3_declare_vtab(
+      db, "CREATE TABLE x(table_name TEXT, index_name TEXT, change TEXT, "
+          "state TEXT, rows_done INTEGER, rows_total INTEGER, "
+          "started INTEGER)");
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  if (rc != SQLITE_OK) return rc;
+  p = sqlite3_malloc(sizeof(*p));
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->pConn = (tito_conn *)pAux;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int chgDisconnect(sqlite3_vtab *p) {
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+static int chgBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
+  (void)p;
+  pInfo->estimatedCost = 100;
+  pInfo->estimatedRows = 10;
+  return SQLITE_OK;
+}
+
+static int chgOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
+  chg_cursor *c = sqlite3_malloc(sizeof(*c));
+  (void)p;
+  if (c == 0) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static void chgReset(chg_cursor *c) {
+  int i;
+  for (i = 0; i < c->n; i++) {
+    sqlite3_free(c->a[i].zTable);
+    tito_backfill_free(c->a[i].pBuild);
+  }
+  sqlite3_free(c->a);
+  c->a = 0;
+  c->n = c->i = 0;
+}
+
+static int chgClose(sqlite3_vtab_cursor *pCur) {
+  chgReset((chg_cursor *)pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Add table p's build in progress, if any, to the cursor. */
+static int chgAdd(chg_cursor *c, tito_vtab *p) {
+  tito_backfill *b = 0;
+  chg_row *aNew;
+  int rc;
+  if (titoTableReady(p) != SQLITE_OK || p->pStore->bRemote) return SQLITE_OK;
+  tito_store_cursor_open(p->pStore);
+  rc = tito_backfill_load(p->pTab, &b);
+  tito_store_cursor_close(p->pStore);
+  if (rc != SQLITE_OK || b == 0) return rc;
+  aNew = sqlite3_realloc(c->a, sizeof(chg_row) * (c->n + 1));
+  if (aNew == 0) {
+    tito_backfill_free(b);
+    return SQLITE_NOMEM;
+  }
+  c->a = aNew;
+  c->a[c->n].pBuild = b;
+  c->a[c->n].zTable = sqlite3_mprintf("%s", p->zName);
+  if (c->a[c->n++].zTable == 0) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+static int chgFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
+                     int argc, sqlite3_value **argv) {
+  chg_cursor *c = (chg_cursor *)pCur;
+  chg_vtab *p = (chg_vtab *)pCur->pVtab;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  chgReset(c);
+  rc = sqlite3_prepare_v2(p->pConn->db,
+                          "SELECT name FROM main.sqlite_schema WHERE type = "
+                          "'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' "
+                          "ORDER BY name",
+                          -1, &pStmt, 0);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    char *zName = sqlite3_mprintf("main.%s", sqlite3_column_text(pStmt, 0));
+    tito_vtab *q = zName ? titoFindTable(p->pConn, zName) : 0;
+    if (zName == 0) rc = SQLITE_NOMEM;
+    else if (q) rc = chgAdd(c, q);
+    sqlite3_free(zName);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+static int chgNext(sqlite3_vtab_cursor *pCur) {
+  ((chg_cursor *)pCur)->i++;
+  return SQLITE_OK;
+}
+
+static int chgEof(sqlite3_vtab_cursor *pCur) {
+  chg_cursor *c = (chg_cursor *)pCur;
+  return c->i >= c->n;
+}
+
+static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
+                     int iCol) {
+  chg_cursor *c = (chg_cursor *)pCur;
+  const chg_row *r = &c->a[c->i];
+  switch (iCol) {
+    case 0: sqlite3_result_text(ctx, r->zTable, -1, SQLITE_TRANSIENT); break;
+    case 1:
+      sqlite3_result_text(ctx, r->pBuild->zIndex, -1, SQLITE_TRANSIENT);
+      break;
+    case 2: sqlite3_result_text(ctx, "add index", -1, SQLITE_STATIC); break;
+    case 3: sqlite3_result_text(ctx, "building", -1, SQLITE_STATIC); break;
+    case 4: sqlite3_result_int64(ctx, r->pBuild->nDone); break;
+    case 5: sqlite3_result_int64(ctx, r->pBuild->nTotal); break;
+    default: sqlite3_result_int64(ctx, r->pBuild->iStarted); break;
+  }
+  return SQLITE_OK;
+}
+
+static int chgRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid) {
+  *pRowid = ((chg_cursor *)pCur)->i + 1;
+  return SQLITE_OK;
+}
+
+static sqlite3_module chgModule = {
+    0, 0, chgConnect, chgBestIndex, chgDisconnect, 0, chgOpen, chgClose,
+    chgFilter, chgNext, chgEof, chgColumn, chgRowid, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0};
+
+int titoRegisterChanges(sqlite3 *db, tito_conn *pConn) {
+  return sqlite3_create_module(db, "tito_changes", &chgModule, pConn);
+}

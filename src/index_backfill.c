@@ -1,0 +1,190 @@
+/*
+** index_backfill.c: an index built in steps while writers go on (see
+** index_backfill.h): its record in the store, and one step.
+*/
+#include "index_backfill.h"
+#include <string.h>
+#include "index_build.h"
+#include "rowcodec.h"
+#include "sqlite_api.h"
+
+#define BACKFILL_KIND 0x04
+#define BACKFILL_NVAL 6
+
+/* The record's key: P | model id | 0x04. */
+static void backfillKey(tito_table *pTab, tito_buf *pOut) {
+  pOut->n = 0;
+  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  if (pOut->rc == TITO_OK) pOut->a[pOut->n - 1] = BACKFILL_KIND;
+}
+
+void tito_backfill_free(tito_backfill *b) {
+  if (b == 0) return;
+  sqlite3_free(b->zIndex);
+  tito_buf_free(&b->done);
+  tito_buf_free(&b->end);
+  sqlite3_free(b);
+}
+
+static tito_backfill *backfillNew(const char *zIndex, int nIndex) {
+  tito_backfill *b = sqlite3_malloc(sizeof(*b));
+  if (b == 0) return 0;
+  memset(b, 0, sizeof(*b));
+  b->zIndex = sqlite3_mprintf("%.*s", nIndex, zIndex);
+  if (b->zIndex == 0) {
+    sqlite3_free(b);
+    return 0;
+  }
+  return b;
+}
+
+/* The record's values as stored. */
+static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
+  tito_value a[BACKFILL_NVAL];
+  tito_backfill *b;
+  if (tito_row_decode(p, n, BACKFILL_NVAL, a) != TITO_OK ||
+      a[0].eType != SQLITE_TEXT ||
+      (a[1].eType != SQLITE_BLOB && a[1].eType != SQLITE_NULL) ||
+      a[2].eType != SQLITE_INTEGER || a[3].eType != SQLITE_INTEGER ||
+      a[4].eType != SQLITE_INTEGER ||
+      (a[5].eType != SQLITE_BLOB && a[5].eType != SQLITE_NULL)) {
+    return SQLITE_CORRUPT;
+  }
+  b = *pp = backfillNew((const char *)a[0].z, a[0].n);
+  if (b == 0) return SQLITE_NOMEM;
+  if (a[1].eType == SQLITE_BLOB) tito_buf_append(&b->done, a[1].z, a[1].n);
+  b->nDone = a[2].i;
+  b->nTotal = a[3].i;
+  b->iStarted = a[4].i;
+  if (a[5].eType == SQLITE_BLOB) tito_buf_append(&b->end, a[5].z, a[5].n);
+  return b->done.rc || b->end.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+int tito_backfill_load(tito_table *pTab, tito_backfill **pp) {
+  tito_buf k = TITO_BUF_INIT;
+  const uint8_t *pVal;
+  int nVal, r, rc = SQLITE_OK;
+  *pp = 0;
+  backfillKey(pTab, &k);
+  if (k.rc) return SQLITE_NOMEM;
+  r = pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, &pVal, &nVal);
+  if (r == TITO_OK) {
+    rc = backfillDecode(pVal, nVal, pp);
+    if (rc == SQLITE_CORRUPT) {
+      tito_backfill_free(*pp);
+      *pp = 0;
+    }
+  } else if (r != TITO_NOTFOUND) {
+    rc = tito_table_kv_error(pTab, r);
+  }
+  tito_buf_free(&k);
+  return rc;
+}
+
+int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  tito_value a[BACKFILL_NVAL];
+  int r = TITO_NOMEM;
+  memset(a, 0, sizeof(a));
+  a[0].eType = SQLITE_TEXT;
+  a[0].z = (const uint8_t *)b->zIndex;
+  a[0].n = (int)strlen(b->zIndex);
+  a[1].eType = b->done.n ? SQLITE_BLOB : SQLITE_NULL;
+  a[1].z = b->done.a;
+  a[1].n = b->done.n;
+  a[2].eType = a[3].eType = a[4].eType = SQLITE_INTEGER;
+  a[2].i = b->nDone;
+  a[3].i = b->nTotal;
+  a[4].i = b->iStarted;
+  a[5].eType = b->end.n ? SQLITE_BLOB : SQLITE_NULL;
+  a[5].z = b->end.a;
+  a[5].n = b->end.n;
+  backfillKey(pTab, &k);
+  tito_row_encode(&v, BACKFILL_NVAL, a);
+  if (!k.rc && !v.rc) {
+    r = pTab->pKv->pMethods->xPut(pTab->pKv, k.a, k.n, v.a, v.n);
+  }
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+}
+
+int tito_backfill_remove(tito_table *pTab) {
+  tito_buf k = TITO_BUF_INIT;
+  int r = TITO_NOMEM;
+  backfillKey(pTab, &k);
+  if (!k.rc) r = pTab->pKv->pMethods->xDelete(pTab->pKv, k.a, k.n);
+  tito_buf_free(&k);
+  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+}
+
+int tito_backfill_attach(tito_table *pTab) {
+  tito_backfill *b = 0;
+  int i, rc = tito_backfill_load(pTab, &b);
+  if (rc == SQLITE_OK && b) {
+    i = tito_model_index(pTab->pModel, b->zIndex);
+    if (i < 0) {
+      rc = SQLITE_CORRUPT;
+    } else {
+      pTab->pModel->aIndex[i].bBuilding = 1;
+    }
+  }
+  tito_backfill_free(b);
+  return rc;
+}
+
+/* The rows of the model, counted by their keys; the last key into pEnd. */
+static int backfillCount(tito_table *pTab, int64_t *pn, tito_buf *pEnd) {
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  int r = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n,
+                               pTab->idxPrefix.a, pTab->idxPrefix.n,
+                               TITO_SCAN_KEYONLY, 0, &pIter);
+  *pn = 0;
+  while (r == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
+    int nKey;
+    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
+    (*pn)++;
+    pEnd->n = 0;
+    tito_buf_append(pEnd, pKey, nKey);
+    r = pEnd->rc ? TITO_NOMEM : pKv->pMethods->xIterNext(pIter);
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+}
+
+int tito_backfill_begin(tito_table *pTab, const char *zIndex, int64_t iNow,
+                        tito_backfill **pp) {
+  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
+  int rc;
+  if (b == 0) return SQLITE_NOMEM;
+  b->iStarted = iNow;
+  rc = backfillCount(pTab, &b->nTotal, &b->end);
+  if (rc == SQLITE_OK) rc = tito_backfill_save(pTab, b);
+  return rc;
+}
+
+int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
+                       int nRunBytes, int *pbEnd, char **pzErr) {
+  int64_t nRow = 0;
+  int iIdx = tito_model_index(pTab->pModel, b->zIndex);
+  int rc;
+  *pbEnd = 0;
+  if (iIdx < 0) {
+    *pzErr = sqlite3_mprintf("the index being built, %s, is not in the "
+                             "model", b->zIndex);
+    return SQLITE_CORRUPT;
+  }
+  if (b->end.n == 0) {
+    *pbEnd = 1; /* no rows when it began */
+    rc = SQLITE_OK;
+  } else {
+    rc = tito_index_build_step(pTab, iIdx, &b->done, &b->end, nMaxRows,
+                               nRunBytes, &nRow, pbEnd, pzErr);
+  }
+  if (rc != SQLITE_OK) return rc;
+  b->nDone += nRow;
+  rc = *pbEnd ? tito_backfill_remove(pTab) : tito_backfill_save(pTab, b);
+  if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+  return rc;
+}

@@ -1,0 +1,67 @@
+/*
+** index_backfill.h: an index added to a live model and built in steps, each
+** its own transaction, while writers go on (tito_alter ADD INDEX,
+** ext/tito_alter.c).
+**
+** From the transaction that adds the index to the definition until the
+** one that writes its last entries, the model holds a build record:
+**
+**   P | u32 model id | 0x04 -> row codec of (index name TEXT, last row key
+**                              done BLOB or NULL, rows done, rows when the
+**                              build began, unix seconds it began, the
+**                              last row key then BLOB or NULL)
+**
+** Meanwhile the index is "being built" (tito_index.bBuilding, set when a
+** table is opened): every write maintains it (src/table.c), the planner
+** never reads it. Rows written after that transaction have their entries
+** already, so the build covers only the rows up to the last one there was
+** (it never chases a writer appending rows). Each step writes the entries
+** of the rows after the last one done, in key order, and saves the record
+** in the same transaction; a
+** crash loses at most the step under way, and the next step (by any
+** connection) goes on from the record. The last step removes the record.
+*/
+#ifndef TITO_INDEX_BACKFILL_H
+#define TITO_INDEX_BACKFILL_H
+#include "table.h"
+
+typedef struct tito_backfill {
+  char *zIndex;     /* the index being built */
+  tito_buf done;    /* row key of the last row done; empty: none yet */
+  int64_t nDone;    /* rows done */
+  int64_t nTotal;   /* rows when the build began */
+  int64_t iStarted; /* unix seconds the build began */
+  tito_buf end;     /* row key of the last row when it began; empty: none */
+} tito_backfill;
+
+/* The model's build in progress into *pp (NULL when there is none; free
+** with tito_backfill_free). SQLite result code. */
+int tito_backfill_load(tito_table *, tito_backfill **pp);
+
+/* Store b as the model's build in progress. SQLite result code. */
+int tito_backfill_save(tito_table *, const tito_backfill *b);
+
+/* Remove the model's build record. SQLite result code. */
+int tito_backfill_remove(tito_table *);
+
+void tito_backfill_free(tito_backfill *);
+
+/* Mark the index the record names (if any) as being built in the table's
+** model. SQLite result code (SQLITE_CORRUPT when the record names no index
+** of the model). */
+int tito_backfill_attach(tito_table *);
+
+/* A new build of index zIndex beginning at iNow: its record, with the rows
+** of the model counted. *pp is freed by the caller. */
+int tito_backfill_begin(tito_table *, const char *zIndex, int64_t iNow,
+                        tito_backfill **pp);
+
+/*
+** One step of build b: the entries of about nMaxRows more rows (0: all
+** that are left), sorted nRunBytes at a time (0: the default); the record
+** saved, or removed when *pbEnd (no row left). The errors of
+** tito_index_build (a unique value two rows share, named in *pzErr).
+*/
+int tito_backfill_step(tito_table *, tito_backfill *b, int64_t nMaxRows,
+                       int nRunBytes, int *pbEnd, char **pzErr);
+#endif
