@@ -453,8 +453,8 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
            sqlite3_value_int64(argv[1]) < 0 ||
            sqlite3_value_int64(argv[1]) > 60000)) {
         sqlite3_result_error(ctx, "tito_config: alter_pause must be "
-                             "milliseconds (0 to 60000) or NULL (a quarter "
-                             "of each step's time, 1 to 100 ms)", -1);
+                             "milliseconds (0 to 60000) or NULL (an eighth "
+                             "of each step's time, 1 to 50 ms)", -1);
         return;
       }
       pConn->nAlterPause = sqlite3_value_type(argv[1]) == SQLITE_NULL

@@ -498,8 +498,8 @@ static sqlite3_int64 alterClock(void) {
 ** The build's steps: up to nSteps (all when negative). In autocommit mode
 ** the write lock is free between two steps; SQLite's busy handler retries
 ** at growing intervals (up to 100 ms), so a writer waiting for it would
-** rarely find the instant it is free: the build pauses a quarter of the
-** last step's time (1 to 100 ms; tito_config('alter_pause') sets it).
+** rarely find the instant it is free: the build pauses an eighth of the
+** last step's time (1 to 50 ms; tito_config('alter_pause') sets it).
 */
 static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
                       char **pzErr) {
@@ -514,8 +514,8 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
         (nSteps < 0 || i + 1 < nSteps)) {
       int ms = a->pConn->nAlterPause - 1;
       if (a->pConn->nAlterPause == 0) {
-        ms = (int)((alterClock() - t0) / 4);
-        ms = ms < 1 ? 1 : ms > 100 ? 100 : ms;
+        ms = (int)((alterClock() - t0) / 8);
+        ms = ms < 1 ? 1 : ms > 50 ? 50 : ms;
       }
       if (ms > 0) sqlite3_sleep(ms);
     }

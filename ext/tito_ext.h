@@ -75,8 +75,8 @@ typedef struct tito_conn {
   int nAlterBatch;         /* tito_config('alter_batch'), or 0: the
                            ** default (TITO_ALTER_BATCH) */
   int nAlterPause;         /* tito_config('alter_pause') + 1 (ms between
-                           ** the steps of a build), or 0: the default, a
-                           ** quarter of the last step's time, 1 to 100 ms */
+                           ** the steps of a build), or 0: the default, an
+                           ** eighth of the last step's time, 1 to 50 ms */
   tito_received received;  /* see tito_received */
 } tito_conn;
 

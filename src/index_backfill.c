@@ -184,6 +184,10 @@ int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
   }
   if (rc != SQLITE_OK) return rc;
   b->nDone += nRow;
+  /* The last row read was the last one to do: no empty step after it. */
+  if (b->done.n == b->end.n && memcmp(b->done.a, b->end.a, b->end.n) == 0) {
+    *pbEnd = 1;
+  }
   rc = *pbEnd ? tito_backfill_remove(pTab) : tito_backfill_save(pTab, b);
   if (rc != SQLITE_OK) *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
   return rc;
