@@ -50,3 +50,17 @@ SELECT tito_index, count(*) FROM orders WHERE customer = 'c10' AND status = 'ope
 .print "Dropping an index; tito_check proves rows and entries agree:"
 SELECT tito_alter('orders', 'DROP INDEX by_customer');
 SELECT tito_check('orders');
+
+.print "A big table's index is built in steps, each its own transaction, while"
+.print "other connections write. Here: steps of 500 rows, two of them now:"
+SELECT tito_config('alter_batch', 500);
+SELECT tito_alter('orders', 'ADD INDEX by_total(total)', 2);
+SELECT table_name, index_name, state, rows_done, rows_total FROM tito_changes;
+.print "Writes keep it exact meanwhile; queries do not read it until it is complete:"
+UPDATE orders SET total = 1000 WHERE id IN (5, 1995);
+EXPLAIN QUERY PLAN SELECT id FROM orders WHERE total = 1000;
+.print "RESUME finishes it (any connection, also after a crash); CANCEL would drop it:"
+SELECT tito_alter('orders', 'RESUME');
+EXPLAIN QUERY PLAN SELECT id FROM orders WHERE total = 1000;
+SELECT id FROM orders WHERE total = 1000;
+SELECT tito_check('orders');
