@@ -34,6 +34,7 @@
 ** whether the ranges SQLite derives from them are exact (tito_plan.c).
 */
 #include "tito_ext.h"
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,58 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
   }
 }
 
+/* The connection's whole-number settings (tito_conn: value + 1, 0 when
+** not set: the default, or NULL when iDefault < 0). */
+static const struct config_int {
+  const char *zName;
+  size_t iOff;           /* of the int in tito_conn */
+  int iMin, iMax;
+  int iDefault;
+  const char *zUnit;     /* for the message */
+} aConfigInt[] = {
+    {"build_memory", offsetof(tito_conn, nBuildMemory), 1, 1 << 30,
+     TITO_BUILD_MEMORY, "bytes (1 to 2^30)"},
+    {"alter_batch", offsetof(tito_conn, nAlterBatch), 1, 1 << 30,
+     TITO_ALTER_BATCH, "rows (1 to 2^30)"},
+    {"alter_pause", offsetof(tito_conn, nAlterPause), 0, 60000, -1,
+     "milliseconds (0 to 60000)"},
+};
+
+/* tito_config(zName [, VALUE]) when zName is a whole-number setting:
+** answered (1), or not one (0). */
+static int configInt(sqlite3_context *ctx, tito_conn *pConn,
+                     const char *zName, int argc, sqlite3_value **argv) {
+  const struct config_int *c = 0;
+  int i, *pField;
+  for (i = 0; i < (int)(sizeof(aConfigInt) / sizeof(aConfigInt[0])); i++) {
+    if (sqlite3_stricmp(zName, aConfigInt[i].zName) == 0) c = &aConfigInt[i];
+  }
+  if (c == 0) return 0;
+  pField = (int *)((char *)pConn + c->iOff);
+  if (argc == 2) {
+    sqlite3_value *v = argv[1];
+    if (sqlite3_value_type(v) != SQLITE_NULL &&
+        (sqlite3_value_numeric_type(v) != SQLITE_INTEGER ||
+         sqlite3_value_int64(v) < c->iMin ||
+         sqlite3_value_int64(v) > c->iMax)) {
+      char *z = sqlite3_mprintf("tito_config: %s must be %s or NULL",
+                                c->zName, c->zUnit);
+      sqlite3_result_error(ctx, z ? z : "tito_config: bad value", -1);
+      sqlite3_free(z);
+      return 1;
+    }
+    *pField = sqlite3_value_type(v) == SQLITE_NULL
+                  ? 0
+                  : (int)sqlite3_value_int64(v) + 1;
+  }
+  if (*pField || c->iDefault >= 0) {
+    sqlite3_result_int(ctx, TITO_SETTING(*pField, c->iDefault));
+  } else {
+    sqlite3_result_null(ctx);
+  }
+  return 1;
+}
+
 /*
 ** tito_config(NAME [, VALUE]): the connection's settings. NAME 'store':
 ** the store every tito table of this connection uses, whatever its
@@ -389,7 +442,10 @@ static void titoCheckFunc(sqlite3_context *ctx, int argc,
 ** table. NAME 'clock': the unix seconds events of this connection take as
 ** now (created, due, retries; NULL or 0: the time), for tests and replays.
 ** NAME 'build_memory': the bytes of entries an index build (tito_alter)
-** sorts at a time before writing them (NULL: TITO_BUILD_MEMORY).
+** sorts at a time before writing them (NULL: TITO_BUILD_MEMORY);
+** 'alter_batch': the rows of one step of an index build (NULL:
+** TITO_ALTER_BATCH); 'alter_pause': the milliseconds between two steps
+** (NULL: an eighth of the step's time, see tito_alter.c).
 ** Returns the setting (after the change).
 */
 static void titoConfigFunc(sqlite3_context *ctx, int argc,
@@ -414,60 +470,7 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
     }
     return;
   }
-  if (zName && sqlite3_stricmp(zName, "build_memory") == 0) {
-    if (argc == 2) {
-      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
-          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
-           sqlite3_value_int64(argv[1]) < 1 ||
-           sqlite3_value_int64(argv[1]) > ((sqlite3_int64)1 << 30))) {
-        sqlite3_result_error(ctx, "tito_config: build_memory must be bytes "
-                             "(1 to 2^30) or NULL", -1);
-        return;
-      }
-      pConn->nBuildMemory = (int)sqlite3_value_int64(argv[1]);
-    }
-    sqlite3_result_int(ctx, pConn->nBuildMemory ? pConn->nBuildMemory
-                                                : TITO_BUILD_MEMORY);
-    return;
-  }
-  if (zName && sqlite3_stricmp(zName, "alter_batch") == 0) {
-    if (argc == 2) {
-      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
-          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
-           sqlite3_value_int64(argv[1]) < 1 ||
-           sqlite3_value_int64(argv[1]) > ((sqlite3_int64)1 << 30))) {
-        sqlite3_result_error(ctx, "tito_config: alter_batch must be rows "
-                             "(1 to 2^30) or NULL", -1);
-        return;
-      }
-      pConn->nAlterBatch = (int)sqlite3_value_int64(argv[1]);
-    }
-    sqlite3_result_int(ctx, pConn->nAlterBatch ? pConn->nAlterBatch
-                                               : TITO_ALTER_BATCH);
-    return;
-  }
-  if (zName && sqlite3_stricmp(zName, "alter_pause") == 0) {
-    if (argc == 2) {
-      if (sqlite3_value_type(argv[1]) != SQLITE_NULL &&
-          (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER ||
-           sqlite3_value_int64(argv[1]) < 0 ||
-           sqlite3_value_int64(argv[1]) > 60000)) {
-        sqlite3_result_error(ctx, "tito_config: alter_pause must be "
-                             "milliseconds (0 to 60000) or NULL (an eighth "
-                             "of each step's time, 1 to 50 ms)", -1);
-        return;
-      }
-      pConn->nAlterPause = sqlite3_value_type(argv[1]) == SQLITE_NULL
-                               ? 0
-                               : (int)sqlite3_value_int64(argv[1]) + 1;
-    }
-    if (pConn->nAlterPause) {
-      sqlite3_result_int(ctx, pConn->nAlterPause - 1);
-    } else {
-      sqlite3_result_null(ctx);
-    }
-    return;
-  }
+  if (zName && configInt(ctx, pConn, zName, argc, argv)) return;
   if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
     char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
                               "store, clock, build_memory, alter_batch, "

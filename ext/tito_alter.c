@@ -83,7 +83,9 @@ static int alterEntries(tito_vtab *p, tito_change *c, int64_t *pnRow,
   if (rc == SQLITE_OK) rc = titoTableDefaults(p->pConn->db, pNew);
   for (i = 0; rc == SQLITE_OK && i < 64; i++) {
     if ((mBuild >> i) & 1) {
-      rc = tito_index_build(pNew, i, p->pConn->nBuildMemory, pnRow, pzErr);
+      rc = tito_index_build(pNew, i,
+                            TITO_SETTING(p->pConn->nBuildMemory, 0), pnRow,
+                            pzErr);
     }
   }
   tito_table_close(pNew);
@@ -450,10 +452,9 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
   if (rc == SQLITE_OK) {
     nBefore = b->nDone;
     tito_store_cursor_open(p->pStore);
-    rc = tito_backfill_step(p->pTab, b, p->pConn->nAlterBatch > 0
-                                            ? p->pConn->nAlterBatch
-                                            : TITO_ALTER_BATCH,
-                            p->pConn->nBuildMemory, &bEnd, pzErr);
+    rc = tito_backfill_step(
+        p->pTab, b, TITO_SETTING(p->pConn->nAlterBatch, TITO_ALTER_BATCH),
+        TITO_SETTING(p->pConn->nBuildMemory, 0), &bEnd, pzErr);
     tito_store_cursor_close(p->pStore);
     a->nRow += b->nDone - nBefore;
     a->nDone = b->nDone;
@@ -512,8 +513,8 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
     if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
     if (rc == SQLITE_OK && !bOuter && !a->bComplete &&
         (nSteps < 0 || i + 1 < nSteps)) {
-      int ms = a->pConn->nAlterPause - 1;
-      if (a->pConn->nAlterPause == 0) {
+      int ms = TITO_SETTING(a->pConn->nAlterPause, -1);
+      if (ms < 0) {
         ms = (int)((alterClock() - t0) / 8);
         ms = ms < 1 ? 1 : ms > 50 ? 50 : ms;
       }

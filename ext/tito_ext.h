@@ -58,10 +58,13 @@ typedef struct tito_received {
   tito_received_event *a;
 } tito_received;
 
-/* The per-connection context: client data of the module. */
 /* Rows an index build writes per transaction by default (tito_alter.c). */
 #define TITO_ALTER_BATCH 100000
 
+/* A tito_config setting's value (stored + 1, 0: not set) or iDefault. */
+#define TITO_SETTING(stored, iDefault) ((stored) ? (stored) - 1 : (iDefault))
+
+/* The per-connection context: client data of the module. */
 typedef struct tito_conn {
   sqlite3 *db;
   tito_sqlite_caps caps;
@@ -70,13 +73,11 @@ typedef struct tito_conn {
   struct tito_vtab *pTabs; /* every connected tito vtab, for tito_check() */
   int64_t iClock;          /* tito_config('clock'): unix seconds events
                            ** see as now, or 0 for the time */
-  int nBuildMemory;        /* tito_config('build_memory'), or 0: the
-                           ** default (TITO_BUILD_MEMORY, index_build.h) */
-  int nAlterBatch;         /* tito_config('alter_batch'), or 0: the
-                           ** default (TITO_ALTER_BATCH) */
-  int nAlterPause;         /* tito_config('alter_pause') + 1 (ms between
-                           ** the steps of a build), or 0: the default, an
-                           ** eighth of the last step's time, 1 to 50 ms */
+  /* Settings of tito_config, each its value + 1, or 0 when not set (then
+  ** the default: TITO_SETTING gives either). */
+  int nBuildMemory;        /* 'build_memory' (TITO_BUILD_MEMORY) */
+  int nAlterBatch;         /* 'alter_batch' (TITO_ALTER_BATCH) */
+  int nAlterPause;         /* 'alter_pause' (none: tito_alter.c's rule) */
   tito_received received;  /* see tito_received */
 } tito_conn;
 

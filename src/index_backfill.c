@@ -8,14 +8,11 @@
 #include "rowcodec.h"
 #include "sqlite_api.h"
 
-#define BACKFILL_KIND 0x04
 #define BACKFILL_NVAL 6
 
 /* The record's key: P | model id | 0x04. */
 static void backfillKey(tito_table *pTab, tito_buf *pOut) {
-  pOut->n = 0;
-  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
-  if (pOut->rc == TITO_OK) pOut->a[pOut->n - 1] = BACKFILL_KIND;
+  tito_table_model_key(pTab, TITO_KIND_BUILD, pOut);
 }
 
 void tito_backfill_free(tito_backfill *b) {

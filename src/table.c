@@ -1196,6 +1196,12 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   return rc;
 }
 
+void tito_table_model_key(tito_table *pTab, uint8_t kind, tito_buf *pOut) {
+  pOut->n = 0;
+  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
+  if (pOut->rc == TITO_OK) pOut->a[pOut->n - 1] = kind;
+}
+
 int tito_table_purge(tito_table *pTab) {
   tito_kv *pKv = pTab->pKv;
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
@@ -1208,7 +1214,7 @@ int tito_table_purge(tito_table *pTab) {
   if (lo.rc || hi.rc) {
     rc = TITO_NOMEM;
   } else {
-    hi.a[hi.n - 1] += 3; /* kind 0x05: past the build record */
+    hi.a[hi.n - 1] = TITO_KIND_BUILD + 1; /* past the build record */
     rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
   }
   tito_buf_free(&lo);

@@ -21,6 +21,10 @@
 **            P | u32 model id | 0x02 | u32 index id | index fields
 **                                                   -> INCLUDE columns then
 **                                                      the pk suffix as a BLOB
+**   model's own: P | u32 model id | 0x03            -> planner statistics
+**                                                      (table_stats.h)
+**            P | u32 model id | 0x04                -> an index build in
+**                                                      progress (index_backfill.h)
 **
 ** Fields are key-codec encoded (keycodec.h), DESC fields inverted. For a
 ** table without a declared primary key, or with an INTEGER PRIMARY KEY, the
@@ -150,6 +154,12 @@ int tito_table_check(tito_table *, char **pzReport);
 
 /* Remove every key of the model (DROP TABLE on the embedded store). */
 int tito_table_purge(tito_table *);
+
+/* Keys the model keeps of its own, after its rows and index entries:
+** P | id | kind (table_stats.h, index_backfill.h). */
+#define TITO_KIND_STATS 0x03
+#define TITO_KIND_BUILD 0x04
+void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
 
 /* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */
 void tito_table_index_prefix(tito_table *, int iIdx, tito_buf *pOut);

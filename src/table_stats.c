@@ -8,13 +8,9 @@
 #include "keycodec.h"
 #include "sqlite_api.h"
 
-#define STATS_KIND 0x03
-
 /* The statistics key: P | model id | 0x03. */
 static void statsKey(tito_table *pTab, tito_buf *pOut) {
-  pOut->n = 0;
-  tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
-  if (pOut->rc == TITO_OK) pOut->a[pOut->n - 1] = STATS_KIND;
+  tito_table_model_key(pTab, TITO_KIND_STATS, pOut);
 }
 
 void tito_stats_free(tito_stats *p) {

@@ -111,3 +111,6 @@ SELECT tito_alter('t2', 'ADD INDEX x(u)', -1);
 SELECT tito_alter('t2', 'ADD INDEX x(u)', 'all');
 SELECT tito_config('alter_batch', 0);
 SELECT tito_config('alter_batch', NULL);
+SELECT tito_config('alter_pause') IS NULL, tito_config('alter_pause', 0), tito_config('alter_pause', NULL) IS NULL;
+SELECT tito_config('alter_pause', -1);
+SELECT tito_config('alter_pause', 'x');
