@@ -17,7 +17,8 @@
 ** autocommit mode): the write lock is taken and the schema reloaded first,
 ** so a change another connection committed is the base of this one; then
 ** the keys (rows rewritten without a dropped column, src/column_drop.c;
-** entries of a dropped or renumbered index cleared and rebuilt; nothing
+** entries of a dropped index cleared (the others keep their ids,
+** src/index_ids.h); nothing
 ** for ADD or RENAME COLUMN: older rows read an added column's DEFAULT,
 ** src/table.h), the store's catalog, and the table's CREATE statement in
 ** sqlite_schema, whose schema_version moves so that every connection (this
@@ -48,11 +49,12 @@
 #include "column_drop.h"
 #include "index_backfill.h"
 #include "index_build.h"
+#include "index_ids.h"
 #include "model_change.h"
 
 /* The keys: rows rewritten without a dropped column; the entries of every
 ** index the new model drops or numbers anew cleared, and those of every
-** index it adds or numbers anew built (ids are positions, src/table.h).
+** index it adds or numbers anew built (src/model_change.h).
 ** *pnRow: rows read. */
 static int alterEntries(tito_vtab *p, tito_change *c, int64_t *pnRow,
                         char **pzErr) {
@@ -208,10 +210,17 @@ static int alterFound(alter_call *a, tito_vtab *p) {
   return SQLITE_OK;
 }
 
-/* The change's definition into the catalog and the schema. */
+/* The change's definition into the catalog and the schema, its index ids
+** into the store. */
 static int alterDefine(tito_vtab *p, tito_change *c, char **pzErr) {
   char *zDef = tito_def_join(c->nArg, c->azArg);
   int rc = zDef ? SQLITE_OK : SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    rc = tito_index_ids_save(p->pTab, c->pModel);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+    }
+  }
   if (rc == SQLITE_OK) {
     rc = tito_catalog_redefine(p->pStore->pKv, p->pTab->pModel->zPrefix,
                                p->zName, zDef, pzErr);

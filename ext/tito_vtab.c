@@ -22,6 +22,7 @@
 #include <string.h>
 #include "catalog.h"
 #include "index_backfill.h"
+#include "index_ids.h"
 #include "definition.h"
 
 /* A cursor drives one scan of the engine (src/scan.h). */
@@ -191,9 +192,15 @@ int titoTableReady(tito_vtab *p) {
       rc = titoTableDefaults(p->pConn->db, p->pTab);
     }
     if (rc == SQLITE_OK && !p->pStore->bRemote) {
-      /* An index tito_alter is building (tito_alter.c). */
-      rc = tito_backfill_attach(p->pTab);
+      /* Index ids tito_alter kept, an index it is building (tito_alter.c;
+      ** it refuses tables of a remote store). */
+      rc = tito_index_ids_load(p->pTab);
       if (rc == SQLITE_CORRUPT) {
+        zErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
+                               "not fit its indexes", p->zName);
+      }
+      if (rc == SQLITE_OK) rc = tito_backfill_attach(p->pTab);
+      if (rc == SQLITE_CORRUPT && zErr == 0) {
         zErr = sqlite3_mprintf("tito: %s: the record of an index build "
                                "names no index of the table", p->zName);
       }

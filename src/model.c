@@ -1372,6 +1372,7 @@ static int resolveIndexes(Parser *p) {
     }
   }
   if (nameAutoIndexes(p)) return p->rc;
+  pM->iIdNext = 1;
   if (p->nDraft == 0) return TITO_OK;
   for (i = j = 0; i < p->nDraft; i++) j += !p->aDraft[i].bSkip;
   if (j > TITO_MAX_INDEX) {
@@ -1395,6 +1396,7 @@ static int resolveIndexes(Parser *p) {
     pIdx->iArg = d->iArg;
     if (resolveIndex(p, d, pIdx)) return p->rc;
   }
+  pM->iIdNext = (uint32_t)pM->nIndex + 1;
   return TITO_OK;
 }
 

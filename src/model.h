@@ -38,7 +38,9 @@ typedef struct tito_column {
 
 typedef struct tito_index {
   char *zName;        /* index name, unique within the model */
-  uint32_t iId;       /* 1-based position among the model's indexes */
+  uint32_t iId;       /* id of its entries' keys (table.h): the 1-based
+                      ** position among the model's indexes, unless a
+                      ** change recorded another (index_ids.h) */
   int iArg;           /* 1-based argument that declares it (a column's, for
                       ** a column's UNIQUE) */
   uint8_t bUnique;    /* UNIQUE INDEX */
@@ -92,6 +94,9 @@ typedef struct tito_model {
                       ** PRIMARY KEY, as in SQLite), or -1 */
   int nIndex;
   tito_index *aIndex;
+  uint32_t iIdNext;   /* the next index id to give (index_ids.h); ids are
+                      ** never given twice, so no new index meets entries
+                      ** an old one left */
   char *zPrefix;      /* keyspace prefix option (prefix='...'), "" if none */
   char *zStore;       /* store option (store='...'), NULL = embedded */
   int nTopic;

@@ -4,11 +4,10 @@
 ** arguments, the new model, and what must happen to the stored keys.
 **
 **   ADD [UNIQUE] INDEX name(...) ...  the clause joins the definition: the
-**                                     new index is the last (its id is the
-**                                     next position)
-**   DROP INDEX name                   its clause leaves; the last index's
-**                                     clause takes its place, so no other
-**                                     index changes id (ids are positions)
+**                                     new index is the last, its id one
+**                                     never given before (index_ids.h)
+**   DROP INDEX name                   its clause leaves; every other index
+**                                     keeps its id
 **   ADD COLUMN def                    after the last column's clause: the
 **                                     new column is the last, and rows
 **                                     written before it read its DEFAULT
@@ -24,6 +23,7 @@
 ** definition reads as the reconnected table's.
 */
 #include "model_change.h"
+#include "index_ids.h"
 #include <string.h>
 #include "definition.h"
 #include "sqlite_api.h"
@@ -135,12 +135,11 @@ static int chgByColumn(const tito_model *pModel, int i) {
   return 0;
 }
 
-/* The new argument list of DROP INDEX zName: its clause leaves, and the
-** clause of the last index that has one of its own takes its place, so at
-** most that index is numbered anew (tito_change_clears/builds). */
+/* The new argument list of DROP INDEX zName: its clause leaves; the other
+** indexes keep their ids (tito_index_ids_carry), so no entry moves. */
 static int chgPlanDrop(tito_change *c, const char *zName, char **pzErr) {
   const tito_model *pOld = c->pOld;
-  int i, iArg, iLastArg = -1, iOld = tito_model_index(pOld, zName);
+  int i, iArg, iOld = tito_model_index(pOld, zName);
   if (iOld < 0) {
     *pzErr = sqlite3_mprintf("%s has no index %s", c->zTable, zName);
     return SQLITE_ERROR;
@@ -151,15 +150,11 @@ static int chgPlanDrop(tito_change *c, const char *zName, char **pzErr) {
     return SQLITE_ERROR;
   }
   iArg = pOld->aIndex[iOld].iArg - 1;
-  for (i = pOld->nIndex - 1; i >= 0 && iLastArg < 0; i--) {
-    if (!chgByColumn(pOld, i)) iLastArg = pOld->aIndex[i].iArg - 1;
-  }
   c->zName = sqlite3_mprintf("%s", pOld->aIndex[iOld].zName);
   c->azArg = sqlite3_malloc64(sizeof(char *) * c->nOld);
   if (c->zName == 0 || c->azArg == 0) return SQLITE_NOMEM;
   for (i = 0; i < c->nOld; i++) {
-    if (i == iLastArg) continue; /* dropped, or moved to iArg */
-    c->azArg[c->nArg++] = i == iArg ? c->azOld[iLastArg] : c->azOld[i];
+    if (i != iArg) c->azArg[c->nArg++] = c->azOld[i];
   }
   return SQLITE_OK;
 }
@@ -405,6 +400,7 @@ int tito_change_plan(const char *zTable, int nArg, char *const *azArg,
     rc = tito_model_parse(c->zTable, c->nArg, (const char *const *)c->azArg,
                           &c->pModel, pzErr);
   }
+  if (rc == SQLITE_OK) tito_index_ids_carry(c->pOld, c->pModel);
   if (rc == SQLITE_OK && c->eKind == TITO_CHANGE_ADD_COLUMN) {
     rc = chgCheckAddColumn(c, pzErr);
   }

@@ -37,10 +37,10 @@ int tito_change_plan(const char *zTable, int nArg, char *const *azArg,
                      tito_change *c, char **pzErr);
 void tito_change_free(tito_change *c);
 
-/* Index ids are positions (src/table.h), so a change may number an index
-** anew. The old model's index iOld loses its entries when the new model
-** drops it or numbers it anew; the new model's index iNew gets its entries
-** written when it is new or numbered anew. Both compare names and ids. */
+/* The old model's index iOld loses its entries when the new model drops
+** it (or numbers it anew); the new model's index iNew gets its entries
+** written when it is new (or numbered anew). Both compare names and ids;
+** indexes keep their ids across changes (index_ids.h). */
 int tito_change_clears(const tito_change *c, int iOld);
 int tito_change_builds(const tito_change *c, int iNew);
 #endif

@@ -16,6 +16,7 @@
 #include "event.h"
 #include "keycodec.h"
 #include "index_backfill.h"
+#include "index_ids.h"
 #include "rowcodec.h"
 
 /* Every write counts itself (see nWrite in table.h). */
@@ -946,7 +947,7 @@ static void checkReport(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
 
 /* Count the keys in [pLo, pHi) (pHi NULL: no bound). If anPerIndex is
 ** given, the range is the model's index entries: each key is counted under
-** its index (anPerIndex[id - 1]) or, when its index id is not one of the
+** its index (anPerIndex[position]) or, when its index id is not one of the
 ** model's, in *pn. */
 static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
                            const tito_buf *pHi, int64_t *anPerIndex,
@@ -954,7 +955,7 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
   int nIdxPrefix = pTab->idxPrefix.n;
-  int rc;
+  int i, rc;
   *pn = 0;
   rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi ? pHi->a : 0,
                             pHi ? pHi->n : 0, TITO_SCAN_KEYONLY, 0, &pIter);
@@ -966,8 +967,9 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
       iId = ((uint32_t)k[nIdxPrefix] << 24) | ((uint32_t)k[nIdxPrefix + 1] << 16) |
             ((uint32_t)k[nIdxPrefix + 2] << 8) | k[nIdxPrefix + 3];
     }
-    if (iId >= 1 && iId <= (uint32_t)pTab->pModel->nIndex) {
-      anPerIndex[iId - 1]++;
+    i = anPerIndex ? tito_index_ids_find(pTab->pModel, iId) : -1;
+    if (i >= 0) {
+      anPerIndex[i]++;
     } else {
       (*pn)++;
     }
@@ -1093,11 +1095,9 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
   rc = lo.rc ? TITO_NOMEM
              : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, &n1);
   if (rc == TITO_OK) {
-    /* (P | id | 0x04, P | id + 1): the keys P | id | 0x03 and
-    ** P | id | 0x04 themselves hold the model's statistics (table_stats.h)
-    ** and an index build's record (index_backfill.h). */
-    tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &lo);
-    if (lo.n) lo.a[lo.n - 1]++;
+    /* (P | id | 0x05, P | id + 1): the keys P | id | 0x03 to 0x05
+    ** themselves are the model's own (table.h). */
+    tito_table_model_key(pTab, TITO_KIND_IDS, &lo);
     tito_buf_append_byte(&lo, 0x00);
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
     rc = lo.rc || hi.rc ? TITO_NOMEM
@@ -1206,15 +1206,14 @@ int tito_table_purge(tito_table *pTab) {
   tito_kv *pKv = pTab->pKv;
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc;
-  /* Rows (kind 0x01), index entries (0x02), the statistics (0x03,
-  ** table_stats.h) and an index build's record (0x04, index_backfill.h)
-  ** are adjacent. */
+  /* Rows (kind 0x01), index entries (0x02) and the model's own keys
+  ** (0x03 to 0x05, table.h) are adjacent. */
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
   tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
   if (lo.rc || hi.rc) {
     rc = TITO_NOMEM;
   } else {
-    hi.a[hi.n - 1] = TITO_KIND_BUILD + 1; /* past the build record */
+    hi.a[hi.n - 1] = TITO_KIND_IDS + 1; /* past the model's own keys */
     rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
   }
   tito_buf_free(&lo);

@@ -25,6 +25,8 @@
 **                                                      (table_stats.h)
 **            P | u32 model id | 0x04                -> an index build in
 **                                                      progress (index_backfill.h)
+**            P | u32 model id | 0x05                -> index ids, when not
+**                                                      positions (index_ids.h)
 **
 ** Fields are key-codec encoded (keycodec.h), DESC fields inverted. For a
 ** table without a declared primary key, or with an INTEGER PRIMARY KEY, the
@@ -159,6 +161,7 @@ int tito_table_purge(tito_table *);
 ** P | id | kind (table_stats.h, index_backfill.h). */
 #define TITO_KIND_STATS 0x03
 #define TITO_KIND_BUILD 0x04
+#define TITO_KIND_IDS   0x05
 void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
 
 /* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */
