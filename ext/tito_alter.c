@@ -37,9 +37,13 @@
 ** part of it, and an error undoes the whole call; in autocommit mode a
 ** failed build (a unique value two rows share) is cancelled.
 **
+** DROP INDEX is made in steps the same way: the first transaction takes
+** the index out of the definition (its id is never given again,
+** src/index_ids.h), each next one deletes alter_batch of its entries.
+**
 ** Not yet: tables of a TiKV store (a writer on another machine would not
-** see the change before its next connection); DROP INDEX and DROP COLUMN
-** in steps (one transaction each: a range delete, a rewrite).
+** see the change before its next connection); DROP COLUMN in steps (one
+** transaction: every row rewritten).
 */
 #include "tito_ext.h"
 #include <stdarg.h>
@@ -191,7 +195,8 @@ typedef struct alter_call {
   char *zSchema;       /* its schema */
   int eKind;           /* TITO_CHANGE_*, or ALTER_RESUME, ALTER_CANCEL */
   char *zWhat;         /* the index or column it names */
-  int bBuild;          /* an index build goes on in steps */
+  int bBuild;          /* an index build (or clearing) goes on in steps */
+  int bClear;          /* it is a dropped index's entries being deleted */
   int bComplete;       /* the build ended */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
@@ -296,6 +301,47 @@ static int alterBuildBegin(tito_vtab *p, tito_change *c, int iNew,
   return rc;
 }
 
+/* Is c a DROP INDEX that clears one index and builds none? *piOld: the
+** dropped index in the old model. */
+static int alterDropsOne(const tito_change *c, int *piOld) {
+  int i, n = 0;
+  if (c->eKind != TITO_CHANGE_DROP_INDEX) return 0;
+  for (i = 0; i < c->pModel->nIndex; i++) {
+    if (tito_change_builds(c, i)) return 0;
+  }
+  for (i = 0; i < c->pOld->nIndex; i++) {
+    if (tito_change_clears(c, i)) {
+      *piOld = i;
+      n++;
+    }
+  }
+  return n == 1;
+}
+
+/* The first transaction of DROP INDEX: the index leaves the definition
+** (no query reads it, no write maintains it from now on); its entries are
+** counted, then deleted in steps. */
+static int alterDropBegin(tito_vtab *p, tito_change *c, int iOld,
+                          alter_call *a, char **pzErr) {
+  tito_backfill *b = 0;
+  const tito_index *pIdx = &c->pOld->aIndex[iOld];
+  int rc = alterWriteBegin(p, pzErr);
+  tito_store_cursor_open(p->pStore);
+  if (rc == SQLITE_OK) {
+    rc = tito_backfill_begin_clear(p->pTab, pIdx->zName, pIdx->iId,
+                                   titoNow(p->pConn), &b);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+    }
+  }
+  tito_store_cursor_close(p->pStore);
+  if (rc == SQLITE_OK) rc = alterDefine(p, c, pzErr);
+  if (b) a->nTotal = b->nTotal;
+  tito_backfill_free(b);
+  a->bBuild = a->bClear = rc == SQLITE_OK;
+  return rc;
+}
+
 /* Lock, reload and find the table (inside a transaction). */
 static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
   tito_vtab *p;
@@ -358,18 +404,40 @@ static int alterIsWord(const char *zChange, const char *zWord) {
   return *zChange == 0;
 }
 
-/* RESUME or CANCEL of the build in progress b. */
+/* RESUME or CANCEL of the change in progress b. */
 static int alterBuildCall(tito_vtab *p, tito_backfill *b, alter_call *a,
                           char **pzErr) {
   a->zWhat = sqlite3_mprintf("%s", b->zIndex);
   if (a->zWhat == 0) return SQLITE_NOMEM;
   a->nDone = b->nDone;
   a->nTotal = b->nTotal;
+  a->bClear = b->bClear;
   if (a->eKind == ALTER_RESUME) {
     a->bBuild = 1;
     return SQLITE_OK;
   }
+  if (b->bClear) {
+    *pzErr = sqlite3_mprintf("index %s is dropped already and its entries "
+                             "are being deleted: SELECT tito_alter('%q', "
+                             "'RESUME') finishes that", b->zIndex, p->zName);
+    return SQLITE_ERROR;
+  }
   return alterCancelBuild(p, b->zIndex, pzErr);
+}
+
+/* The message of a change refused while b is in progress. */
+static char *alterBusy(const tito_vtab *p, const tito_backfill *b) {
+  if (b->bClear) {
+    return sqlite3_mprintf("the entries of dropped index %s are being "
+                           "deleted (%lld of %lld): SELECT tito_alter('%q', "
+                           "'RESUME') finishes that", b->zIndex,
+                           (long long)b->nDone, (long long)b->nTotal,
+                           p->zName);
+  }
+  return sqlite3_mprintf("index %s is being built (%lld of %lld rows): "
+                         "SELECT tito_alter('%q', 'RESUME') finishes it, "
+                         "'CANCEL' drops it", b->zIndex, (long long)b->nDone,
+                         (long long)b->nTotal, p->zName);
 }
 
 /* The call's first transaction: the change planned and made, or begun
@@ -401,11 +469,8 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       rc = alterBuildCall(p, b, a, pzErr);
     }
   } else if (rc == SQLITE_OK && b) {
-    *pzErr = sqlite3_mprintf(
-        "index %s is being built (%lld of %lld rows): SELECT "
-        "tito_alter('%q', 'RESUME') finishes it, 'CANCEL' drops it",
-        b->zIndex, (long long)b->nDone, (long long)b->nTotal, p->zName);
-    rc = SQLITE_ERROR;
+    *pzErr = alterBusy(p, b);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   } else if (rc == SQLITE_OK) {
     rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
                           zChange, &c, pzErr);
@@ -416,6 +481,8 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
     }
     if (rc == SQLITE_OK && alterAddsOne(&c, &iNew)) {
       rc = alterBuildBegin(p, &c, iNew, a, pzErr);
+    } else if (rc == SQLITE_OK && alterDropsOne(&c, &iNew)) {
+      rc = alterDropBegin(p, &c, iNew, a, pzErr);
     } else if (rc == SQLITE_OK) {
       rc = alterRun(p, &c, &a->nRow, pzErr);
     }
@@ -469,11 +536,11 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
     a->nDone = b->nDone;
     a->nTotal = b->nTotal;
   }
-  if (rc == SQLITE_OK && bEnd) {
+  if (rc == SQLITE_OK && bEnd && !b->bClear) {
     /* Readable from now on, in every connection. */
     rc = alterSchema(p, 0, pzErr);
-    a->bComplete = 1;
   }
+  if (rc == SQLITE_OK && bEnd) a->bComplete = 1;
   if (rc != SQLITE_OK && *pzErr == 0 && p && p->pTab) {
     *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
   }
@@ -537,10 +604,17 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
 static char *alterReport(const alter_call *a) {
   const char *t = a->zTab ? a->zTab : "", *z = a->zWhat ? a->zWhat : "";
   if (a->bBuild && !a->bComplete) {
-    return sqlite3_mprintf("%s: index %s is being built (%lld of %lld "
-                           "rows): SELECT tito_alter('%q', 'RESUME') goes "
-                           "on", t, z, (long long)a->nDone,
-                           (long long)a->nTotal, t);
+    return sqlite3_mprintf(
+        a->bClear ? "%s: index %s dropped; its entries are being deleted "
+                    "(%lld of %lld): SELECT tito_alter('%q', 'RESUME') goes "
+                    "on"
+                  : "%s: index %s is being built (%lld of %lld rows): "
+                    "SELECT tito_alter('%q', 'RESUME') goes on",
+        t, z, (long long)a->nDone, (long long)a->nTotal, t);
+  }
+  if (a->bClear) {
+    return sqlite3_mprintf("%s: index %s dropped (%lld entries deleted)", t,
+                           z, (long long)a->nDone);
   }
   switch (a->eKind) {
     case ALTER_RESUME:
@@ -570,7 +644,7 @@ static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
   if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
   if (rc == SQLITE_OK && a->bBuild) {
     rc = alterBuild(a, nSteps, bOuter, pzErr);
-    if (rc != SQLITE_OK && !bOuter && a->zTab) {
+    if (rc != SQLITE_OK && !bOuter && a->zTab && !a->bClear) {
       /* A unique value two rows share, or another error: the index is
       ** dropped (its steps committed), the error reported. */
       char *zErr2 = 0;

@@ -1,15 +1,16 @@
 /*
 ** tito_changes.c: the table tito_changes: each change of a model in
-** progress (an index tito_alter is building in steps, src/index_backfill.h)
-** in the main schema, one row each.
+** progress in the main schema (an index tito_alter is building in steps,
+** or a dropped one whose entries it is deleting: src/index_backfill.h),
+** one row each.
 **
 **   SELECT * FROM tito_changes;
-**   table_name, index_name, change ('add index'), state ('building'),
-**   rows_done, rows_total (the rows when the build began), started (unix
-**   seconds)
+**   table_name, index_name, change ('add index', 'drop index'), state
+**   ('building', 'clearing'), rows_done, rows_total (rows when the build
+**   began, or the dropped index's entries), started (unix seconds)
 **
-** A build left by a crash shows here until SELECT tito_alter('t',
-** 'RESUME') finishes it or 'CANCEL' drops it.
+** A change left by a crash shows here until SELECT tito_alter('t',
+** 'RESUME') finishes it (or 'CANCEL' drops an index being built).
 */
 #include "tito_ext.h"
 #include <string.h>
@@ -158,8 +159,14 @@ static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
     case 1:
       sqlite3_result_text(ctx, r->pBuild->zIndex, -1, SQLITE_TRANSIENT);
       break;
-    case 2: sqlite3_result_text(ctx, "add index", -1, SQLITE_STATIC); break;
-    case 3: sqlite3_result_text(ctx, "building", -1, SQLITE_STATIC); break;
+    case 2:
+      sqlite3_result_text(ctx, r->pBuild->bClear ? "drop index" : "add index",
+                          -1, SQLITE_STATIC);
+      break;
+    case 3:
+      sqlite3_result_text(ctx, r->pBuild->bClear ? "clearing" : "building",
+                          -1, SQLITE_STATIC);
+      break;
     case 4: sqlite3_result_int64(ctx, r->pBuild->nDone); break;
     case 5: sqlite3_result_int64(ctx, r->pBuild->nTotal); break;
     default: sqlite3_result_int64(ctx, r->pBuild->iStarted); break;

@@ -1,6 +1,7 @@
 /*
-** index_backfill.c: an index built in steps while writers go on (see
-** index_backfill.h): its record in the store, and one step.
+** index_backfill.c: an index built, or a dropped one's entries deleted, in
+** steps while writers go on (see index_backfill.h): the record in the
+** store, and one step.
 */
 #include "index_backfill.h"
 #include <string.h>
@@ -8,7 +9,7 @@
 #include "rowcodec.h"
 #include "sqlite_api.h"
 
-#define BACKFILL_NVAL 6
+#define BACKFILL_NVAL 8
 
 /* The record's key: P | model id | 0x04. */
 static void backfillKey(tito_table *pTab, tito_buf *pOut) {
@@ -44,7 +45,8 @@ static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
       (a[1].eType != SQLITE_BLOB && a[1].eType != SQLITE_NULL) ||
       a[2].eType != SQLITE_INTEGER || a[3].eType != SQLITE_INTEGER ||
       a[4].eType != SQLITE_INTEGER ||
-      (a[5].eType != SQLITE_BLOB && a[5].eType != SQLITE_NULL)) {
+      (a[5].eType != SQLITE_BLOB && a[5].eType != SQLITE_NULL) ||
+      a[6].eType != SQLITE_INTEGER || a[7].eType != SQLITE_INTEGER) {
     return SQLITE_CORRUPT;
   }
   b = *pp = backfillNew((const char *)a[0].z, a[0].n);
@@ -54,6 +56,8 @@ static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
   b->nTotal = a[3].i;
   b->iStarted = a[4].i;
   if (a[5].eType == SQLITE_BLOB) tito_buf_append(&b->end, a[5].z, a[5].n);
+  b->bClear = a[6].i == 1;
+  b->iClearId = (uint32_t)a[7].i;
   return b->done.rc || b->end.rc ? SQLITE_NOMEM : SQLITE_OK;
 }
 
@@ -96,6 +100,9 @@ int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
   a[5].eType = b->end.n ? SQLITE_BLOB : SQLITE_NULL;
   a[5].z = b->end.a;
   a[5].n = b->end.n;
+  a[6].eType = a[7].eType = SQLITE_INTEGER;
+  a[6].i = b->bClear;
+  a[7].i = b->iClearId;
   backfillKey(pTab, &k);
   tito_row_encode(&v, BACKFILL_NVAL, a);
   if (!k.rc && !v.rc) {
@@ -118,7 +125,7 @@ int tito_backfill_remove(tito_table *pTab) {
 int tito_backfill_attach(tito_table *pTab) {
   tito_backfill *b = 0;
   int i, rc = tito_backfill_load(pTab, &b);
-  if (rc == SQLITE_OK && b) {
+  if (rc == SQLITE_OK && b && !b->bClear) {
     i = tito_model_index(pTab->pModel, b->zIndex);
     if (i < 0) {
       rc = SQLITE_CORRUPT;
@@ -161,12 +168,103 @@ int tito_backfill_begin(tito_table *pTab, const char *zIndex, int64_t iNow,
   return rc;
 }
 
+/* The key range of index id iId's entries: [P | id | 0x02 | iId,
+** P | id | 0x02 | iId + 1). */
+static int clearRange(tito_table *pTab, uint32_t iId, tito_buf *pLo,
+                      tito_buf *pHi) {
+  tito_buf_append(pLo, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  tito_buf_append_u32be(pLo, iId);
+  tito_buf_append(pHi, pTab->idxPrefix.a, pTab->idxPrefix.n);
+  tito_buf_append_u32be(pHi, iId + 1);
+  return pLo->rc || pHi->rc ? TITO_NOMEM : TITO_OK;
+}
+
+/* Up to nMax keys from [pLo, pHi) (0: all) counted into *pn; pLast gets
+** the last one. */
+static int clearCount(tito_table *pTab, const tito_buf *pLo,
+                      const tito_buf *pHi, int64_t nMax, int64_t *pn,
+                      tito_buf *pLast) {
+  tito_kv *pKv = pTab->pKv;
+  tito_kv_iter *pIter = 0;
+  int r = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi->a, pHi->n,
+                               TITO_SCAN_KEYONLY, nMax > 0 ? nMax : 0,
+                               &pIter);
+  *pn = 0;
+  while (r == TITO_OK && !pKv->pMethods->xIterEof(pIter) &&
+         (nMax <= 0 || *pn < nMax)) {
+    int nKey;
+    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
+    (*pn)++;
+    if (pLast) {
+      pLast->n = 0;
+      tito_buf_append(pLast, pKey, nKey);
+      if (pLast->rc) r = TITO_NOMEM;
+    }
+    if (r == TITO_OK) r = pKv->pMethods->xIterNext(pIter);
+  }
+  if (pIter) pKv->pMethods->xIterClose(pIter);
+  return r;
+}
+
+int tito_backfill_begin_clear(tito_table *pTab, const char *zIndex,
+                              uint32_t iId, int64_t iNow,
+                              tito_backfill **pp) {
+  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  int r, rc;
+  if (b == 0) return SQLITE_NOMEM;
+  b->iStarted = iNow;
+  b->bClear = 1;
+  b->iClearId = iId;
+  r = clearRange(pTab, iId, &lo, &hi);
+  if (r == TITO_OK) r = clearCount(pTab, &lo, &hi, 0, &b->nTotal, 0);
+  rc = r == TITO_OK ? tito_backfill_save(pTab, b) : tito_table_kv_error(pTab, r);
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  return rc;
+}
+
+/* One step of clearing b: nMax more entries deleted (0: all). */
+static int clearStep(tito_table *pTab, tito_backfill *b, int64_t nMax,
+                     int *pbEnd) {
+  tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, last = TITO_BUF_INIT;
+  int64_t n = 0;
+  int r = clearRange(pTab, b->iClearId, &lo, &hi);
+  if (r == TITO_OK) r = clearCount(pTab, &lo, &hi, nMax, &n, &last);
+  *pbEnd = nMax <= 0 || n < nMax;
+  if (r == TITO_OK && !*pbEnd) {
+    /* Up to the last key counted, itself included. */
+    hi.n = 0;
+    tito_buf_append(&hi, last.a, last.n);
+    tito_buf_append_byte(&hi, 0x00);
+    if (hi.rc) r = TITO_NOMEM;
+  }
+  if (r == TITO_OK && n > 0) {
+    r = pTab->pKv->pMethods->xDeleteRange(pTab->pKv, lo.a, lo.n, hi.a, hi.n);
+  }
+  b->nDone += n;
+  tito_buf_free(&lo);
+  tito_buf_free(&hi);
+  tito_buf_free(&last);
+  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+}
+
 int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
                        int nRunBytes, int *pbEnd, char **pzErr) {
   int64_t nRow = 0;
   int iIdx = tito_model_index(pTab->pModel, b->zIndex);
   int rc;
   *pbEnd = 0;
+  if (b->bClear) {
+    rc = clearStep(pTab, b, nMaxRows, pbEnd);
+    if (rc == SQLITE_OK) {
+      rc = *pbEnd ? tito_backfill_remove(pTab) : tito_backfill_save(pTab, b);
+    }
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    }
+    return rc;
+  }
   if (iIdx < 0) {
     *pzErr = sqlite3_mprintf("the index being built, %s, is not in the "
                              "model", b->zIndex);

@@ -1,7 +1,8 @@
 /*
 ** index_backfill.h: an index added to a live model and built in steps, each
 ** its own transaction, while writers go on (tito_alter ADD INDEX,
-** ext/tito_alter.c).
+** ext/tito_alter.c); and a dropped index's entries deleted in steps (DROP
+** INDEX).
 **
 ** From the transaction that adds the index to the definition until the
 ** one that writes its last entries, the model holds a build record:
@@ -9,7 +10,8 @@
 **   P | u32 model id | 0x04 -> row codec of (index name TEXT, last row key
 **                              done BLOB or NULL, rows done, rows when the
 **                              build began, unix seconds it began, the
-**                              last row key then BLOB or NULL)
+**                              last row key then BLOB or NULL, kind: 0
+**                              build / 1 clear, the id to clear)
 **
 ** Meanwhile the index is "being built" (tito_index.bBuilding, set when a
 ** table is opened): every write maintains it (src/table.c), the planner
@@ -20,6 +22,10 @@
 ** in the same transaction; a
 ** crash loses at most the step under way, and the next step (by any
 ** connection) goes on from the record. The last step removes the record.
+**
+** A dropped index leaves the definition at once (the others keep their ids,
+** index_ids.h, and no new index takes its id); its entries are then deleted
+** alter_batch at a time, the record (kind clear) counting them.
 */
 #ifndef TITO_INDEX_BACKFILL_H
 #define TITO_INDEX_BACKFILL_H
@@ -32,6 +38,8 @@ typedef struct tito_backfill {
   int64_t nTotal;   /* rows when the build began */
   int64_t iStarted; /* unix seconds the build began */
   tito_buf end;     /* row key of the last row when it began; empty: none */
+  int bClear;       /* a dropped index's entries are being deleted */
+  uint32_t iClearId; /* their index id */
 } tito_backfill;
 
 /* The model's build in progress into *pp (NULL when there is none; free
@@ -51,16 +59,22 @@ void tito_backfill_free(tito_backfill *);
 ** of the model). */
 int tito_backfill_attach(tito_table *);
 
+/* A new clearing of the entries of dropped index zIndex (id iId) beginning
+** at iNow: its record, with the entries counted. */
+int tito_backfill_begin_clear(tito_table *, const char *zIndex, uint32_t iId,
+                              int64_t iNow, tito_backfill **pp);
+
 /* A new build of index zIndex beginning at iNow: its record, with the rows
 ** of the model counted. *pp is freed by the caller. */
 int tito_backfill_begin(tito_table *, const char *zIndex, int64_t iNow,
                         tito_backfill **pp);
 
 /*
-** One step of build b: the entries of about nMaxRows more rows (0: all
-** that are left), sorted nRunBytes at a time (0: the default); the record
-** saved, or removed when *pbEnd (no row left). The errors of
-** tito_index_build (a unique value two rows share, named in *pzErr).
+** One step of build b: the entries of nMaxRows more rows (0: all that are
+** left), sorted nRunBytes at a time (0: the default); the record saved, or
+** removed when *pbEnd (no row left). The errors of tito_index_build (a
+** unique value two rows share, named in *pzErr). A clearing deletes
+** nMaxRows more entries.
 */
 int tito_backfill_step(tito_table *, tito_backfill *b, int64_t nMaxRows,
                        int nRunBytes, int *pbEnd, char **pzErr);

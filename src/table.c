@@ -948,10 +948,11 @@ static void checkReport(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
 /* Count the keys in [pLo, pHi) (pHi NULL: no bound). If anPerIndex is
 ** given, the range is the model's index entries: each key is counted under
 ** its index (anPerIndex[position]) or, when its index id is not one of the
-** model's, in *pn. */
+** model's, in *pn; but for id iSkipId (a dropped index's, being cleared:
+** index_backfill.h). */
 static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
                            const tito_buf *pHi, int64_t *anPerIndex,
-                           int64_t *pn) {
+                           uint32_t iSkipId, int64_t *pn) {
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
   int nIdxPrefix = pTab->idxPrefix.n;
@@ -970,7 +971,7 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
     i = anPerIndex ? tito_index_ids_find(pTab->pModel, iId) : -1;
     if (i >= 0) {
       anPerIndex[i]++;
-    } else {
+    } else if (iId == 0 || iId != iSkipId) {
       (*pn)++;
     }
     rc = pKv->pMethods->xIterNext(pIter);
@@ -1093,7 +1094,7 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
   int rc;
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n - 1);
   rc = lo.rc ? TITO_NOMEM
-             : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, &n1);
+             : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, 0, &n1);
   if (rc == TITO_OK) {
     /* (P | id | 0x05, P | id + 1): the keys P | id | 0x03 to 0x05
     ** themselves are the model's own (table.h). */
@@ -1101,7 +1102,7 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
     tito_buf_append_byte(&lo, 0x00);
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
     rc = lo.rc || hi.rc ? TITO_NOMEM
-                        : checkCountRange(pTab, &lo, hi.n ? &hi : 0, 0, &n2);
+                        : checkCountRange(pTab, &lo, hi.n ? &hi : 0, 0, 0, &n2);
   }
   *pn = n1 + n2;
   tito_buf_free(&lo);
@@ -1125,7 +1126,9 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
     sqlite3_free(sqlite3_str_finish(pRep));
     return rc;
   }
-  if (pBuild) iBuild = tito_model_index(pModel, pBuild->zIndex);
+  if (pBuild && !pBuild->bClear) {
+    iBuild = tito_model_index(pModel, pBuild->zIndex);
+  }
   anExpected = sqlite3_malloc64(sizeof(int64_t) * 2 * (pModel->nIndex + 1));
   if (anExpected == 0) {
     sqlite3_free(sqlite3_str_finish(pRep));
@@ -1156,7 +1159,9 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   /* Every index entry, counted per index in one scan. */
   if (rc == SQLITE_OK) {
     tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &end);
-    r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot, &nStray);
+    r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot,
+                        pBuild && pBuild->bClear ? pBuild->iClearId : 0,
+                        &nStray);
     if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
   }
   for (i = 0; rc == SQLITE_OK && i < pModel->nIndex; i++) {

@@ -90,6 +90,20 @@ SELECT count(*) FROM tito_changes;
 SELECT tito_check('t');
 SELECT tito_alter('t', 'DROP INDEX by_ug');
 
+.print '-- DROP INDEX in steps: the index leaves at once, its entries are deleted alter_batch at a time'
+SELECT tito_alter('t', 'ADD INDEX by_u4(u)');
+SELECT tito_alter('t', 'DROP INDEX by_u4', 1);
+SELECT table_name, index_name, change, state, rows_done, rows_total FROM tito_changes;
+EXPLAIN QUERY PLAN SELECT id FROM t WHERE u = 'u3';
+SELECT tito_check('t');
+SELECT tito_alter('t', 'ADD INDEX by_u5(u)');
+SELECT tito_alter('t', 'CANCEL');
+UPDATE t SET u = u || '!' WHERE id % 5 = 0; UPDATE o SET u = u || '!' WHERE id % 5 = 0;
+SELECT tito_alter('t', 'RESUME');
+SELECT count(*) FROM tito_changes;
+SELECT tito_check('t');
+SELECT CASE WHEN (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM o)) + (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM t)) = 0 THEN 'same' ELSE 'DIFFERENT' END;
+
 .print '-- a build left in progress follows the table: RENAME keeps it, DROP TABLE removes it'
 SELECT tito_alter('t', 'ADD INDEX by_u2(u)', 0);
 SELECT index_name, rows_done, rows_total FROM tito_changes;
