@@ -198,6 +198,7 @@ typedef struct alter_call {
   int bBuild;          /* an index build (or clearing) goes on in steps */
   int bClear;          /* it is a dropped index's entries being deleted */
   int bComplete;       /* the build ended */
+  int bOuter;          /* inside the caller's transaction */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
 } alter_call;
@@ -492,11 +493,16 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
   return rc;
 }
 
-/* Run zSql's savepoint around xStep: released, or rolled back on error. */
+/* Run xStep in a savepoint of its own: released, or rolled back on error. */
 static int alterTxn(alter_call *a, int (*xStep)(alter_call *, void *, char **),
                     void *pArg, char **pzErr) {
   sqlite3 *db = a->pConn->db;
-  int rc = alterExec(db, pzErr, "SAVEPOINT tito_alter");
+  int rc;
+  /* Inside the caller's transaction the call's own savepoint undoes the
+  ** whole call on error; one per step would make SQLite keep the prior
+  ** content of every page a step rewrites (a sub-journal). */
+  if (a->bOuter) return xStep(a, pArg, pzErr);
+  rc = alterExec(db, pzErr, "SAVEPOINT tito_alter");
   if (rc != SQLITE_OK) return rc;
   rc = xStep(a, pArg, pzErr);
   if (rc != SQLITE_OK) {
@@ -672,6 +678,7 @@ static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   int rc = SQLITE_OK, bOuter = !sqlite3_get_autocommit(db);
   memset(&a, 0, sizeof(a));
   a.pConn = pConn;
+  a.bOuter = bOuter;
   a.zName = (const char *)sqlite3_value_text(argv[0]);
   if (argc == 3) {
     nSteps = sqlite3_value_int64(argv[2]);
