@@ -259,21 +259,27 @@ static int alterRun(tito_vtab *p, tito_change *c, int64_t *pnRow,
   return rc;
 }
 
-/* Is c an index added at the end, the only one to build and nothing to
-** clear (then built in steps)? *piNew: its position. */
-static int alterAddsOne(const tito_change *c, int *piNew) {
-  int i, n = 0;
-  if (c->eKind != TITO_CHANGE_ADD_INDEX) return 0;
+/* The one index c builds (ADD INDEX: its position in the new model) or
+** clears (DROP INDEX: in the old one) when it touches no other: then made
+** in steps. -1 otherwise. */
+static int alterOneIndex(const tito_change *c) {
+  int i, iBuild = -1, iClear = -1, n = 0;
   for (i = 0; i < c->pOld->nIndex; i++) {
-    if (tito_change_clears(c, i)) return 0;
-  }
-  for (i = 0; i < c->pModel->nIndex; i++) {
-    if (tito_change_builds(c, i)) {
-      *piNew = i;
+    if (tito_change_clears(c, i)) {
+      iClear = i;
       n++;
     }
   }
-  return n == 1;
+  for (i = 0; i < c->pModel->nIndex; i++) {
+    if (tito_change_builds(c, i)) {
+      iBuild = i;
+      n++;
+    }
+  }
+  if (n != 1) return -1;
+  return c->eKind == TITO_CHANGE_ADD_INDEX    ? iBuild
+         : c->eKind == TITO_CHANGE_DROP_INDEX ? iClear
+                                              : -1;
 }
 
 /* The first transaction of an index built in steps: its id's range
@@ -300,23 +306,6 @@ static int alterBuildBegin(tito_vtab *p, tito_change *c, int iNew,
   tito_backfill_free(b);
   a->bBuild = rc == SQLITE_OK;
   return rc;
-}
-
-/* Is c a DROP INDEX that clears one index and builds none? *piOld: the
-** dropped index in the old model. */
-static int alterDropsOne(const tito_change *c, int *piOld) {
-  int i, n = 0;
-  if (c->eKind != TITO_CHANGE_DROP_INDEX) return 0;
-  for (i = 0; i < c->pModel->nIndex; i++) {
-    if (tito_change_builds(c, i)) return 0;
-  }
-  for (i = 0; i < c->pOld->nIndex; i++) {
-    if (tito_change_clears(c, i)) {
-      *piOld = i;
-      n++;
-    }
-  }
-  return n == 1;
 }
 
 /* The first transaction of DROP INDEX: the index leaves the definition
@@ -447,7 +436,7 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
   tito_vtab *p = 0;
   tito_backfill *b = 0;
   tito_change c;
-  int rc = alterOpen(a, &p, pzErr), iNew = -1;
+  int rc = alterOpen(a, &p, pzErr), iIdx;
   memset(&c, 0, sizeof(c));
   if (rc == SQLITE_OK && zChange == 0) {
     *pzErr = sqlite3_mprintf("argument 2 must be a change, e.g. 'ADD "
@@ -480,10 +469,11 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       a->zWhat = sqlite3_mprintf("%s", c.zName);
       if (a->zWhat == 0) rc = SQLITE_NOMEM;
     }
-    if (rc == SQLITE_OK && alterAddsOne(&c, &iNew)) {
-      rc = alterBuildBegin(p, &c, iNew, a, pzErr);
-    } else if (rc == SQLITE_OK && alterDropsOne(&c, &iNew)) {
-      rc = alterDropBegin(p, &c, iNew, a, pzErr);
+    iIdx = rc == SQLITE_OK ? alterOneIndex(&c) : -1;
+    if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
+      rc = alterBuildBegin(p, &c, iIdx, a, pzErr);
+    } else if (iIdx >= 0) {
+      rc = alterDropBegin(p, &c, iIdx, a, pzErr);
     } else if (rc == SQLITE_OK) {
       rc = alterRun(p, &c, &a->nRow, pzErr);
     }
