@@ -611,6 +611,12 @@ static void case_skip(tito_kv *a) {
   CHECK(strcmp(skipped(a, "sk/b0", "sk/e", 0, 9), "2:sk/d") == 0);
   CHECK(strcmp(skipped(a, "sk/x", "sk0", 0, 9), "0") == 0);
   CHECK(strcmp(skipped(a, "sk/", "sk0", 0, 0), "0") == 0);
+  /* The key just past the count is the bound itself, or just inside it. */
+  CHECK(strcmp(skipped(a, "sk/", "sk/d", 0, 3), "3:sk/c") == 0);
+  CHECK(strcmp(skipped(a, "sk/", "sk/d", 0, 4), "3:sk/c") == 0);
+  CHECK(strcmp(skipped(a, "sk/b", "sk0", TITO_SCAN_REVERSE, 5), "5:sk/b") == 0);
+  CHECK(strcmp(skipped(a, "sk/b", "sk0", TITO_SCAN_REVERSE, 6), "5:sk/b") == 0);
+  CHECK(strcmp(skipped(a, "sk/c", "sk/d", TITO_SCAN_REVERSE, 2), "1:sk/c") == 0);
   group("skip: passes over keys in scan order, bounds as xScan's");
   /* a transaction's own writes count, deleted keys do not */
   CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
