@@ -68,6 +68,7 @@ struct EmbIter {
   sqlite3_stmt *pStmt;   /* owned; reset while pooled */
   int iVariant;          /* RANGE_* | SCAN_* bits */
   int bEof;
+  int64_t nLeft;         /* rows the scan's limit still allows, or -1 */
   uint8_t *aBound;       /* copies of the bounds, bound SQLITE_STATIC */
   int nBoundAlloc;
   uint8_t *aLast;        /* the current key, saved before a write (bSaved) */
@@ -468,7 +469,10 @@ static int embMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
 /* ---------------------------------------------------------------------- */
 /* Scans. */
 
-/* Prepare the SELECT of scan variant v. */
+/* Prepare the SELECT of scan variant v. A scan's limit is counted by the
+** iterator, not written as LIMIT ?: SQLite 3.52 (not 3.40) reads a
+** LIMIT's bound value when it plans, so every new value bound would
+** prepare the statement again. */
 static int iterPrepare(EmbKv *p, int v, sqlite3_stmt **ppStmt) {
   char zFmt[160];
   const char *zWhere = "";
@@ -478,7 +482,7 @@ static int iterPrepare(EmbKv *p, int v, sqlite3_stmt **ppStmt) {
     case RANGE_LO | RANGE_HI: zWhere = " WHERE k>=?1 AND k<?2"; break;
   }
   sqlite3_snprintf((int)sizeof(zFmt), zFmt,
-                   "SELECT k%s FROM %%s%s ORDER BY k%s LIMIT ?3",
+                   "SELECT k%s FROM %%s%s ORDER BY k%s",
                    (v & SCAN_KEYONLY) ? "" : ", v", zWhere,
                    (v & SCAN_REV) ? " DESC" : "");
   return embPrepare(p, zFmt, ppStmt);
@@ -524,6 +528,10 @@ static void iterDestroy(EmbIter *it) {
 /* Step an iterator's statement; sets bEof. */
 static int iterStep(EmbIter *it) {
   int rc;
+  if (it->nLeft == 0) {
+    it->bEof = 1;
+    return TITO_OK;
+  }
   for (;;) {
     rc = sqlite3_step(it->pStmt);
     if (rc != SQLITE_ROW || !it->bSaved) break;
@@ -541,6 +549,7 @@ static int iterStep(EmbIter *it) {
     embCount(EMB_STAT_ROWS_SCANNED);
     it->bSaved = 0;
     it->bEof = 0;
+    if (it->nLeft > 0) it->nLeft--;
     return TITO_OK;
   }
   it->bEof = 1;
@@ -577,7 +586,7 @@ static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
   if (pHi) embBind(it->pStmt, 2, it->aBound + nLoB, nHiB);
   /* A hint costs nothing to ignore here: rows are stepped one at a time. */
   if (flags & TITO_SCAN_HINT) nLimit = 0;
-  sqlite3_bind_int64(it->pStmt, 3, nLimit > 0 ? nLimit : -1);
+  it->nLeft = nLimit > 0 ? nLimit : -1;
   rc = iterStep(it);
   if (rc != TITO_OK) {
     embIterClose((tito_kv_iter *)it);
