@@ -1237,6 +1237,48 @@ static void test_oom(void) {
   check_group("kv_embedded: allocation failures give errors, leak nothing");
 }
 
+/* Scans with a new limit each, and passes over keys with a new count
+** each, reuse their statements: none is prepared again (SQLite 3.52 would
+** for a statement whose LIMIT is a bound parameter). */
+static void test_no_reprepare(void) {
+  sqlite3 *db = openDb(":memory:");
+  tito_kv *p = openKv(db, "main");
+  sqlite3_stmt *s;
+  int i, nRe = 0, nRow = 0;
+  for (i = 0; i < 40; i++) {
+    char k[8];
+    snprintf(k, sizeof k, "r%02d", i);
+    CHECK(M(p)->xPut(p, (const uint8_t *)k, 3, (const uint8_t *)"v", 1) ==
+          TITO_OK);
+  }
+  for (i = 1; i <= 30; i++) {
+    tito_kv_iter *it = 0;
+    int64_t n = 0;
+    const uint8_t *pLast;
+    int nLast;
+    CHECK(M(p)->xScan(p, (const uint8_t *)"r", 1, (const uint8_t *)"s", 1,
+                      0, i, &it) == TITO_OK);
+    while (it && !M(p)->xIterEof(it)) {
+      nRow++;
+      CHECK(M(p)->xIterNext(it) == TITO_OK);
+    }
+    if (it) M(p)->xIterClose(it);
+    CHECK(M(p)->xSkip(p, (const uint8_t *)"r", 1, (const uint8_t *)"s", 1,
+                      0, i, &n, &pLast, &nLast) == TITO_OK && n == i);
+  }
+  CHECK(nRow == 30 * 31 / 2); /* each scan stopped at its limit */
+  for (s = sqlite3_next_stmt(db, 0); s; s = sqlite3_next_stmt(db, s)) {
+    nRe += sqlite3_stmt_status(s, SQLITE_STMTSTATUS_REPREPARE, 0);
+  }
+  CHECK(nRe == 0);
+  if (nRe) printf("# statements prepared again: %d (SQLite %s)\n", nRe,
+                  sqlite3_libversion());
+  M(p)->xClose(p);
+  sqlite3_close(db);
+  check_group("kv_embedded: scans and skips with new limits prepare nothing "
+              "again");
+}
+
 int main(void) {
   sqlite3_mem_methods m;
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
@@ -1254,6 +1296,7 @@ int main(void) {
   test_scan_while_writing();
   test_differential();
   test_nested_in_vtab();
+  test_no_reprepare();
   test_oom();
   return check_exit();
 }
