@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
+#include "index_backfill.h"
 #include "index_build.h"
 
 SQLITE_EXTENSION_INIT1
@@ -85,7 +86,7 @@ static int titoCheckTable(tito_vtab *p, char **pzReport) {
     return rc;
   }
   tito_store_cursor_open(p->pStore);
-  rc = tito_table_check(p->pTab, pzReport);
+  rc = tito_backfill_check(p->pTab, pzReport);
   tito_store_cursor_close(p->pStore);
   return rc;
 }

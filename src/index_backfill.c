@@ -122,6 +122,26 @@ int tito_backfill_remove(tito_table *pTab) {
   return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
 }
 
+int tito_backfill_check(tito_table *pTab, char **pzReport) {
+  tito_backfill *b = 0;
+  tito_check_exempt ex;
+  int rc = tito_backfill_load(pTab, &b);
+  *pzReport = 0;
+  if (rc != SQLITE_OK) return rc;
+  memset(&ex, 0, sizeof(ex));
+  ex.iBuild = -1;
+  if (b && b->bClear) {
+    ex.iClearId = b->iClearId;
+  } else if (b) {
+    ex.iBuild = tito_model_index(pTab->pModel, b->zIndex);
+    ex.done = b->done; /* borrowed: b outlives the check */
+    ex.end = b->end;
+  }
+  rc = tito_table_check(pTab, b ? &ex : 0, pzReport);
+  tito_backfill_free(b);
+  return rc;
+}
+
 int tito_backfill_attach(tito_table *pTab) {
   tito_backfill *b = 0;
   int i, rc = tito_backfill_load(pTab, &b);

@@ -54,6 +54,11 @@ int tito_backfill_remove(tito_table *);
 
 void tito_backfill_free(tito_backfill *);
 
+/* tito_table_check of pTab, knowing the change in progress (entries a
+** build has not written yet, or a dropped index's not deleted yet, are no
+** problem). */
+int tito_backfill_check(tito_table *, char **pzReport);
+
 /* Mark the index the record names (if any) as being built in the table's
 ** model. SQLite result code (SQLITE_CORRUPT when the record names no index
 ** of the model). */

@@ -6,14 +6,6 @@
 #include "rowcodec.h"
 #include "sqlite_api.h"
 
-int tito_index_ids_find(const tito_model *pModel, uint32_t iId) {
-  int i;
-  for (i = 0; i < pModel->nIndex; i++) {
-    if (pModel->aIndex[i].iId == iId) return i;
-  }
-  return -1;
-}
-
 /* Are pModel's ids its positions? */
 static int idsArePositions(const tito_model *pModel) {
   int i;
@@ -54,7 +46,7 @@ static int idsApply(tito_model *pModel, const tito_value *a, int n) {
   }
   pModel->iIdNext = (uint32_t)a[0].i;
   for (i = 0; i < pModel->nIndex; i++) {
-    if (tito_index_ids_find(pModel, pModel->aIndex[i].iId) != i) return 0;
+    if (tito_model_index_by_id(pModel, pModel->aIndex[i].iId) != i) return 0;
   }
   return 1;
 }

@@ -29,6 +29,4 @@ int tito_index_ids_save(tito_table *pTab, const tito_model *pModel);
 ** keeps its id, a new one takes the next never given. */
 void tito_index_ids_carry(const tito_model *pOld, tito_model *pNew);
 
-/* The position of the index with id iId in pModel, or -1. */
-int tito_index_ids_find(const tito_model *pModel, uint32_t iId);
 #endif

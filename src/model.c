@@ -1515,6 +1515,14 @@ int tito_model_column(const tito_model *pM, const char *zName) {
   return -1;
 }
 
+int tito_model_index_by_id(const tito_model *pModel, uint32_t iId) {
+  int i;
+  for (i = 0; i < pModel->nIndex; i++) {
+    if (pModel->aIndex[i].iId == iId) return i;
+  }
+  return -1;
+}
+
 int tito_model_index(const tito_model *pM, const char *zName) {
   int i;
   for (i = 0; i < pM->nIndex; i++) {

@@ -134,4 +134,8 @@ int tito_model_column(const tito_model *, const char *zName);
 /* Index number (0-based in aIndex) of zName (case-insensitive), or -1. */
 int tito_model_index(const tito_model *, const char *zName);
 
+/* Index number of the index whose entries use id iId (tito_index.iId), or
+** -1. */
+int tito_model_index_by_id(const tito_model *, uint32_t iId);
+
 #endif

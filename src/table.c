@@ -15,8 +15,6 @@
 #include <time.h>
 #include "event.h"
 #include "keycodec.h"
-#include "index_backfill.h"
-#include "index_ids.h"
 #include "rowcodec.h"
 
 /* Every write counts itself (see nWrite in table.h). */
@@ -968,7 +966,7 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
       iId = ((uint32_t)k[nIdxPrefix] << 24) | ((uint32_t)k[nIdxPrefix + 1] << 16) |
             ((uint32_t)k[nIdxPrefix + 2] << 8) | k[nIdxPrefix + 3];
     }
-    i = anPerIndex ? tito_index_ids_find(pTab->pModel, iId) : -1;
+    i = anPerIndex ? tito_model_index_by_id(pTab->pModel, iId) : -1;
     if (i >= 0) {
       anPerIndex[i]++;
     } else if (iId == 0 || iId != iSkipId) {
@@ -1007,12 +1005,12 @@ static int checkKeyCmp(const uint8_t *k, int nk, const tito_buf *b) {
 
 /* Is row key k (nk bytes) one an index build has still to reach: after
 ** the last row it did, up to the last row there was when it began (rows
-** written since have their entries)? pBuild: NULL when none. */
-static int checkBeyond(const tito_backfill *pBuild, const uint8_t *k,
+** written since have their entries)? */
+static int checkBeyond(const tito_check_exempt *pEx, const uint8_t *k,
                        int nk) {
-  if (pBuild == 0 || pBuild->end.n == 0) return 0;
-  if (pBuild->done.n && checkKeyCmp(k, nk, &pBuild->done) <= 0) return 0;
-  return checkKeyCmp(k, nk, &pBuild->end) <= 0;
+  if (pEx->end.n == 0) return 0;
+  if (pEx->done.n && checkKeyCmp(k, nk, &pEx->done) <= 0) return 0;
+  return checkKeyCmp(k, nk, &pEx->end) <= 0;
 }
 
 /* Check one row (key k, value v): its key matches its values and its
@@ -1022,8 +1020,8 @@ static int checkBeyond(const tito_backfill *pBuild, const uint8_t *k,
 ** counted, another row's compact entry under the same value passed over. */
 static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
                     const uint8_t *v, int nv, int64_t *anExpected,
-                    const tito_backfill *pBuild, int iBuild,
-                    sqlite3_str *pRep, int *pnProblem) {
+                    const tito_check_exempt *pEx, sqlite3_str *pRep,
+                    int *pnProblem) {
   const tito_model *pModel = pTab->pModel;
   tito_kv *pKv = pTab->pKv;
   tito_buf rowKey = TITO_BUF_INIT;
@@ -1050,7 +1048,7 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     const uint8_t *pGot;
     int nGot, r, bCompact, bBeyond;
     if (!HAS(mask, i)) continue;
-    bBeyond = i == iBuild && checkBeyond(pBuild, k, nk);
+    bBeyond = i == pEx->iBuild && checkBeyond(pEx, k, nk);
     if (!bBeyond) anExpected[i]++;
     bCompact = tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3,
                                 &pTab->val2);
@@ -1110,29 +1108,24 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
   return rc;
 }
 
-int tito_table_check(tito_table *pTab, char **pzReport) {
+int tito_table_check(tito_table *pTab, const tito_check_exempt *pExempt,
+                     char **pzReport) {
   const tito_model *pModel = pTab->pModel;
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
   tito_buf end = TITO_BUF_INIT, rowKey = TITO_BUF_INIT;
   sqlite3_str *pRep = sqlite3_str_new(0);
   int64_t *anExpected, *anGot, nStray = 0;
-  tito_backfill *pBuild = 0;
-  int nProblem = 0, rc, r, i, iBuild = -1;
+  tito_check_exempt none;
+  const tito_check_exempt *pEx = pExempt ? pExempt : &none;
+  int nProblem = 0, rc, r, i;
 
   *pzReport = 0;
-  rc = tito_backfill_load(pTab, &pBuild);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(sqlite3_str_finish(pRep));
-    return rc;
-  }
-  if (pBuild && !pBuild->bClear) {
-    iBuild = tito_model_index(pModel, pBuild->zIndex);
-  }
+  memset(&none, 0, sizeof(none));
+  none.iBuild = -1;
   anExpected = sqlite3_malloc64(sizeof(int64_t) * 2 * (pModel->nIndex + 1));
   if (anExpected == 0) {
     sqlite3_free(sqlite3_str_finish(pRep));
-    tito_backfill_free(pBuild);
     return SQLITE_NOMEM;
   }
   memset(anExpected, 0, sizeof(int64_t) * 2 * (pModel->nIndex + 1));
@@ -1149,7 +1142,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
     tito_buf_append(&rowKey, k, nk);
     rc = rowKey.rc ? SQLITE_NOMEM
                    : checkRow(pTab, rowKey.a, rowKey.n, v, nv, anExpected,
-                              pBuild, iBuild, pRep, &nProblem);
+                              pEx, pRep, &nProblem);
     if (rc == SQLITE_OK) {
       r = pKv->pMethods->xIterNext(pIter);
       if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
@@ -1159,8 +1152,7 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   /* Every index entry, counted per index in one scan. */
   if (rc == SQLITE_OK) {
     tito_key_prefix_end(pTab->idxPrefix.a, pTab->idxPrefix.n, &end);
-    r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot,
-                        pBuild && pBuild->bClear ? pBuild->iClearId : 0,
+    r = checkCountRange(pTab, &pTab->idxPrefix, &end, anGot, pEx->iClearId,
                         &nStray);
     if (r != TITO_OK) rc = tito_table_kv_error(pTab, r);
   }
@@ -1188,7 +1180,6 @@ int tito_table_check(tito_table *pTab, char **pzReport) {
   tito_buf_free(&end);
   tito_buf_free(&rowKey);
   sqlite3_free(anExpected);
-  tito_backfill_free(pBuild);
   if (rc == SQLITE_OK && nProblem) {
     if (nProblem > 20) {
       sqlite3_str_appendf(pRep, "\n... %d problems in all", nProblem);

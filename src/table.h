@@ -146,13 +146,24 @@ int tito_table_key_conflict(tito_table *, const uint8_t *pKey, int nKey);
 void tito_table_cache_row(tito_table *, const uint8_t *pKey, int nKey,
                           const uint8_t *pVal, int nVal);
 
+/* What an index change in progress (index_backfill.h) exempts from the
+** check: entries of index iBuild (-1: none) for rows after row key done
+** up to row key end (a build writes them yet), entries under index id
+** iClearId (0: none; a dropped index's, being deleted). */
+typedef struct tito_check_exempt {
+  int iBuild;
+  tito_buf done, end;
+  uint32_t iClearId;
+} tito_check_exempt;
+
 /*
 ** Integrity check: every row has exactly its index entries and every entry
-** points to a live row that produces it. Returns SQLITE_OK and sets
-** *pzReport to NULL when consistent, or to a description of the first
-** problems (sqlite3_malloc'd).
+** points to a live row that produces it (but what pEx exempts; NULL:
+** nothing). Returns SQLITE_OK and sets *pzReport to NULL when consistent,
+** or to a description of the first problems (sqlite3_malloc'd).
 */
-int tito_table_check(tito_table *, char **pzReport);
+int tito_table_check(tito_table *, const tito_check_exempt *pEx,
+                     char **pzReport);
 
 /* Remove every key of the model (DROP TABLE on the embedded store). */
 int tito_table_purge(tito_table *);

@@ -6,7 +6,8 @@
 ** A model of NROW rows gets a unique index built BATCH rows at a time;
 ** between steps rows the build reached and rows it did not are updated,
 ** deleted and inserted through the table's write path. After every step
-** tito_table_check (which knows the build's progress) must be ok, and
+** tito_backfill_check (tito_table_check knowing the build's progress)
+** must be ok, and
 ** after the last the index must hold exactly the rows' entries. Two old
 ** rows sharing a value: the build fails on reaching the second, unless a
 ** write changed it first (and that write must not take the first row's
@@ -123,7 +124,7 @@ static void teardown(fixture *f) {
 /* tito_table_check says ok. */
 static int checkOk(fixture *f) {
   char *zRep = 0;
-  int rc = tito_table_check(f->pTab, &zRep);
+  int rc = tito_backfill_check(f->pTab, &zRep);
   if (zRep) printf("# %s\n", zRep);
   sqlite3_free(zRep);
   return rc == SQLITE_OK && zRep == 0;
