@@ -409,25 +409,26 @@ static int alterBuildCall(tito_vtab *p, tito_backfill *b, alter_call *a,
   if (b->bClear) {
     *pzErr = sqlite3_mprintf("index %s is dropped already and its entries "
                              "are being deleted: SELECT tito_alter('%q', "
-                             "'RESUME') finishes that", b->zIndex, p->zName);
+                             "'RESUME') finishes that", b->zIndex, a->zName);
     return SQLITE_ERROR;
   }
   return alterCancelBuild(p, b->zIndex, pzErr);
 }
 
-/* The message of a change refused while b is in progress. */
-static char *alterBusy(const tito_vtab *p, const tito_backfill *b) {
+/* The message of a change refused while b is in progress (the table
+** named as the caller named it, schema included). */
+static char *alterBusy(const alter_call *a, const tito_backfill *b) {
   if (b->bClear) {
     return sqlite3_mprintf("the entries of dropped index %s are being "
                            "deleted (%lld of %lld): SELECT tito_alter('%q', "
                            "'RESUME') finishes that", b->zIndex,
                            (long long)b->nDone, (long long)b->nTotal,
-                           p->zName);
+                           a->zName);
   }
   return sqlite3_mprintf("index %s is being built (%lld of %lld rows): "
                          "SELECT tito_alter('%q', 'RESUME') finishes it, "
                          "'CANCEL' drops it", b->zIndex, (long long)b->nDone,
-                         (long long)b->nTotal, p->zName);
+                         (long long)b->nTotal, a->zName);
 }
 
 /* The call's first transaction: the change planned and made, or begun
@@ -459,7 +460,7 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       rc = alterBuildCall(p, b, a, pzErr);
     }
   } else if (rc == SQLITE_OK && b) {
-    *pzErr = alterBusy(p, b);
+    *pzErr = alterBusy(a, b);
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   } else if (rc == SQLITE_OK) {
     rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
@@ -606,7 +607,7 @@ static char *alterReport(const alter_call *a) {
                     "on"
                   : "%s: index %s is being built (%lld of %lld rows): "
                     "SELECT tito_alter('%q', 'RESUME') goes on",
-        t, z, (long long)a->nDone, (long long)a->nTotal, t);
+        t, z, (long long)a->nDone, (long long)a->nTotal, a->zName);
   }
   if (a->bClear) {
     return sqlite3_mprintf("%s: index %s dropped (%lld entries deleted)", t,

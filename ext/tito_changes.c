@@ -1,13 +1,14 @@
 /*
 ** tito_changes.c: the table tito_changes: each change of a model in
-** progress in the main schema (an index tito_alter is building in steps,
-** or a dropped one whose entries it is deleting: src/index_backfill.h),
-** one row each.
+** progress (an index tito_alter is building in steps, or a dropped one
+** whose entries it is deleting: src/index_backfill.h), in every schema of
+** the connection, one row each.
 **
 **   SELECT * FROM tito_changes;
 **   table_name, index_name, change ('add index', 'drop index'), state
 **   ('building', 'clearing'), rows_done, rows_total (rows when the build
-**   began, or the dropped index's entries), started (unix seconds)
+**   began, or the dropped index's entries), started (unix seconds),
+**   schema_name ('main', 'temp' or an attached one)
 **
 ** A change left by a crash shows here until SELECT tito_alter('t',
 ** 'RESUME') finishes it (or 'CANCEL' drops an index being built).
@@ -21,8 +22,9 @@ typedef struct chg_vtab {
   tito_conn *pConn;
 } chg_vtab;
 
-/* One row: the table's name and its build. */
+/* One row: the table's schema and name, and its change. */
 typedef struct chg_row {
+  char *zSchema;
   char *zTable;
   tito_backfill *pBuild;
 } chg_row;
@@ -40,7 +42,7 @@ static int chgConnect(sqlite3 *db, void *pAux, int argc,
   int rc = sqlite3_declare_vtab(
       db, "CREATE TABLE x(table_name TEXT, index_name TEXT, change TEXT, "
           "state TEXT, rows_done INTEGER, rows_total INTEGER, "
-          "started INTEGER)");
+          "started INTEGER, schema_name TEXT)");
   (void)argc;
   (void)argv;
   (void)pzErr;
@@ -77,6 +79,7 @@ static int chgOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
 static void chgReset(chg_cursor *c) {
   int i;
   for (i = 0; i < c->n; i++) {
+    sqlite3_free(c->a[i].zSchema);
     sqlite3_free(c->a[i].zTable);
     tito_backfill_free(c->a[i].pBuild);
   }
@@ -109,8 +112,34 @@ static int chgAdd(chg_cursor *c, tito_vtab *p) {
   c->a = aNew;
   c->a[c->n].pBuild = b;
   c->a[c->n].zTable = sqlite3_mprintf("%s", p->zName);
-  if (c->a[c->n++].zTable == 0) return SQLITE_NOMEM;
+  c->a[c->n].zSchema = sqlite3_mprintf("%s", p->zSchema);
+  c->n++;
+  if (c->a[c->n - 1].zTable == 0 || c->a[c->n - 1].zSchema == 0) {
+    return SQLITE_NOMEM;
+  }
   return SQLITE_OK;
+}
+
+/* Add the changes in progress of schema zSchema's tito tables. */
+static int chgSchema(chg_cursor *c, tito_conn *pConn, const char *zSchema) {
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema WHERE "
+                               "type = 'table' AND sql LIKE 'CREATE VIRTUAL "
+                               "TABLE%%' ORDER BY name",
+                               zSchema);
+  int rc = zSql ? sqlite3_prepare_v2(pConn->db, zSql, -1, &pStmt, 0)
+                : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    char *zName = sqlite3_mprintf("%s.%s", zSchema,
+                                  sqlite3_column_text(pStmt, 0));
+    tito_vtab *q = zName ? titoFindTable(pConn, zName) : 0;
+    if (zName == 0) rc = SQLITE_NOMEM;
+    else if (q) rc = chgAdd(c, q);
+    sqlite3_free(zName);
+  }
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+  return rc;
 }
 
 static int chgFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
@@ -118,25 +147,32 @@ static int chgFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
   chg_cursor *c = (chg_cursor *)pCur;
   chg_vtab *p = (chg_vtab *)pCur->pVtab;
   sqlite3_stmt *pStmt = 0;
-  int rc;
+  char **azSchema = 0;
+  int nSchema = 0, i, rc;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
   (void)argv;
   chgReset(c);
-  rc = sqlite3_prepare_v2(p->pConn->db,
-                          "SELECT name FROM main.sqlite_schema WHERE type = "
-                          "'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' "
-                          "ORDER BY name",
-                          -1, &pStmt, 0);
+  /* The schemas first: looking a table up may reload a schema. */
+  rc = sqlite3_prepare_v2(p->pConn->db, "PRAGMA database_list", -1, &pStmt,
+                          0);
   while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
-    char *zName = sqlite3_mprintf("main.%s", sqlite3_column_text(pStmt, 0));
-    tito_vtab *q = zName ? titoFindTable(p->pConn, zName) : 0;
-    if (zName == 0) rc = SQLITE_NOMEM;
-    else if (q) rc = chgAdd(c, q);
-    sqlite3_free(zName);
+    char **a = sqlite3_realloc(azSchema, sizeof(char *) * (nSchema + 1));
+    if (a == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    azSchema = a;
+    azSchema[nSchema] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+    if (azSchema[nSchema++] == 0) rc = SQLITE_NOMEM;
   }
   sqlite3_finalize(pStmt);
+  for (i = 0; rc == SQLITE_OK && i < nSchema; i++) {
+    rc = chgSchema(c, p->pConn, azSchema[i]);
+  }
+  for (i = 0; i < nSchema; i++) sqlite3_free(azSchema[i]);
+  sqlite3_free(azSchema);
   return rc;
 }
 
@@ -169,7 +205,8 @@ static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
       break;
     case 4: sqlite3_result_int64(ctx, r->pBuild->nDone); break;
     case 5: sqlite3_result_int64(ctx, r->pBuild->nTotal); break;
-    default: sqlite3_result_int64(ctx, r->pBuild->iStarted); break;
+    case 6: sqlite3_result_int64(ctx, r->pBuild->iStarted); break;
+    default: sqlite3_result_text(ctx, r->zSchema, -1, SQLITE_TRANSIENT);
   }
   return SQLITE_OK;
 }

@@ -118,6 +118,17 @@ CREATE VIRTUAL TABLE t2 USING tito(id INTEGER PRIMARY KEY, u TEXT, g INT);
 SELECT count(*) FROM tito_changes;
 SELECT tito_check('t2');
 
+.print '-- tito_changes covers every schema; messages name the table as the call did'
+ATTACH ':memory:' AS aux;
+CREATE VIRTUAL TABLE aux.w USING tito(id INTEGER PRIMARY KEY, g INT);
+INSERT INTO aux.w SELECT value, value % 3 FROM generate_series(1, 50);
+SELECT tito_alter('aux.w', 'ADD INDEX by_g(g)', 1);
+SELECT schema_name, table_name, index_name, rows_done FROM tito_changes;
+SELECT tito_alter('aux.w', 'DROP INDEX by_g');
+SELECT tito_alter('aux.w', 'RESUME');
+SELECT tito_check('aux.w');
+DETACH aux;
+
 .print '-- errors'
 SELECT tito_alter('t2', 'RESUME');
 SELECT tito_alter('t2', 'CANCEL');

@@ -1246,7 +1246,7 @@ static void test_no_reprepare(void) {
   sqlite3_stmt *s;
   int i, nRe = 0, nRow = 0;
   for (i = 0; i < 40; i++) {
-    char k[8];
+    char k[16];
     snprintf(k, sizeof k, "r%02d", i);
     CHECK(M(p)->xPut(p, (const uint8_t *)k, 3, (const uint8_t *)"v", 1) ==
           TITO_OK);
