@@ -157,51 +157,9 @@ int tito_backfill_attach(tito_table *pTab) {
   return rc;
 }
 
-/* The rows of the model, counted by their keys; the last key into pEnd. */
-static int backfillCount(tito_table *pTab, int64_t *pn, tito_buf *pEnd) {
-  tito_kv *pKv = pTab->pKv;
-  tito_kv_iter *pIter = 0;
-  int r = pKv->pMethods->xScan(pKv, pTab->rowPrefix.a, pTab->rowPrefix.n,
-                               pTab->idxPrefix.a, pTab->idxPrefix.n,
-                               TITO_SCAN_KEYONLY, 0, &pIter);
-  *pn = 0;
-  while (r == TITO_OK && !pKv->pMethods->xIterEof(pIter)) {
-    int nKey;
-    const uint8_t *pKey = pKv->pMethods->xIterKey(pIter, &nKey);
-    (*pn)++;
-    pEnd->n = 0;
-    tito_buf_append(pEnd, pKey, nKey);
-    r = pEnd->rc ? TITO_NOMEM : pKv->pMethods->xIterNext(pIter);
-  }
-  if (pIter) pKv->pMethods->xIterClose(pIter);
-  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
-}
-
-int tito_backfill_begin(tito_table *pTab, const char *zIndex, int64_t iNow,
-                        tito_backfill **pp) {
-  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
-  int rc;
-  if (b == 0) return SQLITE_NOMEM;
-  b->iStarted = iNow;
-  rc = backfillCount(pTab, &b->nTotal, &b->end);
-  if (rc == SQLITE_OK) rc = tito_backfill_save(pTab, b);
-  return rc;
-}
-
-/* The key range of index id iId's entries: [P | id | 0x02 | iId,
-** P | id | 0x02 | iId + 1). */
-static int clearRange(tito_table *pTab, uint32_t iId, tito_buf *pLo,
-                      tito_buf *pHi) {
-  tito_buf_append(pLo, pTab->idxPrefix.a, pTab->idxPrefix.n);
-  tito_buf_append_u32be(pLo, iId);
-  tito_buf_append(pHi, pTab->idxPrefix.a, pTab->idxPrefix.n);
-  tito_buf_append_u32be(pHi, iId + 1);
-  return pLo->rc || pHi->rc ? TITO_NOMEM : TITO_OK;
-}
-
 /* Up to nMax keys from [pLo, pHi) (0: all) counted into *pn; pLast gets
 ** the last one. */
-static int clearCount(tito_table *pTab, const tito_buf *pLo,
+static int rangeCount(tito_table *pTab, const tito_buf *pLo,
                       const tito_buf *pHi, int64_t nMax, int64_t *pn,
                       tito_buf *pLast) {
   tito_kv *pKv = pTab->pKv;
@@ -226,6 +184,18 @@ static int clearCount(tito_table *pTab, const tito_buf *pLo,
   return r;
 }
 
+int tito_backfill_begin(tito_table *pTab, const char *zIndex, int64_t iNow,
+                        tito_backfill **pp) {
+  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
+  int r;
+  if (b == 0) return SQLITE_NOMEM;
+  b->iStarted = iNow;
+  r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0, &b->nTotal,
+                 &b->end);
+  return r == TITO_OK ? tito_backfill_save(pTab, b)
+                      : tito_table_kv_error(pTab, r);
+}
+
 int tito_backfill_begin_clear(tito_table *pTab, const char *zIndex,
                               uint32_t iId, int64_t iNow,
                               tito_backfill **pp) {
@@ -236,9 +206,11 @@ int tito_backfill_begin_clear(tito_table *pTab, const char *zIndex,
   b->iStarted = iNow;
   b->bClear = 1;
   b->iClearId = iId;
-  r = clearRange(pTab, iId, &lo, &hi);
-  if (r == TITO_OK) r = clearCount(pTab, &lo, &hi, 0, &b->nTotal, 0);
-  rc = r == TITO_OK ? tito_backfill_save(pTab, b) : tito_table_kv_error(pTab, r);
+  tito_index_id_range(pTab, iId, &lo, &hi);
+  r = lo.rc || hi.rc ? TITO_NOMEM
+                     : rangeCount(pTab, &lo, &hi, 0, &b->nTotal, 0);
+  rc = r == TITO_OK ? tito_backfill_save(pTab, b)
+                    : tito_table_kv_error(pTab, r);
   tito_buf_free(&lo);
   tito_buf_free(&hi);
   return rc;
@@ -249,8 +221,10 @@ static int clearStep(tito_table *pTab, tito_backfill *b, int64_t nMax,
                      int *pbEnd) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT, last = TITO_BUF_INIT;
   int64_t n = 0;
-  int r = clearRange(pTab, b->iClearId, &lo, &hi);
-  if (r == TITO_OK) r = clearCount(pTab, &lo, &hi, nMax, &n, &last);
+  int r;
+  tito_index_id_range(pTab, b->iClearId, &lo, &hi);
+  r = lo.rc || hi.rc ? TITO_NOMEM
+                     : rangeCount(pTab, &lo, &hi, nMax, &n, &last);
   *pbEnd = nMax <= 0 || n < nMax;
   if (r == TITO_OK && !*pbEnd) {
     /* Up to the last key counted, itself included. */

@@ -24,9 +24,7 @@
 #include "rowcodec.h"
 
 
-/* The bounds of index id iId's entries: P | model | 0x02 | u32 iId and
-** the next id. */
-static void buildIdRange(tito_table *pTab, uint32_t iId, tito_buf *pLo,
+void tito_index_id_range(tito_table *pTab, uint32_t iId, tito_buf *pLo,
                          tito_buf *pHi) {
   pLo->n = pHi->n = 0;
   tito_buf_append(pLo, pTab->idxPrefix.a, pTab->idxPrefix.n);
@@ -38,7 +36,7 @@ static void buildIdRange(tito_table *pTab, uint32_t iId, tito_buf *pLo,
 int tito_index_clear(tito_table *pTab, uint32_t iId) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc = TITO_NOMEM;
-  buildIdRange(pTab, iId, &lo, &hi);
+  tito_index_id_range(pTab, iId, &lo, &hi);
   if (!lo.rc && !hi.rc) {
     rc = pTab->pKv->pMethods->xDeleteRange(pTab->pKv, lo.a, lo.n, hi.a, hi.n);
   }

@@ -10,6 +10,11 @@
 ** model. SQLite result code; the message in tito_table_errmsg. */
 int tito_index_clear(tito_table *pTab, uint32_t iId);
 
+/* The bounds of index id iId's entries: P | model id | 0x02 | u32 iId and
+** the same with the next id (pLo, pHi reset first; their rc on OOM). */
+void tito_index_id_range(tito_table *pTab, uint32_t iId, tito_buf *pLo,
+                         tito_buf *pHi);
+
 /* The bytes of entries a build sorts at a time by default. */
 #define TITO_BUILD_MEMORY (8 * 1024 * 1024)
 
