@@ -8,12 +8,13 @@
 **   table_name, name, kind ('primary key', 'unique', 'index'), seq (0 for
 **   the primary key, then 1, 2, ... in definition order), columns
 **   ("a, b DESC"), include ("c, d" or NULL), partial (the WHERE condition
-**   or NULL)
+**   or NULL), state ('ready', or 'building': queries do not read it yet,
+**   see tito_changes)
 */
 #include "tito_ext.h"
 #include <string.h>
 
-#define IX_COL_TABLE 7
+#define IX_COL_TABLE 8
 
 typedef struct ix_vtab {
   sqlite3_vtab base;
@@ -33,7 +34,8 @@ static int ixConnect(sqlite3 *db, void *pAux, int argc,
   ix_vtab *p;
   int rc = sqlite3_declare_vtab(
       db, "CREATE TABLE x(table_name TEXT, name TEXT, kind TEXT, seq INTEGER,"
-          " columns TEXT, include TEXT, partial TEXT, tbl HIDDEN)");
+          " columns TEXT, include TEXT, partial TEXT, state TEXT,"
+          " tbl HIDDEN)");
   (void)argc;
   (void)argv;
   (void)pzErr;
@@ -107,6 +109,11 @@ static int ixFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     c->pTab = 0;
     return SQLITE_ERROR;
   }
+  /* Opened, the model knows an index being built (else: the definition). */
+  if (titoTableReady(c->pTab) != SQLITE_OK) {
+    sqlite3_free(c->pTab->base.zErrMsg);
+    c->pTab->base.zErrMsg = 0;
+  }
   c->iFirst = ixModel(c)->nPk > 0 ? 0 : 1;
   c->iRow = c->iFirst;
   return SQLITE_OK;
@@ -168,6 +175,10 @@ static int ixColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
       if (x && x->zWhere) {
         sqlite3_result_text(ctx, x->zWhere, -1, SQLITE_TRANSIENT);
       }
+      break;
+    case 7:
+      sqlite3_result_text(ctx, x && x->bBuilding ? "building" : "ready", -1,
+                          SQLITE_STATIC);
       break;
     default: break;
   }

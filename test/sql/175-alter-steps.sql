@@ -13,7 +13,7 @@ SELECT tito_config('alter_batch', 10);
 .print '-- the first transaction and one step: 10 of 40 rows, the index not read yet'
 SELECT tito_alter('t', 'ADD INDEX by_g(g)', 1);
 SELECT table_name, index_name, change, state, rows_done, rows_total, started > 0 FROM tito_changes;
-SELECT name FROM tito_indexes('t') WHERE seq > 0;
+SELECT name, state FROM tito_indexes('t') WHERE seq > 0;
 EXPLAIN QUERY PLAN SELECT id FROM t WHERE g = 2;
 SELECT tito_index, count(*) FROM t WHERE g = 2;
 SELECT count(*) FROM t WHERE g = 2 AND tito_index = 'by_g';
@@ -34,6 +34,7 @@ SELECT tito_alter('t', 'RESUME', 1);
 SELECT rows_done, rows_total FROM tito_changes;
 SELECT tito_alter('t', 'RESUME');
 SELECT count(*) FROM tito_changes;
+SELECT name, state FROM tito_indexes('t') WHERE seq > 0;
 EXPLAIN QUERY PLAN SELECT id FROM t WHERE g = 2;
 SELECT CASE WHEN (SELECT json_group_array(id) FROM (SELECT id FROM t WHERE g = 2 ORDER BY id)) IS (SELECT json_group_array(id) FROM (SELECT id FROM o WHERE g = 2 ORDER BY id)) THEN 'same' ELSE 'DIFFERENT' END;
 SELECT tito_check('t');
