@@ -47,3 +47,8 @@ void tito_buf_free(tito_buf *p) {
   sqlite3_free(p->a);
   memset(p, 0, sizeof(*p));
 }
+
+int tito_bytes_cmp(const uint8_t *a, int na, const uint8_t *b, int nb) {
+  int c = na > 0 && nb > 0 ? memcmp(a, b, (size_t)(na < nb ? na : nb)) : 0;
+  return c ? c : (na < nb ? -1 : na > nb);
+}

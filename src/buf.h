@@ -24,6 +24,10 @@ void tito_buf_append_byte(tito_buf *, uint8_t c);
 void tito_buf_append_u32be(tito_buf *, uint32_t x); /* 4 bytes big-endian */
 void tito_buf_free(tito_buf *);                     /* frees and zeroes */
 
+/* The order of keys in every store: their bytes (memcmp), then the shorter
+** first. Negative, 0 or positive. */
+int tito_bytes_cmp(const uint8_t *a, int na, const uint8_t *b, int nb);
+
 /*
 ** One SQL value, decoded in place: for TEXT and BLOB, z points into the
 ** buffer it was decoded from (or a caller's scratch buffer) and is not

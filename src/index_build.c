@@ -119,9 +119,7 @@ typedef struct run_sort_item {
 static int runCmp(const void *a, const void *b) {
   const uint8_t *pa = ((const run_sort_item *)a)->p;
   const uint8_t *pb = ((const run_sort_item *)b)->p;
-  uint32_t na = runU32(pa), nb = runU32(pb);
-  int c = memcmp(pa + 9, pb + 9, na < nb ? na : nb);
-  return c ? c : (na < nb ? -1 : na > nb);
+  return tito_bytes_cmp(pa + 9, (int)runU32(pa), pb + 9, (int)runU32(pb));
 }
 
 /* Add an entry to the run. */

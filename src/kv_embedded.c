@@ -14,6 +14,7 @@
 ** pool per SQL variant instead of being finalized.
 */
 #include "kv_embedded.h"
+#include "buf.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -540,8 +541,7 @@ static int iterStep(EmbIter *it) {
     {
       int nk, c;
       const uint8_t *k = embColumn(it->pStmt, 0, &nk);
-      c = memcmp(k, it->aLast, (size_t)(nk < it->nLast ? nk : it->nLast));
-      if (c == 0) c = nk - it->nLast;
+      c = tito_bytes_cmp(k, nk, it->aLast, it->nLast);
       if ((it->iVariant & SCAN_REV) ? c < 0 : c > 0) break;
     }
   }
@@ -927,12 +927,6 @@ static int embSkipCount(EmbKv *p, int v, const uint8_t *pLo, int nLo,
   return rc == SQLITE_ROW ? TITO_OK : embSqlError(p, rc, "counting keys");
 }
 
-/* SQLite's order of two BLOBs: memcmp, then the shorter first. */
-static int embBlobCmp(const uint8_t *a, int na, const uint8_t *b, int nb) {
-  int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
-  return c ? c : na - nb;
-}
-
 /*
 ** The key nSkip - 1 keys in, found without the far bound of the range (the
 ** bound checked once, on that key, instead of on every key passed: SQLite
@@ -946,8 +940,8 @@ static int embSkipOpen(EmbKv *p, int v, const uint8_t *pLo, int nLo,
   int rc = embSkipNth(p, v & ~(bRev ? RANGE_LO : RANGE_HI), bRev ? 0 : pLo,
                       nLo, bRev ? pHi : 0, nHi, nSkip - 1, pnLast);
   if (rc != TITO_OK) return rc;
-  if (bRev ? embBlobCmp(p->aSkipKey, *pnLast, pLo, nLo) >= 0
-           : embBlobCmp(p->aSkipKey, *pnLast, pHi, nHi) < 0) {
+  if (bRev ? tito_bytes_cmp(p->aSkipKey, *pnLast, pLo, nLo) >= 0
+           : tito_bytes_cmp(p->aSkipKey, *pnLast, pHi, nHi) < 0) {
     return TITO_OK;
   }
   return SQLITE_DONE;

@@ -528,9 +528,7 @@ static int sortedCmp(const void *a, const void *b, void *pCtx) {
   const tito_scan *p = (const tito_scan *)pCtx;
   const uint8_t *ra = p->sorted.a + *(const int *)a;
   const uint8_t *rb = p->sorted.a + *(const int *)b;
-  uint32_t na = getU32(ra), nb = getU32(rb);
-  int c = memcmp(ra + 4, rb + 4, na < nb ? na : nb);
-  if (c == 0) c = na < nb ? -1 : na > nb;
+  int c = tito_bytes_cmp(ra + 4, (int)getU32(ra), rb + 4, (int)getU32(rb));
   return p->plan.bDesc ? -c : c;
 }
 

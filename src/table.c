@@ -997,20 +997,14 @@ static int checkRowKey(tito_table *pTab, const uint8_t *k, int nk,
   return pKey->rc == 0 && pKey->n == nk && memcmp(pKey->a, k, (size_t)nk) == 0;
 }
 
-/* memcmp order of key k (nk bytes) and buffer b. */
-static int checkKeyCmp(const uint8_t *k, int nk, const tito_buf *b) {
-  int c = memcmp(k, b->a, (size_t)(nk < b->n ? nk : b->n));
-  return c ? c : nk - b->n;
-}
-
 /* Is row key k (nk bytes) one an index build has still to reach: after
 ** the last row it did, up to the last row there was when it began (rows
 ** written since have their entries)? */
 static int checkBeyond(const tito_check_exempt *pEx, const uint8_t *k,
                        int nk) {
   if (pEx->end.n == 0) return 0;
-  if (pEx->done.n && checkKeyCmp(k, nk, &pEx->done) <= 0) return 0;
-  return checkKeyCmp(k, nk, &pEx->end) <= 0;
+  if (pEx->done.n && tito_bytes_cmp(k, nk, pEx->done.a, pEx->done.n) <= 0) return 0;
+  return tito_bytes_cmp(k, nk, pEx->end.a, pEx->end.n) <= 0;
 }
 
 /* Check one row (key k, value v): its key matches its values and its
