@@ -282,44 +282,19 @@ static int alterOneIndex(const tito_change *c) {
                                               : -1;
 }
 
-/* The first transaction of an index built in steps: its id's range
-** cleared (left by nothing, but a store is never trusted blindly), the
-** build's record, the definition. */
-static int alterBuildBegin(tito_vtab *p, tito_change *c, int iNew,
-                           alter_call *a, char **pzErr) {
+/* The first transaction of an index change made in steps: its record,
+** then the definition. ADD INDEX (pIdx: the new model's): the index is
+** being built from now on (every write maintains it, no query reads it).
+** DROP INDEX (bClear; pIdx: the old model's): the index leaves the
+** definition, its entries are deleted in the next steps. */
+static int alterStepsBegin(tito_vtab *p, tito_change *c,
+                           const tito_index *pIdx, int bClear, alter_call *a,
+                           char **pzErr) {
   tito_backfill *b = 0;
   int rc = alterWriteBegin(p, pzErr);
   tito_store_cursor_open(p->pStore);
   if (rc == SQLITE_OK) {
-    rc = tito_index_clear(p->pTab, c->pModel->aIndex[iNew].iId);
-  }
-  if (rc == SQLITE_OK) {
-    rc = tito_backfill_begin(p->pTab, c->pModel->aIndex[iNew].zName,
-                             titoNow(p->pConn), &b);
-  }
-  if (rc != SQLITE_OK && *pzErr == 0) {
-    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
-  }
-  tito_store_cursor_close(p->pStore);
-  if (rc == SQLITE_OK) rc = alterDefine(p, c, pzErr);
-  if (b) a->nTotal = b->nTotal;
-  tito_backfill_free(b);
-  a->bBuild = rc == SQLITE_OK;
-  return rc;
-}
-
-/* The first transaction of DROP INDEX: the index leaves the definition
-** (no query reads it, no write maintains it from now on); its entries are
-** counted, then deleted in steps. */
-static int alterDropBegin(tito_vtab *p, tito_change *c, int iOld,
-                          alter_call *a, char **pzErr) {
-  tito_backfill *b = 0;
-  const tito_index *pIdx = &c->pOld->aIndex[iOld];
-  int rc = alterWriteBegin(p, pzErr);
-  tito_store_cursor_open(p->pStore);
-  if (rc == SQLITE_OK) {
-    rc = tito_backfill_begin_clear(p->pTab, pIdx->zName, pIdx->iId,
-                                   titoNow(p->pConn), &b);
+    rc = tito_backfill_begin(p->pTab, pIdx, bClear, titoNow(p->pConn), &b);
     if (rc != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
     }
@@ -328,7 +303,8 @@ static int alterDropBegin(tito_vtab *p, tito_change *c, int iOld,
   if (rc == SQLITE_OK) rc = alterDefine(p, c, pzErr);
   if (b) a->nTotal = b->nTotal;
   tito_backfill_free(b);
-  a->bBuild = a->bClear = rc == SQLITE_OK;
+  a->bBuild = rc == SQLITE_OK;
+  a->bClear = a->bBuild && bClear;
   return rc;
 }
 
@@ -472,9 +448,9 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
     }
     iIdx = rc == SQLITE_OK ? alterOneIndex(&c) : -1;
     if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
-      rc = alterBuildBegin(p, &c, iIdx, a, pzErr);
+      rc = alterStepsBegin(p, &c, &c.pModel->aIndex[iIdx], 0, a, pzErr);
     } else if (iIdx >= 0) {
-      rc = alterDropBegin(p, &c, iIdx, a, pzErr);
+      rc = alterStepsBegin(p, &c, &c.pOld->aIndex[iIdx], 1, a, pzErr);
     } else if (rc == SQLITE_OK) {
       rc = alterRun(p, &c, &a->nRow, pzErr);
     }

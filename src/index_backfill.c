@@ -184,31 +184,31 @@ static int rangeCount(tito_table *pTab, const tito_buf *pLo,
   return r;
 }
 
-int tito_backfill_begin(tito_table *pTab, const char *zIndex, int64_t iNow,
-                        tito_backfill **pp) {
-  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
-  int r;
-  if (b == 0) return SQLITE_NOMEM;
-  b->iStarted = iNow;
-  r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0, &b->nTotal,
-                 &b->end);
-  return r == TITO_OK ? tito_backfill_save(pTab, b)
-                      : tito_table_kv_error(pTab, r);
-}
-
-int tito_backfill_begin_clear(tito_table *pTab, const char *zIndex,
-                              uint32_t iId, int64_t iNow,
-                              tito_backfill **pp) {
-  tito_backfill *b = *pp = backfillNew(zIndex, (int)strlen(zIndex));
+int tito_backfill_begin(tito_table *pTab, const tito_index *pIdx,
+                        int bClear, int64_t iNow, tito_backfill **pp) {
+  int n = (int)strlen(pIdx->zName);
+  tito_backfill *b = *pp = backfillNew(pIdx->zName, n);
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
+  tito_kv *pKv = pTab->pKv;
   int r, rc;
   if (b == 0) return SQLITE_NOMEM;
   b->iStarted = iNow;
-  b->bClear = 1;
-  b->iClearId = iId;
-  tito_index_id_range(pTab, iId, &lo, &hi);
-  r = lo.rc || hi.rc ? TITO_NOMEM
-                     : rangeCount(pTab, &lo, &hi, 0, &b->nTotal, 0);
+  b->bClear = bClear;
+  b->iClearId = bClear ? pIdx->iId : 0;
+  tito_index_id_range(pTab, pIdx->iId, &lo, &hi);
+  if (lo.rc || hi.rc) {
+    r = TITO_NOMEM;
+  } else if (bClear) {
+    r = rangeCount(pTab, &lo, &hi, 0, &b->nTotal, 0);
+  } else {
+    /* A new index's id was never given, so its range is empty; but a store
+    ** is never trusted blindly. */
+    r = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
+    if (r == TITO_OK) {
+      r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0,
+                     &b->nTotal, &b->end);
+    }
+  }
   rc = r == TITO_OK ? tito_backfill_save(pTab, b)
                     : tito_table_kv_error(pTab, r);
   tito_buf_free(&lo);

@@ -64,15 +64,13 @@ int tito_backfill_check(tito_table *, char **pzReport);
 ** of the model). */
 int tito_backfill_attach(tito_table *);
 
-/* A new clearing of the entries of dropped index zIndex (id iId) beginning
-** at iNow: its record, with the entries counted. */
-int tito_backfill_begin_clear(tito_table *, const char *zIndex, uint32_t iId,
-                              int64_t iNow, tito_backfill **pp);
 
-/* A new build of index zIndex beginning at iNow: its record, with the rows
-** of the model counted. *pp is freed by the caller. */
-int tito_backfill_begin(tito_table *, const char *zIndex, int64_t iNow,
-                        tito_backfill **pp);
+/* A change of index pIdx beginning at iNow, its record written: a build
+** (its id's range emptied, the model's rows counted) or, bClear, the
+** clearing of a dropped index's entries (counted). *pp is freed by the
+** caller. */
+int tito_backfill_begin(tito_table *, const tito_index *pIdx, int bClear,
+                        int64_t iNow, tito_backfill **pp);
 
 /*
 ** One step of build b: the entries of nMaxRows more rows (0: all that are

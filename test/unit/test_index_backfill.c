@@ -108,7 +108,10 @@ static int setup(fixture *f, const char *zDup, tito_backfill **pp) {
   if (rc == SQLITE_OK) {
     rc = tito_table_open(f->db, pModel, f->pKv, iId, &f->pTab, &zErr);
   }
-  if (rc == SQLITE_OK) rc = tito_backfill_begin(f->pTab, "by_u", 1000, pp);
+  if (rc == SQLITE_OK) {
+    rc = tito_backfill_begin(f->pTab, &f->pTab->pModel->aIndex[0], 0, 1000,
+                             pp);
+  }
   if (rc == SQLITE_OK) rc = tito_backfill_attach(f->pTab);
   if (rc != SQLITE_OK) printf("# setup failed (%d): %s\n", rc, zErr ? zErr : "");
   sqlite3_free(zErr);
@@ -229,6 +232,7 @@ static void testClear(void) {
   tito_backfill *b = 0, *c = 0;
   tito_model *pModel = 0;
   tito_table *pOld;
+  tito_index dropped;
   char *zErr = 0;
   int bEnd = 0, nStep = 0, rc = SQLITE_OK, bAllOk = 1;
   uint32_t iId;
@@ -247,8 +251,10 @@ static void testClear(void) {
   CHECK(tito_table_open(f.db, pModel, f.pKv, pOld->iModelId, &f.pTab,
                         &zErr) == SQLITE_OK);
   tito_table_close(pOld);
-  CHECK(tito_backfill_begin_clear(f.pTab, "by_u", iId, 1000, &b) ==
-        SQLITE_OK);
+  memset(&dropped, 0, sizeof(dropped));
+  dropped.zName = (char *)"by_u";
+  dropped.iId = iId;
+  CHECK(tito_backfill_begin(f.pTab, &dropped, 1, 1000, &b) == SQLITE_OK);
   CHECK(b && b->bClear && b->iClearId == iId && b->nTotal == NROW);
   bEnd = 0;
   while (rc == SQLITE_OK && !bEnd) {
