@@ -954,7 +954,8 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
   int nIdxPrefix = pTab->idxPrefix.n;
-  int i, rc;
+  int i = -1, rc;
+  uint32_t iLastId = 0; /* an index's keys are adjacent: look each id up once */
   *pn = 0;
   rc = pKv->pMethods->xScan(pKv, pLo->a, pLo->n, pHi ? pHi->a : 0,
                             pHi ? pHi->n : 0, TITO_SCAN_KEYONLY, 0, &pIter);
@@ -966,8 +967,11 @@ static int checkCountRange(tito_table *pTab, const tito_buf *pLo,
       iId = ((uint32_t)k[nIdxPrefix] << 24) | ((uint32_t)k[nIdxPrefix + 1] << 16) |
             ((uint32_t)k[nIdxPrefix + 2] << 8) | k[nIdxPrefix + 3];
     }
-    i = anPerIndex ? tito_model_index_by_id(pTab->pModel, iId) : -1;
-    if (i >= 0) {
+    if (iId != iLastId) {
+      i = anPerIndex ? tito_model_index_by_id(pTab->pModel, iId) : -1;
+      iLastId = iId;
+    }
+    if (iId != 0 && i >= 0) {
       anPerIndex[i]++;
     } else if (iId == 0 || iId != iSkipId) {
       (*pn)++;
