@@ -155,6 +155,16 @@ struct tito_kv_methods {
   int (*xSkip)(tito_kv *, const uint8_t *pLo, int nLo, const uint8_t *pHi,
                int nHi, int flags, int64_t nSkip, int64_t *pnSkipped,
                const uint8_t **ppLast, int *pnLast);
+  /* Optional (NULL: the store needs none, as the embedded store, whose
+  ** writers SQLite's write lock serializes): a condition of the open
+  ** transaction's commit (opening it, as a write would). Key pKey holds
+  ** exactly pVal[0..nVal) (pVal NULL: is absent) at the commit point, or
+  ** xPrepare fails with TITO_CONFLICT, "<zWhat> changed since the
+  ** transaction began", and nothing is committed. A fence on a key the
+  ** transaction writes is not checked (its write conflicts instead). A
+  ** writer fences what it wrote by: a model's catalog entry. */
+  int (*xFence)(tito_kv *, const uint8_t *pKey, int nKey, const uint8_t *pVal,
+                int nVal, const char *zWhat);
 };
 
 /* Every backend's handle starts with this. */

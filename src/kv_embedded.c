@@ -985,6 +985,7 @@ static const tito_kv_methods embMethods = {
   embDelete,    embDeleteRange, embBegin,   embSavepoint,   embRelease,
   embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
   embClose,     embReadBegin, embReadEnd,   embStats,     embSkip,
+  0, /* xFence: SQLite's write lock serializes the writers */
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

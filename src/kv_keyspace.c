@@ -274,12 +274,24 @@ static int ksSkip(tito_kv *pKv, const uint8_t *pLo, int nLo,
   return rc;
 }
 
+/* xFence: the inner store's, on the translated key (none needed if it
+** has none). */
+static int ksFence(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                   const uint8_t *pVal, int nVal, const char *zWhat) {
+  KsKv *p = (KsKv *)pKv;
+  if (p->pInner->pMethods->xFence == 0) return TITO_OK;
+  if (ksKey(p, &p->k1, pKey, nKey)) return TITO_NOMEM;
+  return p->pInner->pMethods->xFence(p->pInner, p->k1.a, p->k1.n, pVal, nVal,
+                                     zWhat);
+}
+
 static const tito_kv_methods ksMethods = {
     ksGet,       ksMultiGet,  ksScan,        ksIterNext,  ksIterEof,
     ksIterKey,   ksIterValue, ksIterClose,   ksPut,       ksInsert,
     ksDelete,    ksDeleteRange, ksBegin,     ksSavepoint, ksRelease,
     ksRollbackTo, ksPrepare,  ksCommit,      ksRollback,  ksErrmsg,
     ksClose,     ksReadBegin, ksReadEnd,     ksStats,     ksSkip,
+    ksFence,
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

@@ -535,6 +535,9 @@ static int commit_primary(committer *p, char **pzErr) {
     if (rc != TIKV_RETRY_REGION) break;
     /* commit_ts_expired: a fresh commit_ts and again. */
     rc = tikv_get_ts(p->c, &p->commitTs, pzErr);
+    if (rc == TITO_OK && p->opts->xCheck) {
+      rc = p->opts->xCheck(p->opts->pCheckArg, p->commitTs, pzErr);
+    }
     if (rc) break;
     rc = TIKV_RETRY_REGION;
   }
@@ -598,6 +601,13 @@ int tikv_commit_2pc(tikv_client *c, membuf *pBuf, uint64_t startTs,
   p->nRange = 0;
   rc = group_ranges(p, 0, p->nMut, 1, 0, pzErr);
   if (rc == TITO_OK) rc = tikv_get_ts(c, &p->commitTs, pzErr);
+  /* The commit's conditions, read at commit_ts: that read sees every
+  ** change of a fenced key committed below commit_ts (waiting out a lock
+  ** of one in flight), and a change it does not see gets a commit_ts above
+  ** ours (taken after its prewrite, so after our read): it comes later. */
+  if (rc == TITO_OK && opts->xCheck) {
+    rc = opts->xCheck(opts->pCheckArg, p->commitTs, pzErr);
+  }
   if (rc) {
     heartbeat_stop(p);
     rollback_all(p);

@@ -21,6 +21,11 @@ typedef struct tikv_commit_opts {
   int msHeartbeat;            /* heartbeat interval */
   int (*xHook)(void *, int);  /* test hook, see tikv_txn_set_commit_hook */
   void *pHookArg;
+  /* Conditions of the commit (txn.h's fences), or NULL: called with each
+  ** commit_ts after every prewrite succeeded and before the primary
+  ** commits; an error abandons the commit (its locks rolled back). */
+  int (*xCheck)(void *, uint64_t commitTs, char **pzErr);
+  void *pCheckArg;
 } tikv_commit_opts;
 
 /* Commit the buffer of transaction startTs. Returns TITO_OK (committed),

@@ -411,6 +411,18 @@ static void kvt_close(tito_kv *pKv) {
   free(p);
 }
 
+static int kvt_fence(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                     const uint8_t *pVal, int nVal, const char *zWhat) {
+  kv_tikv *p = (kv_tikv *)pKv;
+  char *zErr = NULL;
+  txn_ref *r = NULL;
+  int rc = kv_write_txn(p, &r);
+  if (rc) return rc;
+  rc = tikv_txn_fence(r->pTxn, pKey, (size_t)nKey, pVal,
+                      pVal ? (size_t)nVal : 0, zWhat, &zErr);
+  return kv_set_err(p, rc, zErr);
+}
+
 static const tito_kv_methods kvt_methods = {
     kvt_get,        kvt_multi_get,   kvt_scan,        kvt_iter_next,
     kvt_iter_eof,   kvt_iter_key,    kvt_iter_value,  kvt_iter_close,
@@ -419,6 +431,7 @@ static const tito_kv_methods kvt_methods = {
     kvt_prepare,    kvt_commit,      kvt_rollback,    kvt_errmsg,
     kvt_close,      kvt_read_begin,  kvt_read_end,    kvt_stats,
     NULL, /* xSkip: callers scan keys only (kv_skip.h) */
+    kvt_fence,
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {

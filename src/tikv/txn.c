@@ -22,6 +22,13 @@
 ** the concrete upper bound of a reverse scan with no upper bound. */
 #define KEY_INF_LEN 8192
 
+/* A condition of the commit (tikv_txn_fence). */
+struct tikv_fence {
+  uint8_t *k, *v; /* v NULL: the key must be absent */
+  size_t nk, nv;
+  char *zWhat;
+};
+
 struct tikv_txn {
   tikv_client *pClient;
   uint64_t startTs;       /* 0 until taken (lazy) */
@@ -32,6 +39,8 @@ struct tikv_txn {
   int bEnded;             /* tikv_txn_commit ran: the transaction is over */
   int rcEnd;              /* its result, repeated by later commits */
   char *zEnd;             /* its message (malloc'd), or NULL */
+  tikv_fence *aFence;     /* tikv_txn_fence: checked at the commit point */
+  int nFence;
 };
 
 /* The error of a write to a transaction that is over. */
@@ -78,15 +87,30 @@ int tikv_txn_snapshot(tikv_txn *t, char **pzErr) {
   return txn_ensure_ts(t, pzErr);
 }
 
+static void fences_clear(tikv_txn *t) {
+  for (int i = 0; i < t->nFence; i++) {
+    free(t->aFence[i].k);
+    free(t->aFence[i].v);
+    free(t->aFence[i].zWhat);
+  }
+  free(t->aFence);
+  t->aFence = NULL;
+  t->nFence = 0;
+}
+
 void tikv_txn_free(tikv_txn *t) {
   if (!t) return;
+  fences_clear(t);
   membuf_free(t->pBuf);
   tikv_lock_state_free(&t->locks);
   free(t->zEnd);
   free(t);
 }
 
-void tikv_txn_rollback(tikv_txn *t) { membuf_clear(t->pBuf); }
+void tikv_txn_rollback(tikv_txn *t) {
+  membuf_clear(t->pBuf);
+  fences_clear(t);
+}
 
 void tikv_txn_set_scan_page(tikv_txn *t, int nPage) {
   t->nPage = nPage > 0 ? nPage : 256;
@@ -109,11 +133,12 @@ int64_t tikv_txn_mutation_count(tikv_txn *t) { return membuf_count(t->pBuf); }
 ** Point reads.
 */
 
-/* KvGet of one key at the snapshot, resolving locks on the way. */
-static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
-                        uint8_t **ppVal, size_t *pn, char **pzErr) {
+/* KvGet of one key at version ts, resolving locks on the way. */
+static int get_at(tikv_client *c, tikv_lock_state *locks, uint64_t ts,
+                  const uint8_t *k, size_t n, uint8_t **ppVal, size_t *pn,
+                  char **pzErr) {
   tikv_backoff bo;
-  tikv_backoff_init(&bo, t->pClient);
+  tikv_backoff_init(&bo, c);
   for (;;) {
     Kvrpcpb__GetRequest req = KVRPCPB__GET_REQUEST__INIT;
     Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
@@ -121,10 +146,10 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
     req.context = &ctx;
     req.key.data = (uint8_t *)k;
     req.key.len = n;
-    req.version = t->startTs;
-    int rc = tikv_ctx_set_locks(&t->locks, &ctx);
+    req.version = ts;
+    int rc = tikv_ctx_set_locks(locks, &ctx);
     if (rc == TITO_OK) {
-      rc = tikv_send_key(t->pClient, &bo, k, n, M_GET, &req.base, &ctx,
+      rc = tikv_send_key(c, &bo, k, n, M_GET, &req.base, &ctx,
                          &kvrpcpb__get_response__descriptor,
                          (ProtobufCMessage **)&resp, NULL, pzErr);
     }
@@ -132,8 +157,7 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
     if (rc) return rc == TITO_NOMEM ? tikv_error(pzErr, rc, "out of memory") : rc;
     if (resp->error && resp->error->locked) {
       Kvrpcpb__LockInfo *aL[1] = {resp->error->locked};
-      rc = tikv_resolve_locks(t->pClient, &bo, &t->locks, t->startTs, 0, aL, 1,
-                              pzErr);
+      rc = tikv_resolve_locks(c, &bo, locks, ts, 0, aL, 1, pzErr);
       protobuf_c_message_free_unpacked(&resp->base, NULL);
       if (rc) return rc;
       continue;
@@ -155,6 +179,12 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     return rc;
   }
+}
+
+/* KvGet of one key at the transaction's snapshot. */
+static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
+                        uint8_t **ppVal, size_t *pn, char **pzErr) {
+  return get_at(t->pClient, &t->locks, t->startTs, k, n, ppVal, pn, pzErr);
 }
 
 int tikv_txn_get(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
@@ -915,6 +945,70 @@ int tikv_txn_insert(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
   return rc ? tikv_error(pzErr, rc, "out of memory") : TITO_OK;
 }
 
+int tikv_txn_fence(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
+                   size_t nv, const char *zWhat, char **pzErr) {
+  if (t->bEnded) return txn_ended(t, pzErr);
+  for (int i = 0; i < t->nFence; i++) {
+    tikv_fence *f = &t->aFence[i];
+    if (f->nk == nk && memcmp(f->k, k, nk) == 0 && (f->v == NULL) == !v &&
+        f->nv == nv && (nv == 0 || memcmp(f->v, v, nv) == 0)) {
+      return TITO_OK; /* the same condition */
+    }
+  }
+  tikv_fence *a = realloc(t->aFence, sizeof(*a) * (size_t)(t->nFence + 1));
+  if (!a) return tikv_error(pzErr, TITO_NOMEM, "out of memory");
+  t->aFence = a;
+  tikv_fence *f = &a[t->nFence];
+  memset(f, 0, sizeof(*f));
+  f->k = malloc(nk ? nk : 1);
+  f->v = v ? malloc(nv ? nv : 1) : NULL;
+  f->zWhat = strdup(zWhat ? zWhat : "a key the transaction depends on");
+  if (!f->k || (v && !f->v) || !f->zWhat) {
+    free(f->k);
+    free(f->v);
+    free(f->zWhat);
+    return tikv_error(pzErr, TITO_NOMEM, "out of memory");
+  }
+  if (nk) memcpy(f->k, k, nk);
+  if (v && nv) memcpy(f->v, v, nv);
+  f->nk = nk;
+  f->nv = nv;
+  t->nFence++;
+  return TITO_OK;
+}
+
+/* tikv_commit_opts.xCheck: every fence holds at commitTs. */
+static int fences_check(void *pArg, uint64_t commitTs, char **pzErr) {
+  tikv_txn *t = pArg;
+  for (int i = 0; i < t->nFence; i++) {
+    tikv_fence *f = &t->aFence[i];
+    const uint8_t *pv;
+    size_t npv;
+    if (membuf_lookup(t->pBuf, f->k, f->nk, &pv, &npv) != MEMBUF_NONE) {
+      continue;
+    }
+    /* A lock state of its own: locks known to let the snapshot read at
+    ** start_ts pass say nothing of commit_ts. */
+    tikv_lock_state ls;
+    uint8_t *v = NULL;
+    size_t nv = 0;
+    tikv_lock_state_init(&ls);
+    int rc = get_at(t->pClient, &ls, commitTs, f->k, f->nk, &v, &nv, pzErr);
+    tikv_lock_state_free(&ls);
+    int bSame = rc == TITO_NOTFOUND
+                    ? f->v == NULL
+                    : rc == TITO_OK && f->v && nv == f->nv &&
+                          (nv == 0 || memcmp(v, f->v, nv) == 0);
+    free(v);
+    if (rc != TITO_OK && rc != TITO_NOTFOUND) return rc;
+    if (!bSame) {
+      return tikv_error(pzErr, TITO_CONFLICT,
+                        "%s changed since the transaction began", f->zWhat);
+    }
+  }
+  return TITO_OK;
+}
+
 int tikv_txn_savepoint(tikv_txn *t, int iSave) {
   return membuf_savepoint(t->pBuf, iSave);
 }
@@ -937,10 +1031,13 @@ int tikv_txn_commit(tikv_txn *t, char **pzErr) {
   if (membuf_count(t->pBuf) > 0) {
     rc = txn_ensure_ts(t, pzErr);
     if (rc == TITO_OK) {
+      t->opts.xCheck = t->nFence ? fences_check : NULL;
+      t->opts.pCheckArg = t;
       rc = tikv_commit_2pc(t->pClient, t->pBuf, t->startTs, &t->locks,
                            &t->opts, pzErr);
     }
   }
+  fences_clear(t);
   t->bEnded = 1;
   t->rcEnd = rc;
   if (rc && pzErr && *pzErr) t->zEnd = strdup(*pzErr);

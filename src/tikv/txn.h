@@ -24,6 +24,7 @@
 #include "client.h"
 
 typedef struct tikv_txn tikv_txn;
+typedef struct tikv_fence tikv_fence;
 typedef struct tikv_scan tikv_scan;
 
 /* Flags of tikv_txn_begin. */
@@ -77,6 +78,14 @@ int tikv_txn_delete(tikv_txn *, const uint8_t *k, size_t nk, char **pzErr);
 int tikv_txn_insert(tikv_txn *, const uint8_t *k, size_t nk, const uint8_t *v,
                     size_t nv, int bCheckNow, char **pzErr);
 
+/* A condition of the commit: key k holds exactly v[0..nv) (v NULL: k is
+** absent) at the commit point, read at commit_ts after every prewrite;
+** otherwise the commit fails with TITO_CONFLICT "<zWhat> changed since the
+** transaction began" and nothing is committed. A fence on a key the
+** transaction writes is not read (the write's own conflict check covers
+** it). Fences belong to the buffer: tikv_txn_rollback drops them. */
+int tikv_txn_fence(tikv_txn *, const uint8_t *k, size_t nk, const uint8_t *v,
+                   size_t nv, const char *zWhat, char **pzErr);
 /* Savepoints on the buffer (numbering as src/kv.h). */
 int tikv_txn_savepoint(tikv_txn *, int iSave);
 int tikv_txn_rollback_to(tikv_txn *, int iSave);

@@ -1441,6 +1441,87 @@ static void test_every_rpc(void) {
   check_group("txn: every transactional RPC used (Tso, Get, BatchGet, Scan, Prewrite, Commit, BatchRollback, CheckTxnStatus, ResolveLock, TxnHeartBeat)");
 }
 
+/* ---- fences: conditions of a commit ------------------------------------ */
+
+/* Commit hook: after every prewrite, another transaction changes the fenced
+** key and commits (its commit_ts lies below the one the fenced commit takes
+** next: a check at start_ts would pass, the one at commit_ts must not). */
+static int fence_hook(void *pArg, int eStage) {
+  const char **a = pArg;
+  if (eStage == TIKV_HOOK_PREWRITTEN) {
+    const char *aV[] = {a[1]};
+    CHECK(write_keys(&a[0], aV, 1) == TITO_OK);
+  }
+  return 0;
+}
+
+static int fence_commit(const char *zFence, const char *zWant,
+                        const char *zPut, const char *zHookVal, char **pzErr) {
+  tikv_txn *t = NULL;
+  const char *aHook[] = {zFence, zHookVal};
+  int rc = tikv_txn_begin(g_client, 0, &t, pzErr);
+  if (rc == TITO_OK) {
+    rc = tikv_txn_fence(t, U(zFence), strlen(zFence), (const uint8_t *)zWant,
+                        zWant ? strlen(zWant) : 0, "the model of t", pzErr);
+  }
+  if (rc == TITO_OK) {
+    rc = tikv_txn_put(t, U(zPut), strlen(zPut), U("w"), 1, pzErr);
+  }
+  if (rc == TITO_OK && zHookVal) tikv_txn_set_commit_hook(t, fence_hook, aHook);
+  if (rc == TITO_OK) rc = tikv_txn_commit(t, pzErr);
+  tikv_txn_free(t);
+  return rc;
+}
+
+static void test_fence(void) {
+  const char *f = K('c', "fence"), *fa = K('c', "fence-absent");
+  const char *w = K('k', "fenced-write"), *w2 = K('k', "fenced-write2");
+  const char *w3 = K('k', "fenced-write3");
+  const char *v1[] = {"v1"};
+  char *zErr = NULL, z[16];
+  CHECK(write_keys(&f, v1, 1) == TITO_OK);
+  /* The condition holds: committed, one KvGet at commit_ts. */
+  int64_t nGet = rpc("KvGet");
+  CHECK(fence_commit(f, "v1", w, NULL, &zErr) == TITO_OK);
+  CHECK(rpc("KvGet") == nGet + 1);
+  CHECK(read_key(w, z, sizeof z) == TITO_OK);
+  /* A key that must be absent, and is. */
+  CHECK(fence_commit(fa, NULL, w, NULL, &zErr) == TITO_OK);
+  /* Changed after this transaction's prewrite, before its commit_ts. */
+  int rc = fence_commit(f, "v1", w2, "v2", &zErr);
+  CHECK(rc == TITO_CONFLICT);
+  CHECK(zErr && strstr(zErr, "the model of t changed since the transaction began"));
+  if (zErr) printf("# fence message: %s\n", zErr);
+  CHECK(read_key(w2, z, sizeof z) == TITO_NOTFOUND); /* nothing committed */
+  CHECK(n_locks() <= 0);                             /* locks rolled back */
+  CHECK(read_key(f, z, sizeof z) == TITO_OK && strcmp(z, "v2") == 0);
+  /* Absent no longer. */
+  free(zErr);
+  zErr = NULL;
+  CHECK(fence_commit(fa, NULL, w2, "here", &zErr) == TITO_CONFLICT);
+  CHECK(read_key(w2, z, sizeof z) == TITO_NOTFOUND);
+  /* A fence on a key the transaction writes is not read. */
+  tikv_txn *t = NULL;
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  CHECK(tikv_txn_fence(t, U(f), strlen(f), U("v2"), 2, "f", &zErr) == 0);
+  CHECK(tikv_txn_fence(t, U(f), strlen(f), U("v2"), 2, "f", &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(f), strlen(f), U("v3"), 2, &zErr) == 0);
+  CHECK(tikv_txn_put(t, U(w3), strlen(w3), U("w"), 1, &zErr) == 0);
+  nGet = rpc("KvGet");
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  CHECK(rpc("KvGet") == nGet);
+  tikv_txn_free(t);
+  /* Rolled back: the fence goes with the buffer. */
+  CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
+  CHECK(tikv_txn_fence(t, U(f), strlen(f), U("old"), 3, "f", &zErr) == 0);
+  tikv_txn_rollback(t);
+  CHECK(tikv_txn_put(t, U(w3), strlen(w3), U("x"), 1, &zErr) == 0);
+  CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
+  tikv_txn_free(t);
+  free(zErr);
+  check_group("fences: a commit checks its conditions at commit_ts (a change after its prewrite fails it, nothing committed, no lock left)");
+}
+
 int main(void) {
   g_pd = getenv("TITO_TIKV_PD");
   if (!g_pd || !g_pd[0]) {
@@ -1469,6 +1550,7 @@ int main(void) {
   test_scan_unbounded();
   test_scan_split();
   test_conflict();
+  test_fence();
   test_insert();
   test_savepoints();
   test_large_txn();
