@@ -110,6 +110,9 @@ typedef struct tito_vtab {
   int iKeyCol;         /* column number of hidden _key, or -1 */
   int iHintCol;        /* column number of hidden tito_index (the planner
                        ** hint, tito_hint.c), or -1 */
+  uint32_t iCatId;     /* the model's id and definition in the store's */
+  char *zCatDef;       /* catalog, as the table was opened by (a writer's
+                       ** commit depends on them: tito_catalog_fence) */
   int bAttached;       /* declared without columns: the model is the
                        ** store catalog's (see vtabAttachArgs) */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */

@@ -164,7 +164,9 @@ int titoTableReady(tito_vtab *p) {
       rc = SQLITE_ERROR;
     }
     if (rc == SQLITE_OK) rc = vtabCheckDefinition(p, zDef, &zErr);
-    sqlite3_free(zDef);
+    sqlite3_free(p->zCatDef);
+    p->zCatDef = zDef;
+    p->iCatId = iId;
   }
   if (rc == SQLITE_OK) {
     /* Another model under the same id would mix its keys with this one's
@@ -239,6 +241,7 @@ static void vtabFree(tito_vtab *p) {
   sqlite3_free(p->azArg);
   sqlite3_free(p->zSchema);
   sqlite3_free(p->zName);
+  sqlite3_free(p->zCatDef);
   sqlite3_free(p->base.zErrMsg);
   sqlite3_free(p);
 }
@@ -968,7 +971,17 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
   p->pTab->cacheKey.n = 0;
-  return storeError(p, tito_store_begin(p->pStore));
+  rc = storeError(p, tito_store_begin(p->pStore));
+  if (rc == SQLITE_OK && p->zCatDef) {
+    /* Rows written by this model only if it is still the catalog's when
+    ** the transaction commits (a store shared by other databases). */
+    char *zErr = 0;
+    rc = tito_catalog_fence(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                            p->zName, p->iCatId, p->zCatDef, &zErr);
+    if (rc != SQLITE_OK) titoSetError(&p->base, "%s", zErr ? zErr : "");
+    sqlite3_free(zErr);
+  }
+  return rc;
 }
 
 /* A key or unique value the commit found already written: SQLite's own

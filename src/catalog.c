@@ -285,6 +285,29 @@ done:
   return rc;
 }
 
+int tito_catalog_fence(tito_kv *pKv, const char *zPrefix, const char *zName,
+                       uint32_t iId, const char *zDef, char **pzErr) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  char *zWhat = 0;
+  int rc;
+  if (pKv->pMethods->xFence == 0) return SQLITE_OK;
+  rc = catKey(&k, zPrefix, 0x00, zName);
+  tito_buf_append_u32be(&v, iId);
+  tito_buf_append(&v, zDef, (int)strlen(zDef));
+  zWhat = sqlite3_mprintf("the definition of %s in the store's catalog "
+                          "(another connection altered, dropped or "
+                          "re-created the table)", zName);
+  if (rc == SQLITE_OK && (v.rc || zWhat == 0)) rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    int r = pKv->pMethods->xFence(pKv, k.a, k.n, v.a, v.n, zWhat);
+    if (r != TITO_OK) rc = catError(pKv, r, pzErr);
+  }
+  sqlite3_free(zWhat);
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return rc;
+}
+
 int tito_catalog_drop(tito_kv *pKv, const char *zPrefix, const char *zName,
                       char **pzErr) {
   tito_buf k = TITO_BUF_INIT;

@@ -44,6 +44,14 @@ int tito_catalog_rename(tito_kv *, const char *zPrefix, const char *zOld,
 int tito_catalog_redefine(tito_kv *, const char *zPrefix, const char *zName,
                           const char *zDef, char **pzErr);
 
+/* Make the open transaction's commit depend on model zName's catalog entry
+** still holding id iId and definition zDef at the commit point (a store
+** without fences needs none, kv.h): a writer whose model another
+** connection changed, dropped or re-created meanwhile fails to commit
+** rather than write rows by a definition that is gone. */
+int tito_catalog_fence(tito_kv *, const char *zPrefix, const char *zName,
+                       uint32_t iId, const char *zDef, char **pzErr);
+
 /* A table that uses the store, as its schema declares it. */
 typedef struct tito_catalog_ref {
   const char *zPrefix; /* keyspace prefix ("" or NULL by default) */

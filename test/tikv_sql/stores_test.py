@@ -258,6 +258,11 @@ def catalog(cluster, prefix):
     e = err_of(b, 'SELECT * FROM users')
     tap(e is None, 'catalog: a table already open elsewhere keeps working '
         'until reopened', e)
+    e = err_of(b, "INSERT INTO users VALUES ('u9', 'z@x')")
+    tap(e is not None and 'the definition of users in the store\'s catalog '
+        '(another connection altered, dropped or re-created the table) '
+        'changed since the transaction began' in e,
+        'catalog: a write by a model dropped elsewhere fails at commit', e)
     d = tikvsql.connect(url)
     e = err_of(d, "CREATE VIRTUAL TABLE users USING tito()")
     tap(e is not None and 'has none named users' in e,
@@ -270,6 +275,15 @@ def catalog(cluster, prefix):
     cols = [r[1] for r in f.execute('PRAGMA table_info(users)')]
     tap(cols == ['id'], 'catalog: attaching reads the current definition',
         cols)
+    b.execute('BEGIN')
+    b.execute("INSERT INTO users VALUES ('u8', 'y@x')")
+    e = err_of(b, 'COMMIT')
+    b.execute('ROLLBACK') if b.in_transaction else None
+    chk = f.execute('SELECT tito_check()').fetchone()[0]
+    tap(e is not None and 'changed since the transaction began' in e and
+        chk == 'ok', 'catalog: a transaction of a re-created model\'s old '
+        'definition fails at COMMIT; no key of it is left (tito_check)',
+        (e, chk))
     a.execute('DROP TABLE users')
     for x in (a, b, c, d, f):
         x.close()
