@@ -398,6 +398,8 @@ static const struct config_int {
      TITO_ALTER_BATCH, "rows (1 to 2^30)"},
     {"alter_pause", offsetof(tito_conn, nAlterPause), 0, 60000, -1,
      "milliseconds (0 to 60000)"},
+    {"schema_recheck", offsetof(tito_conn, nSchemaRecheck), 0, 3600000,
+     TITO_SCHEMA_RECHECK, "milliseconds (0 to 3600000)"},
 };
 
 /* tito_config(zName [, VALUE]) when zName is a whole-number setting:
@@ -446,7 +448,10 @@ static int configInt(sqlite3_context *ctx, tito_conn *pConn,
 ** sorts at a time before writing them (NULL: TITO_BUILD_MEMORY);
 ** 'alter_batch': the rows of one step of an index build (NULL:
 ** TITO_ALTER_BATCH); 'alter_pause': the milliseconds between two steps
-** (NULL: an eighth of the step's time, see tito_alter.c).
+** (NULL: an eighth of the step's time, see tito_alter.c);
+** 'schema_recheck': how many milliseconds a table of a shared store (TiKV)
+** trusts its model before it reads the catalog again, to follow a change
+** another database made (NULL: TITO_SCHEMA_RECHECK; tito_vtab.c).
 ** Returns the setting (after the change).
 */
 static void titoConfigFunc(sqlite3_context *ctx, int argc,
@@ -475,7 +480,7 @@ static void titoConfigFunc(sqlite3_context *ctx, int argc,
   if (zName == 0 || sqlite3_stricmp(zName, "store") != 0) {
     char *z = sqlite3_mprintf("tito_config: unknown setting '%s' (settings: "
                               "store, clock, build_memory, alter_batch, "
-                              "alter_pause)",
+                              "alter_pause, schema_recheck)",
                               zName ? zName : "NULL");
     sqlite3_result_error(ctx, z, -1);
     sqlite3_free(z);

@@ -41,9 +41,14 @@
 ** the index out of the definition (its id is never given again,
 ** src/index_ids.h), each next one deletes alter_batch of its entries.
 **
-** Not yet: tables of a TiKV store (a writer on another machine would not
-** see the change before its next connection); DROP COLUMN in steps (one
-** transaction: every row rewritten).
+** Tables of a shared store (TiKV) take ADD INDEX (RESUME, CANCEL): every
+** write commits only if the model it was made by is still the catalog's
+** (tito_catalog_fence), another database follows the new model before its
+** next statement once it rechecks (titoTableFresh), and each step writes
+** the rows it indexes again so that a concurrent writer's change of one
+** conflicts (index_build.c). Not yet: DROP INDEX and column changes there
+** (another database could read by the old model until it rechecks); DROP
+** COLUMN in steps (one transaction: every row rewritten).
 */
 #include "tito_ext.h"
 #include <stdarg.h>
@@ -199,10 +204,12 @@ typedef struct alter_call {
   int bClear;          /* it is a dropped index's entries being deleted */
   int bComplete;       /* the build ended */
   int bOuter;          /* inside the caller's transaction */
+  int bRemote;         /* a table of a shared store (TiKV) */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
 } alter_call;
 
+#define ALTER_STEP_TRIES 20
 #define ALTER_RESUME 100
 #define ALTER_CANCEL 101
 
@@ -325,17 +332,39 @@ static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
     *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
   }
   if (rc == SQLITE_OK && p->pStore->bRemote) {
-    *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: changing a "
-                             "live model there is not supported yet (a "
-                             "writer on another machine would not see the "
-                             "change)", p->zName, p->pStore->zUrl);
-    rc = SQLITE_ERROR;
+    /* The change starts from the catalog's model (another database may
+    ** have changed it); one made meanwhile makes this one's catalog write
+    ** conflict. */
+    a->bRemote = 1;
+    p->msChecked = 0;
+    rc = titoTableFresh(p);
+    if (rc != SQLITE_OK && *pzErr == 0) {
+      *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
+    }
   }
   return rc;
 }
 
+/* On a shared store (TiKV) only indexes change for now: another
+** database's connection follows a model whose indexes grew (titoTableFresh)
+** but could go on reading an index dropped here, or rows of a changed
+** layout, until its next recheck. */
+static int alterRemoteRefused(tito_vtab *p, const tito_change *c,
+                              char **pzErr) {
+  if (!p->pStore->bRemote || c->eKind == TITO_CHANGE_ADD_INDEX) {
+    return SQLITE_OK;
+  }
+  *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: tito_alter adds "
+                           "indexes there (ADD INDEX, then RESUME or "
+                           "CANCEL); dropping an index or changing columns "
+                           "is not supported yet on a shared store (another "
+                           "database could go on reading by the old model)",
+                           p->zName, p->pStore->zUrl);
+  return SQLITE_ERROR;
+}
+
 /* Drop the index being built (CANCEL, or a build that failed). */
-static int alterCancelBuild(tito_vtab *p, const char *zIndex,
+static int alterCancelBuild(tito_vtab *p, const char *zIndex, alter_call *a,
                             char **pzErr) {
   tito_change c;
   int64_t nRow = 0;
@@ -345,6 +374,20 @@ static int alterCancelBuild(tito_vtab *p, const char *zIndex,
   if (rc == SQLITE_OK) {
     rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel, zDrop,
                           &c, pzErr);
+  }
+  if (rc == SQLITE_OK && p->pStore->bRemote) {
+    /* A writer of another database maintains the index until it commits
+    ** (fenced: before this transaction), perhaps unseen by this one's
+    ** snapshot: its entries are deleted by steps that read after this
+    ** commit (the clearing of DROP INDEX; the record is replaced). */
+    int iIdx = tito_model_index(c.pOld, zIndex);
+    rc = iIdx < 0 ? SQLITE_CORRUPT
+                  : alterStepsBegin(p, &c, &c.pOld->aIndex[iIdx], 1, a,
+                                    pzErr);
+    a->nDone = 0;
+    tito_change_free(&c);
+    sqlite3_free(zDrop);
+    return rc;
   }
   if (rc == SQLITE_OK) rc = alterWriteBegin(p, pzErr);
   if (rc == SQLITE_OK) {
@@ -388,7 +431,7 @@ static int alterBuildCall(tito_vtab *p, tito_backfill *b, alter_call *a,
                              "'RESUME') finishes that", b->zIndex, a->zName);
     return SQLITE_ERROR;
   }
-  return alterCancelBuild(p, b->zIndex, pzErr);
+  return alterCancelBuild(p, b->zIndex, a, pzErr);
 }
 
 /* The message of a change refused while b is in progress (the table
@@ -441,6 +484,7 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
   } else if (rc == SQLITE_OK) {
     rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
                           zChange, &c, pzErr);
+    if (rc == SQLITE_OK) rc = alterRemoteRefused(p, &c, pzErr);
     a->eKind = c.eKind;
     if (rc == SQLITE_OK) {
       a->zWhat = sqlite3_mprintf("%s", c.zName);
@@ -477,7 +521,13 @@ static int alterTxn(alter_call *a, int (*xStep)(alter_call *, void *, char **),
     sqlite3_exec(db, "RELEASE tito_alter", 0, 0, 0);
     return rc;
   }
-  return alterExec(db, pzErr, "RELEASE tito_alter");
+  rc = alterExec(db, pzErr, "RELEASE tito_alter");
+  /* A commit that failed (a shared store's write conflict) leaves SQLite's
+  ** transaction open, the store's over. */
+  if (rc != SQLITE_OK && !sqlite3_get_autocommit(db)) {
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  }
+  return rc;
 }
 
 static int alterFirstStep(alter_call *a, void *pArg, char **pzErr) {
@@ -521,6 +571,22 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
   return rc;
 }
 
+/* A step that lost a write conflict (a shared store: a writer changed a
+** row the step indexed) is run again, from the record the last committed
+** step left, a few times with growing pauses. */
+static int alterStepRetried(alter_call *a, char **pzErr) {
+  int rc = alterTxn(a, alterBuildStep, 0, pzErr), nTry;
+  for (nTry = 0; a->bRemote && !a->bOuter && (rc & 0xff) == SQLITE_BUSY &&
+                 nTry < ALTER_STEP_TRIES;
+       nTry++) {
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    sqlite3_sleep(10 << (nTry < 6 ? nTry : 6));
+    rc = alterTxn(a, alterBuildStep, 0, pzErr);
+  }
+  return rc;
+}
+
 static int alterCancelStep(alter_call *a, void *pArg, char **pzErr) {
   tito_vtab *p = 0;
   tito_backfill *b = 0;
@@ -528,20 +594,10 @@ static int alterCancelStep(alter_call *a, void *pArg, char **pzErr) {
   (void)pArg;
   if (rc == SQLITE_OK) rc = tito_backfill_load(p->pTab, &b);
   if (rc == SQLITE_OK && b && sqlite3_stricmp(b->zIndex, a->zWhat) == 0) {
-    rc = alterCancelBuild(p, b->zIndex, pzErr);
+    rc = alterCancelBuild(p, b->zIndex, a, pzErr);
   }
   tito_backfill_free(b);
   return rc;
-}
-
-/* Milliseconds since some moment (the default VFS's clock). */
-static sqlite3_int64 alterClock(void) {
-  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
-  sqlite3_int64 t = 0;
-  if (pVfs && pVfs->iVersion >= 2 && pVfs->xCurrentTimeInt64) {
-    pVfs->xCurrentTimeInt64(pVfs, &t);
-  }
-  return t;
 }
 
 /*
@@ -557,14 +613,14 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
   sqlite3_int64 i;
   for (i = 0; rc == SQLITE_OK && !a->bComplete && (nSteps < 0 || i < nSteps);
        i++) {
-    sqlite3_int64 t0 = alterClock();
-    rc = alterTxn(a, alterBuildStep, 0, pzErr);
+    sqlite3_int64 t0 = titoClockMs();
+    rc = alterStepRetried(a, pzErr);
     if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
     if (rc == SQLITE_OK && !bOuter && !a->bComplete &&
         (nSteps < 0 || i + 1 < nSteps)) {
       int ms = TITO_SETTING(a->pConn->nAlterPause, -1);
       if (ms < 0) {
-        ms = (int)((alterClock() - t0) / 8);
+        ms = (int)((titoClockMs() - t0) / 8);
         ms = ms < 1 ? 1 : ms > 50 ? 50 : ms;
       }
       if (ms > 0) sqlite3_sleep(ms);
@@ -585,6 +641,10 @@ static char *alterReport(const alter_call *a) {
                     "SELECT tito_alter('%q', 'RESUME') goes on",
         t, z, (long long)a->nDone, (long long)a->nTotal, a->zName);
   }
+  if (a->eKind == ALTER_CANCEL) {
+    return sqlite3_mprintf("%s: the build of index %s cancelled, the "
+                           "index dropped", t, z);
+  }
   if (a->bClear) {
     return sqlite3_mprintf("%s: index %s dropped (%lld entries deleted)", t,
                            z, (long long)a->nDone);
@@ -594,9 +654,6 @@ static char *alterReport(const alter_call *a) {
     case TITO_CHANGE_ADD_INDEX:
       return sqlite3_mprintf("%s: index %s added (%lld rows read)", t, z,
                              (long long)a->nRow);
-    case ALTER_CANCEL:
-      return sqlite3_mprintf("%s: the build of index %s cancelled, the "
-                             "index dropped", t, z);
     case TITO_CHANGE_DROP_INDEX:
       return sqlite3_mprintf("%s: index %s dropped", t, z);
     case TITO_CHANGE_ADD_COLUMN:
@@ -621,7 +678,14 @@ static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
       /* A unique value two rows share, or another error: the index is
       ** dropped (its steps committed), the error reported. */
       char *zErr2 = 0;
-      if (alterTxn(a, alterCancelStep, 0, &zErr2) == SQLITE_OK && *pzErr) {
+      int rc2 = alterTxn(a, alterCancelStep, 0, &zErr2);
+      if (rc2 == SQLITE_OK && a->bClear) {
+        /* A shared store: the index left the definition, its entries are
+        ** deleted in steps. */
+        a->bComplete = 0;
+        rc2 = alterBuild(a, -1, 0, &zErr2);
+      }
+      if (rc2 == SQLITE_OK && *pzErr) {
         char *z = sqlite3_mprintf("%s; the index was dropped", *pzErr);
         if (z) {
           sqlite3_free(*pzErr);

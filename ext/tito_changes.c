@@ -99,7 +99,7 @@ static int chgAdd(chg_cursor *c, tito_vtab *p) {
   tito_backfill *b = 0;
   chg_row *aNew;
   int rc;
-  if (titoTableReady(p) != SQLITE_OK || p->pStore->bRemote) return SQLITE_OK;
+  if (titoTableReady(p) != SQLITE_OK) return SQLITE_OK;
   tito_store_cursor_open(p->pStore);
   rc = tito_backfill_load(p->pTab, &b);
   tito_store_cursor_close(p->pStore);

@@ -61,6 +61,10 @@ typedef struct tito_received {
 /* Rows an index build writes per transaction by default (tito_alter.c). */
 #define TITO_ALTER_BATCH 100000
 
+/* Milliseconds a table of a shared store (TiKV) uses its model before it
+** reads the catalog again (titoTableFresh). */
+#define TITO_SCHEMA_RECHECK 1000
+
 /* A tito_config setting's value (stored + 1, 0: not set) or iDefault. */
 #define TITO_SETTING(stored, iDefault) ((stored) ? (stored) - 1 : (iDefault))
 
@@ -78,6 +82,7 @@ typedef struct tito_conn {
   int nBuildMemory;        /* 'build_memory' (TITO_BUILD_MEMORY) */
   int nAlterBatch;         /* 'alter_batch' (TITO_ALTER_BATCH) */
   int nAlterPause;         /* 'alter_pause' (none: tito_alter.c's rule) */
+  int nSchemaRecheck;      /* 'schema_recheck' (TITO_SCHEMA_RECHECK) */
   tito_received received;  /* see tito_received */
 } tito_conn;
 
@@ -113,6 +118,10 @@ typedef struct tito_vtab {
   uint32_t iCatId;     /* the model's id and definition in the store's */
   char *zCatDef;       /* catalog, as the table was opened by (a writer's
                        ** commit depends on them: tito_catalog_fence) */
+  sqlite3_int64 msChecked; /* when the model was last found the catalog's
+                       ** (titoTableFresh), or 0: read it again */
+  int nOpen;           /* cursors open */
+  int bWriting;        /* written in the open transaction */
   int bAttached;       /* declared without columns: the model is the
                        ** store catalog's (see vtabAttachArgs) */
   sqlite3_stmt *pDefault; /* SELECT of the DEFAULT expressions, or NULL */
@@ -191,6 +200,12 @@ int titoTableDefaults(sqlite3 *, tito_table *);
 
 /* Make sure pTab->pTab is open (the store and catalog id known). */
 int titoTableReady(tito_vtab *);
+/* titoTableReady, and for a table of a shared store, the model another
+** database changed since followed (tito_vtab.c): before planning, a scan
+** or a write. */
+int titoTableFresh(tito_vtab *);
+/* Milliseconds since some moment (the default VFS's clock). */
+sqlite3_int64 titoClockMs(void);
 
 /* The definition the catalog keeps for the table: its module arguments
 ** (sqlite3_malloc'd, NULL when out of memory). */

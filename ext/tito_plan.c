@@ -1112,7 +1112,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 
   /* The table opened: its model knows which index is being built. (On
   ** failure, planned by the definition; xFilter reports the error.) */
-  if (titoTableReady(p) == SQLITE_OK) pModel = vtabModel(p);
+  if (titoTableFresh(p) == SQLITE_OK) pModel = vtabModel(p);
   if (titoHintParse(p, pInfo, &hint) != SQLITE_OK) return SQLITE_ERROR;
   if (!planChoose(p, pInfo, &hint, &best)) return titoHintNoPlan(p, &hint);
 

@@ -64,14 +64,68 @@ static int vtabCheckDefinition(tito_vtab *p, const char *zDef, char **pzErr) {
 }
 
 /*
+** The arguments of a table that takes the catalog's definition zDef: its
+** model clauses, then this table's options (bAll: every argument of p, all
+** options when the table attaches; else only its location options, the
+** model being the catalog's). Into *pnNew, *pazNew (sqlite3_malloc'd).
+*/
+static int vtabMergeArgs(tito_vtab *p, const char *zDef, int bAll, int *pnNew,
+                         char ***pazNew) {
+  char **azCat = 0, **azNew = 0;
+  int nCat = 0, nNew = 0, i;
+  int rc = tito_def_split(zDef, &nCat, &azCat);
+  if (rc == SQLITE_OK) {
+    azNew = sqlite3_malloc(sizeof(char *) * (nCat + p->nArg + 1));
+    if (azNew == 0) rc = SQLITE_NOMEM;
+  }
+  for (i = 0; rc == SQLITE_OK && i < nCat; i++) {
+    if (tito_def_is_location(azCat[i])) {
+      sqlite3_free(azCat[i]);
+    } else {
+      azNew[nNew++] = azCat[i];
+    }
+    azCat[i] = 0;
+  }
+  for (i = 0; rc == SQLITE_OK && i < p->nArg; i++) {
+    if (!bAll && !tito_def_is_location(p->azArg[i])) continue;
+    azNew[nNew] = sqlite3_mprintf("%s", p->azArg[i]);
+    if (azNew[nNew++] == 0) rc = SQLITE_NOMEM;
+  }
+  if (azNew) azNew[nNew] = 0;
+  tito_def_free(nCat, azCat);
+  if (rc != SQLITE_OK) {
+    for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
+    sqlite3_free(azNew);
+    return rc;
+  }
+  *pnNew = nNew;
+  *pazNew = azNew;
+  return SQLITE_OK;
+}
+
+/* The attached table's arguments: the catalog's definition zDef plus its
+** own options. */
+static int vtabCatalogArgs(tito_vtab *p, const char *zDef) {
+  char **azNew = 0;
+  int nNew = 0, i;
+  int rc = vtabMergeArgs(p, zDef, 1, &nNew, &azNew);
+  if (rc != SQLITE_OK) return rc;
+  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
+  sqlite3_free(p->azArg);
+  p->azArg = azNew;
+  p->nArg = nNew;
+  return SQLITE_OK;
+}
+
+/*
 ** A definition with no columns (only options: store, prefix) attaches to
 ** the model of that name in the store's catalog: the arguments become the
 ** catalog's definition plus the options given here.
 */
 static int vtabAttachArgs(tito_vtab *p, char **pzErr) {
   tito_model *pProbe = 0;
-  char **azCat = 0, **azNew = 0, *zDef = 0;
-  int nCat = 0, nNew = 0, i, rc;
+  char **azNew = 0, *zDef = 0;
+  int i, rc;
   uint32_t iId = 0;
   /* Parse the options alone (with a stand-in column) for store and
   ** prefix. */
@@ -105,29 +159,67 @@ static int vtabAttachArgs(tito_vtab *p, char **pzErr) {
       rc = SQLITE_ERROR;
     }
   }
-  if (rc == SQLITE_OK) rc = tito_def_split(zDef, &nCat, &azCat);
-  if (rc == SQLITE_OK) {
-    azNew = sqlite3_malloc(sizeof(char *) * (nCat + p->nArg + 1));
-    if (azNew == 0) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) {
-    for (i = 0; i < nCat; i++) {
-      if (tito_def_is_location(azCat[i])) {
-        sqlite3_free(azCat[i]);
-      } else {
-        azNew[nNew++] = azCat[i];
-      }
-      azCat[i] = 0;
-    }
-    for (i = 0; i < p->nArg; i++) azNew[nNew++] = p->azArg[i];
-    azNew[nNew] = 0;
-    sqlite3_free(p->azArg);
-    p->azArg = azNew;
-    p->nArg = nNew;
-  }
-  tito_def_free(nCat, azCat);
+  if (rc == SQLITE_OK) rc = vtabCatalogArgs(p, zDef);
   tito_model_free(pProbe);
   sqlite3_free(zDef);
+  return rc;
+}
+
+/* The model zNew, parsed from p's arguments azNew[0..nNew) (taken: freed
+** by this call), becomes p's: the table reopens on its next use, the
+** planner's conditions and statistics are made anew. */
+static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
+                         char **azNew) {
+  int i;
+  if (p->pTab) {
+    tito_table_close(p->pTab); /* frees its model */
+    p->pTab = 0;
+  } else {
+    tito_model_free(p->pModel);
+  }
+  p->pModel = pNew;
+  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
+  sqlite3_free(p->azArg);
+  p->azArg = azNew;
+  p->nArg = nNew;
+  cursorFree(p->pSpare); /* its scan belongs to the table closed */
+  p->pSpare = 0;
+  tito_stats_free(p->pStats);
+  p->pStats = 0;
+  p->bStatsLoaded = 0;
+  titoCondFree(p);
+  return titoCondParse(p);
+}
+
+/*
+** Follow the catalog's definition zDef, which another database changed
+** (tito_alter on a shared store) from the one this table has: possible when
+** the model can go on (tito_def_model_follows: the same columns, and each
+** index a plan made so far may read at the same position). The arguments
+** become the catalog's plus this table's location options. SQLITE_OK if
+** followed; else *pzErr says why not and nothing changes.
+*/
+static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
+  const tito_model *pOld = p->pTab ? p->pTab->pModel : p->pModel;
+  tito_model *pNew = 0;
+  char **azNew = 0;
+  int nNew = 0, i;
+  int rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
+  if (rc == SQLITE_OK) {
+    rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew, &pNew,
+                          pzErr);
+  }
+  if (rc == SQLITE_OK && !tito_def_model_follows(pOld, pNew)) {
+    *pzErr = sqlite3_mprintf("tito: %s: another database changed its model "
+                             "in the store's catalog in a way this "
+                             "connection cannot follow (%s); open the "
+                             "database again", p->zName, zDef);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) return vtabTakeModel(p, pNew, nNew, azNew);
+  tito_model_free(pNew);
+  for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
+  sqlite3_free(azNew);
   return rc;
 }
 
@@ -164,6 +256,16 @@ int titoTableReady(tito_vtab *p) {
       rc = SQLITE_ERROR;
     }
     if (rc == SQLITE_OK) rc = vtabCheckDefinition(p, zDef, &zErr);
+    if (rc == SQLITE_ERROR && p->pStore->bRemote) {
+      /* Changed by another database since this one declared it. */
+      char *zErr2 = 0;
+      if (vtabFollow(p, zDef, &zErr2) == SQLITE_OK) {
+        sqlite3_free(zErr);
+        zErr = 0;
+        rc = SQLITE_OK;
+      }
+      sqlite3_free(zErr2);
+    }
     sqlite3_free(p->zCatDef);
     p->zCatDef = zDef;
     p->iCatId = iId;
@@ -193,9 +295,8 @@ int titoTableReady(tito_vtab *p) {
       p->pTab->pHeads = p->pStore->pHeads;
       rc = titoTableDefaults(p->pConn->db, p->pTab);
     }
-    if (rc == SQLITE_OK && !p->pStore->bRemote) {
-      /* Index ids tito_alter kept, an index it is building (tito_alter.c;
-      ** it refuses tables of a remote store). */
+    if (rc == SQLITE_OK) {
+      /* Index ids tito_alter kept, an index it is building (tito_alter.c). */
       rc = tito_index_ids_load(p->pTab);
       if (rc == SQLITE_CORRUPT) {
         zErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
@@ -211,7 +312,86 @@ int titoTableReady(tito_vtab *p) {
   if (rc != SQLITE_OK) {
     sqlite3_free(p->base.zErrMsg);
     p->base.zErrMsg = zErr ? zErr : sqlite3_mprintf("tito: out of memory");
+  } else {
+    p->msChecked = titoClockMs();
   }
+  return rc;
+}
+
+/* Milliseconds since some moment (the default VFS's clock). */
+sqlite3_int64 titoClockMs(void) {
+  sqlite3_vfs *pVfs = sqlite3_vfs_find(0);
+  sqlite3_int64 t = 0;
+  if (pVfs && pVfs->iVersion >= 2 && pVfs->xCurrentTimeInt64) {
+    pVfs->xCurrentTimeInt64(pVfs, &t);
+  }
+  return t;
+}
+
+/* The index the model has being built (tito_index.bBuilding), or NULL. */
+static const char *vtabBuilding(const tito_model *pModel) {
+  int i;
+  for (i = 0; i < pModel->nIndex; i++) {
+    if (pModel->aIndex[i].bBuilding) return pModel->aIndex[i].zName;
+  }
+  return 0;
+}
+
+/*
+** A table of a shared store (TiKV) trusts its model for
+** tito_config('schema_recheck') milliseconds (or until a commit failed),
+** then reads its catalog entry and build record again: when another
+** database changed the model (tito_alter: an index added, being built,
+** readable, cancelled), the table follows it, between two statements that
+** use it (no cursor of it open, nothing written by it in the transaction;
+** else the old model goes on a while: a write by a model that is gone
+** fails at commit, tito_catalog_fence). Reads read at the snapshot the
+** connection reads at, so the model followed is never newer than the rows
+** a later statement reads (an index readable there is complete there).
+** A model dropped or re-created under another id is not followed: reads go
+** on by the old one until the database is opened again, writes fail.
+*/
+int titoTableFresh(tito_vtab *p) {
+  tito_backfill *b = 0;
+  char *zDef = 0, *zErr = 0;
+  uint32_t iId = 0;
+  sqlite3_int64 now;
+  const char *zWas, *zNow;
+  int rc = titoTableReady(p), bSame = 1;
+  if (rc != SQLITE_OK || !p->pStore->bRemote) return rc;
+  now = titoClockMs();
+  if (now - p->msChecked <
+      TITO_SETTING(p->pConn->nSchemaRecheck, TITO_SCHEMA_RECHECK)) {
+    return SQLITE_OK;
+  }
+  if (p->nOpen > 0 || p->bWriting) return SQLITE_OK;
+  rc = tito_catalog_find(p->pStore->pKv, p->pTab->pModel->zPrefix, p->zName,
+                         &iId, &zDef, &zErr);
+  if (rc == SQLITE_OK && iId == p->iCatId) {
+    rc = tito_backfill_load(p->pTab, &b);
+    if (rc != SQLITE_OK) {
+      zErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+    } else {
+      zWas = vtabBuilding(p->pTab->pModel);
+      zNow = b && !b->bClear ? b->zIndex : 0;
+      bSame = strcmp(zDef, p->zCatDef) == 0 &&
+              (zWas && zNow ? sqlite3_stricmp(zWas, zNow) == 0 : zWas == zNow);
+    }
+  } else if (rc == SQLITE_DONE || rc == SQLITE_OK) {
+    rc = SQLITE_OK; /* dropped, or re-created: not followed */
+  }
+  if (rc == SQLITE_OK && !bSame) {
+    rc = vtabFollow(p, zDef, &zErr);
+    if (rc == SQLITE_OK) rc = titoTableReady(p);
+  }
+  if (rc == SQLITE_OK) {
+    p->msChecked = now;
+  } else if (zErr) {
+    titoSetError(&p->base, "%s", zErr);
+  }
+  tito_backfill_free(b);
+  sqlite3_free(zDef);
+  sqlite3_free(zErr);
   return rc;
 }
 
@@ -612,7 +792,7 @@ static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
 static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   tito_vtab *p = (tito_vtab *)pVtab;
   tito_cursor *pCur;
-  int rc = titoTableReady(p);
+  int rc = titoTableFresh(p);
   if (rc != SQLITE_OK) return rc;
   if (p->pSpare) {
     pCur = p->pSpare;
@@ -628,6 +808,7 @@ static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
     }
   }
   tito_store_cursor_open(p->pStore);
+  p->nOpen++;
   *ppCur = &pCur->base;
   return SQLITE_OK;
 }
@@ -656,6 +837,7 @@ static int titoClose(sqlite3_vtab_cursor *pBase) {
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
   tito_scan_end(pCur->pScan);
   tito_store_cursor_close(p->pStore);
+  p->nOpen--;
   cursorClearFixed(pCur);
   if (p->pSpare == 0) {
     p->pSpare = pCur;
@@ -968,8 +1150,9 @@ static int storeError(tito_vtab *p, int rc) {
 
 static int titoBegin(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
-  int rc = titoTableReady(p);
+  int rc = titoTableFresh(p);
   if (rc != SQLITE_OK) return rc;
+  p->bWriting = 1;
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));
   if (rc == SQLITE_OK && p->zCatDef) {
@@ -1013,11 +1196,20 @@ static int titoSync(sqlite3_vtab *pVtab) {
   int rc;
   if (p->pStore == 0) return SQLITE_OK;
   rc = tito_store_prepare(p->pStore);
+  if (rc != SQLITE_OK) {
+    /* Perhaps a model changed elsewhere: read the catalog before the next
+    ** use (titoTableFresh). */
+    tito_vtab *q;
+    for (q = p->pConn->pTabs; q; q = q->pNextTab) {
+      if (q->pStore == p->pStore) q->msChecked = 0;
+    }
+  }
   if (rc == SQLITE_CONSTRAINT) return syncConstraint(p);
   return storeError(p, rc);
 }
 
 static void vtabEnd(tito_vtab *p, int bCommit) {
+  p->bWriting = 0;
   if (p->pTab) p->pTab->cacheKey.n = 0;
   if (p->pStore) tito_store_end(p->pStore, bCommit);
 }

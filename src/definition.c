@@ -117,11 +117,10 @@ static int defIntsEq(const int *a, const int *b, int n) {
   return n == 0 || memcmp(a, b, sizeof(int) * (size_t)n) == 0;
 }
 
-/* Do two parsed models declare the same thing (locations aside)? */
-static int defSameModel(const tito_model *a, const tito_model *b) {
+/* The same columns and primary key? */
+static int defSameColumns(const tito_model *a, const tito_model *b) {
   int i;
-  if (a->nCol != b->nCol || a->nPk != b->nPk || a->nIndex != b->nIndex ||
-      a->iRowidCol != b->iRowidCol) {
+  if (a->nCol != b->nCol || a->nPk != b->nPk || a->iRowidCol != b->iRowidCol) {
     return 0;
   }
   for (i = 0; i < a->nCol; i++) {
@@ -133,18 +132,37 @@ static int defSameModel(const tito_model *a, const tito_model *b) {
       return 0;
     }
   }
-  if (!defIntsEq(a->aiPk, b->aiPk, a->nPk) ||
-      (a->nPk && memcmp(a->abPkDesc, b->abPkDesc, (size_t)a->nPk) != 0)) {
-    return 0;
-  }
+  return defIntsEq(a->aiPk, b->aiPk, a->nPk) &&
+         (a->nPk == 0 || memcmp(a->abPkDesc, b->abPkDesc, (size_t)a->nPk) == 0);
+}
+
+/* The same index? */
+static int defSameIndex(const tito_index *x, const tito_index *y) {
+  return sqlite3_stricmp(x->zName, y->zName) == 0 && x->bUnique == y->bUnique &&
+         x->nCol == y->nCol && x->nInclude == y->nInclude &&
+         defIntsEq(x->aiCol, y->aiCol, x->nCol) &&
+         memcmp(x->abDesc, y->abDesc, (size_t)x->nCol) == 0 &&
+         defIntsEq(x->aiInclude, y->aiInclude, x->nInclude) &&
+         defStrEq(x->zWhere, y->zWhere);
+}
+
+/* Do two parsed models declare the same thing (locations aside)? */
+static int defSameModel(const tito_model *a, const tito_model *b) {
+  int i;
+  if (!defSameColumns(a, b) || a->nIndex != b->nIndex) return 0;
   for (i = 0; i < a->nIndex; i++) {
-    const tito_index *x = &a->aIndex[i], *y = &b->aIndex[i];
-    if (sqlite3_stricmp(x->zName, y->zName) != 0 || x->bUnique != y->bUnique ||
-        x->nCol != y->nCol || x->nInclude != y->nInclude ||
-        !defIntsEq(x->aiCol, y->aiCol, x->nCol) ||
-        memcmp(x->abDesc, y->abDesc, (size_t)x->nCol) != 0 ||
-        !defIntsEq(x->aiInclude, y->aiInclude, x->nInclude) ||
-        !defStrEq(x->zWhere, y->zWhere)) {
+    if (!defSameIndex(&a->aIndex[i], &b->aIndex[i])) return 0;
+  }
+  return 1;
+}
+
+int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew) {
+  int i;
+  if (!defSameColumns(pOld, pNew)) return 0;
+  for (i = 0; i < pOld->nIndex; i++) {
+    if (i >= pNew->nIndex) {
+      if (!pOld->aIndex[i].bBuilding) return 0;
+    } else if (!defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
       return 0;
     }
   }

@@ -13,6 +13,7 @@
 */
 #ifndef TITO_DEFINITION_H
 #define TITO_DEFINITION_H
+#include "model.h"
 
 /* Split zDef at its top-level commas (quotes, brackets and parentheses
 ** respected) into *pazArg[0..*pnArg) (sqlite3_malloc'd, free with
@@ -48,5 +49,14 @@ char *tito_def_model_text(int nArg, char *const *azArg);
 int tito_def_compare(const char *zTable, const char *zWhatA, int nA,
                      char *const *azA, const char *zWhatB, int nB,
                      char *const *azB, char **pzErr);
+
+/*
+** Can a table whose model is pOld go on with pNew (parsed from the catalog
+** after another database changed the model)? The same columns and primary
+** key, and every index of pOld a query may read at the same position in
+** pNew (so a plan made with pOld stays right): pNew may add indexes after
+** them, and drop ones pOld was still building, at its end.
+*/
+int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew);
 
 #endif

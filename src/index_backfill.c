@@ -57,6 +57,7 @@ static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
   b->iStarted = a[4].i;
   if (a[5].eType == SQLITE_BLOB) tito_buf_append(&b->end, a[5].z, a[5].n);
   b->bClear = a[6].i == 1;
+  b->bCountLater = a[6].i == 2;
   b->iClearId = (uint32_t)a[7].i;
   return b->done.rc || b->end.rc ? SQLITE_NOMEM : SQLITE_OK;
 }
@@ -101,7 +102,7 @@ int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
   a[5].z = b->end.a;
   a[5].n = b->end.n;
   a[6].eType = a[7].eType = SQLITE_INTEGER;
-  a[6].i = b->bClear;
+  a[6].i = b->bClear ? 1 : b->bCountLater ? 2 : 0;
   a[7].i = b->iClearId;
   backfillKey(pTab, &k);
   tito_row_encode(&v, BACKFILL_NVAL, a);
@@ -135,7 +136,8 @@ int tito_backfill_check(tito_table *pTab, char **pzReport) {
   } else if (b) {
     ex.iBuild = tito_model_index(pTab->pModel, b->zIndex);
     ex.done = b->done; /* borrowed: b outlives the check */
-    ex.end = b->end;
+    /* Not counted yet: every row (rows lie below the index entries). */
+    ex.end = b->bCountLater ? pTab->idxPrefix : b->end;
   }
   rc = tito_table_check(pTab, b ? &ex : 0, pzReport);
   tito_backfill_free(b);
@@ -204,7 +206,12 @@ int tito_backfill_begin(tito_table *pTab, const tito_index *pIdx,
     /* A new index's id was never given, so its range is empty; but a store
     ** is never trusted blindly. */
     r = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
-    if (r == TITO_OK) {
+    if (r == TITO_OK && pKv->pMethods->xFence) {
+      /* A writer without the index that commits before this transaction
+      ** may still be invisible to its snapshot (TiKV): the first step,
+      ** which reads after this commit, counts. */
+      b->bCountLater = 1;
+    } else if (r == TITO_OK) {
       r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0,
                      &b->nTotal, &b->end);
     }
@@ -263,6 +270,16 @@ int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
     *pzErr = sqlite3_mprintf("the index being built, %s, is not in the "
                              "model", b->zIndex);
     return SQLITE_CORRUPT;
+  }
+  if (b->bCountLater) {
+    int r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0,
+                       &b->nTotal, &b->end);
+    if (r != TITO_OK) {
+      rc = tito_table_kv_error(pTab, r);
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+      return rc;
+    }
+    b->bCountLater = 0;
   }
   if (b->end.n == 0) {
     *pbEnd = 1; /* no rows when it began */

@@ -11,7 +11,8 @@
 **                              done BLOB or NULL, rows done, rows when the
 **                              build began, unix seconds it began, the
 **                              last row key then BLOB or NULL, kind: 0
-**                              build / 1 clear, the id to clear)
+**                              build / 1 clear / 2 build whose first step
+**                              counts the rows, the id to clear)
 **
 ** Meanwhile the index is "being built" (tito_index.bBuilding, set when a
 ** table is opened): every write maintains it (src/table.c), the planner
@@ -39,6 +40,10 @@ typedef struct tito_backfill {
   int64_t iStarted; /* unix seconds the build began */
   tito_buf end;     /* row key of the last row when it began; empty: none */
   int bClear;       /* a dropped index's entries are being deleted */
+  int bCountLater;  /* a build whose first step counts the rows and takes
+                    ** the last (a store with concurrent writers: rows
+                    ** committed before the build began may be newer than
+                    ** its first transaction's snapshot) */
   uint32_t iClearId; /* their index id */
 } tito_backfill;
 

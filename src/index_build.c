@@ -228,7 +228,29 @@ typedef struct build_ctx {
   tito_buf rowKey, key, entry;
   tito_buf *pDone;     /* the last row key read */
   tito_value *aRow;
+  int bLockRows;       /* write each row again (buildLockRow) */
 } build_ctx;
+
+/*
+** On a store whose writers run concurrently (one with fences, kv.h: TiKV),
+** a step writes each row it indexes again, unchanged: a writer that
+** changes or deletes the row meanwhile (maintaining the index from a
+** snapshot older than this step's entries) then conflicts with the step
+** instead of leaving an entry of a row that is gone or changed (snapshot
+** isolation checks writes against writes only). The embedded store's
+** writers wait for the step (SQLite's write lock).
+*/
+static int buildLockRow(build_ctx *x, const tito_row_batch *b, int i,
+                        char **pzErr) {
+  tito_kv *pKv = x->pTab->pKv;
+  int r = pKv->pMethods->xPut(pKv, b->data.a + b->aKey[i][0], b->aKey[i][1],
+                              b->data.a + b->aVal[i][0], b->aVal[i][1]);
+  if (r == TITO_OK) return SQLITE_OK;
+  if (r == TITO_NOMEM) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("tito: %s: %s", x->pTab->pModel->zTable,
+                           pKv->pMethods->xErrmsg(pKv));
+  return SQLITE_ERROR;
+}
 
 /* One batch of rows: their entries into the run, written when full. */
 static int buildBatch(void *pArg, const tito_row_batch *b, int bLast,
@@ -241,6 +263,7 @@ static int buildBatch(void *pArg, const tito_row_batch *b, int bLast,
     if (x->rowKey.rc) return SQLITE_NOMEM;
     rc = buildOne(x->pTab, x->iIdx, &x->rowKey, b->data.a + b->aVal[i][0],
                   b->aVal[i][1], x->aRow, &x->key, &x->entry, &x->run, pzErr);
+    if (rc == SQLITE_OK && x->bLockRows) rc = buildLockRow(x, b, i, pzErr);
   }
   if (rc == SQLITE_OK && b->n > 0) {
     x->pDone->n = 0;
@@ -264,6 +287,7 @@ int tito_index_build_step(tito_table *pTab, int iIdx, tito_buf *pDone,
   x.iIdx = iIdx;
   x.pDone = pDone;
   x.nRunBytes = nRunBytes > 0 ? nRunBytes : TITO_BUILD_MEMORY;
+  x.bLockRows = pTab->pKv->pMethods->xFence != 0;
   x.aRow = sqlite3_malloc64(sizeof(tito_value) * (pTab->pModel->nCol + 1));
   *pnRow = 0;
   *pbEnd = 0;

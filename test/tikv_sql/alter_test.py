@@ -1,0 +1,292 @@
+"""alter_test.py: tito_alter ADD INDEX on a model of a TiKV store that
+other databases use at the same time (another process: another machine).
+
+  - the index is built in steps while the other database writes; that
+    database follows the model (the index being built, then readable) before
+    its next statement once it rechecks, its writes meanwhile keep the index
+    exact, its queries then read the index; tito_check is ok on both sides
+  - a database that declared the table with its columns follows too, and
+    opens again with the catalog's definition
+  - a transaction written by a model that changed meanwhile fails at COMMIT
+    naming the change; run again, it commits by the new model
+  - writers changing and deleting rows while steps run (plain and unique
+    indexes, small steps): the index ends exact
+  - a unique index over a value two rows share: the build fails naming it,
+    the index is dropped everywhere, its entries deleted
+  - CANCEL, and what is refused on TiKV (DROP INDEX, column changes)
+Prints "ok - NAME" / "not ok - NAME".
+"""
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tikvsql  # noqa: E402
+from tikvsql import Worker, tap  # noqa: E402
+
+T = ("CREATE VIRTUAL TABLE t USING tito(id INTEGER PRIMARY KEY, v TEXT, "
+     "n INTEGER)")
+FILL = ("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "
+        "WHERE i < %d) INSERT INTO t SELECT i, 'v' || (i %% 7), i FROM s")
+
+
+def err_of(c, sql, *params):
+    try:
+        c.execute(sql, params).fetchall()
+    except sqlite3.Error as e:
+        return str(e)
+    return None
+
+
+def one(c, sql, *params):
+    return c.execute(sql, params).fetchone()[0]
+
+
+def indexes(rows):
+    return [(r[0], r[1]) for r in rows]
+
+
+def steps(cluster, prefix):
+    url = cluster.url(prefix + 'steps')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 700)
+    b = Worker(url)
+    b.rows(T)
+    b.rows("SELECT tito_config('schema_recheck', 0)")
+    n3 = b.rows("SELECT count(*) FROM t WHERE v = 'v3'")[0][0]
+    a.execute("SELECT tito_config('alter_batch', 100)")
+    r = one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)', 3)")
+    seen = b.rows("SELECT name, state FROM tito_indexes('t')")
+    chg = b.rows("SELECT table_name, index_name, change, state, rows_done, "
+                 "rows_total FROM tito_changes")
+    tap('being built (300 of 700 rows)' in r and
+        indexes(seen) == [('PRIMARY KEY', 'ready'), ('by_v', 'building')] and
+        chg == [['t', 'by_v', 'add index', 'building', 300, 700]],
+        'steps: another database sees the index being built, and the change',
+        (r, seen, chg))
+    plan = b.rows("EXPLAIN QUERY PLAN SELECT count(*) FROM t WHERE v = 'v3'")
+    tap('by_v' not in str(plan), 'steps: its queries do not read the index '
+        'being built', plan)
+    # Its writes maintain the index from now on.
+    b.rows("INSERT INTO t VALUES (1000, 'v3', 0)")
+    b.rows("UPDATE t SET v = 'v4' WHERE id = 3")
+    b.rows("DELETE FROM t WHERE id = 10")
+    r = one(a, "SELECT tito_alter('t', 'RESUME')")
+    seen = b.rows("SELECT name, state FROM tito_indexes('t')")
+    # A statement prepared before keeps its plan until prepared again
+    # (Python caches statements): new text.
+    plan = b.rows("EXPLAIN QUERY PLAN SELECT count(*) FROM t WHERE v = ?",
+                  'v3')
+    n3b = b.rows("SELECT count(*) FROM t WHERE v = ?", 'v3')[0][0]
+    ok = (b.rows("SELECT tito_check('t')"), one(a, "SELECT tito_check()"))
+    tap(r == 't: index by_v added (400 rows read)' and
+        indexes(seen) == [('PRIMARY KEY', 'ready'), ('by_v', 'ready')] and
+        'index by_v eq' in str(plan) and ok == ([['ok']], 'ok'),
+        'steps: once built, the other database reads it; its writes during '
+        'the build kept it exact (tito_check)', (r, seen, plan, n3, n3b, ok))
+    # id 10 was v3 (10 % 7 = 3), id 3 was v3: -2; 1000 added: +1.
+    tap(n3b == n3 - 1, 'steps: (the count through the index)', (n3, n3b))
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def declared(cluster, prefix):
+    """A database whose schema declares the columns follows the catalog,
+    also when it opens again (its own CREATE statement stays as written)."""
+    url = cluster.url(prefix + 'decl')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 50)
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, 'b.db')
+    b = tikvsql.connect(url, path)
+    b.execute(T)
+    b.execute("SELECT tito_config('schema_recheck', 0)")
+    one(a, "SELECT tito_alter('t', 'ADD UNIQUE INDEX by_n(n)')")
+    e = err_of(b, 'INSERT INTO t VALUES (51, NULL, 7)')
+    tap(e == 'UNIQUE constraint failed: t.n', 'declared: a database that '
+        'declared the columns follows the new unique index', e)
+    b.close()
+    b = tikvsql.connect(url, path)
+    plan = b.execute('EXPLAIN QUERY PLAN SELECT id FROM t WHERE n = 7'
+                     ).fetchall()
+    sql = one(b, "SELECT sql FROM sqlite_schema WHERE name = 't'")
+    tap('index by_n' in str(plan) and 'by_n' not in sql,
+        'declared: opened again, it reads by the catalog\'s definition (its '
+        'schema keeps its own CREATE statement)', (plan, sql))
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def fenced(cluster, prefix):
+    """A writer whose transaction began before the change."""
+    url = cluster.url(prefix + 'fence')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 30)
+    b = Worker(url)
+    b.rows(T)
+    b.rows("SELECT tito_config('schema_recheck', 3600000)")
+    b.rows('BEGIN')
+    b.rows("INSERT INTO t VALUES (100, 'v1', 100)")
+    r = one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)', 0)")
+    e = b.sql('COMMIT')
+    if 'err' in e:
+        b.sql('ROLLBACK')
+    tap('err' in e and 'the definition of t in the store\'s catalog' in
+        e['err'] and 'changed since the transaction began' in e['err'],
+        'fenced: a transaction of the model before the change fails at '
+        'COMMIT, saying the definition changed', (r, e))
+    again = b.sql("INSERT INTO t VALUES (100, 'v1', 100)")
+    one(a, "SELECT tito_alter('t', 'RESUME')")
+    n = one(a, "SELECT count(*) FROM t WHERE v = 'v1' AND tito_index = "
+            "'by_v'")
+    ok = one(a, "SELECT tito_check('t')")
+    tap('err' not in again and n == 6 and ok == 'ok',
+        'fenced: run again, it commits by the new model (the row has its '
+        'entry)', (again, n, ok))
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def writers(cluster, prefix, zIndex, nWriters):
+    """Rows changed and deleted while the steps run."""
+    url = cluster.url(prefix + 'w' + zIndex[:3])
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 400)
+    a.execute("SELECT tito_config('alter_batch', 20)")
+    a.execute("SELECT tito_config('alter_pause', 0)")
+    stop = threading.Event()
+    counts = {'ok': 0, 'busy': 0, 'other': []}
+    lock = threading.Lock()
+
+    def writer(seed):
+        rnd = random.Random(seed)
+        c = tikvsql.connect(url)
+        c.execute("SELECT tito_config('schema_recheck', 0)")
+        c.execute(T.replace('CREATE VIRTUAL TABLE t',
+                            'CREATE VIRTUAL TABLE IF NOT EXISTS t'))
+        while not stop.is_set():
+            i = rnd.randrange(1, 420)
+            op = rnd.randrange(4)
+            if op == 0:
+                sql, p = 'DELETE FROM t WHERE id = ?', (i,)
+            elif op == 1:
+                sql, p = ('INSERT OR REPLACE INTO t VALUES (?, ?, ?)',
+                          (i, 'v%d' % rnd.randrange(7), i + 1000 * seed))
+            else:
+                sql, p = ('UPDATE t SET v = ?, n = n + 100000 WHERE id = ?',
+                          ('v%d' % rnd.randrange(7), i))
+            try:
+                c.execute(sql, p)
+                with lock:
+                    counts['ok'] += 1
+            except sqlite3.Error as e:
+                with lock:
+                    if 'conflict' in str(e) or 'changed since' in str(e):
+                        counts['busy'] += 1
+                    else:
+                        counts['other'].append(str(e))
+        c.close()
+
+    th = [threading.Thread(target=writer, args=(s + 1,))
+          for s in range(nWriters)]
+    for x in th:
+        x.start()
+    e = err_of(a, "SELECT tito_alter('t', 'ADD %s')" % zIndex)
+    stop.set()
+    for x in th:
+        x.join()
+    chk = one(a, "SELECT tito_check('t')")
+    state = a.execute("SELECT name, state FROM tito_indexes('t')").fetchall()
+    tap(e is None and chk == 'ok' and counts['ok'] > 0 and
+        not counts['other'] and len(state) == 2,
+        'writers: %s built in steps of 20 while %d writers change and delete '
+        'rows: the index is exact (tito_check)' % (zIndex, nWriters),
+        (e, chk, counts, state))
+    print('# %s: %d writes, %d conflicts' % (zIndex, counts['ok'],
+                                              counts['busy']))
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def unique_fails(cluster, prefix):
+    url = cluster.url(prefix + 'uniq')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 300)
+    a.execute("SELECT tito_config('alter_batch', 50)")
+    b = Worker(url)
+    b.rows(T)
+    b.rows("SELECT tito_config('schema_recheck', 0)")
+    e = err_of(a, "SELECT tito_alter('t', 'ADD UNIQUE INDEX by_v(v)')")
+    seen = b.rows("SELECT name FROM tito_indexes('t')")
+    chg = a.execute('SELECT * FROM tito_changes').fetchall()
+    chk = one(a, "SELECT tito_check()")
+    tap(e is not None and 'by_v' in e and 'the index was dropped' in e and
+        seen == [['PRIMARY KEY']] and chg == [] and chk == 'ok',
+        'unique: a value rows share fails the build; the index is dropped '
+        'everywhere and its entries deleted', (e, seen, chg, chk))
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def cancel_and_refusals(cluster, prefix):
+    url = cluster.url(prefix + 'cancel')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 100)
+    a.execute("SELECT tito_config('alter_batch', 30)")
+    b = Worker(url)
+    b.rows(T)
+    b.rows("SELECT tito_config('schema_recheck', 0)")
+    one(a, "SELECT tito_alter('t', 'ADD INDEX by_n(n DESC)', 2)")
+    b.rows("INSERT INTO t VALUES (500, 'x', 500)")
+    r = one(a, "SELECT tito_alter('t', 'CANCEL')")
+    seen = b.rows("SELECT name FROM tito_indexes('t')")
+    chk = one(a, "SELECT tito_check()")
+    tap(r == 't: the build of index by_n cancelled, the index dropped' and
+        seen == [['PRIMARY KEY']] and chk == 'ok',
+        'cancel: the index leaves every database, its entries (also those '
+        'another database wrote) are deleted', (r, seen, chk))
+    one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
+    for change in ('DROP INDEX by_v', 'ADD COLUMN w TEXT',
+                   'RENAME COLUMN n TO m', 'DROP COLUMN n'):
+        e = err_of(a, "SELECT tito_alter('t', ?)", change)
+        idx = [r[0] for r in a.execute("SELECT name FROM tito_indexes('t')")]
+        cols = [r[1] for r in a.execute('PRAGMA table_info(t)')]
+        tap(e is not None and 'tito_alter adds indexes there' in e and
+            idx == ['PRIMARY KEY', 'by_v'] and cols == ['id', 'v', 'n'],
+            'refused on TiKV, nothing changed: %s' % change, (e, idx, cols))
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def main():
+    cluster = tikvsql.Cluster()
+    prefix = tikvsql.run_prefix('alter')
+    try:
+        steps(cluster, prefix)
+        declared(cluster, prefix)
+        fenced(cluster, prefix)
+        writers(cluster, prefix, 'INDEX by_v(v, n)', 3)
+        writers(cluster, prefix, 'UNIQUE INDEX by_n(n)', 3)
+        unique_fails(cluster, prefix)
+        cancel_and_refusals(cluster, prefix)
+    finally:
+        tikvsql.purge(cluster, prefix)
+        cluster.stop()
+
+
+if __name__ == '__main__':
+    main()
