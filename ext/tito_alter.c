@@ -331,6 +331,16 @@ static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
   if (rc != SQLITE_OK && *pzErr == 0) {
     *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
   }
+  if (rc == SQLITE_OK && p->pStore->bRemote && a->bOuter) {
+    /* One transaction would read rows at its start, while a writer of
+    ** another database committing before it, by the old model, may insert
+    ** rows it never sees: each step must read after the change committed. */
+    *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: tito_alter "
+                             "runs there outside BEGIN ... COMMIT only (each "
+                             "step its own transaction)", p->zName,
+                             p->pStore->zUrl);
+    rc = SQLITE_ERROR;
+  }
   if (rc == SQLITE_OK && p->pStore->bRemote) {
     /* The change starts from the catalog's model (another database may
     ** have changed it); one made meanwhile makes this one's catalog write

@@ -13,7 +13,8 @@ other databases use at the same time (another process: another machine).
     indexes, small steps): the index ends exact
   - a unique index over a value two rows share: the build fails naming it,
     the index is dropped everywhere, its entries deleted
-  - CANCEL, and what is refused on TiKV (DROP INDEX, column changes)
+  - CANCEL, and what is refused on TiKV (DROP INDEX, column changes, a
+    change inside BEGIN)
 Prints "ok - NAME" / "not ok - NAME".
 """
 import os
@@ -258,6 +259,14 @@ def cancel_and_refusals(cluster, prefix):
         seen == [['PRIMARY KEY']] and chk == 'ok',
         'cancel: the index leaves every database, its entries (also those '
         'another database wrote) are deleted', (r, seen, chk))
+    a.execute('BEGIN')
+    e = err_of(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
+    a.execute('ROLLBACK')
+    idx = [r[0] for r in a.execute("SELECT name FROM tito_indexes('t')")]
+    tap(e is not None and 'outside BEGIN ... COMMIT only' in e and
+        idx == ['PRIMARY KEY'], 'refused on TiKV: a change inside BEGIN '
+        '(one transaction could miss rows another database commits '
+        'meanwhile)', (e, idx))
     one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
     for change in ('DROP INDEX by_v', 'ADD COLUMN w TEXT',
                    'RENAME COLUMN n TO m', 'DROP COLUMN n'):
