@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
+#include "definition.h"
 #include "index_backfill.h"
 #include "index_build.h"
 
@@ -161,6 +162,23 @@ static void checkLine(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
   va_end(ap);
 }
 
+/* Do two definitions declare different models (spelling and location
+** options aside: another database may declare a shared store's model in
+** its own words, or have followed the catalog's)? */
+static int checkDefDiffers(const char *zName, const char *zA,
+                           const char *zB) {
+  char **azA = 0, **azB = 0, *zErr = 0;
+  int nA = 0, nB = 0, rc = tito_def_split(zA, &nA, &azA);
+  if (rc == SQLITE_OK) rc = tito_def_split(zB, &nB, &azB);
+  if (rc == SQLITE_OK) {
+    rc = tito_def_compare(zName, "a", nA, azA, "b", nB, azB, &zErr);
+  }
+  tito_def_free(nA, azA);
+  tito_def_free(nB, azB);
+  sqlite3_free(zErr);
+  return rc != SQLITE_OK;
+}
+
 /*
 ** Check one connected table into pRep: it can be opened (its catalog entry
 ** exists), the entry has its id and definition, and its rows and index
@@ -191,7 +209,8 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
   } else if (rc == SQLITE_OK && iId != p->pTab->iModelId) {
     checkLine(pRep, pnProblem, "catalog: %s uses model id %u, its catalog "
               "entry says %u", p->zName, p->pTab->iModelId, iId);
-  } else if (rc == SQLITE_OK && zDef && strcmp(zDef, zStored)) {
+  } else if (rc == SQLITE_OK && zDef && strcmp(zDef, zStored) &&
+             checkDefDiffers(p->zName, zDef, zStored)) {
     checkLine(pRep, pnProblem, "catalog: the definition of %s differs from "
               "its catalog entry", p->zName);
   }

@@ -255,16 +255,18 @@ int titoTableReady(tito_vtab *p) {
                              p->pStore->zUrl);
       rc = SQLITE_ERROR;
     }
-    if (rc == SQLITE_OK) rc = vtabCheckDefinition(p, zDef, &zErr);
-    if (rc == SQLITE_ERROR && p->pStore->bRemote) {
-      /* Changed by another database since this one declared it. */
-      char *zErr2 = 0;
-      if (vtabFollow(p, zDef, &zErr2) == SQLITE_OK) {
-        sqlite3_free(zErr);
-        zErr = 0;
-        rc = SQLITE_OK;
+    if (rc == SQLITE_OK) {
+      rc = vtabCheckDefinition(p, zDef, &zErr);
+      if (rc == SQLITE_ERROR && p->pStore->bRemote) {
+        /* Changed by another database since this one declared it. */
+        char *zErr2 = 0;
+        if (vtabFollow(p, zDef, &zErr2) == SQLITE_OK) {
+          sqlite3_free(zErr);
+          zErr = 0;
+          rc = SQLITE_OK;
+        }
+        sqlite3_free(zErr2);
       }
-      sqlite3_free(zErr2);
     }
     sqlite3_free(p->zCatDef);
     p->zCatDef = zDef;
@@ -1152,9 +1154,9 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
   int rc = titoTableFresh(p);
   if (rc != SQLITE_OK) return rc;
-  p->bWriting = 1;
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));
+  if (rc == SQLITE_OK) p->bWriting = 1;
   if (rc == SQLITE_OK && p->zCatDef) {
     /* Rows written by this model only if it is still the catalog's when
     ** the transaction commits (a store shared by other databases). */

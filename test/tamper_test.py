@@ -153,12 +153,36 @@ def catalog_damage(tmp):
     db.close()
 
 
+def catalog_definition(tmp):
+    """The catalog's definition changed under an open table: reported when
+    it declares another model, not when it only spells it differently."""
+    db = connect(os.path.join(tmp, 'd.db'))
+    db.executescript(SCHEMA)
+    db.execute('SELECT count(*) FROM t').fetchall()
+    ckey = b'\x25\x00\x00' + b'\x00' * 4 + b'\x00' + text_field('t')
+    old = db.execute('SELECT v FROM tito_store WHERE k = ?', (ckey,)).fetchone()[0]
+    text = old[4:].decode()
+    respelled = old[:4] + text.replace('INDEX', 'index').replace('TEXT', 'text').encode()
+    db.execute('UPDATE tito_store SET v = ? WHERE k = ?', (respelled, ckey))
+    r1 = outcome(db, 'SELECT tito_check()')
+    changed = old[:4] + text.replace('UNIQUE INDEX ub', 'INDEX ub').encode()
+    db.execute('UPDATE tito_store SET v = ? WHERE k = ?', (changed, ckey))
+    r2 = outcome(db, 'SELECT tito_check()')
+    check('catalog definition respelled under an open table: tito_check() ok; '
+          'another model: reported',
+          respelled != old and r1 == ('ok', [('ok',)]) and
+          'catalog: the definition of t differs from its catalog entry' in r2[1][0][0],
+          (r1, r2))
+    db.close()
+
+
 def main():
     tmp = tempfile.mkdtemp()
     try:
         empty_and_null_rows(tmp)
         swapped_and_orphans(tmp)
         catalog_damage(tmp)
+        catalog_definition(tmp)
     finally:
         for f in os.listdir(tmp):
             os.remove(os.path.join(tmp, f))

@@ -248,6 +248,9 @@ def catalog(cluster, prefix):
     tap(e is None and c.execute('SELECT count(*) FROM users').fetchone()
         == (1,), 'catalog: the same definition spelled differently '
         'attaches', e)
+    chk = c.execute("SELECT tito_check('users')").fetchone()[0]
+    tap(chk == 'ok', 'catalog: ... and tito_check finds nothing wrong with '
+        'its spelling', chk)
     e = err_of(a, "SELECT tito_alter('users', 'DROP INDEX by_email')")
     n = [r[1] for r in a.execute("SELECT * FROM tito_indexes('users')")]
     tap(e is not None and 'not supported yet on a shared store' in e and
