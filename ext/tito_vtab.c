@@ -367,6 +367,7 @@ int titoTableFresh(tito_vtab *p) {
     return SQLITE_OK;
   }
   if (p->nOpen > 0 || p->bWriting) return SQLITE_OK;
+  tito_store_cursor_open(p->pStore); /* one snapshot for both reads */
   rc = tito_catalog_find(p->pStore->pKv, p->pTab->pModel->zPrefix, p->zName,
                          &iId, &zDef, &zErr);
   if (rc == SQLITE_OK && iId == p->iCatId) {
@@ -382,6 +383,7 @@ int titoTableFresh(tito_vtab *p) {
   } else if (rc == SQLITE_DONE || rc == SQLITE_OK) {
     rc = SQLITE_OK; /* dropped, or re-created: not followed */
   }
+  tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && !bSame) {
     rc = vtabFollow(p, zDef, &zErr);
     if (rc == SQLITE_OK) rc = titoTableReady(p);
@@ -794,22 +796,32 @@ static int titoRename(sqlite3_vtab *pVtab, const char *zNew) {
 static int titoOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
   tito_vtab *p = (tito_vtab *)pVtab;
   tito_cursor *pCur;
-  int rc = titoTableFresh(p);
+  int rc = titoTableReady(p);
   if (rc != SQLITE_OK) return rc;
+  /* The statement's snapshot is the one the model is checked at. */
+  tito_store_cursor_open(p->pStore);
+  rc = titoTableFresh(p);
+  if (rc != SQLITE_OK) {
+    tito_store_cursor_close(p->pStore);
+    return rc;
+  }
   if (p->pSpare) {
     pCur = p->pSpare;
     p->pSpare = 0;
   } else {
     pCur = sqlite3_malloc(sizeof(*pCur));
-    if (pCur == 0) return SQLITE_NOMEM;
+    if (pCur == 0) {
+      tito_store_cursor_close(p->pStore);
+      return SQLITE_NOMEM;
+    }
     memset(pCur, 0, sizeof(*pCur));
     rc = tito_scan_new(p->pTab, &pCur->pScan);
     if (rc != SQLITE_OK) {
       sqlite3_free(pCur);
+      tito_store_cursor_close(p->pStore);
       return rc;
     }
   }
-  tito_store_cursor_open(p->pStore);
   p->nOpen++;
   *ppCur = &pCur->base;
   return SQLITE_OK;

@@ -140,3 +140,7 @@ SELECT tito_config('alter_batch', NULL);
 SELECT tito_config('alter_pause') IS NULL, tito_config('alter_pause', 0), tito_config('alter_pause', NULL) IS NULL;
 SELECT tito_config('alter_pause', -1);
 SELECT tito_config('alter_pause', 'x');
+-- How long a table of a shared store (TiKV) trusts its model before it
+-- reads the catalog again (test/tikv_sql/alter_test.py uses it).
+SELECT tito_config('schema_recheck'), tito_config('schema_recheck', 0), tito_config('schema_recheck', NULL);
+SELECT tito_config('schema_recheck', 3600001);
