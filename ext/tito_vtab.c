@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "index_backfill.h"
 #include "index_ids.h"
+#include "model_recheck.h"
 #include "definition.h"
 
 /* A cursor drives one scan of the engine (src/scan.h). */
@@ -330,15 +331,6 @@ sqlite3_int64 titoClockMs(void) {
   return t;
 }
 
-/* The index the model has being built (tito_index.bBuilding), or NULL. */
-static const char *vtabBuilding(const tito_model *pModel) {
-  int i;
-  for (i = 0; i < pModel->nIndex; i++) {
-    if (pModel->aIndex[i].bBuilding) return pModel->aIndex[i].zName;
-  }
-  return 0;
-}
-
 /*
 ** A table of a shared store (TiKV) trusts its model for
 ** tito_config('schema_recheck') milliseconds (or until a commit failed),
@@ -354,12 +346,9 @@ static const char *vtabBuilding(const tito_model *pModel) {
 ** on by the old one until the database is opened again, writes fail.
 */
 int titoTableFresh(tito_vtab *p) {
-  tito_backfill *b = 0;
-  char *zDef = 0, *zErr = 0;
-  uint32_t iId = 0;
+  char *zNew = 0, *zErr = 0;
   sqlite3_int64 now;
-  const char *zWas, *zNow;
-  int rc = titoTableReady(p), bSame = 1;
+  int rc = titoTableReady(p);
   if (rc != SQLITE_OK || !p->pStore->bRemote) return rc;
   now = titoClockMs();
   if (now - p->msChecked <
@@ -367,25 +356,12 @@ int titoTableFresh(tito_vtab *p) {
     return SQLITE_OK;
   }
   if (p->nOpen > 0 || p->bWriting) return SQLITE_OK;
-  tito_store_cursor_open(p->pStore); /* one snapshot for both reads */
-  rc = tito_catalog_find(p->pStore->pKv, p->pTab->pModel->zPrefix, p->zName,
-                         &iId, &zDef, &zErr);
-  if (rc == SQLITE_OK && iId == p->iCatId) {
-    rc = tito_backfill_load(p->pTab, &b);
-    if (rc != SQLITE_OK) {
-      zErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
-    } else {
-      zWas = vtabBuilding(p->pTab->pModel);
-      zNow = b && !b->bClear ? b->zIndex : 0;
-      bSame = strcmp(zDef, p->zCatDef) == 0 &&
-              (zWas && zNow ? sqlite3_stricmp(zWas, zNow) == 0 : zWas == zNow);
-    }
-  } else if (rc == SQLITE_DONE || rc == SQLITE_OK) {
-    rc = SQLITE_OK; /* dropped, or re-created: not followed */
-  }
+  tito_store_cursor_open(p->pStore); /* one snapshot for its reads */
+  rc = tito_model_recheck(p->pTab, p->zName, p->iCatId, p->zCatDef, &zNew,
+                          &zErr);
   tito_store_cursor_close(p->pStore);
-  if (rc == SQLITE_OK && !bSame) {
-    rc = vtabFollow(p, zDef, &zErr);
+  if (rc == SQLITE_OK && zNew) {
+    rc = vtabFollow(p, zNew, &zErr);
     if (rc == SQLITE_OK) rc = titoTableReady(p);
   }
   if (rc == SQLITE_OK) {
@@ -393,8 +369,7 @@ int titoTableFresh(tito_vtab *p) {
   } else if (zErr) {
     titoSetError(&p->base, "%s", zErr);
   }
-  tito_backfill_free(b);
-  sqlite3_free(zDef);
+  sqlite3_free(zNew);
   sqlite3_free(zErr);
   return rc;
 }

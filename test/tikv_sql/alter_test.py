@@ -50,16 +50,24 @@ def indexes(rows):
     return [(r[0], r[1]) for r in rows]
 
 
-def steps(cluster, prefix):
-    url = cluster.url(prefix + 'steps')
+def pair(url, nRows, nBatch):
+    """The changing database (A: the model, nRows rows, steps of nBatch)
+    and another process using the model, rechecking it before every
+    statement (B)."""
     a = tikvsql.connect(url)
     a.execute(T)
-    a.execute(FILL % 700)
+    a.execute(FILL % nRows)
+    if nBatch:
+        a.execute("SELECT tito_config('alter_batch', %d)" % nBatch)
     b = Worker(url)
     b.rows(T)
     b.rows("SELECT tito_config('schema_recheck', 0)")
+    return a, b
+
+
+def steps(cluster, prefix):
+    a, b = pair(cluster.url(prefix + 'steps'), 700, 100)
     n3 = b.rows("SELECT count(*) FROM t WHERE v = 'v3'")[0][0]
-    a.execute("SELECT tito_config('alter_batch', 100)")
     r = one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)', 3)")
     seen = b.rows("SELECT name, state FROM tito_indexes('t')")
     chg = b.rows("SELECT table_name, index_name, change, state, rows_done, "
@@ -127,12 +135,7 @@ def declared(cluster, prefix):
 
 def fenced(cluster, prefix):
     """A writer whose transaction began before the change."""
-    url = cluster.url(prefix + 'fence')
-    a = tikvsql.connect(url)
-    a.execute(T)
-    a.execute(FILL % 30)
-    b = Worker(url)
-    b.rows(T)
+    a, b = pair(cluster.url(prefix + 'fence'), 30, 0)
     b.rows("SELECT tito_config('schema_recheck', 3600000)")
     b.rows('BEGIN')
     b.rows("INSERT INTO t VALUES (100, 'v1', 100)")
@@ -220,14 +223,7 @@ def writers(cluster, prefix, zIndex, nWriters):
 
 
 def unique_fails(cluster, prefix):
-    url = cluster.url(prefix + 'uniq')
-    a = tikvsql.connect(url)
-    a.execute(T)
-    a.execute(FILL % 300)
-    a.execute("SELECT tito_config('alter_batch', 50)")
-    b = Worker(url)
-    b.rows(T)
-    b.rows("SELECT tito_config('schema_recheck', 0)")
+    a, b = pair(cluster.url(prefix + 'uniq'), 300, 50)
     e = err_of(a, "SELECT tito_alter('t', 'ADD UNIQUE INDEX by_v(v)')")
     seen = b.rows("SELECT name FROM tito_indexes('t')")
     chg = a.execute('SELECT * FROM tito_changes').fetchall()
@@ -242,14 +238,7 @@ def unique_fails(cluster, prefix):
 
 
 def cancel_and_refusals(cluster, prefix):
-    url = cluster.url(prefix + 'cancel')
-    a = tikvsql.connect(url)
-    a.execute(T)
-    a.execute(FILL % 100)
-    a.execute("SELECT tito_config('alter_batch', 30)")
-    b = Worker(url)
-    b.rows(T)
-    b.rows("SELECT tito_config('schema_recheck', 0)")
+    a, b = pair(cluster.url(prefix + 'cancel'), 100, 30)
     one(a, "SELECT tito_alter('t', 'ADD INDEX by_n(n DESC)', 2)")
     b.rows("INSERT INTO t VALUES (500, 'x', 500)")
     r = one(a, "SELECT tito_alter('t', 'CANCEL')")

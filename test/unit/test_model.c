@@ -5,6 +5,7 @@
 ** virtual tables).
 */
 #include "check.h"
+#include "definition.h"
 #include "kv.h"
 #include "model.h"
 #include <sqlite3.h>
@@ -749,6 +750,47 @@ static void test_where(void) {
   check_group("model: partial-index WHERE text and INCLUDE after it");
 }
 
+/* Which model changes a table of a shared store can follow (a plan made
+** with the old model must stay right: every readable index keeps its
+** position). */
+static void test_follows(void) {
+  static const char *const azOld[] = {"id INTEGER PRIMARY KEY", "a", "b",
+                                      "INDEX ia(a)"};
+  static const char *const azAdd[] = {"id INTEGER PRIMARY KEY", "a", "b",
+                                      "INDEX ia(a)", "INDEX ib(b)"};
+  static const char *const azSwap[] = {"id INTEGER PRIMARY KEY", "a", "b",
+                                       "INDEX ib(b)", "INDEX ia(a)"};
+  static const char *const azCol[] = {"id INTEGER PRIMARY KEY", "a", "b", "c",
+                                      "INDEX ia(a)"};
+  static const char *const azUniq[] = {"id INTEGER PRIMARY KEY", "a", "b",
+                                       "UNIQUE INDEX ia(a)", "INDEX ib(b)"};
+  tito_model *pOld = parseOk("f", NARG(azOld), azOld);
+  tito_model *pAdd = parseOk("f", NARG(azAdd), azAdd);
+  tito_model *pSwap = parseOk("f", NARG(azSwap), azSwap);
+  tito_model *pCol = parseOk("f", NARG(azCol), azCol);
+  tito_model *pUniq = parseOk("f", NARG(azUniq), azUniq);
+  if (pOld && pAdd && pSwap && pCol && pUniq) {
+    CHECK(tito_def_model_follows(pOld, pOld));
+    CHECK(tito_def_model_follows(pOld, pAdd));    /* an index added */
+    CHECK(!tito_def_model_follows(pOld, pSwap));  /* ia moved */
+    CHECK(!tito_def_model_follows(pOld, pCol));   /* a column added */
+    CHECK(!tito_def_model_follows(pOld, pUniq));  /* ia changed */
+    CHECK(!tito_def_model_follows(pAdd, pOld));   /* ib, readable, gone */
+    pAdd->aIndex[1].bBuilding = 1;
+    CHECK(tito_def_model_follows(pAdd, pOld));    /* ib, being built, gone */
+    pAdd->aIndex[0].bBuilding = 1;
+    CHECK(!tito_def_model_follows(pAdd, pSwap));
+  }
+  tito_model_free(pOld);
+  tito_model_free(pAdd);
+  tito_model_free(pSwap);
+  tito_model_free(pCol);
+  tito_model_free(pUniq);
+  check_group("definition: a model changed elsewhere is followed only when "
+              "every index keeps its position (added at the end, or one "
+              "being built dropped from it)");
+}
+
 int main(void) {
   sqlite3_mem_methods m;
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &realMem);
@@ -765,6 +807,7 @@ int main(void) {
   test_affinity_vs_sqlite();
   test_declared_in_sqlite();
   test_where();
+  test_follows();
   test_oom();
   return check_exit();
 }
