@@ -109,8 +109,9 @@ static int ixFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
     c->pTab = 0;
     return SQLITE_ERROR;
   }
-  /* Opened, the model knows an index being built (else: the definition). */
-  if (titoTableReady(c->pTab) != SQLITE_OK) {
+  /* Opened, the model knows an index being built (else: the definition);
+  ** on a shared store, the catalog's model once rechecked. */
+  if (titoTableFresh(c->pTab) != SQLITE_OK) {
     sqlite3_free(c->pTab->base.zErrMsg);
     c->pTab->base.zErrMsg = 0;
   }

@@ -13,6 +13,8 @@ other databases use at the same time (another process: another machine).
     indexes, small steps): the index ends exact
   - a unique index over a value two rows share: the build fails naming it,
     the index is dropped everywhere, its entries deleted
+  - a builder killed at random moments: RESUME from another database
+    finishes, the index exact; two databases racing to add one index
   - CANCEL, and what is refused on TiKV (DROP INDEX, column changes, a
     change inside BEGIN)
 Prints "ok - NAME" / "not ok - NAME".
@@ -23,6 +25,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tikvsql  # noqa: E402
@@ -270,6 +273,77 @@ def cancel_and_refusals(cluster, prefix):
     a.close()
 
 
+def killed(cluster, prefix):
+    """A builder killed at a random moment (perhaps between prewrite and
+    commit): its change resumes from another database, the index exact."""
+    rnd = random.Random(20261204)
+    for trial in range(3):
+        url = cluster.url(prefix + 'kill%d' % trial)
+        a = tikvsql.connect(url)
+        a.execute(T)
+        a.execute(FILL % 1500)
+        w = Worker(url)
+        w.rows(T)
+        w.rows("SELECT tito_config('alter_batch', 25)")
+        w.rows("SELECT tito_config('alter_pause', 5)")
+        w.send({'sql': "SELECT tito_alter('t', 'ADD UNIQUE INDEX by_n(n)')"})
+        time.sleep(rnd.uniform(0.05, 1.0))
+        w.kill()
+        # The first write after the builder's change may be fenced once.
+        for _ in range(3):
+            e = err_of(a, "INSERT INTO t VALUES (5000, 'late', 5000)")
+            if e is None or 'changed since the transaction began' not in e:
+                break
+        chg = a.execute('SELECT rows_done, rows_total FROM tito_changes'
+                        ).fetchall()
+        r = None
+        if chg:
+            r = one(a, "SELECT tito_alter('t', 'RESUME')")
+        idx = a.execute("SELECT name, state FROM tito_indexes('t')").fetchall()
+        chk = one(a, 'SELECT tito_check()')
+        used = a.execute("SELECT id FROM t WHERE n = 5000 AND tito_index = "
+                         "'by_n'").fetchall() if len(idx) == 2 else [(5000,)]
+        tap(e is None and chk == 'ok' and used == [(5000,)] and
+            (idx == [('PRIMARY KEY', 'ready')] and not chg or
+             idx == [('PRIMARY KEY', 'ready'), ('by_n', 'ready')]),
+            'killed: a builder killed (trial %d, %s): RESUME from another '
+            'database finishes it, the index exact' % (
+                trial, 'at %s' % (chg[0],) if chg else 'before or after'),
+            (chg, r, idx, chk, used))
+        a.execute('DROP TABLE t')
+        a.close()
+
+
+def race(cluster, prefix):
+    """Two databases add the same index at once: one wins, the other is
+    told, the definitions do not diverge."""
+    url = cluster.url(prefix + 'race')
+    a = tikvsql.connect(url)
+    a.execute(T)
+    a.execute(FILL % 200)
+    a.execute("SELECT tito_config('schema_recheck', 0)")
+    ws = [Worker(url) for _ in range(2)]
+    for w in ws:
+        w.rows(T)
+        w.rows("SELECT tito_config('alter_batch', 50)")
+    for w in ws:
+        w.send({'sql': "SELECT tito_alter('t', 'ADD INDEX by_v(v)')"})
+    rs = [w.reply() for w in ws]
+    won = [r for r in rs if 'rows' in r]
+    lost = [r for r in rs if 'err' in r]
+    idx = [r[0] for r in a.execute("SELECT name FROM tito_indexes('t')")]
+    chk = one(a, 'SELECT tito_check()')
+    tap(len(won) == 1 and len(lost) == 1 and
+        ('by_v' in lost[0]['err'] or 'conflict' in lost[0]['err']) and
+        idx == ['PRIMARY KEY', 'by_v'] and chk == 'ok',
+        'race: two databases add one index at once: one wins, the other is '
+        'told; one definition', (rs, idx, chk))
+    for w in ws:
+        w.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
 def main():
     cluster = tikvsql.Cluster()
     prefix = tikvsql.run_prefix('alter')
@@ -281,6 +355,8 @@ def main():
         writers(cluster, prefix, 'UNIQUE INDEX by_n(n)', 3)
         unique_fails(cluster, prefix)
         cancel_and_refusals(cluster, prefix)
+        killed(cluster, prefix)
+        race(cluster, prefix)
     finally:
         tikvsql.purge(cluster, prefix)
         cluster.stop()
