@@ -681,6 +681,17 @@ static char *alterReport(const alter_call *a) {
 static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
                      int bOuter, char **pzErr) {
   int rc = alterTxn(a, alterFirstStep, (void *)zChange, pzErr);
+  if (a->bRemote && (rc & 0xff) == SQLITE_BUSY && *pzErr) {
+    /* Its catalog write conflicted: another database changed the model. */
+    char *z = sqlite3_mprintf("%s changed in another database at the same "
+                              "time; nothing was done: run tito_alter again "
+                              "(%s)", a->zTab ? a->zTab : "the table",
+                              *pzErr);
+    if (z) {
+      sqlite3_free(*pzErr);
+      *pzErr = z;
+    }
+  }
   if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
   if (rc == SQLITE_OK && a->bBuild) {
     rc = alterBuild(a, nSteps, bOuter, pzErr);
