@@ -936,6 +936,29 @@ static int titoEof(sqlite3_vtab_cursor *pBase) {
   return tito_scan_eof(((tito_cursor *)pBase)->pScan);
 }
 
+/* A value every row of the scan holds, as the column's result. Text and
+** blobs go through sqlite3_result_text/blob, which copy into the result's
+** own buffer, kept from row to row: sqlite3_result_value of a string frees
+** and allocates that buffer for every row. */
+static void cursorResultFixed(sqlite3_context *ctx, sqlite3_value *v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_TEXT:
+      sqlite3_result_text(ctx, (const char *)sqlite3_value_text(v),
+                          sqlite3_value_bytes(v), SQLITE_TRANSIENT);
+      break;
+    case SQLITE_BLOB:
+      if (sqlite3_value_bytes(v) == 0) {
+        sqlite3_result_zeroblob(ctx, 0); /* a NULL pointer would be NULL */
+      } else {
+        sqlite3_result_blob(ctx, sqlite3_value_blob(v),
+                            sqlite3_value_bytes(v), SQLITE_TRANSIENT);
+      }
+      break;
+    default:
+      sqlite3_result_value(ctx, v);
+  }
+}
+
 static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
                       int iCol) {
   tito_cursor *pCur = (tito_cursor *)pBase;
@@ -952,7 +975,7 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
   }
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
   if (pCur->bFixed && iCol < pCur->nFixed && pCur->apFixed[iCol]) {
-    sqlite3_result_value(ctx, pCur->apFixed[iCol]);
+    cursorResultFixed(ctx, pCur->apFixed[iCol]);
     return SQLITE_OK;
   }
   if (iCol == p->iHintCol) {

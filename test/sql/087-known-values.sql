@@ -72,4 +72,10 @@ SELECT (SELECT value FROM tito_stats WHERE store = 'embedded' AND name = 'rows_s
 UPDATE u SET n = n + 10 WHERE s = ?1; UPDATE o SET n = n + 10 WHERE s = ?1;
 DELETE FROM u WHERE a = ?1; DELETE FROM o WHERE a = ?1;
 SELECT (SELECT count(*) FROM (SELECT * FROM u EXCEPT SELECT * FROM o)) + (SELECT count(*) FROM (SELECT * FROM o EXCEPT SELECT * FROM u)), (SELECT count(*) FROM u), (SELECT sum(n) FROM u) = (SELECT sum(n) FROM o);
+.print '-- empty text and an empty blob as the value every row holds (a blob, not NULL)'
+INSERT INTO u VALUES (5001, '', x'', 0), (5002, x'', '', 0); INSERT INTO o VALUES (5001, '', x'', 0), (5002, x'', '', 0);
+SELECT id, typeof(s), quote(s) FROM u WHERE s = '' ORDER BY id;
+SELECT id, typeof(s), quote(s) FROM u WHERE s = x'' ORDER BY id;
+.parameter set ?1 x''
+SELECT id, typeof(a), quote(a) FROM u WHERE a = ?1 AND s = '' UNION ALL SELECT id, typeof(a), quote(a) FROM o WHERE a = ?1 AND s = '';
 SELECT tito_check('u');
