@@ -136,6 +136,31 @@ def declared(cluster, prefix):
     a.close()
 
 
+def recheck_default(cluster, prefix):
+    """With the default schema_recheck (1,000 ms) another database's
+    connection follows a new index by itself, without a failed commit
+    (about a second later: printed, not asserted)."""
+    a, b = pair(cluster.url(prefix + 'rdef'), 20, 0)
+    b.rows("SELECT tito_config('schema_recheck', NULL)")
+    b.rows('SELECT count(*) FROM t')
+    one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
+    t0 = time.monotonic()
+    seen = []
+    while time.monotonic() - t0 < 60:
+        seen = b.rows("SELECT name FROM tito_indexes('t')")
+        if len(seen) == 2:
+            break
+        time.sleep(0.05)
+    waited = time.monotonic() - t0
+    tap(seen == [['PRIMARY KEY'], ['by_v']],
+        'recheck: with the default schema_recheck another database follows '
+        'the new index by itself (no write needed)', (seen, waited))
+    print('# followed after %.1f s' % waited)
+    b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
 def fenced(cluster, prefix):
     """A writer whose transaction began before the change."""
     a, b = pair(cluster.url(prefix + 'fence'), 30, 0)
@@ -353,6 +378,7 @@ def main():
     try:
         steps(cluster, prefix)
         declared(cluster, prefix)
+        recheck_default(cluster, prefix)
         fenced(cluster, prefix)
         writers(cluster, prefix, 'INDEX by_v(v, n)', 3)
         writers(cluster, prefix, 'UNIQUE INDEX by_n(n)', 3)
