@@ -1166,7 +1166,6 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   if (rc != SQLITE_OK) return rc;
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));
-  if (rc == SQLITE_OK) p->bWriting = 1;
   if (rc == SQLITE_OK && p->zCatDef) {
     /* Rows written by this model only if it is still the catalog's when
     ** the transaction commits (a store shared by other databases). */
@@ -1176,6 +1175,8 @@ static int titoBegin(sqlite3_vtab *pVtab) {
     if (rc != SQLITE_OK) titoSetError(&p->base, "%s", zErr ? zErr : "");
     sqlite3_free(zErr);
   }
+  /* (A failed xBegin gets no xCommit or xRollback to clear it.) */
+  if (rc == SQLITE_OK) p->bWriting = 1;
   return rc;
 }
 
