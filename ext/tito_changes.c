@@ -204,7 +204,12 @@ static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
                           -1, SQLITE_STATIC);
       break;
     case 4: sqlite3_result_int64(ctx, r->pBuild->nDone); break;
-    case 5: sqlite3_result_int64(ctx, r->pBuild->nTotal); break;
+    case 5:
+      /* NULL until the first step of a build on a shared store counts. */
+      if (!r->pBuild->bCountLater) {
+        sqlite3_result_int64(ctx, r->pBuild->nTotal);
+      }
+      break;
     case 6: sqlite3_result_int64(ctx, r->pBuild->iStarted); break;
     default: sqlite3_result_text(ctx, r->zSchema, -1, SQLITE_TRANSIENT);
   }

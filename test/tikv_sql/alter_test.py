@@ -168,6 +168,10 @@ def fenced(cluster, prefix):
     b.rows('BEGIN')
     b.rows("INSERT INTO t VALUES (100, 'v1', 100)")
     r = one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)', 0)")
+    chg = a.execute('SELECT rows_done, rows_total FROM tito_changes'
+                    ).fetchall()
+    tap(chg == [(0, None)], 'fenced: (the rows are counted by the first '
+        'step: rows_total NULL until then)', chg)
     e = b.sql('COMMIT')
     if 'err' in e:
         b.sql('ROLLBACK')
