@@ -120,6 +120,8 @@ typedef struct tito_vtab {
                        ** commit depends on them: tito_catalog_fence) */
   sqlite3_int64 msChecked; /* when the model was last found the catalog's
                        ** (titoTableFresh), or 0: read it again */
+  char *zNoWrite;      /* why the table takes no write: another database
+                       ** changed its columns (titoTableFresh) */
   int nOpen;           /* cursors open */
   int bWriting;        /* written in the open transaction */
   int bAttached;       /* declared without columns: the model is the

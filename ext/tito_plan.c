@@ -376,6 +376,7 @@ static int condParseOne(const tito_model *pModel, const char *zWhere,
 int titoCondParse(tito_vtab *p) {
   const tito_model *pModel = vtabModel(p);
   int i, rc = SQLITE_OK;
+  if (p->aCond) return SQLITE_OK; /* made already, for this model */
   if (pModel->nIndex == 0) return SQLITE_OK;
   p->aCond = sqlite3_malloc(sizeof(tito_pcond) * pModel->nIndex);
   if (p->aCond == 0) return SQLITE_NOMEM;

@@ -172,6 +172,7 @@ static int vtabAttachArgs(tito_vtab *p, char **pzErr) {
 static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
                          char **azNew) {
   int i;
+  titoCondFree(p); /* sized by the model it was made for */
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees its model */
     p->pTab = 0;
@@ -188,7 +189,6 @@ static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
   tito_stats_free(p->pStats);
   p->pStats = 0;
   p->bStatsLoaded = 0;
-  titoCondFree(p);
   return titoCondParse(p);
 }
 
@@ -200,21 +200,31 @@ static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
 ** become the catalog's plus this table's location options. SQLITE_OK if
 ** followed; else *pzErr says why not and nothing changes.
 */
-static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
+static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr,
+                      int *pbReads) {
   const tito_model *pOld = p->pTab ? p->pTab->pModel : p->pModel;
   tito_model *pNew = 0;
   char **azNew = 0;
   int nNew = 0, i;
   int rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
+  *pbReads = 0;
   if (rc == SQLITE_OK) {
     rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew, &pNew,
                           pzErr);
   }
   if (rc == SQLITE_OK && !tito_def_model_follows(pOld, pNew)) {
-    *pzErr = sqlite3_mprintf("tito: %s: another database changed its model "
-                             "in the store's catalog in a way this "
-                             "connection cannot follow (%s); open the "
-                             "database again", p->zName, zDef);
+    *pbReads = tito_def_model_reads(pOld, pNew);
+    *pzErr = *pbReads
+                 ? sqlite3_mprintf("tito: %s: another database changed its "
+                                   "columns in the store's catalog (%s): "
+                                   "this connection reads by the model it "
+                                   "had; open the database again to write "
+                                   "the table", p->zName, zDef)
+                 : sqlite3_mprintf("tito: %s: another database changed its "
+                                   "model in the store's catalog (%s) in a "
+                                   "way this connection cannot read by the "
+                                   "model it has; open the database again",
+                                   p->zName, zDef);
     rc = SQLITE_ERROR;
   }
   if (rc == SQLITE_OK) return vtabTakeModel(p, pNew, nNew, azNew);
@@ -224,10 +234,48 @@ static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
   return rc;
 }
 
+/*
+** A table of a shared store connecting (its database's schema loaded, not
+** CREATE): when another database changed the model since this one
+** declared it, the catalog's definition is the table's, as an attached
+** table's is (the declaration keeps its location options). Best effort: a
+** store it cannot read now leaves the declaration, and the first use
+** reports what is wrong.
+*/
+static void vtabConnectCatalog(tito_vtab *p) {
+  tito_model *pNew = 0;
+  char *zDef = 0, *zErr = 0, **azNew = 0;
+  uint32_t iId = 0;
+  int nNew = 0, i;
+  int rc = tito_store_acquire(&p->pConn->stores, p->zSchema,
+                              p->pModel->zStore, &p->pStore, &zErr);
+  if (rc == SQLITE_OK) rc = tito_store_read(p->pStore);
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
+                           &iId, &zDef, &zErr);
+  }
+  if (rc == SQLITE_OK && vtabCheckDefinition(p, zDef, &zErr) == SQLITE_ERROR) {
+    rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
+    if (rc == SQLITE_OK) {
+      rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew,
+                            &pNew, &zErr);
+    }
+    if (rc == SQLITE_OK) {
+      vtabTakeModel(p, pNew, nNew, azNew);
+    } else {
+      tito_model_free(pNew);
+      for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
+      sqlite3_free(azNew);
+    }
+  }
+  sqlite3_free(zDef);
+  sqlite3_free(zErr);
+}
+
 int titoTableReady(tito_vtab *p) {
   char *zErr = 0;
   uint32_t iId = 0;
-  int rc = SQLITE_OK;
+  int rc = SQLITE_OK, bBracket = 0;
   tito_model *pModel;
   if (p->pTab) return SQLITE_OK;
   if (p->pStore == 0) {
@@ -240,6 +288,11 @@ int titoTableReady(tito_vtab *p) {
     rc = tito_store_read(p->pStore);
     if (rc != SQLITE_OK) {
       zErr = sqlite3_mprintf("%s", tito_store_errmsg(p->pStore));
+    } else {
+      /* Catalog entry, index ids and build record of one snapshot (on a
+      ** shared store another database may change them in between). */
+      tito_store_cursor_open(p->pStore);
+      bBracket = 1;
     }
   }
   if (rc == SQLITE_OK) {
@@ -261,9 +314,19 @@ int titoTableReady(tito_vtab *p) {
       if (rc == SQLITE_ERROR && p->pStore->bRemote) {
         /* Changed by another database since this one declared it. */
         char *zErr2 = 0;
-        if (vtabFollow(p, zDef, &zErr2) == SQLITE_OK) {
+        int bReads = 0;
+        if (vtabFollow(p, zDef, &zErr2, &bReads) == SQLITE_OK) {
           sqlite3_free(zErr);
           zErr = 0;
+          rc = SQLITE_OK;
+        } else if (bReads) {
+          /* Columns added or renamed: read by the declaration, no write
+          ** until the database is opened again (titoTableFresh). */
+          sqlite3_free(zErr);
+          zErr = 0;
+          sqlite3_free(p->zNoWrite);
+          p->zNoWrite = zErr2;
+          zErr2 = 0;
           rc = SQLITE_OK;
         }
         sqlite3_free(zErr2);
@@ -312,6 +375,7 @@ int titoTableReady(tito_vtab *p) {
       }
     }
   }
+  if (bBracket) tito_store_cursor_close(p->pStore);
   if (rc != SQLITE_OK) {
     sqlite3_free(p->base.zErrMsg);
     p->base.zErrMsg = zErr ? zErr : sqlite3_mprintf("tito: out of memory");
@@ -361,8 +425,20 @@ int titoTableFresh(tito_vtab *p) {
                           &zErr);
   tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && zNew) {
-    rc = vtabFollow(p, zNew, &zErr);
-    if (rc == SQLITE_OK) rc = titoTableReady(p);
+    int bReads = 0;
+    rc = vtabFollow(p, zNew, &zErr, &bReads);
+    if (rc == SQLITE_ERROR && bReads) {
+      /* Columns added or renamed (what a shared store's tito_alter does
+      ** besides indexes): rows keep their layout, so reads go on by the
+      ** model this connection has; writes wait for the database to be
+      ** opened again (they would be fenced anyway). */
+      sqlite3_free(p->zNoWrite);
+      p->zNoWrite = zErr;
+      zErr = 0;
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_OK) {
+      rc = titoTableReady(p);
+    }
   }
   if (rc == SQLITE_OK) {
     p->msChecked = now;
@@ -401,6 +477,7 @@ static void vtabFree(tito_vtab *p) {
   sqlite3_free(p->zSchema);
   sqlite3_free(p->zName);
   sqlite3_free(p->zCatDef);
+  sqlite3_free(p->zNoWrite);
   sqlite3_free(p->base.zErrMsg);
   sqlite3_free(p);
 }
@@ -604,6 +681,10 @@ static int vtabInit(sqlite3 *db, void *pAux, int argc,
   }
   if (rc == SQLITE_OK) {
     rc = tito_store_check_url(argv[2], p->pModel->zStore, pzErr);
+  }
+  if (rc == SQLITE_OK && !bCreate && !p->bAttached &&
+      tito_store_is_remote(&pConn->stores, p->pModel->zStore)) {
+    vtabConnectCatalog(p);
   }
   if (rc == SQLITE_OK) {
     /* The planner hint column (tito_hint.c), unless a column has its name. */
@@ -1164,6 +1245,10 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   tito_vtab *p = (tito_vtab *)pVtab;
   int rc = titoTableFresh(p);
   if (rc != SQLITE_OK) return rc;
+  if (p->zNoWrite) {
+    titoSetError(&p->base, "%s", p->zNoWrite);
+    return SQLITE_ERROR;
+  }
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));
   if (rc == SQLITE_OK && p->zCatDef) {

@@ -156,6 +156,31 @@ static int defSameModel(const tito_model *a, const tito_model *b) {
   return 1;
 }
 
+int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew) {
+  int i;
+  if (pOld->nCol > pNew->nCol || pOld->nPk != pNew->nPk ||
+      pOld->iRowidCol != pNew->iRowidCol ||
+      !defIntsEq(pOld->aiPk, pNew->aiPk, pOld->nPk) ||
+      (pOld->nPk &&
+       memcmp(pOld->abPkDesc, pNew->abPkDesc, (size_t)pOld->nPk) != 0)) {
+    return 0;
+  }
+  for (i = 0; i < pOld->nCol; i++) {
+    const tito_column *x = &pOld->aCol[i], *y = &pNew->aCol[i];
+    if (sqlite3_stricmp(x->zType, y->zType) != 0 || x->cAff != y->cAff ||
+        x->bNotNull != y->bNotNull || x->iPk != y->iPk) {
+      return 0;
+    }
+  }
+  for (i = 0; i < pOld->nIndex; i++) {
+    if (pOld->aIndex[i].bBuilding) continue;
+    if (i >= pNew->nIndex || !defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew) {
   int i;
   if (!defSameColumns(pOld, pNew)) return 0;

@@ -59,4 +59,14 @@ int tito_def_compare(const char *zTable, const char *zWhatA, int nA,
 */
 int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew);
 
+/*
+** Can a table whose model is pOld go on reading rows written by pNew (a
+** model another database changed in ways a connection cannot take on while
+** its schema is loaded: columns added at the end, or renamed)? Columns
+** stored at the same positions with the same types and the same primary
+** key, and every index of pOld a query may read the same at the same
+** position. Writes by pOld are never right then (writers are fenced).
+*/
+int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew);
+
 #endif

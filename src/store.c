@@ -137,6 +137,19 @@ static tito_store *storeFind(tito_store_list *pList, const char *zSchema,
   return p;
 }
 
+int tito_store_is_remote(tito_store_list *pList, const char *zUrl) {
+  tito_store_url u;
+  char *zErr = 0;
+  int bRemote = 0;
+  if (pList->zOverride) zUrl = pList->zOverride;
+  if (tito_store_url_parse(zUrl, &u, &zErr) == SQLITE_OK) {
+    bRemote = u.bRemote;
+    tito_store_url_clear(&u);
+  }
+  sqlite3_free(zErr);
+  return bRemote;
+}
+
 int tito_store_acquire(tito_store_list *pList, const char *zSchema,
                        const char *zUrl, tito_store **ppStore, char **pzErr) {
   tito_store_url u;

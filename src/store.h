@@ -105,6 +105,10 @@ int tito_store_set_override(tito_store_list *, const char *zUrl,
 int tito_store_acquire(tito_store_list *, const char *zSchema,
                        const char *zUrl, tito_store **ppStore, char **pzErr);
 
+/* Would a model with store option zUrl (the override wins) live in a store
+** other databases share (TiKV)? 0 also when the URL does not parse. */
+int tito_store_is_remote(tito_store_list *, const char *zUrl);
+
 /* Drop a reference; the last one closes the handle (its statements must be
 ** finalized before the connection closes). */
 void tito_store_release(tito_store *);
