@@ -255,6 +255,8 @@ static void vtabConnectCatalog(tito_vtab *p) {
                            &iId, &zDef, &zErr);
   }
   if (rc == SQLITE_OK && vtabCheckDefinition(p, zDef, &zErr) == SQLITE_ERROR) {
+    sqlite3_free(zErr); /* the difference: taken, not reported */
+    zErr = 0;
     rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
     if (rc == SQLITE_OK) {
       rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew,
