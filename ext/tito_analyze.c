@@ -127,11 +127,6 @@ static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* ------------------------------------------------------------ tito_stat */
 
-typedef struct st_vtab {
-  sqlite3_vtab base;
-  tito_conn *pConn;
-} st_vtab;
-
 typedef struct st_cursor {
   sqlite3_vtab_cursor base;
   tito_vtab *pTab;
@@ -142,25 +137,13 @@ typedef struct st_cursor {
 static int stConnect(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr) {
-  st_vtab *p;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(table_name TEXT, idx TEXT, entries INTEGER,"
-          " stat TEXT, analyzed_at INTEGER, tbl HIDDEN)");
   (void)argc;
   (void)argv;
   (void)pzErr;
-  if (rc != SQLITE_OK) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if (p == 0) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->pConn = (tito_conn *)pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int stDisconnect(sqlite3_vtab *p) {
-  sqlite3_free(p);
-  return SQLITE_OK;
+  return titoTvfConnect(db, pAux,
+      "CREATE TABLE x(table_name TEXT, idx TEXT, entries INTEGER, "
+      "stat TEXT, analyzed_at INTEGER, tbl HIDDEN)",
+      ppVtab);
 }
 
 static int stBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
@@ -169,12 +152,8 @@ static int stBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
 }
 
 static int stOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
-  st_cursor *c = sqlite3_malloc(sizeof(*c));
   (void)p;
-  if (c == 0) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *ppCur = &c->base;
-  return SQLITE_OK;
+  return titoTvfOpen((int)sizeof(st_cursor), ppCur);
 }
 
 static int stClose(sqlite3_vtab_cursor *pCur) {
@@ -195,7 +174,7 @@ static void stSkip(st_cursor *c) {
 static int stFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                     int argc, sqlite3_value **argv) {
   st_cursor *c = (st_cursor *)pCur;
-  st_vtab *p = (st_vtab *)pCur->pVtab;
+  tito_tvf *p = (tito_tvf *)pCur->pVtab;
   const char *zName = argc > 0 ? (const char *)sqlite3_value_text(argv[0]) : 0;
   int rc;
   (void)idxNum;
@@ -280,7 +259,7 @@ static int stRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid) {
 }
 
 static sqlite3_module stModule = {
-    0, 0, stConnect, stBestIndex, stDisconnect, 0, stOpen, stClose,
+    0, 0, stConnect, stBestIndex, titoTvfDisconnect, 0, stOpen, stClose,
     stFilter, stNext, stEof, stColumn, stRowid, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0};
 

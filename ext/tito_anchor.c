@@ -15,11 +15,6 @@
 #include "tito_ext.h"
 #include <string.h>
 
-typedef struct anchor_vtab {
-  sqlite3_vtab base;
-  tito_conn *pConn;
-} anchor_vtab;
-
 typedef struct anchor_cursor {
   sqlite3_vtab_cursor base;
 } anchor_cursor;
@@ -27,23 +22,10 @@ typedef struct anchor_cursor {
 static int anchorConnect(sqlite3 *db, void *pAux, int argc,
                          const char *const *argv, sqlite3_vtab **ppVtab,
                          char **pzErr) {
-  anchor_vtab *p;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(store TEXT)");
   (void)argc;
   (void)argv;
   (void)pzErr;
-  if (rc != SQLITE_OK) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if (p == 0) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->pConn = (tito_conn *)pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int anchorDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return titoTvfConnect(db, pAux, "CREATE TABLE x(store TEXT)", ppVtab);
 }
 
 static int anchorBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
@@ -54,12 +36,8 @@ static int anchorBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
 }
 
 static int anchorOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  anchor_cursor *pCur = sqlite3_malloc(sizeof(*pCur));
   (void)pVtab;
-  if (pCur == 0) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
+  return titoTvfOpen((int)sizeof(anchor_cursor), ppCur);
 }
 
 static int anchorClose(sqlite3_vtab_cursor *pCur) {
@@ -116,7 +94,7 @@ static int anchorBegin(sqlite3_vtab *pVtab) {
 }
 
 static int anchorSync(sqlite3_vtab *pVtab) {
-  anchor_vtab *p = (anchor_vtab *)pVtab;
+  tito_tvf *p = (tito_tvf *)pVtab;
   tito_store *s;
   for (s = p->pConn->stores.pFirst; s; s = s->pNext) {
     int rc;
@@ -130,7 +108,7 @@ static int anchorSync(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
-static void anchorEnd(anchor_vtab *p, int bCommit) {
+static void anchorEnd(tito_tvf *p, int bCommit) {
   tito_store *s;
   for (s = p->pConn->stores.pFirst; s; s = s->pNext) {
     if (s->bAnchored) tito_store_end(s, bCommit);
@@ -138,18 +116,18 @@ static void anchorEnd(anchor_vtab *p, int bCommit) {
 }
 
 static int anchorCommit(sqlite3_vtab *pVtab) {
-  anchorEnd((anchor_vtab *)pVtab, 1);
+  anchorEnd((tito_tvf *)pVtab, 1);
   return SQLITE_OK;
 }
 
 static int anchorRollback(sqlite3_vtab *pVtab) {
-  anchorEnd((anchor_vtab *)pVtab, 0);
+  anchorEnd((tito_tvf *)pVtab, 0);
   return SQLITE_OK;
 }
 
 /* Savepoint calls: kind 0 set, 1 release, 2 roll back. */
 static int anchorSavepointOp(sqlite3_vtab *pVtab, int eOp, int iSave) {
-  anchor_vtab *p = (anchor_vtab *)pVtab;
+  tito_tvf *p = (tito_tvf *)pVtab;
   tito_store *s;
   for (s = p->pConn->stores.pFirst; s; s = s->pNext) {
     int rc;
@@ -186,8 +164,8 @@ static sqlite3_module anchorModule = {
     /* xCreate     */ 0,
     /* xConnect    */ anchorConnect,
     /* xBestIndex  */ anchorBestIndex,
-    /* xDisconnect */ anchorDisconnect,
-    /* xDestroy    */ anchorDisconnect,
+    /* xDisconnect */ titoTvfDisconnect,
+    /* xDestroy    */ titoTvfDisconnect,
     /* xOpen       */ anchorOpen,
     /* xClose      */ anchorClose,
     /* xFilter     */ anchorFilter,

@@ -17,11 +17,6 @@
 #include <string.h>
 #include "index_backfill.h"
 
-typedef struct chg_vtab {
-  sqlite3_vtab base;
-  tito_conn *pConn;
-} chg_vtab;
-
 /* One row: the table's schema and name, and its change. */
 typedef struct chg_row {
   char *zSchema;
@@ -38,26 +33,14 @@ typedef struct chg_cursor {
 static int chgConnect(sqlite3 *db, void *pAux, int argc,
                       const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr) {
-  chg_vtab *p;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(table_name TEXT, index_name TEXT, change TEXT, "
-          "state TEXT, rows_done INTEGER, rows_total INTEGER, "
-          "started INTEGER, schema_name TEXT)");
   (void)argc;
   (void)argv;
   (void)pzErr;
-  if (rc != SQLITE_OK) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if (p == 0) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->pConn = (tito_conn *)pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int chgDisconnect(sqlite3_vtab *p) {
-  sqlite3_free(p);
-  return SQLITE_OK;
+  return titoTvfConnect(db, pAux,
+      "CREATE TABLE x(table_name TEXT, index_name TEXT, change TEXT, "
+      "state TEXT, rows_done INTEGER, rows_total INTEGER, "
+      "started INTEGER, schema_name TEXT)",
+      ppVtab);
 }
 
 static int chgBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
@@ -68,12 +51,8 @@ static int chgBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
 }
 
 static int chgOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
-  chg_cursor *c = sqlite3_malloc(sizeof(*c));
   (void)p;
-  if (c == 0) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *ppCur = &c->base;
-  return SQLITE_OK;
+  return titoTvfOpen((int)sizeof(chg_cursor), ppCur);
 }
 
 static void chgReset(chg_cursor *c) {
@@ -145,7 +124,7 @@ static int chgSchema(chg_cursor *c, tito_conn *pConn, const char *zSchema) {
 static int chgFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                      int argc, sqlite3_value **argv) {
   chg_cursor *c = (chg_cursor *)pCur;
-  chg_vtab *p = (chg_vtab *)pCur->pVtab;
+  tito_tvf *p = (tito_tvf *)pCur->pVtab;
   sqlite3_stmt *pStmt = 0;
   char **azSchema = 0;
   int nSchema = 0, i, rc;
@@ -222,7 +201,7 @@ static int chgRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid) {
 }
 
 static sqlite3_module chgModule = {
-    0, 0, chgConnect, chgBestIndex, chgDisconnect, 0, chgOpen, chgClose,
+    0, 0, chgConnect, chgBestIndex, titoTvfDisconnect, 0, chgOpen, chgClose,
     chgFilter, chgNext, chgEof, chgColumn, chgRowid, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0};
 

@@ -200,6 +200,18 @@ void titoSetError(sqlite3_vtab *, const char *zFmt, ...);
 ** ordinary table reads rows older than ALTER TABLE ADD COLUMN. */
 int titoTableDefaults(sqlite3 *, tito_table *);
 
+/* A table-valued function or introspection table of the connection
+** (tito_tvf.c): declared from zDecl, it knows the connection. */
+typedef struct tito_tvf {
+  sqlite3_vtab base;
+  tito_conn *pConn;
+} tito_tvf;
+int titoTvfConnect(sqlite3 *, void *pAux, const char *zDecl,
+                   sqlite3_vtab **ppVtab);
+int titoTvfDisconnect(sqlite3_vtab *);
+/* A zeroed cursor of nCursor bytes (its sqlite3_vtab_cursor first). */
+int titoTvfOpen(int nCursor, sqlite3_vtab_cursor **ppCur);
+
 /* Make sure pTab->pTab is open (the store and catalog id known). */
 int titoTableReady(tito_vtab *);
 /* titoTableReady, and for a table of a shared store, the model another

@@ -16,11 +16,6 @@
 
 #define IX_COL_TABLE 8
 
-typedef struct ix_vtab {
-  sqlite3_vtab base;
-  tito_conn *pConn;
-} ix_vtab;
-
 typedef struct ix_cursor {
   sqlite3_vtab_cursor base;
   tito_vtab *pTab;  /* the table named (its model stays while connected) */
@@ -31,26 +26,14 @@ typedef struct ix_cursor {
 static int ixConnect(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr) {
-  ix_vtab *p;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(table_name TEXT, name TEXT, kind TEXT, seq INTEGER,"
-          " columns TEXT, include TEXT, partial TEXT, state TEXT,"
-          " tbl HIDDEN)");
   (void)argc;
   (void)argv;
   (void)pzErr;
-  if (rc != SQLITE_OK) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if (p == 0) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->pConn = (tito_conn *)pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int ixDisconnect(sqlite3_vtab *p) {
-  sqlite3_free(p);
-  return SQLITE_OK;
+  return titoTvfConnect(db, pAux,
+      "CREATE TABLE x(table_name TEXT, name TEXT, kind TEXT, "
+      "seq INTEGER, columns TEXT, include TEXT, partial TEXT, "
+      "state TEXT, tbl HIDDEN)",
+      ppVtab);
 }
 
 int titoBestIndexTableArg(sqlite3_index_info *pInfo, int iColTable) {
@@ -75,12 +58,8 @@ static int ixBestIndex(sqlite3_vtab *p, sqlite3_index_info *pInfo) {
 }
 
 static int ixOpen(sqlite3_vtab *p, sqlite3_vtab_cursor **ppCur) {
-  ix_cursor *c = sqlite3_malloc(sizeof(*c));
   (void)p;
-  if (c == 0) return SQLITE_NOMEM;
-  memset(c, 0, sizeof(*c));
-  *ppCur = &c->base;
-  return SQLITE_OK;
+  return titoTvfOpen((int)sizeof(ix_cursor), ppCur);
 }
 
 static int ixClose(sqlite3_vtab_cursor *pCur) {
@@ -95,7 +74,7 @@ static const tito_model *ixModel(const ix_cursor *c) {
 static int ixFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr,
                     int argc, sqlite3_value **argv) {
   ix_cursor *c = (ix_cursor *)pCur;
-  ix_vtab *p = (ix_vtab *)pCur->pVtab;
+  tito_tvf *p = (tito_tvf *)pCur->pVtab;
   const char *zName = argc > 0 ? (const char *)sqlite3_value_text(argv[0]) : 0;
   (void)idxNum;
   (void)idxStr;
@@ -192,7 +171,7 @@ static int ixRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid) {
 }
 
 static sqlite3_module ixModule = {
-    0, 0, ixConnect, ixBestIndex, ixDisconnect, 0, ixOpen, ixClose,
+    0, 0, ixConnect, ixBestIndex, titoTvfDisconnect, 0, ixOpen, ixClose,
     ixFilter, ixNext, ixEof, ixColumn, ixRowid, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0};
 

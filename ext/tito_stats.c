@@ -25,32 +25,15 @@ typedef struct stats_cursor {
   int rc;
 } stats_cursor;
 
-typedef struct stats_vtab {
-  sqlite3_vtab base;
-  tito_conn *pConn;
-} stats_vtab;
-
 static int statsConnect(sqlite3 *db, void *pAux, int argc,
                         const char *const *argv, sqlite3_vtab **ppVtab,
                         char **pzErr) {
-  stats_vtab *p;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(store TEXT, name TEXT, value INTEGER)");
   (void)argc;
   (void)argv;
   (void)pzErr;
-  if (rc != SQLITE_OK) return rc;
-  p = sqlite3_malloc(sizeof(*p));
-  if (p == 0) return SQLITE_NOMEM;
-  memset(p, 0, sizeof(*p));
-  p->pConn = (tito_conn *)pAux;
-  *ppVtab = &p->base;
-  return SQLITE_OK;
-}
-
-static int statsDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
+  return titoTvfConnect(db, pAux,
+      "CREATE TABLE x(store TEXT, name TEXT, value INTEGER)",
+      ppVtab);
 }
 
 static int statsBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
@@ -70,12 +53,8 @@ static void statsClear(stats_cursor *pCur) {
 }
 
 static int statsOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  stats_cursor *pCur = sqlite3_malloc(sizeof(*pCur));
   (void)pVtab;
-  if (pCur == 0) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
+  return titoTvfOpen((int)sizeof(stats_cursor), ppCur);
 }
 
 static int statsClose(sqlite3_vtab_cursor *pBase) {
@@ -114,7 +93,7 @@ static int statsAdd(void *pCtx, const char *zStore, const char *zName,
 static int statsFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                        const char *idxStr, int argc, sqlite3_value **argv) {
   stats_cursor *pCur = (stats_cursor *)pBase;
-  stats_vtab *p = (stats_vtab *)pBase->pVtab;
+  tito_tvf *p = (tito_tvf *)pBase->pVtab;
   (void)idxNum;
   (void)idxStr;
   (void)argc;
@@ -157,8 +136,8 @@ static sqlite3_module statsModule = {
     /* xCreate     */ 0,
     /* xConnect    */ statsConnect,
     /* xBestIndex  */ statsBestIndex,
-    /* xDisconnect */ statsDisconnect,
-    /* xDestroy    */ statsDisconnect,
+    /* xDisconnect */ titoTvfDisconnect,
+    /* xDestroy    */ titoTvfDisconnect,
     /* xOpen       */ statsOpen,
     /* xClose      */ statsClose,
     /* xFilter     */ statsFilter,
