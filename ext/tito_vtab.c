@@ -95,8 +95,7 @@ static int vtabMergeArgs(tito_vtab *p, const char *zDef, int bAll, int *pnNew,
   if (azNew) azNew[nNew] = 0;
   tito_def_free(nCat, azCat);
   if (rc != SQLITE_OK) {
-    for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
-    sqlite3_free(azNew);
+    tito_def_free(nNew, azNew);
     return rc;
   }
   *pnNew = nNew;
@@ -108,11 +107,10 @@ static int vtabMergeArgs(tito_vtab *p, const char *zDef, int bAll, int *pnNew,
 ** own options. */
 static int vtabCatalogArgs(tito_vtab *p, const char *zDef) {
   char **azNew = 0;
-  int nNew = 0, i;
+  int nNew = 0;
   int rc = vtabMergeArgs(p, zDef, 1, &nNew, &azNew);
   if (rc != SQLITE_OK) return rc;
-  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
-  sqlite3_free(p->azArg);
+  tito_def_free(p->nArg, p->azArg);
   p->azArg = azNew;
   p->nArg = nNew;
   return SQLITE_OK;
@@ -171,7 +169,6 @@ static int vtabAttachArgs(tito_vtab *p, char **pzErr) {
 ** planner's conditions and statistics are made anew. */
 static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
                          char **azNew) {
-  int i;
   titoCondFree(p); /* sized by the model it was made for */
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees its model */
@@ -180,8 +177,10 @@ static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
     tito_model_free(p->pModel);
   }
   p->pModel = pNew;
-  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
-  sqlite3_free(p->azArg);
+  /* Clear what the old model knew it could not follow. */
+  sqlite3_free(p->zNoWrite);
+  p->zNoWrite = 0;
+  tito_def_free(p->nArg, p->azArg);
   p->azArg = azNew;
   p->nArg = nNew;
   cursorFree(p->pSpare); /* its scan belongs to the table closed */
@@ -192,45 +191,64 @@ static int vtabTakeModel(tito_vtab *p, tito_model *pNew, int nNew,
   return titoCondParse(p);
 }
 
+/* The model the catalog's definition zDef gives this table (its arguments
+** from vtabMergeArgs: the catalog's clauses, this table's location
+** options), into *ppNew, *pnNew, *pazNew; nothing to free on error. */
+static int vtabCatalogModel(tito_vtab *p, const char *zDef,
+                            tito_model **ppNew, int *pnNew, char ***pazNew,
+                            char **pzErr) {
+  int rc = vtabMergeArgs(p, zDef, 0, pnNew, pazNew);
+  *ppNew = 0;
+  if (rc == SQLITE_OK) {
+    rc = tito_model_parse(p->zName, *pnNew, (const char *const *)*pazNew,
+                          ppNew, pzErr);
+    if (rc != SQLITE_OK) {
+      tito_def_free(*pnNew, *pazNew);
+      *pazNew = 0;
+      *pnNew = 0;
+    }
+  }
+  return rc;
+}
+
 /*
 ** Follow the catalog's definition zDef, which another database changed
 ** (tito_alter on a shared store) from the one this table has: possible when
 ** the model can go on (tito_def_model_follows: the same columns, and each
 ** index a plan made so far may read at the same position). The arguments
-** become the catalog's plus this table's location options. SQLITE_OK if
-** followed; else *pzErr says why not and nothing changes.
+** become the catalog's plus this table's location options. When only
+** columns were added or renamed (tito_def_model_reads: rows keep their
+** layout), the table keeps its model for reads and takes no write until
+** the database is opened again (zNoWrite). SQLITE_OK in both cases; else
+** *pzErr says why the table can neither follow nor read, and nothing
+** changes.
 */
-static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr,
-                      int *pbReads) {
+static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
   const tito_model *pOld = p->pTab ? p->pTab->pModel : p->pModel;
   tito_model *pNew = 0;
   char **azNew = 0;
-  int nNew = 0, i;
-  int rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
-  *pbReads = 0;
-  if (rc == SQLITE_OK) {
-    rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew, &pNew,
-                          pzErr);
+  int nNew = 0;
+  int rc = vtabCatalogModel(p, zDef, &pNew, &nNew, &azNew, pzErr);
+  if (rc == SQLITE_OK && tito_def_model_follows(pOld, pNew)) {
+    return vtabTakeModel(p, pNew, nNew, azNew);
   }
-  if (rc == SQLITE_OK && !tito_def_model_follows(pOld, pNew)) {
-    *pbReads = tito_def_model_reads(pOld, pNew);
-    *pzErr = *pbReads
-                 ? sqlite3_mprintf("tito: %s: another database changed its "
-                                   "columns in the store's catalog (%s): "
-                                   "this connection reads by the model it "
-                                   "had; open the database again to write "
-                                   "the table", p->zName, zDef)
-                 : sqlite3_mprintf("tito: %s: another database changed its "
-                                   "model in the store's catalog (%s) in a "
-                                   "way this connection cannot read by the "
-                                   "model it has; open the database again",
-                                   p->zName, zDef);
+  if (rc == SQLITE_OK && tito_def_model_reads(pOld, pNew)) {
+    sqlite3_free(p->zNoWrite);
+    p->zNoWrite = sqlite3_mprintf("tito: %s: another database changed its "
+                                  "columns in the store's catalog (%s): "
+                                  "this connection reads by the model it "
+                                  "had; open the database again to write "
+                                  "the table", p->zName, zDef);
+    rc = p->zNoWrite ? SQLITE_OK : SQLITE_NOMEM;
+  } else if (rc == SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("tito: %s: another database changed its model "
+                             "in the store's catalog (%s) in a way this "
+                             "connection cannot read by the model it has; "
+                             "open the database again", p->zName, zDef);
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK) return vtabTakeModel(p, pNew, nNew, azNew);
   tito_model_free(pNew);
-  for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
-  sqlite3_free(azNew);
+  tito_def_free(nNew, azNew);
   return rc;
 }
 
@@ -246,7 +264,7 @@ static void vtabConnectCatalog(tito_vtab *p) {
   tito_model *pNew = 0;
   char *zDef = 0, *zErr = 0, **azNew = 0;
   uint32_t iId = 0;
-  int nNew = 0, i;
+  int nNew = 0;
   int rc = tito_store_acquire(&p->pConn->stores, p->zSchema,
                               p->pModel->zStore, &p->pStore, &zErr);
   if (rc == SQLITE_OK) rc = tito_store_read(p->pStore);
@@ -257,17 +275,8 @@ static void vtabConnectCatalog(tito_vtab *p) {
   if (rc == SQLITE_OK && vtabCheckDefinition(p, zDef, &zErr) == SQLITE_ERROR) {
     sqlite3_free(zErr); /* the difference: taken, not reported */
     zErr = 0;
-    rc = vtabMergeArgs(p, zDef, 0, &nNew, &azNew);
-    if (rc == SQLITE_OK) {
-      rc = tito_model_parse(p->zName, nNew, (const char *const *)azNew,
-                            &pNew, &zErr);
-    }
-    if (rc == SQLITE_OK) {
+    if (vtabCatalogModel(p, zDef, &pNew, &nNew, &azNew, &zErr) == SQLITE_OK) {
       vtabTakeModel(p, pNew, nNew, azNew);
-    } else {
-      tito_model_free(pNew);
-      for (i = 0; i < nNew; i++) sqlite3_free(azNew[i]);
-      sqlite3_free(azNew);
     }
   }
   sqlite3_free(zDef);
@@ -316,19 +325,9 @@ int titoTableReady(tito_vtab *p) {
       if (rc == SQLITE_ERROR && p->pStore->bRemote) {
         /* Changed by another database since this one declared it. */
         char *zErr2 = 0;
-        int bReads = 0;
-        if (vtabFollow(p, zDef, &zErr2, &bReads) == SQLITE_OK) {
+        if (vtabFollow(p, zDef, &zErr2) == SQLITE_OK) {
           sqlite3_free(zErr);
           zErr = 0;
-          rc = SQLITE_OK;
-        } else if (bReads) {
-          /* Columns added or renamed: read by the declaration, no write
-          ** until the database is opened again (titoTableFresh). */
-          sqlite3_free(zErr);
-          zErr = 0;
-          sqlite3_free(p->zNoWrite);
-          p->zNoWrite = zErr2;
-          zErr2 = 0;
           rc = SQLITE_OK;
         }
         sqlite3_free(zErr2);
@@ -427,20 +426,8 @@ int titoTableFresh(tito_vtab *p) {
                           &zErr);
   tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && zNew) {
-    int bReads = 0;
-    rc = vtabFollow(p, zNew, &zErr, &bReads);
-    if (rc == SQLITE_ERROR && bReads) {
-      /* Columns added or renamed (what a shared store's tito_alter does
-      ** besides indexes): rows keep their layout, so reads go on by the
-      ** model this connection has; writes wait for the database to be
-      ** opened again (they would be fenced anyway). */
-      sqlite3_free(p->zNoWrite);
-      p->zNoWrite = zErr;
-      zErr = 0;
-      rc = SQLITE_OK;
-    } else if (rc == SQLITE_OK) {
-      rc = titoTableReady(p);
-    }
+    rc = vtabFollow(p, zNew, &zErr);
+    if (rc == SQLITE_OK) rc = titoTableReady(p); /* reopened if followed */
   }
   if (rc == SQLITE_OK) {
     p->msChecked = now;
@@ -453,7 +440,6 @@ int titoTableFresh(tito_vtab *p) {
 }
 
 static void vtabFree(tito_vtab *p) {
-  int i;
   tito_vtab **pp;
   if (p == 0) return;
   for (pp = &p->pConn->pTabs; *pp; pp = &(*pp)->pNextTab) {
@@ -474,8 +460,7 @@ static void vtabFree(tito_vtab *p) {
     tito_model_free(p->pModel);
   }
   tito_store_release(p->pStore);
-  for (i = 0; i < p->nArg; i++) sqlite3_free(p->azArg[i]);
-  sqlite3_free(p->azArg);
+  tito_def_free(p->nArg, p->azArg);
   sqlite3_free(p->zSchema);
   sqlite3_free(p->zName);
   sqlite3_free(p->zCatDef);

@@ -117,23 +117,31 @@ static int defIntsEq(const int *a, const int *b, int n) {
   return n == 0 || memcmp(a, b, sizeof(int) * (size_t)n) == 0;
 }
 
+/* The same primary key (fields and order)? */
+static int defSamePk(const tito_model *a, const tito_model *b) {
+  return a->nPk == b->nPk && a->iRowidCol == b->iRowidCol &&
+         defIntsEq(a->aiPk, b->aiPk, a->nPk) &&
+         (a->nPk == 0 || memcmp(a->abPkDesc, b->abPkDesc, (size_t)a->nPk) == 0);
+}
+
+/* Are two columns stored alike (names and defaults aside)? */
+static int defSameStorage(const tito_column *x, const tito_column *y) {
+  return sqlite3_stricmp(x->zType, y->zType) == 0 && x->cAff == y->cAff &&
+         x->bNotNull == y->bNotNull && x->iPk == y->iPk;
+}
+
 /* The same columns and primary key? */
 static int defSameColumns(const tito_model *a, const tito_model *b) {
   int i;
-  if (a->nCol != b->nCol || a->nPk != b->nPk || a->iRowidCol != b->iRowidCol) {
-    return 0;
-  }
+  if (a->nCol != b->nCol || !defSamePk(a, b)) return 0;
   for (i = 0; i < a->nCol; i++) {
     const tito_column *x = &a->aCol[i], *y = &b->aCol[i];
-    if (sqlite3_stricmp(x->zName, y->zName) != 0 ||
-        sqlite3_stricmp(x->zType, y->zType) != 0 || x->cAff != y->cAff ||
-        x->bNotNull != y->bNotNull || x->iPk != y->iPk ||
+    if (sqlite3_stricmp(x->zName, y->zName) != 0 || !defSameStorage(x, y) ||
         !defStrEq(x->zDefault, y->zDefault)) {
       return 0;
     }
   }
-  return defIntsEq(a->aiPk, b->aiPk, a->nPk) &&
-         (a->nPk == 0 || memcmp(a->abPkDesc, b->abPkDesc, (size_t)a->nPk) == 0);
+  return 1;
 }
 
 /* The same index? */
@@ -158,19 +166,9 @@ static int defSameModel(const tito_model *a, const tito_model *b) {
 
 int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew) {
   int i;
-  if (pOld->nCol > pNew->nCol || pOld->nPk != pNew->nPk ||
-      pOld->iRowidCol != pNew->iRowidCol ||
-      !defIntsEq(pOld->aiPk, pNew->aiPk, pOld->nPk) ||
-      (pOld->nPk &&
-       memcmp(pOld->abPkDesc, pNew->abPkDesc, (size_t)pOld->nPk) != 0)) {
-    return 0;
-  }
+  if (pOld->nCol > pNew->nCol || !defSamePk(pOld, pNew)) return 0;
   for (i = 0; i < pOld->nCol; i++) {
-    const tito_column *x = &pOld->aCol[i], *y = &pNew->aCol[i];
-    if (sqlite3_stricmp(x->zType, y->zType) != 0 || x->cAff != y->cAff ||
-        x->bNotNull != y->bNotNull || x->iPk != y->iPk) {
-      return 0;
-    }
+    if (!defSameStorage(&pOld->aCol[i], &pNew->aCol[i])) return 0;
   }
   for (i = 0; i < pOld->nIndex; i++) {
     if (pOld->aIndex[i].bBuilding) continue;
