@@ -39,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
-#include "definition.h"
 #include "index_backfill.h"
 #include "index_build.h"
 
@@ -162,23 +161,6 @@ static void checkLine(sqlite3_str *pRep, int *pnProblem, const char *zFmt,
   va_end(ap);
 }
 
-/* Do two definitions declare different models (spelling and location
-** options aside: another database may declare a shared store's model in
-** its own words, or have followed the catalog's)? */
-static int checkDefDiffers(const char *zName, const char *zA,
-                           const char *zB) {
-  char **azA = 0, **azB = 0, *zErr = 0;
-  int nA = 0, nB = 0, rc = tito_def_split(zA, &nA, &azA);
-  if (rc == SQLITE_OK) rc = tito_def_split(zB, &nB, &azB);
-  if (rc == SQLITE_OK) {
-    rc = tito_def_compare(zName, "a", nA, azA, "b", nB, azB, &zErr);
-  }
-  tito_def_free(nA, azA);
-  tito_def_free(nB, azB);
-  sqlite3_free(zErr);
-  return rc != SQLITE_OK;
-}
-
 /*
 ** Check one connected table into pRep: it can be opened (its catalog entry
 ** exists), the entry has its id and definition, and its rows and index
@@ -186,7 +168,7 @@ static int checkDefDiffers(const char *zName, const char *zA,
 ** itself could not run.
 */
 static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
-  char *zReport = 0, *zDef = 0, *zStored = 0, *zErr = 0;
+  char *zReport = 0, *zStored = 0, *zErr = 0;
   uint32_t iId = 0;
   int rc = titoTableReady(p);
   if (rc == SQLITE_ERROR || rc == SQLITE_CORRUPT) {
@@ -198,7 +180,6 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
   if (rc != SQLITE_OK) return rc;
   rc = tito_catalog_find(p->pStore->pKv, p->pTab->pModel->zPrefix, p->zName,
                          &iId, &zStored, &zErr);
-  zDef = titoVtabDefinition(p);
   if (rc == SQLITE_DONE) {
     checkLine(pRep, pnProblem, "catalog: %s is not in the store's catalog",
               p->zName);
@@ -209,10 +190,15 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
   } else if (rc == SQLITE_OK && iId != p->pTab->iModelId) {
     checkLine(pRep, pnProblem, "catalog: %s uses model id %u, its catalog "
               "entry says %u", p->zName, p->pTab->iModelId, iId);
-  } else if (rc == SQLITE_OK && zDef && strcmp(zDef, zStored) &&
-             checkDefDiffers(p->zName, zDef, zStored)) {
-    checkLine(pRep, pnProblem, "catalog: the definition of %s differs from "
-              "its catalog entry", p->zName);
+  } else if (rc == SQLITE_OK) {
+    /* Compared as models: another database may declare a shared store's
+    ** model in its own words, or have followed the catalog's. */
+    char *zDiff = 0;
+    if (titoVtabCheckDefinition(p, zStored, &zDiff) == SQLITE_ERROR) {
+      checkLine(pRep, pnProblem, "catalog: the definition of %s differs "
+                "from its catalog entry", p->zName);
+    }
+    sqlite3_free(zDiff);
   }
   if (rc == SQLITE_OK) rc = titoCheckTable(p, &zReport);
   if (rc == SQLITE_OK && zReport) {
@@ -234,7 +220,6 @@ static int checkTable(tito_vtab *p, sqlite3_str *pRep, int *pnProblem) {
     zErr = 0;
   }
   sqlite3_free(zReport);
-  sqlite3_free(zDef);
   sqlite3_free(zStored);
   sqlite3_free(zErr);
   return rc;

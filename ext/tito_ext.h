@@ -224,6 +224,10 @@ sqlite3_int64 titoClockMs(void);
 /* The definition the catalog keeps for the table: its module arguments
 ** (sqlite3_malloc'd, NULL when out of memory). */
 char *titoVtabDefinition(tito_vtab *);
+/* Does the catalog's definition zDef declare the table's model (spelling
+** and location options aside)? SQLITE_OK; SQLITE_ERROR with *pzErr showing
+** both when not. */
+int titoVtabCheckDefinition(tito_vtab *, const char *zDef, char **pzErr);
 
 /* Parse the partial-index conditions of the model for the planner. */
 int titoCondParse(tito_vtab *);

@@ -52,7 +52,7 @@ char *titoVtabDefinition(tito_vtab *p) {
 }
 
 /* Does the catalog's definition zDef declare this table's model? */
-static int vtabCheckDefinition(tito_vtab *p, const char *zDef, char **pzErr) {
+int titoVtabCheckDefinition(tito_vtab *p, const char *zDef, char **pzErr) {
   char **azCat = 0;
   int nCat = 0;
   int rc = tito_def_split(zDef, &nCat, &azCat);
@@ -272,7 +272,8 @@ static void vtabConnectCatalog(tito_vtab *p) {
     rc = tito_catalog_find(p->pStore->pKv, p->pModel->zPrefix, p->zName,
                            &iId, &zDef, &zErr);
   }
-  if (rc == SQLITE_OK && vtabCheckDefinition(p, zDef, &zErr) == SQLITE_ERROR) {
+  if (rc == SQLITE_OK &&
+      titoVtabCheckDefinition(p, zDef, &zErr) == SQLITE_ERROR) {
     sqlite3_free(zErr); /* the difference: taken, not reported */
     zErr = 0;
     if (vtabCatalogModel(p, zDef, &pNew, &nNew, &azNew, &zErr) == SQLITE_OK) {
@@ -321,7 +322,7 @@ int titoTableReady(tito_vtab *p) {
       rc = SQLITE_ERROR;
     }
     if (rc == SQLITE_OK) {
-      rc = vtabCheckDefinition(p, zDef, &zErr);
+      rc = titoVtabCheckDefinition(p, zDef, &zErr);
       if (rc == SQLITE_ERROR && p->pStore->bRemote) {
         /* Changed by another database since this one declared it. */
         char *zErr2 = 0;
@@ -603,7 +604,7 @@ static int vtabCreateEntry(tito_vtab *p, char **pzErr) {
     if (rc == SQLITE_OK) {
       /* The model exists (created from another database): the same
       ** definition attaches to it, another one is refused. */
-      rc = vtabCheckDefinition(p, zCat, pzErr);
+      rc = titoVtabCheckDefinition(p, zCat, pzErr);
       sqlite3_free(zCat);
     } else if (rc == SQLITE_DONE) {
       /* Random ids for the embedded store: a dump of one database read

@@ -172,7 +172,8 @@ int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew) {
   }
   for (i = 0; i < pOld->nIndex; i++) {
     if (pOld->aIndex[i].bBuilding) continue;
-    if (i >= pNew->nIndex || !defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
+    if (i >= pNew->nIndex ||
+        !defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
       return 0;
     }
   }
