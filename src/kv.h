@@ -162,7 +162,11 @@ struct tito_kv_methods {
   ** xPrepare fails with TITO_CONFLICT, "<zWhat> changed since the
   ** transaction began", and nothing is committed. A fence on a key the
   ** transaction writes is not checked (its write conflicts instead). A
-  ** writer fences what it wrote by: a model's catalog entry. */
+  ** writer fences what it wrote by: a model's catalog entry. The engine
+  ** also takes a store with fences to be one whose writers run
+  ** concurrently (an index build then writes the rows it reads again,
+  ** index_build.c, and counts them after its first commit,
+  ** index_backfill.c). */
   int (*xFence)(tito_kv *, const uint8_t *pKey, int nKey, const uint8_t *pVal,
                 int nVal, const char *zWhat);
 };
