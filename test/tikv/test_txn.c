@@ -1480,10 +1480,11 @@ static void test_fence(void) {
   const char *v1[] = {"v1"};
   char *zErr = NULL, z[16];
   CHECK(write_keys(&f, v1, 1) == TITO_OK);
-  /* The condition holds: committed, one KvGet at commit_ts. */
+  /* The condition holds: committed, one KvGet at commit_ts (counted on the
+  ** fake: a real cluster may answer a get with a region error first). */
   int64_t nGet = rpc("KvGet");
   CHECK(fence_commit(f, "v1", w, NULL, &zErr) == TITO_OK);
-  CHECK(rpc("KvGet") == nGet + 1);
+  CHECK(!ctl_addr() || rpc("KvGet") == nGet + 1);
   CHECK(read_key(w, z, sizeof z) == TITO_OK);
   /* A key that must be absent, and is. */
   CHECK(fence_commit(fa, NULL, w, NULL, &zErr) == TITO_OK);
@@ -1509,7 +1510,7 @@ static void test_fence(void) {
   CHECK(tikv_txn_put(t, U(w3), strlen(w3), U("w"), 1, &zErr) == 0);
   nGet = rpc("KvGet");
   CHECK(tikv_txn_commit(t, &zErr) == TITO_OK);
-  CHECK(rpc("KvGet") == nGet);
+  CHECK(rpc("KvGet") == nGet); /* no get at all, wherever it runs */
   tikv_txn_free(t);
   /* Rolled back: the fence goes with the buffer. */
   CHECK(tikv_txn_begin(g_client, 0, &t, &zErr) == TITO_OK);
