@@ -355,25 +355,26 @@ static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
   return rc;
 }
 
-/* On a shared store (TiKV) indexes are added, columns added or renamed:
-** another database's connection follows a model whose indexes grew
-** (titoTableFresh), and reads rows of an added or renamed column by the
-** model it had (their layout unchanged) until it opens the database again;
-** it could go on reading an index dropped here, or rows rewritten without a
-** dropped column. */
+/* On a shared store (TiKV) indexes are added and dropped, columns added
+** or renamed: another database's connection follows a model whose indexes
+** changed (titoTableFresh; an index read checks the index is still kept,
+** titoFilter), and reads rows of an added or renamed column by the model it
+** had (their layout unchanged) until it opens the database again; it could
+** go on reading rows rewritten without a dropped column. */
 static int alterRemoteRefused(tito_vtab *p, const tito_change *c,
                               char **pzErr) {
   if (!p->pStore->bRemote || c->eKind == TITO_CHANGE_ADD_INDEX ||
+      c->eKind == TITO_CHANGE_DROP_INDEX ||
       c->eKind == TITO_CHANGE_ADD_COLUMN ||
       c->eKind == TITO_CHANGE_RENAME_COLUMN) {
     return SQLITE_OK;
   }
   *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: tito_alter adds "
-                           "indexes (ADD INDEX, then RESUME or CANCEL) and "
-                           "adds or renames columns there; dropping an "
-                           "index or a column is not supported yet on a "
-                           "shared store (another database could go on "
-                           "reading by the old model)",
+                           "and drops indexes (then RESUME, or CANCEL of an "
+                           "index being built) and adds or renames columns "
+                           "there; dropping a column is not supported yet "
+                           "on a shared store (another database could go "
+                           "on reading rows by the old model)",
                            p->zName, p->pStore->zUrl);
   return SQLITE_ERROR;
 }

@@ -122,6 +122,9 @@ typedef struct tito_vtab {
                        ** (titoTableFresh), or 0: read it again */
   char *zNoWrite;      /* why the table takes no write: another database
                        ** changed its columns (titoTableFresh) */
+  unsigned iHeld;      /* the store's statement snapshot (tito_store
+                       ** .iBracket) at which the catalog was found to be
+                       ** the model's (titoFilter), or 0 */
   int nOpen;           /* cursors open */
   int bWriting;        /* written in the open transaction */
   int bAttached;       /* declared without columns: the model is the
@@ -169,6 +172,10 @@ int titoSeekFilter(tito_scan *pScan, const tito_model *pModel,
 #define PLAN_PK   1
 
 void titoPlanDecode(int idxNum, tito_plan *p);
+
+/* The id of the index a plan of titoBestIndex reads (0: none), from the
+** idxStr it made (see tito_plan.c). */
+uint32_t titoPlanIndexId(const char *idxStr);
 int titoBestIndex(sqlite3_vtab *, sqlite3_index_info *);
 
 /* The planner hint: the hidden column tito_index (tito_hint.c). */

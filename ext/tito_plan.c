@@ -81,6 +81,11 @@
 **   "pk get", "pk range", "index by_email eq", "index by_role eq range
 **   ordered reverse cover", "full scan limit". "ordered" means the scan
 **   gives the ORDER BY; "reverse" that it runs in descending key order.
+** After its terminating zero (where EXPLAIN and EXPLAIN QUERY PLAN stop)
+** it carries the id of the index the plan reads (0: none), in decimal:
+** xFilter finds the index by it, since the model a plan was made with may
+** have changed by then (another database's tito_alter, followed), and an
+** index's position with it; an index's id is never given to another.
 */
 #include "tito_ext.h"
 #include <errno.h>
@@ -95,6 +100,11 @@
 /* A constraint the chosen partial index applies, until it is numbered
 ** after LIMIT and OFFSET (titoBestIndex). */
 #define IMPLIED_ARG 0x7fff0000
+
+uint32_t titoPlanIndexId(const char *idxStr) {
+  if (idxStr == 0) return 0;
+  return (uint32_t)strtoul(idxStr + strlen(idxStr) + 1, 0, 10);
+}
 
 void titoPlanDecode(int idxNum, tito_plan *p) {
   p->iPath = idxNum & 0x7f;
@@ -1061,6 +1071,10 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum,
   if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
   if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
   if (nArgOffset) sqlite3_str_appendf(s, " offset");
+  /* After the text people see: the id of the index read (titoPlanIndexId). */
+  sqlite3_str_appendchar(s, 1, 0);
+  sqlite3_str_appendf(s, "%u", c->iPath >= 2 ? pModel->aIndex[c->iPath - 2].iId
+                                              : 0u);
   return sqlite3_str_finish(s);
 }
 
@@ -1160,6 +1174,7 @@ int titoBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     }
   }
   pInfo->idxStr = planDescribe(pModel, &best, idxNum, nArgOffset);
+  if (pInfo->idxStr == 0) return SQLITE_NOMEM; /* xFilter needs its id */
   pInfo->needToFreeIdxStr = 1;
   pInfo->estimatedRows = (sqlite3_int64)best.rows;
   pInfo->estimatedCost = best.cost;

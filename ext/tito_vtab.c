@@ -212,10 +212,33 @@ static int vtabCatalogModel(tito_vtab *p, const char *zDef,
 }
 
 /*
+** Have every prepared statement of db prepared again before its next run
+** (plans made with a model another database changed, which this
+** connection follows now), when no statement runs but nBusyOk of them (the
+** caller's): SQLite stops a running statement it expired at its next
+** b-tree open. No call of SQLite's API expires statements and does nothing
+** else, but a change of a connection flag does, so a flag no result depends
+** on (SQLITE_DBCONFIG_TRIGGER_EQP: what EXPLAIN QUERY PLAN shows of
+** triggers) is switched and switched back.
+*/
+static void vtabExpireStatements(sqlite3 *db, int nBusyOk) {
+  sqlite3_stmt *pStmt = 0;
+  int nBusy = 0, bOn = 0;
+  while ((pStmt = sqlite3_next_stmt(db, pStmt)) != 0) {
+    nBusy += sqlite3_stmt_busy(pStmt) != 0;
+  }
+  if (nBusy > nBusyOk) return;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, -1, &bOn);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, !bOn, (int *)0);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, bOn, (int *)0);
+}
+
+/*
 ** Follow the catalog's definition zDef, which another database changed
 ** (tito_alter on a shared store) from the one this table has: possible when
-** the model can go on (tito_def_model_follows: the same columns, and each
-** index a plan made so far may read at the same position). The arguments
+** the model can go on (tito_def_model_follows: the same columns; a plan
+** made before finds its index by id, or fails: titoFilter). Prepared
+** statements are made again when none runs (vtabExpireStatements). The arguments
 ** become the catalog's plus this table's location options. When only
 ** columns were added or renamed (tito_def_model_reads: rows keep their
 ** layout), the table keeps its model for reads and takes no write until
@@ -230,6 +253,7 @@ static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
   int nNew = 0;
   int rc = vtabCatalogModel(p, zDef, &pNew, &nNew, &azNew, pzErr);
   if (rc == SQLITE_OK && tito_def_model_follows(pOld, pNew)) {
+    vtabExpireStatements(p->pConn->db, 0);
     return vtabTakeModel(p, pNew, nNew, azNew);
   }
   if (rc == SQLITE_OK && tito_def_model_reads(pOld, pNew)) {
@@ -425,6 +449,7 @@ int titoTableFresh(tito_vtab *p) {
   tito_store_cursor_open(p->pStore); /* one snapshot for its reads */
   rc = tito_model_recheck(p->pTab, p->zName, p->iCatId, p->zCatDef, &zNew,
                           &zErr);
+  if (rc == SQLITE_OK && zNew == 0) p->iHeld = p->pStore->iBracket;
   tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && zNew) {
     rc = vtabFollow(p, zNew, &zErr);
@@ -957,17 +982,67 @@ static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
   return SQLITE_OK;
 }
 
+/*
+** The index plan pPlan reads, found by the id idxStr carries (tito_plan.c):
+** the model may have changed since the plan was made (another database's
+** tito_alter, followed), the index's position with it. On a shared store
+** the first index read of a statement also checks, at the snapshot it
+** reads, that the catalog still keeps the index (tito_model_index_holds):
+** another database may have dropped it since this connection last
+** rechecked, and then writes no longer maintain its entries. Dropped, the
+** statement fails, saying so (never a wrong answer), and statements are
+** made again for the model the next one follows.
+*/
+static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan) {
+  const tito_model *pModel = p->pTab->pModel;
+  int i = tito_model_index_by_id(pModel, titoPlanIndexId(idxStr));
+  int rc = SQLITE_OK, bHolds = 1, bSame = 0;
+  char *zErr = 0;
+  if (i < 0 || pModel->aIndex[i].bBuilding) {
+    bHolds = 0;
+  } else if (p->pStore->bRemote && p->iHeld != p->pStore->iBracket) {
+    rc = tito_model_index_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, i,
+                                &bHolds, &bSame, &zErr);
+    if (rc == SQLITE_OK && bSame) p->iHeld = p->pStore->iBracket;
+  }
+  if (rc == SQLITE_OK && !bHolds) {
+    zErr = sqlite3_mprintf("tito: %s: another database dropped the index "
+                           "this statement's plan reads (%s); run the "
+                           "statement again (it is planned again)", p->zName,
+                           idxStr ? idxStr : "");
+    rc = SQLITE_BUSY_SNAPSHOT;
+    p->msChecked = 0; /* the next statement follows the model */
+    vtabExpireStatements(p->pConn->db, 1);
+  }
+  if (rc != SQLITE_OK) {
+    titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
+  } else {
+    pPlan->iPath = 2 + i;
+  }
+  sqlite3_free(zErr);
+  return rc;
+}
+
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                       const char *idxStr, int argc, sqlite3_value **argv) {
   tito_cursor *pCur = (tito_cursor *)pBase;
-  const tito_model *pModel = ((tito_vtab *)pBase->pVtab)->pTab->pModel;
+  tito_vtab *p = (tito_vtab *)pBase->pVtab;
+  const tito_model *pModel = p->pTab->pModel;
   tito_plan plan;
   tito_scan_plan sp;
   int rc;
-  (void)idxStr;
   titoPlanDecode(idxNum, &plan);
   if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc) {
     return SQLITE_ERROR;
+  }
+  rc = tito_store_read(p->pStore);
+  if (rc != SQLITE_OK) {
+    titoSetError(pBase->pVtab, "%s", tito_store_errmsg(p->pStore));
+    return rc;
+  }
+  if (plan.iPath >= 2) {
+    rc = filterIndex(p, idxStr, &plan);
+    if (rc != SQLITE_OK) return rc;
   }
   pCur->iPath = plan.iPath;
   memset(&sp, 0, sizeof(sp));
@@ -978,15 +1053,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   sp.bOrdered = plan.bOrdered;
   sp.nOrderEq = plan.nEq;
   sp.bOrderIn = plan.bIn;
-  if (plan.bLimit) {
-    filterLimit((tito_vtab *)pBase->pVtab, &plan, argc, argv, &sp);
-  }
-  rc = tito_store_read(((tito_vtab *)pBase->pVtab)->pStore);
-  if (rc != SQLITE_OK) {
-    titoSetError(pBase->pVtab, "%s",
-                 tito_store_errmsg(((tito_vtab *)pBase->pVtab)->pStore));
-    return rc;
-  }
+  if (plan.bLimit) filterLimit(p, &plan, argc, argv, &sp);
   rc = filterFixed(pCur, pModel, &plan);
   if (rc == SQLITE_OK) {
     rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv,

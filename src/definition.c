@@ -144,8 +144,7 @@ static int defSameColumns(const tito_model *a, const tito_model *b) {
   return 1;
 }
 
-/* The same index? */
-static int defSameIndex(const tito_index *x, const tito_index *y) {
+int tito_def_same_index(const tito_index *x, const tito_index *y) {
   return sqlite3_stricmp(x->zName, y->zName) == 0 && x->bUnique == y->bUnique &&
          x->nCol == y->nCol && x->nInclude == y->nInclude &&
          defIntsEq(x->aiCol, y->aiCol, x->nCol) &&
@@ -159,7 +158,7 @@ static int defSameModel(const tito_model *a, const tito_model *b) {
   int i;
   if (!defSameColumns(a, b) || a->nIndex != b->nIndex) return 0;
   for (i = 0; i < a->nIndex; i++) {
-    if (!defSameIndex(&a->aIndex[i], &b->aIndex[i])) return 0;
+    if (!tito_def_same_index(&a->aIndex[i], &b->aIndex[i])) return 0;
   }
   return 1;
 }
@@ -170,27 +169,11 @@ int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew) {
   for (i = 0; i < pOld->nCol; i++) {
     if (!defSameStorage(&pOld->aCol[i], &pNew->aCol[i])) return 0;
   }
-  for (i = 0; i < pOld->nIndex; i++) {
-    if (pOld->aIndex[i].bBuilding) continue;
-    if (i >= pNew->nIndex ||
-        !defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
-      return 0;
-    }
-  }
   return 1;
 }
 
 int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew) {
-  int i;
-  if (!defSameColumns(pOld, pNew)) return 0;
-  for (i = 0; i < pOld->nIndex; i++) {
-    if (i >= pNew->nIndex) {
-      if (!pOld->aIndex[i].bBuilding) return 0;
-    } else if (!defSameIndex(&pOld->aIndex[i], &pNew->aIndex[i])) {
-      return 0;
-    }
-  }
-  return 1;
+  return defSameColumns(pOld, pNew);
 }
 
 int tito_def_compare(const char *zTable, const char *zWhatA, int nA,

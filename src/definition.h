@@ -50,12 +50,15 @@ int tito_def_compare(const char *zTable, const char *zWhatA, int nA,
                      char *const *azA, const char *zWhatB, int nB,
                      char *const *azB, char **pzErr);
 
+/* The same index (name, kind, fields, condition, included columns)? */
+int tito_def_same_index(const tito_index *x, const tito_index *y);
+
 /*
 ** Can a table whose model is pOld go on with pNew (parsed from the catalog
 ** after another database changed the model)? The same columns and primary
-** key, and every index of pOld a query may read at the same position in
-** pNew (so a plan made with pOld stays right): pNew may add indexes after
-** them, and drop ones pOld was still building, at its end.
+** key; its indexes may differ in any way: a plan names the index it reads
+** by id, and a scan checks that the model it reads by still has that index
+** (ext/tito_vtab.c, tito_model_index_holds).
 */
 int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew);
 
@@ -63,9 +66,9 @@ int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew);
 ** Can a table whose model is pOld go on reading rows written by pNew (a
 ** model another database changed in ways a connection cannot take on while
 ** its schema is loaded: columns added at the end, or renamed)? Columns
-** stored at the same positions with the same types and the same primary
-** key, and every index of pOld a query may read the same at the same
-** position. Writes by pOld are never right then (writers are fenced).
+** stored at the same positions with the same types, and the same primary
+** key (indexes as for tito_def_model_follows). Writes by pOld are never
+** right then (writers are fenced).
 */
 int tito_def_model_reads(const tito_model *pOld, const tito_model *pNew);
 

@@ -52,7 +52,10 @@ static int idsApply(tito_model *pModel, const tito_value *a, int n) {
 }
 
 int tito_index_ids_load(tito_table *pTab) {
-  tito_model *pModel = pTab->pModel;
+  return tito_index_ids_read(pTab, pTab->pModel);
+}
+
+int tito_index_ids_read(tito_table *pTab, tito_model *pModel) {
   tito_buf k = TITO_BUF_INIT;
   tito_value *a = 0;
   const uint8_t *pVal;

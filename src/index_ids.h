@@ -21,6 +21,10 @@
 ** record does not fit the model. */
 int tito_index_ids_load(tito_table *pTab);
 
+/* The same for pModel, another definition of pTab's model (the catalog's
+** at the store's snapshot): its indexes take the ids the record holds. */
+int tito_index_ids_read(tito_table *pTab, tito_model *pModel);
+
 /* Record the ids of pModel (a model of pTab's table), or remove the
 ** record when they are positions. SQLite result code. */
 int tito_index_ids_save(tito_table *pTab, const tito_model *pModel);

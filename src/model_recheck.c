@@ -4,6 +4,8 @@
 #include "model_recheck.h"
 #include <string.h>
 #include "catalog.h"
+#include "definition.h"
+#include "index_ids.h"
 #include "index_backfill.h"
 #include "sqlite_api.h"
 
@@ -47,6 +49,65 @@ int tito_model_recheck(tito_table *pTab, const char *zName, uint32_t iId,
     zCat = 0;
   }
   tito_backfill_free(b);
+  sqlite3_free(zCat);
+  return rc;
+}
+
+/* The catalog's definition zCat of pTab's model parsed, with the ids the
+** store records for its indexes (at the same snapshot); NULL on error. */
+static int recheckParse(tito_table *pTab, const char *zName, const char *zCat,
+                        tito_model **ppNew, char **pzErr) {
+  char **azArg = 0;
+  int nArg = 0;
+  int rc = tito_def_split(zCat, &nArg, &azArg);
+  *ppNew = 0;
+  if (rc == SQLITE_OK) {
+    rc = tito_model_parse(zName, nArg, (const char *const *)azArg, ppNew,
+                          pzErr);
+    if (rc != TITO_OK) rc = rc == TITO_NOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
+  }
+  if (rc == SQLITE_OK) {
+    rc = tito_index_ids_read(pTab, *ppNew);
+    if (rc == SQLITE_CORRUPT) {
+      *pzErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
+                               "not fit its indexes", zName);
+    } else if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    }
+  }
+  if (rc != SQLITE_OK) {
+    tito_model_free(*ppNew);
+    *ppNew = 0;
+  }
+  tito_def_free(nArg, azArg);
+  return rc;
+}
+
+int tito_model_index_holds(tito_table *pTab, const char *zName, uint32_t iId,
+                           const char *zDef, int iIndex, int *pbHolds,
+                           int *pbSame, char **pzErr) {
+  const tito_index *pIdx = &pTab->pModel->aIndex[iIndex];
+  tito_model *pNew = 0;
+  char *zCat = 0;
+  uint32_t iCat = 0;
+  int rc = tito_catalog_find(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
+                             &zCat, pzErr);
+  *pbHolds = 1;
+  *pbSame = 0;
+  if (rc == SQLITE_DONE || (rc == SQLITE_OK && iCat != iId)) {
+    sqlite3_free(zCat);
+    return SQLITE_OK; /* dropped, or re-created: as tito_model_recheck */
+  }
+  if (rc == SQLITE_OK && strcmp(zCat, zDef) == 0) {
+    *pbSame = 1;
+  } else if (rc == SQLITE_OK) {
+    rc = recheckParse(pTab, zName, zCat, &pNew, pzErr);
+    if (rc == SQLITE_OK) {
+      int j = tito_model_index_by_id(pNew, pIdx->iId);
+      *pbHolds = j >= 0 && tito_def_same_index(pIdx, &pNew->aIndex[j]);
+    }
+  }
+  tito_model_free(pNew);
   sqlite3_free(zCat);
   return rc;
 }

@@ -269,7 +269,10 @@ int tito_store_read(tito_store *p) {
 ** last one's closing: the store's read bracket (kv.h). Inside a
 ** transaction the reads use the transaction's snapshot anyway. */
 void tito_store_cursor_open(tito_store *p) {
-  if (p->nCursor++ == 0 && p->bRemote) p->pKv->pMethods->xReadBegin(p->pKv);
+  if (p->nCursor++ == 0) {
+    p->iBracket++;
+    if (p->bRemote) p->pKv->pMethods->xReadBegin(p->pKv);
+  }
 }
 
 void tito_store_cursor_close(tito_store *p) {

@@ -72,6 +72,8 @@ struct tito_store {
                    ** the anchor table (tito_store_ddl_begin) */
   int nSave;       /* savepoint marks set: levels 0..nSave-1 */
   int nCursor;     /* open cursors (statement snapshot) */
+  unsigned iBracket; /* counts the statement snapshots begun (nCursor
+                   ** from 0 to 1): a value names the one reads share */
   tito_buf ksPrefix; /* the keyspace's key prefix (remote), or empty */
   sqlite3_stmt *pMark; /* the nested read that marks a read-only txn */
   struct tito_heads *pHeads; /* the embedded store's cache of partition

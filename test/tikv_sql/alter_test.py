@@ -18,8 +18,14 @@ other databases use at the same time (another process: another machine).
   - a model with a partial index follows a new index
   - ADD and RENAME COLUMN: another database reads by the model it had,
     writes once it opens the database again, then has the new columns
-  - CANCEL, and what is refused on TiKV (DROP INDEX, DROP COLUMN, a change
-    inside BEGIN)
+  - DROP INDEX: another database that rechecks follows at once (a statement
+    prepared before, reading the dropped index, fails once, then is planned
+    again; one reading another index finds it where it moved); one that
+    has not rechecked yet reads the dropped index never: its statement
+    fails at the snapshot it reads, saying so, then follows; the entries
+    are deleted in steps (RESUME from another database), tito_check ok
+    everywhere
+  - CANCEL, and what is refused on TiKV (DROP COLUMN, a change inside BEGIN)
 Prints "ok - NAME" / "not ok - NAME".
 """
 import os
@@ -292,7 +298,7 @@ def cancel_and_refusals(cluster, prefix):
         '(one transaction could miss rows another database commits '
         'meanwhile)', (e, idx))
     one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
-    for change in ('DROP INDEX by_v', 'DROP COLUMN n'):
+    for change in ('DROP COLUMN n',):
         e = err_of(a, "SELECT tito_alter('t', ?)", change)
         idx = [r[0] for r in a.execute("SELECT name FROM tito_indexes('t')")]
         cols = [r[1] for r in a.execute('PRAGMA table_info(t)')]
@@ -300,6 +306,83 @@ def cancel_and_refusals(cluster, prefix):
             idx == ['PRIMARY KEY', 'by_v'] and cols == ['id', 'v', 'n'],
             'refused on TiKV, nothing changed: %s' % change, (e, idx, cols))
     b.close()
+    a.execute('DROP TABLE t')
+    a.close()
+
+
+def dropped(cluster, prefix):
+    """DROP INDEX while two other databases use the index: B rechecks before
+    every statement, C trusts its model for an hour. The entries are deleted
+    in key order, 40 a step: 'v0' first (42 rows)."""
+    a, b = pair(cluster.url(prefix + 'drop'), 300, 40)
+    c = Worker(cluster.url(prefix + 'drop'))
+    c.rows(T)
+    one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
+    one(a, "SELECT tito_alter('t', 'ADD INDEX by_n(n)')")
+    c.rows("SELECT tito_config('schema_recheck', 0)")
+    c.rows("SELECT name FROM tito_indexes('t')")  # followed
+    c.rows("SELECT tito_config('schema_recheck', 3600000)")
+    qv = "SELECT count(*) FROM t WHERE v = ?"
+    qn = "SELECT group_concat(id) FROM t WHERE n BETWEEN ? AND ?"
+    before = [w.rows("EXPLAIN QUERY PLAN " + q, *args)
+              for w in (b, c) for q, args in ((qv, ('v0',)),
+                                               (qn, (10, 14)))]
+    nv = [w.rows(qv, 'v0')[0][0] for w in (b, c)]
+    ids = [w.rows(qn, 10, 14)[0][0] for w in (b, c)]
+    tap(all('by_v' in str(p) for p in before[0::2]) and
+        all('by_n' in str(p) for p in before[1::2]) and
+        nv == [42, 42] and ids == ['10,11,12,13,14'] * 2,
+        'drop: two other databases read both indexes',
+        (before, nv, ids))
+    r = one(a, "SELECT tito_alter('t', 'DROP INDEX by_v', 1)")
+    chg = b.rows("SELECT index_name, change, state, rows_done "
+                 "FROM tito_changes")
+    seen = b.rows("SELECT name FROM tito_indexes('t')")
+    tap('by_v' in r and chg == [['by_v', 'drop index', 'clearing', 40]] and
+        seen == [['PRIMARY KEY'], ['by_n']],
+        'drop: the index leaves the other database at once, its entries '
+        'deleted in steps', (r, chg, seen))
+    # B's statements were prepared with by_v at position 0, by_n at 1:
+    # by_n, now at 0, is found by its id; the plan reading by_v fails once.
+    rn = b.sql(qn, 10, 14)
+    rv = b.sql(qv, 'v0')
+    rv2 = b.sql(qv, 'v0')
+    plan = b.rows("EXPLAIN QUERY PLAN " + qv, 'v0')
+    tap(rn.get('rows') == [['10,11,12,13,14']] and
+        rv.get('code') == 'SQLITE_BUSY_SNAPSHOT' and
+        "dropped the index this statement's plan reads (index by_v eq" in
+        rv.get('err', '') and rv2.get('rows') == [[42]] and
+        'by_v' not in str(plan),
+        'drop: a statement prepared before reads a moved index where it '
+        'is; one reading the dropped index fails once, saying so, then is '
+        'planned again', (rn, rv, rv2, plan))
+    # C has not rechecked: its model still has by_v (its first 40 entries
+    # deleted now), and by_n at 1.
+    cn = c.sql(qn, 10, 14)
+    cv = c.sql(qv, 'v0')
+    cv2 = c.sql(qv, 'v0')
+    tap(cn.get('rows') == [['10,11,12,13,14']] and
+        cv.get('code') == 'SQLITE_BUSY_SNAPSHOT' and
+        'dropped the index' in cv.get('err', '') and
+        cv2.get('rows') == [[42]],
+        'drop: a database that has not rechecked never reads the dropped '
+        'index: its read fails at the snapshot it reads, saying so, then it '
+        'follows', (cn, cv, cv2))
+    # Writes by the new model while the entries are deleted.
+    b.rows("INSERT INTO t VALUES (901, 'v0', 901)")
+    c.rows("UPDATE t SET v = 'v0' WHERE id = 1")
+    c.rows("DELETE FROM t WHERE id = 7")
+    r = b.rows("SELECT tito_alter('t', 'RESUME')")[0][0]
+    chk = (b.rows("SELECT tito_check('t')"), c.rows("SELECT tito_check()"),
+           one(a, "SELECT tito_check()"))
+    n = [w.rows(qv, 'v0')[0][0] for w in (b, c)] + [one(a, qv, 'v0')]
+    left = b.rows("SELECT count(*) FROM tito_changes")
+    tap('by_v' in r and chk == ([['ok']], [['ok']], 'ok') and
+        n == [43, 43, 43] and left == [[0]],
+        'drop: RESUME from another database deletes the rest; tito_check '
+        'ok in every database, counts agree', (r, chk, n, left))
+    b.close()
+    c.close()
     a.execute('DROP TABLE t')
     a.close()
 
@@ -464,6 +547,7 @@ def main():
         writers(cluster, prefix, 'UNIQUE INDEX by_n(n)', 3)
         unique_fails(cluster, prefix)
         cancel_and_refusals(cluster, prefix)
+        dropped(cluster, prefix)
         partial_follow(cluster, prefix)
         columns(cluster, prefix)
         killed(cluster, prefix)
