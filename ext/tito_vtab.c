@@ -982,42 +982,68 @@ static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
   return SQLITE_OK;
 }
 
+/* The statement's plan reads an index this connection's model no longer
+** keeps: fail it, saying so (never a wrong answer); the next statement
+** follows the model, and prepared statements are planned again. */
+static int filterDropped(tito_vtab *p, const char *idxStr) {
+  titoSetError(&p->base, "tito: %s: another database dropped the index "
+               "this statement's plan reads (%s); run the statement again "
+               "(it is planned again)", p->zName, idxStr ? idxStr : "");
+  p->msChecked = 0;
+  vtabExpireStatements(p->pConn->db, 1);
+  return SQLITE_BUSY_SNAPSHOT;
+}
+
+/* Have the scan read the table's catalog entry with its first rows. */
+static int filterReadCatalog(tito_vtab *p, tito_cursor *pCur) {
+  tito_buf k = TITO_BUF_INIT;
+  int rc = tito_catalog_key(&k, p->pTab->pModel->zPrefix, p->zName);
+  if (rc == SQLITE_OK) rc = tito_scan_read_also(pCur->pScan, k.a, k.n);
+  tito_buf_free(&k);
+  return rc;
+}
+
 /*
 ** The index plan pPlan reads, found by the id idxStr carries (tito_plan.c):
 ** the model may have changed since the plan was made (another database's
-** tito_alter, followed), the index's position with it. On a shared store
-** the first index read of a statement also checks, at the snapshot it
-** reads, that the catalog still keeps the index (tito_model_index_holds):
-** another database may have dropped it since this connection last
-** rechecked, and then writes no longer maintain its entries. Dropped, the
-** statement fails, saying so (never a wrong answer), and statements are
-** made again for the model the next one follows.
+** tito_alter, followed), the index's position with it. Sets *pbCheck when
+** the store must be asked whether it still keeps the index (filterHolds).
 */
-static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan) {
+static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan,
+                       int *pbCheck) {
   const tito_model *pModel = p->pTab->pModel;
   int i = tito_model_index_by_id(pModel, titoPlanIndexId(idxStr));
-  int rc = SQLITE_OK, bHolds = 1, bSame = 0;
+  if (i < 0 || pModel->aIndex[i].bBuilding) return filterDropped(p, idxStr);
+  pPlan->iPath = 2 + i;
+  *pbCheck = p->pStore->bRemote && p->iHeld != p->pStore->iBracket;
+  return SQLITE_OK;
+}
+
+/*
+** On a shared store the first index read of a statement checks, at the
+** snapshot it reads, that the catalog still keeps the index
+** (tito_model_index_holds): another database may have dropped it since
+** this connection last rechecked, and then writes no longer maintain its
+** entries. The catalog entry is read with the scan's first rows when the
+** scan fetched any (tito_scan_read_also: no round trip of its own), else
+** on its own; nothing has reached SQLite yet.
+*/
+static int filterHolds(tito_vtab *p, tito_cursor *pCur, const char *idxStr,
+                       int iIndex) {
+  const uint8_t *pVal;
+  int nVal, bHolds = 1, bSame = 0, rc = SQLITE_OK;
   char *zErr = 0;
-  if (i < 0 || pModel->aIndex[i].bBuilding) {
-    bHolds = 0;
-  } else if (p->pStore->bRemote && p->iHeld != p->pStore->iBracket) {
-    rc = tito_model_index_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, i,
-                                &bHolds, &bSame, &zErr);
-    if (rc == SQLITE_OK && bSame) p->iHeld = p->pStore->iBracket;
+  if (tito_scan_extra(pCur->pScan, &pVal, &nVal) &&
+      tito_catalog_entry_is(pVal, nVal, p->iCatId, p->zCatDef)) {
+    bSame = 1;
+  } else {
+    rc = tito_model_index_holds(p->pTab, p->zName, p->iCatId, p->zCatDef,
+                                iIndex, &bHolds, &bSame, &zErr);
   }
-  if (rc == SQLITE_OK && !bHolds) {
-    zErr = sqlite3_mprintf("tito: %s: another database dropped the index "
-                           "this statement's plan reads (%s); run the "
-                           "statement again (it is planned again)", p->zName,
-                           idxStr ? idxStr : "");
-    rc = SQLITE_BUSY_SNAPSHOT;
-    p->msChecked = 0; /* the next statement follows the model */
-    vtabExpireStatements(p->pConn->db, 1);
-  }
+  if (rc == SQLITE_OK && bSame) p->iHeld = p->pStore->iBracket;
+  if (rc == SQLITE_OK && !bHolds) return filterDropped(p, idxStr);
   if (rc != SQLITE_OK) {
     titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
-  } else {
-    pPlan->iPath = 2 + i;
   }
   sqlite3_free(zErr);
   return rc;
@@ -1030,7 +1056,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   const tito_model *pModel = p->pTab->pModel;
   tito_plan plan;
   tito_scan_plan sp;
-  int rc;
+  int rc, bCheck = 0;
   titoPlanDecode(idxNum, &plan);
   if (plan.nEq + (plan.eLo != 0) + (plan.eHi != 0) + plan.bLimit > argc) {
     return SQLITE_ERROR;
@@ -1041,7 +1067,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     return rc;
   }
   if (plan.iPath >= 2) {
-    rc = filterIndex(p, idxStr, &plan);
+    rc = filterIndex(p, idxStr, &plan, &bCheck);
     if (rc != SQLITE_OK) return rc;
   }
   pCur->iPath = plan.iPath;
@@ -1059,7 +1085,11 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv,
                         pCur->bFixed ? pCur->apFixed : 0);
   }
+  if (rc == SQLITE_OK && bCheck) rc = filterReadCatalog(p, pCur);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
+  if (rc == SQLITE_OK && bCheck) {
+    return filterHolds(p, pCur, idxStr, plan.iPath - 2);
+  }
   return cursorError(pCur, rc);
 }
 

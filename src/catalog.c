@@ -81,6 +81,17 @@ static int catInsertEntry(tito_kv *pKv, const char *zPrefix,
   return rc;
 }
 
+int tito_catalog_key(tito_buf *pKey, const char *zPrefix, const char *zName) {
+  return catKey(pKey, zPrefix, 0x00, zName);
+}
+
+int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
+                          const char *zDef) {
+  size_t n = strlen(zDef);
+  return pVal && nVal >= 4 && catU32(pVal) == iId &&
+         (size_t)(nVal - 4) == n && memcmp(pVal + 4, zDef, n) == 0;
+}
+
 int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
                       uint32_t *piId, char **pzDef, char **pzErr) {
   tito_buf k = TITO_BUF_INIT;

@@ -9,8 +9,18 @@
 #ifndef TITO_CATALOG_H
 #define TITO_CATALOG_H
 #include <stdint.h>
+#include "buf.h"
 #include "kv.h"
 #include "sqlite_api.h"
+
+/* The key of zName's catalog entry under zPrefix, into *pKey (reset
+** first). SQLITE_OK or SQLITE_NOMEM. */
+int tito_catalog_key(tito_buf *pKey, const char *zPrefix, const char *zName);
+
+/* Is pVal[0..nVal) (a catalog entry's value; NULL: none) the entry of a
+** model with id iId and definition zDef? */
+int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
+                          const char *zDef);
 
 /* Look up model zName (case-insensitive). SQLITE_OK with *piId and, if
 ** pzDef is not NULL, the stored definition (sqlite3_malloc'd); SQLITE_DONE

@@ -82,6 +82,10 @@ struct tito_scan {
   const uint8_t **apBatchKey;
   int *anBatchKey;
   int nBatch, nBatchAlloc, iBatch, nBatchWant;
+  /* A key read with the first multi-get (tito_scan_read_also): 0 none, 1
+  ** to read, 2 read and absent, 3 read, its value in extraVal. */
+  int eExtra;
+  tito_buf extraKey, extraVal;
   /* Counting: rows passed over unread (see "COUNTING"). */
   int bTouched;          /* the current row's key or values were asked for */
   int nUntouched;        /* rows passed over unread, one after the other */
@@ -174,6 +178,8 @@ void tito_scan_free(tito_scan *p) {
   tito_buf_free(&p->cntEnd);
   tito_buf_free(&p->batchKeys);
   tito_buf_free(&p->batchVals);
+  tito_buf_free(&p->extraKey);
+  tito_buf_free(&p->extraVal);
   sqlite3_free(p->aBatch);
   sqlite3_free(p->apBatchKey);
   sqlite3_free(p->anBatchKey);
@@ -235,6 +241,7 @@ int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   p->bEof = 0;
   p->nYield = 0;
   p->bAll = p->bSorted = p->bBatch = p->bPointBatch = 0;
+  p->eExtra = 0;
   p->bTouched = p->nUntouched = p->bCounting = 0;
   p->pVal = 0;
   p->bDecoded = 0;
@@ -626,9 +633,16 @@ static int batchReserve(tito_scan *p, int n) {
   return SQLITE_OK;
 }
 
-/* xMultiGet callback: keep the value of batch entry i. */
+/* xMultiGet callback: keep the value of batch entry i (or of the key read
+** also, after them). */
 static int batchRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
   tito_scan *p = (tito_scan *)pCtx;
+  if (i == p->nBatch) {
+    p->eExtra = 3;
+    p->extraVal.n = 0;
+    tito_buf_append(&p->extraVal, pVal, nVal);
+    return p->extraVal.rc ? TITO_NOMEM : TITO_OK;
+  }
   p->aBatch[4 * i + 2] = p->batchVals.n;
   p->aBatch[4 * i + 3] = nVal;
   tito_buf_append(&p->batchVals, pVal, nVal);
@@ -665,7 +679,7 @@ static int scanFillBatch(tito_scan *p) {
   p->nBatch = p->iBatch = 0;
   p->batchKeys.n = p->batchVals.n = 0;
   p->nReadWrite = p->pTab->nWrite;
-  rc = batchReserve(p, p->nBatchWant);
+  rc = batchReserve(p, p->nBatchWant + 1); /* + the key read also */
   while (rc == SQLITE_OK && p->bPointBatch && p->nBatch < p->nBatchWant &&
          p->iRange < p->nRange) {
     const scan_range *r = &p->aRange[p->iRange++];
@@ -698,9 +712,14 @@ static int scanFillBatch(tito_scan *p) {
     p->apBatchKey[i] = p->batchKeys.a + p->aBatch[4 * i];
     p->anBatchKey[i] = p->aBatch[4 * i + 1];
   }
-  i = pKv->pMethods->xMultiGet(pKv, p->nBatch, p->apBatchKey, p->anBatchKey,
-                               batchRow, p);
+  if (p->eExtra == 1) {
+    p->apBatchKey[p->nBatch] = p->extraKey.a;
+    p->anBatchKey[p->nBatch] = p->extraKey.n;
+  }
+  i = pKv->pMethods->xMultiGet(pKv, p->nBatch + (p->eExtra == 1),
+                               p->apBatchKey, p->anBatchKey, batchRow, p);
   if (i != TITO_OK) return scanKvError(p, i);
+  if (p->eExtra == 1) p->eExtra = 2;
   if (p->nBatchWant < 64 && !p->bPointBatch) p->nBatchWant *= 2;
   return SQLITE_OK;
 }
@@ -1040,6 +1059,19 @@ int tito_scan_next(tito_scan *p) {
 }
 
 int tito_scan_eof(tito_scan *p) { return p->bEof; }
+
+int tito_scan_read_also(tito_scan *p, const uint8_t *pKey, int nKey) {
+  p->extraKey.n = 0;
+  tito_buf_append(&p->extraKey, pKey, nKey);
+  p->eExtra = p->extraKey.rc ? 0 : 1;
+  return p->extraKey.rc ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+int tito_scan_extra(tito_scan *p, const uint8_t **ppVal, int *pnVal) {
+  *ppVal = p->eExtra == 3 ? p->extraVal.a : 0;
+  *pnVal = p->eExtra == 3 ? p->extraVal.n : 0;
+  return p->eExtra >= 2 ? p->eExtra - 1 : 0;
+}
 
 /* The current row is asked for: read it if it was only counted. */
 static int scanTouch(tito_scan *p) {

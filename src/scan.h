@@ -98,6 +98,17 @@ const uint8_t *tito_scan_key(tito_scan *, int *pnKey);
 ** move). SQLITE_CORRUPT if stored bytes are damaged. */
 int tito_scan_row(tito_scan *, tito_value **paVal);
 
+/* Read pKey too, with the scan's first multi-get of rows (a non-covering
+** index scan's batch, or a primary key IN list's): in the same round trip
+** on TiKV, at the same snapshot. Call after tito_scan_begin, which forgets
+** it. SQLITE_OK or SQLITE_NOMEM. */
+int tito_scan_read_also(tito_scan *, const uint8_t *pKey, int nKey);
+
+/* After tito_scan_start: 0 when the key was not read (the scan fetched no
+** rows), 1 when it was and is absent, 2 when present (*ppVal, *pnVal valid
+** until the next run of the scan). */
+int tito_scan_extra(tito_scan *, const uint8_t **ppVal, int *pnVal);
+
 /* The statement is done with the scan: close iterators and hand the
 ** current row to the table, so a one-pass UPDATE or DELETE of that very
 ** row need not read it again. */

@@ -89,9 +89,13 @@ def main():
         stmt('point SELECT by key', '1 Tso + 1 KvGet',
              'SELECT * FROM users WHERE id = 42')
         stmt('index equality SELECT, 10 rows', '1 Tso + 1 KvScan + '
-             '1 KvBatchGet', "SELECT id, email FROM users WHERE role = 'r3'")
+             '1 KvBatchGet', "SELECT id, email FROM users WHERE role = 'r3'",
+             'the catalog entry (is the index still kept? another database '
+             'may drop it) comes with the rows')
         stmt('  same, covering index', '1 Tso + 1 KvScan',
-             "SELECT name FROM users WHERE role = 'r3'")
+             "SELECT name FROM users WHERE role = 'r3'",
+             'KvGet: the catalog entry, read on its own (no rows to come '
+             'with)')
         n = [1000]
 
         def next_insert():

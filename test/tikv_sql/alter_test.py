@@ -315,14 +315,19 @@ def dropped(cluster, prefix):
     every statement, C trusts its model for an hour. The entries are deleted
     in key order, 40 a step: 'v0' first (42 rows)."""
     a, b = pair(cluster.url(prefix + 'drop'), 300, 40)
-    c = Worker(cluster.url(prefix + 'drop'))
-    c.rows(T)
+    c, d = Worker(cluster.url(prefix + 'drop')), Worker(cluster.url(
+        prefix + 'drop'))
+    for w in (c, d):
+        w.rows(T)
     one(a, "SELECT tito_alter('t', 'ADD INDEX by_v(v)')")
     one(a, "SELECT tito_alter('t', 'ADD INDEX by_n(n)')")
-    c.rows("SELECT tito_config('schema_recheck', 0)")
-    c.rows("SELECT name FROM tito_indexes('t')")  # followed
-    c.rows("SELECT tito_config('schema_recheck', 3600000)")
-    qv = "SELECT count(*) FROM t WHERE v = ?"
+    for w in (c, d):
+        w.rows("SELECT tito_config('schema_recheck', 0)")
+        w.rows("SELECT name FROM tito_indexes('t')")  # followed
+        w.rows("SELECT tito_config('schema_recheck', 3600000)")
+    qv = "SELECT count(*) FROM t WHERE v = ?"  # covering: entries only
+    qs = "SELECT sum(n) FROM t WHERE v = ?"    # entries, then rows
+    ns = [w.rows(qs, 'v0')[0][0] for w in (c, d)]
     qn = "SELECT group_concat(id) FROM t WHERE n BETWEEN ? AND ?"
     before = [w.rows("EXPLAIN QUERY PLAN " + q, *args)
               for w in (b, c) for q, args in ((qv, ('v0',)),
@@ -356,18 +361,24 @@ def dropped(cluster, prefix):
         'drop: a statement prepared before reads a moved index where it '
         'is; one reading the dropped index fails once, saying so, then is '
         'planned again', (rn, rv, rv2, plan))
-    # C has not rechecked: its model still has by_v (its first 40 entries
-    # deleted now), and by_n at 1.
+    # C and D have not rechecked: their model still has by_v (its first 40
+    # entries deleted now), and by_n at 1. C reads entries and rows (the
+    # catalog entry comes with the rows), D entries only (read on its own).
     cn = c.sql(qn, 10, 14)
-    cv = c.sql(qv, 'v0')
-    cv2 = c.sql(qv, 'v0')
+    cs = c.sql(qs, 'v0')
+    cs2 = c.sql(qs, 'v0')
+    dv = d.sql(qv, 'v0')
+    dv2 = d.sql(qv, 'v0')
     tap(cn.get('rows') == [['10,11,12,13,14']] and
-        cv.get('code') == 'SQLITE_BUSY_SNAPSHOT' and
-        'dropped the index' in cv.get('err', '') and
-        cv2.get('rows') == [[42]],
+        cs.get('code') == 'SQLITE_BUSY_SNAPSHOT' and
+        'dropped the index' in cs.get('err', '') and
+        dv.get('code') == 'SQLITE_BUSY_SNAPSHOT' and
+        'dropped the index' in dv.get('err', '') and
+        cs2.get('rows') == [[ns[0]]] and dv2.get('rows') == [[42]] and
+        ns[0] == ns[1],
         'drop: a database that has not rechecked never reads the dropped '
         'index: its read fails at the snapshot it reads, saying so, then it '
-        'follows', (cn, cv, cv2))
+        'follows (index and rows, index only)', (cn, cs, cs2, dv, dv2, ns))
     # Writes by the new model while the entries are deleted.
     b.rows("INSERT INTO t VALUES (901, 'v0', 901)")
     c.rows("UPDATE t SET v = 'v0' WHERE id = 1")
@@ -383,6 +394,7 @@ def dropped(cluster, prefix):
         'ok in every database, counts agree', (r, chk, n, left))
     b.close()
     c.close()
+    d.close()
     a.execute('DROP TABLE t')
     a.close()
 
