@@ -355,30 +355,6 @@ static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
   return rc;
 }
 
-/* On a shared store (TiKV) indexes are added and dropped, columns added
-** or renamed: another database's connection follows a model whose indexes
-** changed (titoTableFresh; an index read checks the index is still kept,
-** titoFilter), and reads rows of an added or renamed column by the model it
-** had (their layout unchanged) until it opens the database again; it could
-** go on reading rows rewritten without a dropped column. */
-static int alterRemoteRefused(tito_vtab *p, const tito_change *c,
-                              char **pzErr) {
-  if (!p->pStore->bRemote || c->eKind == TITO_CHANGE_ADD_INDEX ||
-      c->eKind == TITO_CHANGE_DROP_INDEX ||
-      c->eKind == TITO_CHANGE_ADD_COLUMN ||
-      c->eKind == TITO_CHANGE_RENAME_COLUMN) {
-    return SQLITE_OK;
-  }
-  *pzErr = sqlite3_mprintf("%s is a table of TiKV store %s: tito_alter adds "
-                           "and drops indexes (then RESUME, or CANCEL of an "
-                           "index being built) and adds or renames columns "
-                           "there; dropping a column is not supported yet "
-                           "on a shared store (another database could go "
-                           "on reading rows by the old model)",
-                           p->zName, p->pStore->zUrl);
-  return SQLITE_ERROR;
-}
-
 /* Drop the index being built (CANCEL, or a build that failed). */
 static int alterCancelBuild(tito_vtab *p, const char *zIndex, alter_call *a,
                             char **pzErr) {
@@ -500,7 +476,6 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
   } else if (rc == SQLITE_OK) {
     rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
                           zChange, &c, pzErr);
-    if (rc == SQLITE_OK) rc = alterRemoteRefused(p, &c, pzErr);
     a->eKind = c.eKind;
     if (rc == SQLITE_OK) {
       a->zWhat = sqlite3_mprintf("%s", c.zName);

@@ -982,19 +982,26 @@ static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
   return SQLITE_OK;
 }
 
-/* The statement's plan reads an index this connection's model no longer
-** keeps: fail it, saying so (never a wrong answer); the next statement
-** follows the model, and prepared statements are planned again. */
-static int filterDropped(tito_vtab *p, const char *idxStr) {
+/* The statement's plan reads what this connection's model can no longer
+** read (bHolds: 0 an index dropped elsewhere, -1 rows of other columns):
+** fail it, saying so (never a wrong answer); the next statement follows
+** the model, and prepared statements are planned again. */
+static int filterDropped(tito_vtab *p, const char *idxStr, int bHolds) {
+  p->msChecked = 0;
+  vtabExpireStatements(p->pConn->db, 1);
+  if (bHolds < 0) {
+    titoSetError(&p->base, "tito: %s: another database dropped a column in "
+                 "the store's catalog: this connection cannot read its rows "
+                 "by the model it has; open the database again", p->zName);
+    return SQLITE_ERROR;
+  }
   titoSetError(&p->base, "tito: %s: another database dropped the index "
                "this statement's plan reads (%s); run the statement again "
                "(it is planned again)", p->zName, idxStr ? idxStr : "");
-  p->msChecked = 0;
-  vtabExpireStatements(p->pConn->db, 1);
   return SQLITE_BUSY_SNAPSHOT;
 }
 
-/* Have the scan read the table's catalog entry with its first rows. */
+/* Have the scan read the table's catalog entry with its first key. */
 static int filterReadCatalog(tito_vtab *p, tito_cursor *pCur) {
   tito_buf k = TITO_BUF_INIT;
   int rc = tito_catalog_key(&k, p->pTab->pModel->zPrefix, p->zName);
@@ -1006,27 +1013,25 @@ static int filterReadCatalog(tito_vtab *p, tito_cursor *pCur) {
 /*
 ** The index plan pPlan reads, found by the id idxStr carries (tito_plan.c):
 ** the model may have changed since the plan was made (another database's
-** tito_alter, followed), the index's position with it. Sets *pbCheck when
-** the store must be asked whether it still keeps the index (filterHolds).
+** tito_alter, followed), the index's position with it.
 */
-static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan,
-                       int *pbCheck) {
+static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan) {
   const tito_model *pModel = p->pTab->pModel;
   int i = tito_model_index_by_id(pModel, titoPlanIndexId(idxStr));
-  if (i < 0 || pModel->aIndex[i].bBuilding) return filterDropped(p, idxStr);
+  if (i < 0 || pModel->aIndex[i].bBuilding) return filterDropped(p, idxStr, 0);
   pPlan->iPath = 2 + i;
-  *pbCheck = p->pStore->bRemote && p->iHeld != p->pStore->iBracket;
   return SQLITE_OK;
 }
 
 /*
-** On a shared store the first index read of a statement checks, at the
-** snapshot it reads, that the catalog still keeps the index
-** (tito_model_index_holds): another database may have dropped it since
-** this connection last rechecked, and then writes no longer maintain its
-** entries. The catalog entry is read with the scan's first rows when the
-** scan fetched any (tito_scan_read_also: no round trip of its own), else
-** on its own; nothing has reached SQLite yet.
+** On a shared store the first read of a table in a statement checks, at
+** the snapshot it reads, that the model can still read what it reads
+** (tito_model_holds): another database may have changed the model since
+** this connection last rechecked, dropped the index the plan reads (writes
+** no longer maintain its entries) or a column (rows are rewritten without
+** it). The catalog entry comes with the scan's first read of a key or of
+** rows (tito_scan_read_also: no round trip of its own), else on its own (a
+** range or covering scan); nothing has reached SQLite yet.
 */
 static int filterHolds(tito_vtab *p, tito_cursor *pCur, const char *idxStr,
                        int iIndex) {
@@ -1037,11 +1042,11 @@ static int filterHolds(tito_vtab *p, tito_cursor *pCur, const char *idxStr,
       tito_catalog_entry_is(pVal, nVal, p->iCatId, p->zCatDef)) {
     bSame = 1;
   } else {
-    rc = tito_model_index_holds(p->pTab, p->zName, p->iCatId, p->zCatDef,
-                                iIndex, &bHolds, &bSame, &zErr);
+    rc = tito_model_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, iIndex,
+                          &bHolds, &bSame, &zErr);
   }
   if (rc == SQLITE_OK && bSame) p->iHeld = p->pStore->iBracket;
-  if (rc == SQLITE_OK && !bHolds) return filterDropped(p, idxStr);
+  if (rc == SQLITE_OK && bHolds != 1) return filterDropped(p, idxStr, bHolds);
   if (rc != SQLITE_OK) {
     titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
   }
@@ -1067,9 +1072,10 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     return rc;
   }
   if (plan.iPath >= 2) {
-    rc = filterIndex(p, idxStr, &plan, &bCheck);
+    rc = filterIndex(p, idxStr, &plan);
     if (rc != SQLITE_OK) return rc;
   }
+  bCheck = p->pStore->bRemote && p->iHeld != p->pStore->iBracket;
   pCur->iPath = plan.iPath;
   memset(&sp, 0, sizeof(sp));
   sp.iPath = plan.iPath;
@@ -1088,7 +1094,7 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
   if (rc == SQLITE_OK && bCheck) rc = filterReadCatalog(p, pCur);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
   if (rc == SQLITE_OK && bCheck) {
-    return filterHolds(p, pCur, idxStr, plan.iPath - 2);
+    return filterHolds(p, pCur, idxStr, plan.iPath >= 2 ? plan.iPath - 2 : -1);
   }
   return cursorError(pCur, rc);
 }

@@ -58,7 +58,7 @@ int tito_def_same_index(const tito_index *x, const tito_index *y);
 ** after another database changed the model)? The same columns and primary
 ** key; its indexes may differ in any way: a plan names the index it reads
 ** by id, and a scan checks that the model it reads by still has that index
-** (ext/tito_vtab.c, tito_model_index_holds).
+** (ext/tito_vtab.c, tito_model_holds).
 */
 int tito_def_model_follows(const tito_model *pOld, const tito_model *pNew);
 

@@ -83,15 +83,15 @@ static int recheckParse(tito_table *pTab, const char *zName, const char *zCat,
   return rc;
 }
 
-int tito_model_index_holds(tito_table *pTab, const char *zName, uint32_t iId,
-                           const char *zDef, int iIndex, int *pbHolds,
-                           int *pbSame, char **pzErr) {
-  const tito_index *pIdx = &pTab->pModel->aIndex[iIndex];
+int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
+                     const char *zDef, int iIndex, int *pbHolds, int *pbSame,
+                     char **pzErr) {
+  const tito_model *pOld = pTab->pModel;
   tito_model *pNew = 0;
   char *zCat = 0;
   uint32_t iCat = 0;
-  int rc = tito_catalog_find(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
-                             &zCat, pzErr);
+  int rc = tito_catalog_find(pTab->pKv, pOld->zPrefix, zName, &iCat, &zCat,
+                             pzErr);
   *pbHolds = 1;
   *pbSame = 0;
   if (rc == SQLITE_DONE || (rc == SQLITE_OK && iCat != iId)) {
@@ -102,7 +102,10 @@ int tito_model_index_holds(tito_table *pTab, const char *zName, uint32_t iId,
     *pbSame = 1;
   } else if (rc == SQLITE_OK) {
     rc = recheckParse(pTab, zName, zCat, &pNew, pzErr);
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && !tito_def_model_reads(pOld, pNew)) {
+      *pbHolds = -1;
+    } else if (rc == SQLITE_OK && iIndex >= 0) {
+      const tito_index *pIdx = &pOld->aIndex[iIndex];
       int j = tito_model_index_by_id(pNew, pIdx->iId);
       *pbHolds = j >= 0 && tito_def_same_index(pIdx, &pNew->aIndex[j]);
     }

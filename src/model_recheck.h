@@ -19,17 +19,21 @@
 int tito_model_recheck(tito_table *pTab, const char *zName, uint32_t iId,
                        const char *zDef, char **pzNew, char **pzErr);
 
-/* Does the store, at the snapshot it reads now, still keep index iIndex of
-** pTab's model (opened with catalog id iId and definition zDef) as that
-** model knows it: its entries written by every write visible there? *pbHolds
-** is 1 when the catalog entry is unchanged, or changed by another database
-** keeping the index (the same id and definition: writers maintain it), and
-** 0 when that database dropped it (its entries are no longer maintained, and
-** are being deleted); *pbSame is 1 when the entry is unchanged (every index
-** holds). A model dropped or re-created holds, as for tito_model_recheck.
-** One read when nothing changed; SQLite result code, *pzErr on error. */
-int tito_model_index_holds(tito_table *pTab, const char *zName, uint32_t iId,
-                           const char *zDef, int iIndex, int *pbHolds,
-                           int *pbSame, char **pzErr);
+/* Can pTab's model (opened with catalog id iId and definition zDef) still
+** read what the store holds at the snapshot it reads now: its rows, and
+** index iIndex (-1: none)? Another database may have changed the model
+** since this connection last rechecked. *pbHolds is 1 when the catalog
+** entry is unchanged, or changed in ways that keep rows and that index as
+** the model knows them (columns added or renamed, other indexes; the index
+** with the same id and definition: writers maintain it); 0 when that
+** database dropped the index (its entries are no longer maintained); -1
+** when it dropped a column (rows were rewritten without it, or will be:
+** only another model can read them). *pbSame is 1 when the entry is
+** unchanged (every read holds). A model dropped or re-created holds, as
+** for tito_model_recheck. One read when nothing changed; SQLite result
+** code, *pzErr on error. */
+int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
+                     const char *zDef, int iIndex, int *pbHolds, int *pbSame,
+                     char **pzErr);
 
 #endif

@@ -405,6 +405,44 @@ static void scanSortRanges(tito_scan *p) {
 
 /* ------------------------------------------------------------- reading */
 
+/* A point read that brings the key read also (tito_scan_read_also). */
+typedef struct scan_pair {
+  tito_scan *p;
+  tito_buf *pValBuf;
+  int bFound;
+} scan_pair;
+
+/* xMultiGet callback of scanGetPair. */
+static int pairValue(void *pCtx, int i, const uint8_t *pVal, int nVal) {
+  scan_pair *x = (scan_pair *)pCtx;
+  tito_buf *pBuf = i == 0 ? x->pValBuf : &x->p->extraVal;
+  if (i == 0) x->bFound = 1;
+  else x->p->eExtra = 3;
+  pBuf->n = 0;
+  tito_buf_append(pBuf, pVal, nVal);
+  return pBuf->rc ? TITO_NOMEM : TITO_OK;
+}
+
+/* Read pKey, and the key read also, in one multi-get (one round trip). */
+static int scanGetPair(tito_scan *p, const uint8_t *pKey, int nKey,
+                       tito_buf *pValBuf) {
+  tito_kv *pKv = scanKv(p);
+  const uint8_t *apKey[2];
+  int anKey[2], rc;
+  scan_pair x;
+  x.p = p;
+  x.pValBuf = pValBuf;
+  x.bFound = 0;
+  apKey[0] = pKey;
+  anKey[0] = nKey;
+  apKey[1] = p->extraKey.a;
+  anKey[1] = p->extraKey.n;
+  p->eExtra = 2;
+  rc = pKv->pMethods->xMultiGet(pKv, 2, apKey, anKey, pairValue, &x);
+  if (rc != TITO_OK) return scanKvError(p, rc);
+  return x.bFound ? SQLITE_OK : SQLITE_DONE;
+}
+
 /* Read key pKey and keep copies of the key and its value in pKeyBuf and
 ** pValBuf (the store's value lives only until its next call). SQLITE_DONE
 ** if the key is absent. */
@@ -413,11 +451,16 @@ static int scanGetCopy(tito_scan *p, const uint8_t *pKey, int nKey,
   tito_kv *pKv = scanKv(p);
   const uint8_t *pVal;
   int nVal, rc;
-  rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
-  if (rc == TITO_NOTFOUND) return SQLITE_DONE;
-  if (rc != TITO_OK) return scanKvError(p, rc);
-  pValBuf->n = 0;
-  tito_buf_append(pValBuf, pVal, nVal);
+  if (p->eExtra == 1) {
+    rc = scanGetPair(p, pKey, nKey, pValBuf);
+    if (rc != SQLITE_OK) return rc;
+  } else {
+    rc = pKv->pMethods->xGet(pKv, pKey, nKey, &pVal, &nVal);
+    if (rc == TITO_NOTFOUND) return SQLITE_DONE;
+    if (rc != TITO_OK) return scanKvError(p, rc);
+    pValBuf->n = 0;
+    tito_buf_append(pValBuf, pVal, nVal);
+  }
   pKeyBuf->n = 0;
   tito_buf_append(pKeyBuf, pKey, nKey);
   return pValBuf->rc || pKeyBuf->rc ? SQLITE_NOMEM : SQLITE_OK;

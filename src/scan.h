@@ -98,9 +98,11 @@ const uint8_t *tito_scan_key(tito_scan *, int *pnKey);
 ** move). SQLITE_CORRUPT if stored bytes are damaged. */
 int tito_scan_row(tito_scan *, tito_value **paVal);
 
-/* Read pKey too, with the scan's first multi-get of rows (a non-covering
-** index scan's batch, or a primary key IN list's): in the same round trip
-** on TiKV, at the same snapshot. Call after tito_scan_begin, which forgets
+/* Read pKey too, with the scan's first read of a key (a point read by the
+** primary key or a unique index, made a multi-get of two keys) or of rows
+** (the batch of a non-covering index scan or of a primary key IN list): in
+** the same round trip on TiKV, at the same snapshot. Not with a range
+** read. Call after tito_scan_begin, which forgets
 ** it. SQLITE_OK or SQLITE_NOMEM. */
 int tito_scan_read_also(tito_scan *, const uint8_t *pKey, int nKey);
 

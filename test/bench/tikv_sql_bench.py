@@ -87,7 +87,9 @@ def main():
             rows.append((label, fmt(got), floor, note))
 
         stmt('point SELECT by key', '1 Tso + 1 KvGet',
-             'SELECT * FROM users WHERE id = 42')
+             'SELECT * FROM users WHERE id = 42',
+             'KvBatchGet: the row and the catalog entry (can this model '
+             'still read the rows? another database may drop a column)')
         stmt('index equality SELECT, 10 rows', '1 Tso + 1 KvScan + '
              '1 KvBatchGet', "SELECT id, email FROM users WHERE role = 'r3'",
              'the catalog entry (is the index still kept? another database '
@@ -122,11 +124,13 @@ def main():
         stmt('join of 100 outer rows on the key', '1 Tso + 1 KvScan + '
              '100 KvGet', 'SELECT count(*) FROM orders o JOIN users u ON '
              'u.id = o.user_id', 'one point get per outer row: SQLite '
-             'hands the inner table one key at a time')
+             'hands the inner table one key at a time (the first one a '
+             'KvBatchGet with the catalog entry; the outer scan reads its '
+             'own: 1 KvGet)')
         stmt('  same, written as IN (subquery)', '1 Tso + 1 KvScan + '
              '1 KvBatchGet', 'SELECT count(*) FROM users WHERE id IN '
              '(SELECT user_id FROM orders)', 'the IN list reaches tito '
-             'whole: one multi-get')
+             'whole: one multi-get (KvGet: the scan\'s catalog entry)')
         print('%-58s %-44s %s' % ('statement', 'RPCs (fake cluster)',
                                   'floor'))
         for label, got, floor, note in rows:
