@@ -205,6 +205,10 @@ typedef struct alter_call {
   int bComplete;       /* the build ended */
   int bOuter;          /* inside the caller's transaction */
   int bRemote;         /* a table of a shared store (TiKV) */
+  char *zPaused;       /* the change writes are paused for (a shared
+                       ** store's DROP COLUMN), to be made next */
+  int bUnpaused;       /* CANCEL gave the paused change up */
+  int bMade;           /* the paused change was made */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
 } alter_call;
@@ -442,6 +446,52 @@ static char *alterBusy(const alter_call *a, const tito_backfill *b) {
                          (long long)b->nTotal, a->zName);
 }
 
+/*
+** DROP COLUMN on a shared store, first transaction: writes to the table
+** are paused (tito_catalog_pause: every writer's commit fails its fence),
+** so that the next transaction, which reads after this one committed,
+** rewrites every row (a writer of another database committing while one
+** transaction read and rewrote the rows would leave a row of the old
+** layout it never saw). Rows are left as they are until then, and other
+** databases read them as before.
+*/
+static int alterPause(tito_vtab *p, alter_call *a, const char *zChange,
+                      char **pzErr) {
+  int rc = alterWriteBegin(p, pzErr);
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_pause(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                            p->zName, zChange, pzErr);
+  }
+  if (rc == SQLITE_OK) {
+    a->zPaused = sqlite3_mprintf("%s", zChange);
+    if (a->zPaused == 0) rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+/* A call while writes are paused for a change (a->zPaused): RESUME makes
+** it (the next transaction), CANCEL gives it up (the entry defined again,
+** as it was), anything else is refused. */
+static int alterPausedCall(tito_vtab *p, alter_call *a, const char *zChange,
+                           char **pzErr) {
+  a->eKind = TITO_CHANGE_DROP_COLUMN;
+  if (zChange && alterIsWord(zChange, "RESUME")) return SQLITE_OK;
+  if (zChange && alterIsWord(zChange, "CANCEL")) {
+    int rc = alterWriteBegin(p, pzErr);
+    if (rc == SQLITE_OK) {
+      rc = tito_catalog_redefine(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                                 p->zName, p->zCatDef, pzErr);
+    }
+    a->bUnpaused = rc == SQLITE_OK;
+    return rc;
+  }
+  *pzErr = sqlite3_mprintf("writes to %s are paused for '%s' (another "
+                           "call's, perhaps cut short): SELECT tito_alter("
+                           "'%q', 'RESUME') makes it, 'CANCEL' gives it up",
+                           p->zName, a->zPaused, a->zName);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /* The call's first transaction: the change planned and made, or begun
 ** (an index build), or RESUME / CANCEL. */
 static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
@@ -461,8 +511,14 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
     }
   }
-  if (rc == SQLITE_OK && (alterIsWord(zChange, "RESUME") ||
-                          alterIsWord(zChange, "CANCEL"))) {
+  if (rc == SQLITE_OK && p->pStore->bRemote) {
+    rc = tito_catalog_paused(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                             p->zName, &a->zPaused, pzErr);
+  }
+  if (rc == SQLITE_OK && a->zPaused) {
+    rc = alterPausedCall(p, a, zChange, pzErr);
+  } else if (rc == SQLITE_OK && (alterIsWord(zChange, "RESUME") ||
+                                 alterIsWord(zChange, "CANCEL"))) {
     a->eKind = alterIsWord(zChange, "RESUME") ? ALTER_RESUME : ALTER_CANCEL;
     if (b == 0) {
       *pzErr = sqlite3_mprintf("no change of %s is in progress", p->zName);
@@ -482,7 +538,10 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       if (a->zWhat == 0) rc = SQLITE_NOMEM;
     }
     iIdx = rc == SQLITE_OK ? alterOneIndex(&c) : -1;
-    if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
+    if (rc == SQLITE_OK && p->pStore->bRemote &&
+        c.eKind == TITO_CHANGE_DROP_COLUMN) {
+      rc = alterPause(p, a, zChange, pzErr);
+    } else if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
       rc = alterStepsBegin(p, &c, &c.pModel->aIndex[iIdx], 0, a, pzErr);
     } else if (iIdx >= 0) {
       rc = alterStepsBegin(p, &c, &c.pOld->aIndex[iIdx], 1, a, pzErr);
@@ -578,6 +637,49 @@ static int alterStepRetried(alter_call *a, char **pzErr) {
   return rc;
 }
 
+/* The change writes are paused for, made: every row rewritten (read after
+** the pause committed) and the table defined anew, which ends the pause.
+** Nothing to do if another call made or gave it up meanwhile. */
+static int alterPausedStep(alter_call *a, void *pArg, char **pzErr) {
+  tito_vtab *p = 0;
+  tito_change c;
+  char *zNow = 0;
+  int rc = alterOpen(a, &p, pzErr);
+  (void)pArg;
+  memset(&c, 0, sizeof(c));
+  if (rc == SQLITE_OK) {
+    rc = tito_catalog_paused(p->pStore->pKv, p->pTab->pModel->zPrefix,
+                             p->zName, &zNow, pzErr);
+  }
+  if (rc == SQLITE_OK && zNow && strcmp(zNow, a->zPaused) == 0) {
+    rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
+                          a->zPaused, &c, pzErr);
+    if (rc == SQLITE_OK && a->zWhat == 0) {
+      a->zWhat = sqlite3_mprintf("%s", c.zName);
+      if (a->zWhat == 0) rc = SQLITE_NOMEM;
+    }
+    /* Last: the schema's change may free p. */
+    if (rc == SQLITE_OK) rc = alterRun(p, &c, &a->nRow, pzErr);
+  }
+  tito_change_free(&c);
+  sqlite3_free(zNow);
+  return rc;
+}
+
+/* The paused change's transaction, run again when it lost a write
+** conflict (a writer's locks, another call). */
+static int alterPausedRetried(alter_call *a, char **pzErr) {
+  int rc = alterTxn(a, alterPausedStep, 0, pzErr), nTry;
+  for (nTry = 0; (rc & 0xff) == SQLITE_BUSY && nTry < ALTER_STEP_TRIES;
+       nTry++) {
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    sqlite3_sleep(10 << (nTry < 6 ? nTry : 6));
+    rc = alterTxn(a, alterPausedStep, 0, pzErr);
+  }
+  return rc;
+}
+
 static int alterCancelStep(alter_call *a, void *pArg, char **pzErr) {
   tito_vtab *p = 0;
   tito_backfill *b = 0;
@@ -632,6 +734,14 @@ static char *alterReport(const alter_call *a) {
                     "SELECT tito_alter('%q', 'RESUME') goes on",
         t, z, (long long)a->nDone, (long long)a->nTotal, a->zName);
   }
+  if (a->bUnpaused) {
+    return sqlite3_mprintf("%s: '%s' given up, writes go on", t, a->zPaused);
+  }
+  if (a->zPaused && !a->bMade) {
+    return sqlite3_mprintf("%s: writes paused for '%s': SELECT tito_alter("
+                           "'%q', 'RESUME') makes it", t, a->zPaused,
+                           a->zName);
+  }
   if (a->eKind == ALTER_CANCEL) {
     return sqlite3_mprintf("%s: the build of index %s cancelled, the "
                            "index dropped", t, z);
@@ -674,6 +784,11 @@ static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
     }
   }
   if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
+  if (rc == SQLITE_OK && a->zPaused && !a->bUnpaused && nSteps != 0) {
+    rc = alterPausedRetried(a, pzErr);
+    a->bMade = rc == SQLITE_OK;
+    if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
+  }
   if (rc == SQLITE_OK && a->bBuild) {
     rc = alterBuild(a, nSteps, bOuter, pzErr);
     if (rc != SQLITE_OK && !bOuter && a->zTab && !a->bClear) {
@@ -748,6 +863,7 @@ static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_free(a.zTab);
   sqlite3_free(a.zSchema);
   sqlite3_free(a.zWhat);
+  sqlite3_free(a.zPaused);
   sqlite3_free(zErr);
 }
 

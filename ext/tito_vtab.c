@@ -447,8 +447,10 @@ int titoTableFresh(tito_vtab *p) {
   }
   if (p->nOpen > 0 || p->bWriting) return SQLITE_OK;
   tito_store_cursor_open(p->pStore); /* one snapshot for its reads */
+  sqlite3_free(p->zPaused);
+  p->zPaused = 0;
   rc = tito_model_recheck(p->pTab, p->zName, p->iCatId, p->zCatDef, &zNew,
-                          &zErr);
+                          &p->zPaused, &zErr);
   if (rc == SQLITE_OK && zNew == 0) p->iHeld = p->pStore->iBracket;
   tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && zNew) {
@@ -479,6 +481,7 @@ static void vtabFree(tito_vtab *p) {
   cursorFree(p->pSpare);
   sqlite3_free(p->aNew);
   tito_buf_free(&p->oldKey);
+  sqlite3_free(p->zPaused);
   sqlite3_finalize(p->pDefault);
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees the model too */
@@ -1339,6 +1342,14 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   if (p->zNoWrite) {
     titoSetError(&p->base, "%s", p->zNoWrite);
     return SQLITE_ERROR;
+  }
+  if (p->zPaused) {
+    titoSetError(&p->base, "tito: %s: another database paused writes to it "
+                 "for '%s' (SELECT tito_alter('%s', 'RESUME') makes one cut "
+                 "short); run the transaction again", p->zName, p->zPaused,
+                 p->zName);
+    p->msChecked = 0; /* the next write rechecks */
+    return SQLITE_BUSY;
   }
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));

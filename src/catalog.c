@@ -92,12 +92,14 @@ int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
          (size_t)(nVal - 4) == n && memcmp(pVal + 4, zDef, n) == 0;
 }
 
-int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
-                      uint32_t *piId, char **pzDef, char **pzErr) {
+int tito_catalog_entry(tito_kv *pKv, const char *zPrefix, const char *zName,
+                       uint32_t *piId, char **pzDef, char **pzPaused,
+                       char **pzErr) {
   tito_buf k = TITO_BUF_INIT;
   const uint8_t *pVal;
   int nVal, rc;
   if (pzDef) *pzDef = 0;
+  if (pzPaused) *pzPaused = 0;
   rc = catKey(&k, zPrefix, 0x00, zName);
   if (rc == SQLITE_OK) {
     int r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
@@ -109,15 +111,26 @@ int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
       *pzErr = sqlite3_mprintf("tito: catalog entry of %s is corrupt", zName);
       rc = SQLITE_CORRUPT;
     } else {
+      const uint8_t *pZero = memchr(pVal + 4, 0, (size_t)(nVal - 4));
       *piId = catU32(pVal);
       if (pzDef) {
         *pzDef = sqlite3_mprintf("%.*s", nVal - 4, pVal + 4);
         if (*pzDef == 0) rc = SQLITE_NOMEM;
       }
+      if (pzPaused && pZero && rc == SQLITE_OK) {
+        *pzPaused = sqlite3_mprintf("%.*s", (int)(pVal + nVal - pZero - 1),
+                                    pZero + 1);
+        if (*pzPaused == 0) rc = SQLITE_NOMEM;
+      }
     }
   }
   tito_buf_free(&k);
   return rc;
+}
+
+int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
+                      uint32_t *piId, char **pzDef, char **pzErr) {
+  return tito_catalog_entry(pKv, zPrefix, zName, piId, pzDef, 0, pzErr);
 }
 
 /* Does any key start with p[0..n)? (TITO_OK with *pbAny, or an error) */
@@ -377,6 +390,40 @@ int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
   tito_buf_free(&k);
   tito_buf_free(&v);
   return rc;
+}
+
+int tito_catalog_pause(tito_kv *pKv, const char *zPrefix, const char *zName,
+                       const char *zChange, char **pzErr) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  char *zDef = 0;
+  uint32_t iId = 0;
+  int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId, &zDef, pzErr);
+  if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("tito: the store has no model named %s", zName);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) rc = catKey(&k, zPrefix, 0x00, zName);
+  if (rc == SQLITE_OK) {
+    tito_buf_append_u32be(&v, iId);
+    tito_buf_append(&v, (const uint8_t *)zDef, (int)strlen(zDef) + 1);
+    tito_buf_append(&v, (const uint8_t *)zChange, (int)strlen(zChange));
+    if (v.rc) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) {
+    r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
+    if (r != TITO_OK) rc = catError(pKv, r, pzErr);
+  }
+  sqlite3_free(zDef);
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return rc;
+}
+
+int tito_catalog_paused(tito_kv *pKv, const char *zPrefix, const char *zName,
+                        char **pzChange, char **pzErr) {
+  uint32_t iId = 0;
+  int rc = tito_catalog_entry(pKv, zPrefix, zName, &iId, 0, pzChange, pzErr);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* ------------------------------------------------------------- checking */

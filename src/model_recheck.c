@@ -24,12 +24,13 @@ static int recheckSameName(const char *zA, const char *zB) {
 }
 
 int tito_model_recheck(tito_table *pTab, const char *zName, uint32_t iId,
-                       const char *zDef, char **pzNew, char **pzErr) {
+                       const char *zDef, char **pzNew, char **pzPaused,
+                       char **pzErr) {
   tito_backfill *b = 0;
   char *zCat = 0;
   uint32_t iCat = 0;
-  int rc = tito_catalog_find(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
-                             &zCat, pzErr);
+  int rc = tito_catalog_entry(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
+                              &zCat, pzPaused, pzErr);
   *pzNew = 0;
   if (rc == SQLITE_DONE || (rc == SQLITE_OK && iCat != iId)) {
     sqlite3_free(zCat);
