@@ -41,13 +41,16 @@
 ** the index out of the definition (its id is never given again,
 ** src/index_ids.h), each next one deletes alter_batch of its entries.
 **
-** Tables of a shared store (TiKV) take ADD INDEX (RESUME, CANCEL): every
-** write commits only if the model it was made by is still the catalog's
-** (tito_catalog_fence), another database follows the new model before its
-** next statement once it rechecks (titoTableFresh), and each step writes
-** the rows it indexes again so that a concurrent writer's change of one
-** conflicts (index_build.c). Not yet: DROP INDEX and column changes there
-** (another database could read by the old model until it rechecks); DROP
+** Tables of a shared store (TiKV) take every change, outside BEGIN only:
+** every write commits only if the model it was made by is still the
+** catalog's (tito_catalog_fence), another database follows the new model
+** before its next statement once it rechecks (titoTableFresh), a read
+** fails rather than read by a model that can no longer read what it reads
+** (titoFilter: an index dropped, a column dropped), and each step of an
+** index build writes the rows it indexes again so that a concurrent
+** writer's change of one conflicts (index_build.c). DROP COLUMN pauses
+** writes first (tito_catalog_pause), then rewrites every row in a
+** transaction that reads after the pause (alterPausedStep). Not yet: DROP
 ** COLUMN in steps (one transaction: every row rewritten).
 */
 #include "tito_ext.h"
