@@ -358,6 +358,12 @@ static int alterOpen(alter_call *a, tito_vtab **pp, char **pzErr) {
     if (rc != SQLITE_OK && *pzErr == 0) {
       *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
     }
+    if (rc == SQLITE_OK && p->zNoWrite) {
+      /* Its model is older than the catalog's: a change planned from it
+      ** would undo the other database's. */
+      *pzErr = sqlite3_mprintf("%s", p->zNoWrite);
+      rc = SQLITE_ERROR;
+    }
   }
   return rc;
 }

@@ -445,6 +445,11 @@ def columns(cluster, prefix):
         'columns: another database reads by the model it had after ADD '
         'COLUMN, and is told to open the database again to write',
         (r, old, e))
+    e = err_of(b, "SELECT tito_alter('t', 'ADD INDEX by_n(n)')")
+    cat = one(a, 'SELECT tito_check()')
+    tap(e is not None and 'open the database again' in e and cat == 'ok',
+        'columns: nor can it change the model (a change planned from its '
+        'older model would undo the column)', (e, cat))
     b.close()
     b = tikvsql.connect(url, path)
     new = b.execute('SELECT * FROM t WHERE id IN (1, 100) ORDER BY id'
