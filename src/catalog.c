@@ -368,8 +368,10 @@ done:
   return rc;
 }
 
-int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
-                          const char *zName, const char *zDef, char **pzErr) {
+/* Write zName's catalog entry anew: its id, definition zDef, and zChange
+** (NULL: none) the writes are paused for, behind a zero byte. */
+static int catRewrite(tito_kv *pKv, const char *zPrefix, const char *zName,
+                      const char *zDef, const char *zChange, char **pzErr) {
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   uint32_t iId = 0;
   int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId, 0, pzErr);
@@ -381,6 +383,10 @@ int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
   if (rc == SQLITE_OK) {
     tito_buf_append_u32be(&v, iId);
     tito_buf_append(&v, (const uint8_t *)zDef, (int)strlen(zDef));
+    if (zChange) {
+      tito_buf_append_byte(&v, 0);
+      tito_buf_append(&v, (const uint8_t *)zChange, (int)strlen(zChange));
+    }
     if (v.rc) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
@@ -392,30 +398,24 @@ int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
   return rc;
 }
 
+int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
+                          const char *zName, const char *zDef, char **pzErr) {
+  return catRewrite(pKv, zPrefix, zName, zDef, 0, pzErr);
+}
+
 int tito_catalog_pause(tito_kv *pKv, const char *zPrefix, const char *zName,
                        const char *zChange, char **pzErr) {
-  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   char *zDef = 0;
   uint32_t iId = 0;
-  int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId, &zDef, pzErr);
+  int rc = tito_catalog_find(pKv, zPrefix, zName, &iId, &zDef, pzErr);
   if (rc == SQLITE_DONE) {
     *pzErr = sqlite3_mprintf("tito: the store has no model named %s", zName);
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK) rc = catKey(&k, zPrefix, 0x00, zName);
   if (rc == SQLITE_OK) {
-    tito_buf_append_u32be(&v, iId);
-    tito_buf_append(&v, (const uint8_t *)zDef, (int)strlen(zDef) + 1);
-    tito_buf_append(&v, (const uint8_t *)zChange, (int)strlen(zChange));
-    if (v.rc) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK) {
-    r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
-    if (r != TITO_OK) rc = catError(pKv, r, pzErr);
+    rc = catRewrite(pKv, zPrefix, zName, zDef, zChange, pzErr);
   }
   sqlite3_free(zDef);
-  tito_buf_free(&k);
-  tito_buf_free(&v);
   return rc;
 }
 

@@ -512,13 +512,7 @@ def paused(cluster, prefix):
     a transaction that reads after the pause: a writer of another database
     committing meanwhile fails instead of leaving a row of the old layout.
     """
-    url = cluster.url(prefix + 'pause')
-    a = tikvsql.connect(url)
-    a.execute(T)
-    a.execute(FILL % 200)
-    b = Worker(url)
-    b.rows(T)
-    b.rows("SELECT tito_config('schema_recheck', 0)")
+    a, b = pair(cluster.url(prefix + 'pause'), 200, 0)
     r = one(a, "SELECT tito_alter('t', 'DROP COLUMN v', 0)")
     bw = b.sql("INSERT INTO t VALUES (500, 'x', 500)")
     br = b.sql('SELECT v, n FROM t WHERE id = 7')
@@ -555,12 +549,7 @@ def paused(cluster, prefix):
 def paused_race(cluster, prefix):
     """A writer of another process inserting while DROP COLUMN runs."""
     url = cluster.url(prefix + 'pause2')
-    a = tikvsql.connect(url)
-    a.execute(T)
-    a.execute(FILL % 2000)
-    w = Worker(url)
-    w.rows(T)
-    w.rows("SELECT tito_config('schema_recheck', 0)")
+    a, w = pair(url, 2000, 0)
     stop = []
     counts = {'ok': 0, 'failed': 0}
 
