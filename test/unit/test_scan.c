@@ -388,11 +388,57 @@ static void testLimitOffset(fixture *f) {
   check_group("LIMIT/OFFSET on a sorted scan");
 }
 
+/* Start a scan of plan p over one range (aEq: its equality values) that
+** reads key k also; the extra read's state (tito_scan_extra). */
+static int startAlso(fixture *f, tito_scan_plan p, tito_value *aEq,
+                     const tito_buf *k, const uint8_t **ppVal, int *pnVal) {
+  tito_scan_begin(f->pScan, &p);
+  tito_scan_add(f->pScan, aEq, 0, 0);
+  if (k) CHECK(tito_scan_read_also(f->pScan, k->a, k->n) == SQLITE_OK);
+  CHECK(tito_scan_start(f->pScan) == SQLITE_OK);
+  return tito_scan_extra(f->pScan, ppVal, pnVal);
+}
+
+static void testReadAlso(fixture *f) {
+  tito_buf k = TITO_BUF_INIT, none = TITO_BUF_INIT;
+  const uint8_t *pVal;
+  int aId[NROW], aWant[NROW], nVal, e;
+  uint32_t iId = f->pTab->iModelId;
+  tito_value v = intv(5);
+  CHECK(tito_catalog_key(&k, "", "t") == SQLITE_OK);
+  CHECK(tito_catalog_key(&none, "", "no_such_table") == SQLITE_OK);
+  /* A point read by the primary key: one multi-get of both keys. */
+  e = startAlso(f, planOf(TITO_PATH_PK, 1), &v, &k, &pVal, &nVal);
+  CHECK(e == 2 && tito_catalog_entry_is(pVal, nVal, iId, "def"));
+  CHECK(!tito_catalog_entry_is(pVal, nVal, iId, "other"));
+  CHECK(!tito_catalog_entry_is(pVal, nVal, iId + 1, "def"));
+  CHECK(collect(f, aId) == 1 && aId[0] == 5);
+  v = intv(999); /* no such row; the key read also is absent */
+  e = startAlso(f, planOf(TITO_PATH_PK, 1), &v, &none, &pVal, &nVal);
+  CHECK(e == 1 && pVal == 0 && tito_scan_eof(f->pScan));
+  /* A non-covering index scan: with its first batch of rows. */
+  v = textv("bob");
+  e = startAlso(f, planOf(2, 1), &v, &k, &pVal, &nVal);
+  CHECK(e == 2 && tito_catalog_entry_is(pVal, nVal, iId, "def"));
+  CHECK(collect(f, aId) == expectAB("bob", 0, 12, aWant));
+  /* A range read does not read it; tito_scan_begin forgets it. */
+  e = startAlso(f, planOf(TITO_PATH_FULL, 0), 0, &k, &pVal, &nVal);
+  CHECK(e == 0 && pVal == 0);
+  v = intv(5);
+  e = startAlso(f, planOf(TITO_PATH_PK, 1), &v, 0, &pVal, &nVal);
+  CHECK(e == 0);
+  tito_buf_free(&k);
+  tito_buf_free(&none);
+  check_group("a key read also: with a point read or a batch of rows, in "
+              "the same multi-get; not with a range; forgotten by begin");
+}
+
 int main(void) {
   fixture f;
   if (setup(&f)) return 1;
   testFullAndPk(&f);
   testIndex(&f);
+  testReadAlso(&f);
   testLimitOffset(&f);
   testDamage(&f);
   teardown(&f);
