@@ -3,9 +3,14 @@
 ** the new argument list and model of every kind of change, the ids an
 ** index drop frees and moves, and every refusal with its words.
 */
+#include "catalog.h"
 #include "check.h"
+#include "definition.h"
+#include "index_ids.h"
+#include "kv_embedded.h"
 #include "model.h"
 #include "model_change.h"
+#include "model_recheck.h"
 #include <sqlite3.h>
 #include <string.h>
 
@@ -163,7 +168,102 @@ static void test_free_columns(void) {
   check_group("model change: RENAME and DROP of a column nothing uses (quoted names)");
 }
 
+/* The catalog gets definition zDef for t; with aId (ids of its indexes in
+** order, then the next id; NULL: positions) recorded. */
+static void define(tito_table *pTab, const char *zDef, const uint32_t *aId) {
+  tito_model *pM = 0;
+  char **az = 0, *zErr = 0;
+  int n = 0, i;
+  CHECK(tito_catalog_redefine(pTab->pKv, "", "t", zDef, &zErr) == SQLITE_OK);
+  CHECK(tito_def_split(zDef, &n, &az) == SQLITE_OK);
+  CHECK(tito_model_parse("t", n, (const char *const *)az, &pM, &zErr) == 0);
+  if (pM) {
+    for (i = 0; i < pM->nIndex; i++) {
+      pM->aIndex[i].iId = aId ? aId[i] : (uint32_t)i + 1;
+    }
+    pM->iIdNext = aId ? aId[pM->nIndex] : (uint32_t)pM->nIndex + 1;
+    CHECK(tito_index_ids_save(pTab, pM) == SQLITE_OK);
+  }
+  tito_model_free(pM);
+  tito_def_free(n, az);
+  sqlite3_free(zErr);
+}
+
+/* tito_model_holds of pTab's index iIndex (-1: rows only) against the
+** catalog's entry: bHolds * 10 + bSame, or -10 for rows unreadable. */
+static int holds(tito_table *pTab, uint32_t iId, const char *zDef,
+                 int iIndex) {
+  char *zErr = 0;
+  int bHolds = 9, bSame = 9;
+  CHECK(tito_model_holds(pTab, "t", iId, zDef, iIndex, &bHolds, &bSame,
+                         &zErr) == SQLITE_OK);
+  sqlite3_free(zErr);
+  return bHolds * 10 + bSame;
+}
+
+/* What a table of a shared store reads by its model, against what another
+** database made of the catalog (src/model_recheck.h), on the embedded
+** store's keys. */
+static void test_holds(void) {
+  static const char *const azT[] = {"id INTEGER PRIMARY KEY", "a", "b",
+                                    "INDEX ia(a)", "INDEX ib(b)"};
+  const char *zDef = "id INTEGER PRIMARY KEY, a, b, INDEX ia(a), INDEX ib(b)";
+  static const uint32_t aIb[] = {2, 3}, aIbIa[] = {2, 3, 4};
+  sqlite3 *db = 0;
+  tito_kv *pKv = 0;
+  tito_model *pModel = 0;
+  tito_table *pTab = 0;
+  char *zErr = 0, *zNew = 0, *zPaused = 0;
+  uint32_t iId = 0;
+  CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  CHECK(tito_kv_embedded_open(db, "main", &pKv, &zErr) == TITO_OK);
+  CHECK(tito_model_parse("t", NARG(azT), azT, &pModel, &zErr) == 0);
+  CHECK(tito_catalog_create(pKv, "", "t", zDef, 0, &iId, &zErr) == 0);
+  CHECK(tito_table_open(db, pModel, pKv, iId, &pTab, &zErr) == SQLITE_OK);
+  if (pTab == 0) {
+    check_group("model holds: setup");
+    return;
+  }
+  CHECK(holds(pTab, iId, zDef, 1) == 11);     /* unchanged */
+  define(pTab, "id INTEGER PRIMARY KEY, a, b, INDEX ia(a)", 0);
+  CHECK(holds(pTab, iId, zDef, 0) == 10);     /* ia kept */
+  CHECK(holds(pTab, iId, zDef, 1) == 0);      /* ib dropped */
+  CHECK(holds(pTab, iId, zDef, -1) == 10);    /* rows readable */
+  define(pTab, "id INTEGER PRIMARY KEY, a, b, INDEX ib(b)", aIb);
+  CHECK(holds(pTab, iId, zDef, 1) == 10);     /* ib moved, its id kept */
+  CHECK(holds(pTab, iId, zDef, 0) == 0);      /* ia dropped */
+  define(pTab, "id INTEGER PRIMARY KEY, a, b, INDEX ib(b), INDEX ia(a)",
+         aIbIa);
+  CHECK(holds(pTab, iId, zDef, 0) == 0);      /* ia again: another id */
+  define(pTab, "id INTEGER PRIMARY KEY, a, b, c, INDEX ia(a), INDEX ib(b)",
+         0);
+  CHECK(holds(pTab, iId, zDef, 0) == 10);     /* a column added */
+  define(pTab, "id INTEGER PRIMARY KEY, b, INDEX ib(b)", 0);
+  CHECK(holds(pTab, iId, zDef, -1) == -10);   /* a column dropped */
+  CHECK(holds(pTab, iId + 1, zDef, 0) == 10); /* re-created: not followed */
+  /* Writes paused: the definition reads as before, the change apart. */
+  define(pTab, zDef, 0);
+  CHECK(tito_catalog_pause(pKv, "", "t", "DROP COLUMN a", &zErr) == 0);
+  CHECK(holds(pTab, iId, zDef, 0) == 11);
+  CHECK(tito_model_recheck(pTab, "t", iId, zDef, &zNew, &zPaused, &zErr) ==
+        SQLITE_OK);
+  CHECK(zNew == 0 && zPaused && strcmp(zPaused, "DROP COLUMN a") == 0);
+  sqlite3_free(zPaused);
+  zPaused = 0;
+  CHECK(tito_catalog_redefine(pKv, "", "t", zDef, &zErr) == 0);
+  CHECK(tito_catalog_paused(pKv, "", "t", &zPaused, &zErr) == 0 &&
+        zPaused == 0);
+  sqlite3_free(zErr);
+  tito_table_close(pTab);
+  pKv->pMethods->xClose(pKv);
+  sqlite3_close(db);
+  check_group("model holds: an index dropped elsewhere (also moved, or "
+              "added again under another id) is not read, rows of dropped "
+              "columns are not; a pause leaves the definition readable");
+}
+
 int main(void) {
+  test_holds();
   test_add_index();
   test_drop_index();
   test_columns();
