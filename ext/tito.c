@@ -286,8 +286,18 @@ static void titoCheckTableFunc(sqlite3_context *ctx, sqlite3_value *pArg) {
   checkResult(ctx, rc, p->base.zErrMsg, pRep, nProblem);
 }
 
-/* Check the embedded store of schema zSchema and every tito table of it. */
-static int checkSchema(tito_conn *pConn, const char *zSchema,
+/* Is p the table's instance of the schema as loaded now? An outdated one
+** (the model changed since) lives on while a prepared statement keeps it. */
+static int checkCurrent(tito_conn *pConn, tito_vtab *p) {
+  char *zName = sqlite3_mprintf("%s.%s", p->zSchema, p->zName);
+  int bCurrent = zName && checkFind(pConn, zName) == p;
+  sqlite3_free(zName);
+  return bCurrent;
+}
+
+/* Check every tito table of schema zSchema and, when the schema has one
+** (bStore), its embedded store: catalog and keys. */
+static int checkSchema(tito_conn *pConn, const char *zSchema, int bStore,
                        sqlite3_str *pRep, int *pnProblem, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   tito_catalog_ref *aRef = 0;
@@ -310,6 +320,7 @@ static int checkSchema(tito_conn *pConn, const char *zSchema,
   if (aRef == 0) return SQLITE_NOMEM;
   for (p = pConn->pTabs; rc == SQLITE_OK && p; p = p->pNextTab) {
     if (sqlite3_stricmp(p->zSchema, zSchema) != 0) continue;
+    if (!checkCurrent(pConn, p)) continue;
     rc = checkTable(p, pRep, pnProblem);
     if (rc != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("%s", p->base.zErrMsg ? p->base.zErrMsg : "");
@@ -319,10 +330,10 @@ static int checkSchema(tito_conn *pConn, const char *zSchema,
       nRef++;
     }
   }
-  if (rc == SQLITE_OK) {
+  if (rc == SQLITE_OK && bStore) {
     rc = tito_store_acquire(&pConn->stores, zSchema, 0, &pStore, pzErr);
   }
-  if (rc == SQLITE_OK) {
+  if (rc == SQLITE_OK && bStore) {
     /* One snapshot of the store for the whole walk. */
     rc = tito_store_read(pStore);
     if (rc != SQLITE_OK) {
@@ -340,10 +351,10 @@ static int checkSchema(tito_conn *pConn, const char *zSchema,
 }
 
 /*
-** tito_check(): every schema's embedded store (the schemas whose tito_store
-** exists): its catalog, every key belongs to a model of it, and every tito
-** table of the schema as tito_check(TABLE) checks it. 'ok' or the problems
-** found, one per line.
+** tito_check(): every tito table of every schema as tito_check(TABLE)
+** checks it (TiKV tables included), and every schema's embedded store (the
+** schemas whose tito_store exists): its catalog, every key belongs to a
+** model of it. 'ok' or the problems found, one per line.
 */
 static void titoCheckStoreFunc(sqlite3_context *ctx) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
@@ -357,21 +368,23 @@ static void titoCheckStoreFunc(sqlite3_context *ctx) {
     const char *zSchema = (const char *)sqlite3_column_text(pStmt, 0);
     char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_schema WHERE "
                                  "name = 'tito_store'", zSchema);
-    char *zHas = 0;
+    char *zCopy = sqlite3_mprintf("%s", zSchema);
     sqlite3_stmt *pHas = 0;
-    if (zSql == 0) {
+    int bStore = 0;
+    if (zSql == 0 || zCopy == 0) {
+      sqlite3_free(zSql);
+      sqlite3_free(zCopy);
       rc = SQLITE_NOMEM;
       break;
     }
     if (sqlite3_prepare_v2(pConn->db, zSql, -1, &pHas, 0) == SQLITE_OK &&
         sqlite3_step(pHas) == SQLITE_ROW) {
-      zHas = sqlite3_mprintf("%s", zSchema);
-      if (zHas == 0) rc = SQLITE_NOMEM;
+      bStore = 1;
     }
     sqlite3_finalize(pHas);
     sqlite3_free(zSql);
-    if (zHas) rc = checkSchema(pConn, zHas, pRep, &nProblem, &zErr);
-    sqlite3_free(zHas);
+    rc = checkSchema(pConn, zCopy, bStore, pRep, &nProblem, &zErr);
+    sqlite3_free(zCopy);
   }
   sqlite3_finalize(pStmt);
   checkResult(ctx, rc, zErr, pRep, nProblem);

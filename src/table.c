@@ -1033,6 +1033,16 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     checkReport(pRep, pnProblem, "%s: undecodable row", pModel->zTable);
     return SQLITE_OK;
   }
+  /* Fewer values: columns added since the row was written (they read their
+  ** DEFAULT). More: a layout from before a column was dropped, which this
+  ** model reads wrongly. */
+  tito_row_decode_n(v, nv, 0, 0, &i);
+  if (i > pModel->nCol) {
+    checkReport(pRep, pnProblem, "%s: a row holds %d values, more than its "
+                "%d columns (a row of an older definition)", pModel->zTable,
+                i, pModel->nCol);
+    return SQLITE_OK;
+  }
   if (!checkRowKey(pTab, k, nk, pTab->aVictim, &pTab->key3)) {
     if (pTab->key3.rc) return SQLITE_NOMEM;
     checkReport(pRep, pnProblem, "%s: a row is stored under a key that is "

@@ -10,6 +10,7 @@ and tito_check / tito_check() report the damage:
   - a row whose value is another row's (stored under a key that is not its
     primary key);
   - an index entry without its row, a row without its entry;
+  - a row with more values than the model has columns (an older layout);
   - the catalog entry of a table pointing at an unused id (the table then
     looks empty: its keys belong to no model), two entries sharing an id;
   - keys of no model, of no kind, keys tito never writes.
@@ -118,6 +119,22 @@ def swapped_and_orphans(tmp):
     db.close()
 
 
+def older_layout(tmp):
+    """A row with a value more than the model has columns: its layout from
+    before a DROP COLUMN (a writer the rewrite missed); the model would read
+    its values shifted."""
+    db = connect(os.path.join(tmp, 'l.db'))
+    db.executescript(SCHEMA)
+    kx = row_key(db, 't', text_field('x'))
+    v = db.execute('SELECT v FROM tito_store WHERE k = ?', (kx,)).fetchone()[0]
+    db.execute('UPDATE tito_store SET v = ? WHERE k = ?',
+               (bytes([v[0] + 1]) + v[1:] + b'\x00', kx))
+    rep = outcome(db, "SELECT tito_check('t')")[1][0][0]
+    check('a row of an older layout (a value more): tito_check reports it',
+          'a row holds 5 values, more than its 4 columns' in rep, rep)
+    db.close()
+
+
 def catalog_damage(tmp):
     path = os.path.join(tmp, 'c.db')
     db = connect(path)
@@ -181,6 +198,7 @@ def main():
     try:
         empty_and_null_rows(tmp)
         swapped_and_orphans(tmp)
+        older_layout(tmp)
         catalog_damage(tmp)
         catalog_definition(tmp)
     finally:
