@@ -124,9 +124,9 @@ typedef struct tito_vtab {
                        ** changed its columns (titoTableFresh) */
   char *zPaused;       /* the change another database paused writes for
                        ** (tito_catalog_pause), as last rechecked */
-  unsigned iHeld;      /* the store's statement snapshot (tito_store
-                       ** .iBracket) at which the catalog was found to be
-                       ** the model's (titoFilter), or 0 */
+  unsigned iHeld;      /* the store's snapshot (tito_store_snapshot) at
+                       ** which the catalog was found to be the model's
+                       ** (titoFilter), or 0 */
   int nOpen;           /* cursors open */
   int bWriting;        /* written in the open transaction */
   int bAttached;       /* declared without columns: the model is the

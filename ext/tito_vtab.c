@@ -451,7 +451,9 @@ int titoTableFresh(tito_vtab *p) {
   p->zPaused = 0;
   rc = tito_model_recheck(p->pTab, p->zName, p->iCatId, p->zCatDef, &zNew,
                           &p->zPaused, &zErr);
-  if (rc == SQLITE_OK && zNew == 0) p->iHeld = p->pStore->iBracket;
+  if (rc == SQLITE_OK && zNew == 0) {
+    p->iHeld = tito_store_snapshot(p->pStore);
+  }
   tito_store_cursor_close(p->pStore);
   if (rc == SQLITE_OK && zNew) {
     rc = vtabFollow(p, zNew, &zErr);
@@ -1048,7 +1050,7 @@ static int filterHolds(tito_vtab *p, tito_cursor *pCur, const char *idxStr,
     rc = tito_model_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, iIndex,
                           &bHolds, &bSame, &zErr);
   }
-  if (rc == SQLITE_OK && bSame) p->iHeld = p->pStore->iBracket;
+  if (rc == SQLITE_OK && bSame) p->iHeld = tito_store_snapshot(p->pStore);
   if (rc == SQLITE_OK && bHolds != 1) return filterDropped(p, idxStr, bHolds);
   if (rc != SQLITE_OK) {
     titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
@@ -1078,7 +1080,8 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     rc = filterIndex(p, idxStr, &plan);
     if (rc != SQLITE_OK) return rc;
   }
-  bCheck = p->pStore->bRemote && p->iHeld != p->pStore->iBracket;
+  bCheck = p->pStore->bRemote &&
+           (p->iHeld == 0 || p->iHeld != tito_store_snapshot(p->pStore));
   pCur->iPath = plan.iPath;
   memset(&sp, 0, sizeof(sp));
   sp.iPath = plan.iPath;

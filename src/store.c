@@ -262,6 +262,8 @@ int tito_store_read(tito_store *p) {
   if (rc != TITO_OK) return storeKvError(p, rc);
   p->bReadTxn = 1;
   p->nSave = 0;
+  /* Inside a bracket the transaction adopts its snapshot (kv.h). */
+  p->iTxnSnap = p->nCursor > 0 ? p->iBracketSnap : ++p->iSnap;
   return SQLITE_OK;
 }
 
@@ -270,9 +272,14 @@ int tito_store_read(tito_store *p) {
 ** transaction the reads use the transaction's snapshot anyway. */
 void tito_store_cursor_open(tito_store *p) {
   if (p->nCursor++ == 0) {
-    p->iBracket++;
+    p->iBracketSnap = ++p->iSnap;
     if (p->bRemote) p->pKv->pMethods->xReadBegin(p->pKv);
   }
+}
+
+unsigned tito_store_snapshot(const tito_store *p) {
+  if (p->bInTxn || p->bReadTxn) return p->iTxnSnap;
+  return p->nCursor > 0 ? p->iBracketSnap : 0;
 }
 
 void tito_store_cursor_close(tito_store *p) {
@@ -323,6 +330,7 @@ int tito_store_begin(tito_store *p) {
   } else {
     rc = p->pKv->pMethods->xBegin(p->pKv);
     if (rc != TITO_OK) return storeKvError(p, rc);
+    p->iTxnSnap = p->nCursor > 0 ? p->iBracketSnap : ++p->iSnap;
   }
   p->nSave = 0;
   if (p->bRemote && p->pKv->pMethods->xSavepoint(p->pKv, 0)) {

@@ -72,8 +72,10 @@ struct tito_store {
                    ** the anchor table (tito_store_ddl_begin) */
   int nSave;       /* savepoint marks set: levels 0..nSave-1 */
   int nCursor;     /* open cursors (statement snapshot) */
-  unsigned iBracket; /* counts the statement snapshots begun (nCursor
-                   ** from 0 to 1): a value names the one reads share */
+  unsigned iSnap;  /* counts the snapshots begun: of a read bracket
+                   ** (nCursor from 0 to 1), of a store transaction */
+  unsigned iBracketSnap, iTxnSnap; /* the count when the open bracket, the
+                   ** open transaction began (tito_store_snapshot) */
   tito_buf ksPrefix; /* the keyspace's key prefix (remote), or empty */
   sqlite3_stmt *pMark; /* the nested read that marks a read-only txn */
   struct tito_heads *pHeads; /* the embedded store's cache of partition
@@ -138,6 +140,12 @@ int tito_store_rollback_to(tito_store *, int iSave);
 /* Before a read (a cursor's xFilter, opening a table, a check): inside an
 ** SQLite transaction, start or keep the store transaction (see above). */
 int tito_store_read(tito_store *);
+
+/* A name of the snapshot the store's reads see now, shared by every read
+** until it changes; 0 when each read takes its own (outside a bracket and
+** a transaction). A transaction's reads keep its snapshot from statement
+** to statement, a bracket's until its last cursor closes. */
+unsigned tito_store_snapshot(const tito_store *);
 
 /* A cursor of a table of the store opens / closes (statement snapshot). */
 void tito_store_cursor_open(tito_store *);

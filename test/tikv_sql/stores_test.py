@@ -391,6 +391,15 @@ def statement_snapshot(cluster, prefix):
     got = tso('BEGIN', 'SELECT * FROM o WHERE id = 3', join, 'COMMIT')
     tap(got.get('Tso') == '1',
         'statement snapshot: a read-only transaction takes one Tso', got)
+    # Whether the model can still read what it reads is checked once per
+    # table and snapshot (README, Schema changes): in a transaction, by
+    # the first statement reading the table.
+    got = tso('BEGIN', 'SELECT count(*) FROM o', 'SELECT count(*) FROM o '
+              'WHERE k > 3', 'SELECT * FROM o WHERE id = 3',
+              'SELECT count(*) FROM i', 'SELECT count(*) FROM o', 'COMMIT')
+    tap(got.get('KvGet') == '3' and 'KvBatchGet' not in got,
+        'statement snapshot: the catalog check once per table in a '
+        'transaction (2 scans of o, its point read, a scan of i, of o)', got)
     c.execute('DROP TABLE o')
     c.execute('DROP TABLE i')
     c.close()
