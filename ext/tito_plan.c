@@ -86,6 +86,9 @@
 ** xFilter finds the index by it, since the model a plan was made with may
 ** have changed by then (another database's tito_alter, followed), and an
 ** index's position with it; an index's id is never given to another.
+** SQLite hands xFilter the very string xBestIndex made (where.c makes it
+** the P4 of OP_VFilter; 3.40 and 3.52 alike): nothing copies it up to its
+** zero.
 */
 #include "tito_ext.h"
 #include <errno.h>
