@@ -227,6 +227,19 @@ int titoTableReady(tito_vtab *);
 ** database changed since followed (tito_vtab.c): before planning, a scan
 ** or a write. */
 int titoTableFresh(tito_vtab *);
+
+/* Reads by a model another database changed (tito_readcheck.c). */
+void titoExpireStatements(sqlite3 *db, int nBusyOk);
+/* The index a plan's idxStr names, by id, as path 2 + its position in the
+** model p reads by now; an error when the model has it no more. */
+int titoReadIndex(tito_vtab *p, const char *idxStr, int *piPath);
+/* Before scan pScan starts: whether its statement's snapshot must be
+** checked (*pbCheck), and if so the scan reads the catalog entry too. */
+int titoReadCheckBegin(tito_vtab *p, tito_scan *pScan, int *pbCheck);
+/* After it started, nothing handed to SQLite yet: the check (the rows,
+** and index iIndex, -1: none); an error saying what changed. */
+int titoReadCheckEnd(tito_vtab *p, tito_scan *pScan, const char *idxStr,
+                     int iIndex);
 /* Milliseconds since some moment (the default VFS's clock). */
 sqlite3_int64 titoClockMs(void);
 

@@ -212,33 +212,11 @@ static int vtabCatalogModel(tito_vtab *p, const char *zDef,
 }
 
 /*
-** Have every prepared statement of db prepared again before its next run
-** (plans made with a model another database changed, which this
-** connection follows now), when no statement runs but nBusyOk of them (the
-** caller's): SQLite stops a running statement it expired at its next
-** b-tree open. No call of SQLite's API expires statements and does nothing
-** else, but a change of a connection flag does, so a flag no result depends
-** on (SQLITE_DBCONFIG_TRIGGER_EQP: what EXPLAIN QUERY PLAN shows of
-** triggers) is switched and switched back.
-*/
-static void vtabExpireStatements(sqlite3 *db, int nBusyOk) {
-  sqlite3_stmt *pStmt = 0;
-  int nBusy = 0, bOn = 0;
-  while ((pStmt = sqlite3_next_stmt(db, pStmt)) != 0) {
-    nBusy += sqlite3_stmt_busy(pStmt) != 0;
-  }
-  if (nBusy > nBusyOk) return;
-  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, -1, &bOn);
-  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, !bOn, (int *)0);
-  sqlite3_db_config(db, SQLITE_DBCONFIG_TRIGGER_EQP, bOn, (int *)0);
-}
-
-/*
 ** Follow the catalog's definition zDef, which another database changed
 ** (tito_alter on a shared store) from the one this table has: possible when
 ** the model can go on (tito_def_model_follows: the same columns; a plan
 ** made before finds its index by id, or fails: titoFilter). Prepared
-** statements are made again when none runs (vtabExpireStatements). The arguments
+** statements are made again when none runs (titoExpireStatements). The arguments
 ** become the catalog's plus this table's location options. When only
 ** columns were added or renamed (tito_def_model_reads: rows keep their
 ** layout), the table keeps its model for reads and takes no write until
@@ -253,7 +231,7 @@ static int vtabFollow(tito_vtab *p, const char *zDef, char **pzErr) {
   int nNew = 0;
   int rc = vtabCatalogModel(p, zDef, &pNew, &nNew, &azNew, pzErr);
   if (rc == SQLITE_OK && tito_def_model_follows(pOld, pNew)) {
-    vtabExpireStatements(p->pConn->db, 0);
+    titoExpireStatements(p->pConn->db, 0);
     return vtabTakeModel(p, pNew, nNew, azNew);
   }
   if (rc == SQLITE_OK && tito_def_model_reads(pOld, pNew)) {
@@ -987,78 +965,6 @@ static int filterFixed(tito_cursor *pCur, const tito_model *pModel,
   return SQLITE_OK;
 }
 
-/* The statement's plan reads what this connection's model can no longer
-** read (bHolds: 0 an index dropped elsewhere, -1 rows of other columns):
-** fail it, saying so (never a wrong answer); the next statement follows
-** the model, and prepared statements are planned again. */
-static int filterDropped(tito_vtab *p, const char *idxStr, int bHolds) {
-  p->msChecked = 0;
-  vtabExpireStatements(p->pConn->db, 1);
-  if (bHolds < 0) {
-    titoSetError(&p->base, "tito: %s: another database dropped a column in "
-                 "the store's catalog: this connection cannot read its rows "
-                 "by the model it has; open the database again", p->zName);
-    return SQLITE_ERROR;
-  }
-  titoSetError(&p->base, "tito: %s: another database dropped the index "
-               "this statement's plan reads (%s); run the statement again "
-               "(it is planned again)", p->zName, idxStr ? idxStr : "");
-  return SQLITE_BUSY_SNAPSHOT;
-}
-
-/* Have the scan read the table's catalog entry with its first key. */
-static int filterReadCatalog(tito_vtab *p, tito_cursor *pCur) {
-  tito_buf k = TITO_BUF_INIT;
-  int rc = tito_catalog_key(&k, p->pTab->pModel->zPrefix, p->zName);
-  if (rc == SQLITE_OK) rc = tito_scan_read_also(pCur->pScan, k.a, k.n);
-  tito_buf_free(&k);
-  return rc;
-}
-
-/*
-** The index plan pPlan reads, found by the id idxStr carries (tito_plan.c):
-** the model may have changed since the plan was made (another database's
-** tito_alter, followed), the index's position with it.
-*/
-static int filterIndex(tito_vtab *p, const char *idxStr, tito_plan *pPlan) {
-  const tito_model *pModel = p->pTab->pModel;
-  int i = tito_model_index_by_id(pModel, titoPlanIndexId(idxStr));
-  if (i < 0 || pModel->aIndex[i].bBuilding) return filterDropped(p, idxStr, 0);
-  pPlan->iPath = 2 + i;
-  return SQLITE_OK;
-}
-
-/*
-** On a shared store the first read of a table in a statement checks, at
-** the snapshot it reads, that the model can still read what it reads
-** (tito_model_holds): another database may have changed the model since
-** this connection last rechecked, dropped the index the plan reads (writes
-** no longer maintain its entries) or a column (rows are rewritten without
-** it). The catalog entry comes with the scan's first read of a key or of
-** rows (tito_scan_read_also: no round trip of its own), else on its own (a
-** range or covering scan); nothing has reached SQLite yet.
-*/
-static int filterHolds(tito_vtab *p, tito_cursor *pCur, const char *idxStr,
-                       int iIndex) {
-  const uint8_t *pVal;
-  int nVal, bHolds = 1, bSame = 0, rc = SQLITE_OK;
-  char *zErr = 0;
-  if (tito_scan_extra(pCur->pScan, &pVal, &nVal) &&
-      tito_catalog_entry_is(pVal, nVal, p->iCatId, p->zCatDef)) {
-    bSame = 1;
-  } else {
-    rc = tito_model_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, iIndex,
-                          &bHolds, &bSame, &zErr);
-  }
-  if (rc == SQLITE_OK && bSame) p->iHeld = tito_store_snapshot(p->pStore);
-  if (rc == SQLITE_OK && bHolds != 1) return filterDropped(p, idxStr, bHolds);
-  if (rc != SQLITE_OK) {
-    titoSetError(&p->base, "%s", zErr ? zErr : "tito: out of memory");
-  }
-  sqlite3_free(zErr);
-  return rc;
-}
-
 static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
                       const char *idxStr, int argc, sqlite3_value **argv) {
   tito_cursor *pCur = (tito_cursor *)pBase;
@@ -1077,11 +983,9 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     return rc;
   }
   if (plan.iPath >= 2) {
-    rc = filterIndex(p, idxStr, &plan);
+    rc = titoReadIndex(p, idxStr, &plan.iPath);
     if (rc != SQLITE_OK) return rc;
   }
-  bCheck = p->pStore->bRemote &&
-           (p->iHeld == 0 || p->iHeld != tito_store_snapshot(p->pStore));
   pCur->iPath = plan.iPath;
   memset(&sp, 0, sizeof(sp));
   sp.iPath = plan.iPath;
@@ -1097,10 +1001,11 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     rc = titoSeekFilter(pCur->pScan, pModel, &plan, &sp, argc, argv,
                         pCur->bFixed ? pCur->apFixed : 0);
   }
-  if (rc == SQLITE_OK && bCheck) rc = filterReadCatalog(p, pCur);
+  if (rc == SQLITE_OK) rc = titoReadCheckBegin(p, pCur->pScan, &bCheck);
   if (rc == SQLITE_OK) rc = tito_scan_start(pCur->pScan);
   if (rc == SQLITE_OK && bCheck) {
-    return filterHolds(p, pCur, idxStr, plan.iPath >= 2 ? plan.iPath - 2 : -1);
+    return titoReadCheckEnd(p, pCur->pScan, idxStr,
+                            plan.iPath >= 2 ? plan.iPath - 2 : -1);
   }
   return cursorError(pCur, rc);
 }
