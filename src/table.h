@@ -7,7 +7,10 @@
 **   P      = the keyspace prefix option, encoded as a TEXT key field
 **            (prefix-free, so prefixes never alias; "" by default)
 **   catalog: P | u32 0 | 0x00 | name (TEXT field)   -> model id (u32 BE) +
-**                                                      definition text
+**                                                      definition text (+ a
+**                                                      zero byte and the
+**                                                      change writes are
+**                                                      paused for, catalog.h)
 **            P | u32 0 | 0x01                       -> last model id (u32 BE;
 **                                                      stores of earlier
 **                                                      versions, unused: ids
