@@ -22,6 +22,12 @@ int tito_catalog_key(tito_buf *pKey, const char *zPrefix, const char *zName);
 int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
                           const char *zDef);
 
+/* A catalog entry's value pVal[0..nVal) (NULL: no entry, SQLITE_DONE)
+** decoded as tito_catalog_entry does (zName for the message). */
+int tito_catalog_decode(const uint8_t *pVal, int nVal, const char *zName,
+                        uint32_t *piId, char **pzDef, char **pzPaused,
+                        char **pzErr);
+
 /* The catalog entry of zName, as tito_catalog_find, and the change writes
 ** to it are paused for (tito_catalog_pause) into *pzPaused, NULL if none
 ** (pzDef, pzPaused may be NULL). */
