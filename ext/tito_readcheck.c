@@ -84,9 +84,12 @@ int titoReadCheckEnd(tito_vtab *p, tito_scan *pScan, const char *idxStr,
   const uint8_t *pVal;
   int nVal, bHolds = 1, bSame = 0, rc = SQLITE_OK;
   char *zErr = 0;
-  if (tito_scan_extra(pScan, &pVal, &nVal) &&
-      tito_catalog_entry_is(pVal, nVal, p->iCatId, p->zCatDef)) {
-    bSame = 1;
+  int bRead = tito_scan_extra(pScan, &pVal, &nVal);
+  if (bRead && tito_catalog_entry_is(pVal, nVal, p->iCatId, p->zCatDef)) {
+    bSame = 1; /* the common case: nothing decoded */
+  } else if (bRead) {
+    rc = tito_model_holds_value(p->pTab, p->zName, p->iCatId, p->zCatDef,
+                                iIndex, pVal, nVal, &bHolds, &bSame, &zErr);
   } else {
     rc = tito_model_holds(p->pTab, p->zName, p->iCatId, p->zCatDef, iIndex,
                           &bHolds, &bSame, &zErr);

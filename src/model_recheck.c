@@ -84,15 +84,13 @@ static int recheckParse(tito_table *pTab, const char *zName, const char *zCat,
   return rc;
 }
 
-int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
-                     const char *zDef, int iIndex, int *pbHolds, int *pbSame,
-                     char **pzErr) {
+/* tito_model_holds on the catalog entry found (rc: SQLITE_OK, or
+** SQLITE_DONE for none; iCat, zCat: its id and definition, zCat freed). */
+static int holdsEntry(tito_table *pTab, const char *zName, uint32_t iId,
+                      const char *zDef, int iIndex, int rc, uint32_t iCat,
+                      char *zCat, int *pbHolds, int *pbSame, char **pzErr) {
   const tito_model *pOld = pTab->pModel;
   tito_model *pNew = 0;
-  char *zCat = 0;
-  uint32_t iCat = 0;
-  int rc = tito_catalog_find(pTab->pKv, pOld->zPrefix, zName, &iCat, &zCat,
-                             pzErr);
   *pbHolds = 1;
   *pbSame = 0;
   if (rc == SQLITE_DONE || (rc == SQLITE_OK && iCat != iId)) {
@@ -114,4 +112,26 @@ int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
   tito_model_free(pNew);
   sqlite3_free(zCat);
   return rc;
+}
+
+int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
+                     const char *zDef, int iIndex, int *pbHolds, int *pbSame,
+                     char **pzErr) {
+  char *zCat = 0;
+  uint32_t iCat = 0;
+  int rc = tito_catalog_find(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
+                             &zCat, pzErr);
+  return holdsEntry(pTab, zName, iId, zDef, iIndex, rc, iCat, zCat, pbHolds,
+                    pbSame, pzErr);
+}
+
+int tito_model_holds_value(tito_table *pTab, const char *zName,
+                           uint32_t iId, const char *zDef, int iIndex,
+                           const uint8_t *pVal, int nVal, int *pbHolds,
+                           int *pbSame, char **pzErr) {
+  char *zCat = 0;
+  uint32_t iCat = 0;
+  int rc = tito_catalog_decode(pVal, nVal, zName, &iCat, &zCat, 0, pzErr);
+  return holdsEntry(pTab, zName, iId, zDef, iIndex, rc, iCat, zCat, pbHolds,
+                    pbSame, pzErr);
 }

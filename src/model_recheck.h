@@ -38,4 +38,11 @@ int tito_model_holds(tito_table *pTab, const char *zName, uint32_t iId,
                      const char *zDef, int iIndex, int *pbHolds, int *pbSame,
                      char **pzErr);
 
+/* The same, judged on the catalog entry's value pVal[0..nVal) (NULL: no
+** entry) the caller read at that snapshot already: no read. */
+int tito_model_holds_value(tito_table *pTab, const char *zName,
+                           uint32_t iId, const char *zDef, int iIndex,
+                           const uint8_t *pVal, int nVal, int *pbHolds,
+                           int *pbSame, char **pzErr);
+
 #endif
