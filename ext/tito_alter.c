@@ -630,18 +630,21 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
   return rc;
 }
 
-/* A step that lost a write conflict (a shared store: a writer changed a
-** row the step indexed) is run again, from the record the last committed
-** step left, a few times with growing pauses. */
-static int alterStepRetried(alter_call *a, char **pzErr) {
-  int rc = alterTxn(a, alterBuildStep, 0, pzErr), nTry;
+/* A transaction of a change on a shared store that lost a write conflict
+** (a writer changed a row a build step indexed, or holds locks a paused
+** change's rewrite meets) is run again, from what the last committed one
+** left, a few times with growing pauses. */
+static int alterTxnRetried(alter_call *a,
+                           int (*xStep)(alter_call *, void *, char **),
+                           char **pzErr) {
+  int rc = alterTxn(a, xStep, 0, pzErr), nTry;
   for (nTry = 0; a->bRemote && !a->bOuter && (rc & 0xff) == SQLITE_BUSY &&
                  nTry < ALTER_STEP_TRIES;
        nTry++) {
     sqlite3_free(*pzErr);
     *pzErr = 0;
     sqlite3_sleep(10 << (nTry < 6 ? nTry : 6));
-    rc = alterTxn(a, alterBuildStep, 0, pzErr);
+    rc = alterTxn(a, xStep, 0, pzErr);
   }
   return rc;
 }
@@ -675,20 +678,6 @@ static int alterPausedStep(alter_call *a, void *pArg, char **pzErr) {
   return rc;
 }
 
-/* The paused change's transaction, run again when it lost a write
-** conflict (a writer's locks, another call). */
-static int alterPausedRetried(alter_call *a, char **pzErr) {
-  int rc = alterTxn(a, alterPausedStep, 0, pzErr), nTry;
-  for (nTry = 0; (rc & 0xff) == SQLITE_BUSY && nTry < ALTER_STEP_TRIES;
-       nTry++) {
-    sqlite3_free(*pzErr);
-    *pzErr = 0;
-    sqlite3_sleep(10 << (nTry < 6 ? nTry : 6));
-    rc = alterTxn(a, alterPausedStep, 0, pzErr);
-  }
-  return rc;
-}
-
 static int alterCancelStep(alter_call *a, void *pArg, char **pzErr) {
   tito_vtab *p = 0;
   tito_backfill *b = 0;
@@ -716,7 +705,7 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
   for (i = 0; rc == SQLITE_OK && !a->bComplete && (nSteps < 0 || i < nSteps);
        i++) {
     sqlite3_int64 t0 = titoClockMs();
-    rc = alterStepRetried(a, pzErr);
+    rc = alterTxnRetried(a, alterBuildStep, pzErr);
     if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
     if (rc == SQLITE_OK && !bOuter && !a->bComplete &&
         (nSteps < 0 || i + 1 < nSteps)) {
@@ -794,7 +783,7 @@ static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
   }
   if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
   if (rc == SQLITE_OK && a->zPaused && !a->bUnpaused && nSteps != 0) {
-    rc = alterPausedRetried(a, pzErr);
+    rc = alterTxnRetried(a, alterPausedStep, pzErr);
     a->bMade = rc == SQLITE_OK;
     if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
   }
