@@ -659,27 +659,12 @@ def race(cluster, prefix):
 
 
 def main():
-    cluster = tikvsql.Cluster()
-    prefix = tikvsql.run_prefix('alter')
-    try:
-        steps(cluster, prefix)
-        declared(cluster, prefix)
-        recheck_default(cluster, prefix)
-        fenced(cluster, prefix)
-        writers(cluster, prefix, 'INDEX by_v(v, n)', 3)
-        writers(cluster, prefix, 'UNIQUE INDEX by_n(n)', 3)
-        unique_fails(cluster, prefix)
-        cancel_and_refusals(cluster, prefix)
-        dropped(cluster, prefix)
-        partial_follow(cluster, prefix)
-        columns(cluster, prefix)
-        paused(cluster, prefix)
-        paused_race(cluster, prefix)
-        killed(cluster, prefix)
-        race(cluster, prefix)
-    finally:
-        tikvsql.purge(cluster, prefix)
-        cluster.stop()
+    tikvsql.run_tests('alter', [
+        steps, declared, recheck_default, fenced,
+        lambda c, p: writers(c, p, 'INDEX by_v(v, n)', 3),
+        lambda c, p: writers(c, p, 'UNIQUE INDEX by_n(n)', 3),
+        unique_fails, cancel_and_refusals, dropped, partial_follow, columns,
+        paused, paused_race, killed, race])
 
 
 if __name__ == '__main__':

@@ -436,21 +436,9 @@ def unknown_outcome(cluster, prefix):
 
 
 def main():
-    cluster = tikvsql.Cluster()
-    prefix = tikvsql.run_prefix('stores')
-    try:
-        urls(cluster)
-        override(cluster, prefix)
-        unreachable(cluster, prefix)
-        catalog(cluster, prefix)
-        two_stores(cluster, prefix)
-        keyspaces(cluster, prefix)
-        stats(cluster, prefix)
-        statement_snapshot(cluster, prefix)
-        unknown_outcome(cluster, prefix)
-    finally:
-        tikvsql.purge(cluster, prefix)
-        cluster.stop()
+    tikvsql.run_tests('stores', [
+        lambda c, p: urls(c), override, unreachable, catalog, two_stores,
+        keyspaces, stats, statement_snapshot, unknown_outcome])
 
 
 if __name__ == '__main__':

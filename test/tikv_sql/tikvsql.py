@@ -74,6 +74,20 @@ def run_prefix(name):
                                         int(time.time()) & 0xffffffff)
 
 
+def run_tests(name, tests):
+    """Run each of TESTS as test(cluster, prefix) on the cluster (a fake
+    one, or TITO_TIKV_PD's), under a key prefix of this run of NAME; every
+    keyspace of the run is removed at the end, whatever happened."""
+    cluster = Cluster()
+    prefix = run_prefix(name)
+    try:
+        for test in tests:
+            test(cluster, prefix)
+    finally:
+        purge(cluster, prefix)
+        cluster.stop()
+
+
 def keyspace_key(keyspace):
     """The raw key prefix of a keyspace (src/kv_keyspace.h)."""
     return b'\x25' + keyspace.encode() + b'\x00\x00'
