@@ -169,6 +169,16 @@ struct tito_kv_methods {
   ** index_backfill.c). */
   int (*xFence)(tito_kv *, const uint8_t *pKey, int nKey, const uint8_t *pVal,
                 int nVal, const char *zWhat);
+  /* Optional (NULL: callers xPut, or xInsert, each key): xPut of n keys
+  ** in the order given (a later one wins), or with bIfAbsent xInsert of
+  ** each (TITO_EXISTS when at least one was present; the others are
+  ** written), for a store that writes many at once faster (the embedded
+  ** store: fewer statement steps; an index build writes its sorted runs
+  ** with it). On error some may be written: the transaction decides, as
+  ** for a failed xPut. */
+  int (*xPutMany)(tito_kv *, int n, const uint8_t *const *apKey,
+                  const int *anKey, const uint8_t *const *apVal,
+                  const int *anVal, int bIfAbsent);
 };
 
 /* Every backend's handle starts with this. */

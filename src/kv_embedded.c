@@ -48,8 +48,14 @@ enum {
   STMT_INSERT,
   STMT_DELETE,
   STMT_DELRANGE,   /* + RANGE_LO|RANGE_HI: 4 variants */
-  N_STMT = STMT_DELRANGE + 4
+  STMT_PUT_MANY = STMT_DELRANGE + 4, /* PUT_MANY_ROWS keys at once */
+  STMT_INSERT_MANY,                  /* the same, insert if absent */
+  N_STMT
 };
+
+/* Keys a batch write (embPutMany) writes with one statement step: fewer
+** steps, and SQLite keeps its cursor where the last key went. */
+#define PUT_MANY_ROWS 64
 
 /* Bits of a range or scan variant. */
 #define RANGE_LO     0x01 /* has a lower bound ?1 */
@@ -194,6 +200,7 @@ static int embStmt(EmbKv *p, int iStmt, sqlite3_stmt **ppStmt) {
     "DELETE FROM %s WHERE k>=?1",
     "DELETE FROM %s WHERE k<?2",
     "DELETE FROM %s WHERE k>=?1 AND k<?2",
+    0, 0, /* STMT_PUT_MANY, STMT_INSERT_MANY: embPutManyStmt */
   };
   *ppStmt = p->aStmt[iStmt];
   if (*ppStmt) return TITO_OK;
@@ -652,6 +659,69 @@ static int embPut(tito_kv *pKv, const uint8_t *pKey, int nKey,
   return rawPut(p, pKey, nKey, pVal, nVal);
 }
 
+/* The statement writing PUT_MANY_ROWS keys (iStmt STMT_PUT_MANY) or
+** inserting the absent ones (STMT_INSERT_MANY), prepared on first use. */
+static int embPutManyStmt(EmbKv *p, int iStmt, sqlite3_stmt **ppStmt) {
+  sqlite3_str *s;
+  char *zFmt;
+  int i, rc;
+  *ppStmt = p->aStmt[iStmt];
+  if (*ppStmt) return TITO_OK;
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendall(s, iStmt == STMT_PUT_MANY ? "INSERT OR REPLACE" :
+                        "INSERT");
+  sqlite3_str_appendall(s, " INTO %s(k,v) VALUES");
+  for (i = 0; i < PUT_MANY_ROWS; i++) {
+    sqlite3_str_appendf(s, "%s(?%d,?%d)", i ? "," : "", 2 * i + 1, 2 * i + 2);
+  }
+  if (iStmt == STMT_INSERT_MANY) {
+    sqlite3_str_appendall(s, " ON CONFLICT(k) DO NOTHING");
+  }
+  zFmt = sqlite3_str_finish(s);
+  if (zFmt == NULL) return embNomem(p);
+  rc = embPrepare(p, zFmt, &p->aStmt[iStmt]);
+  sqlite3_free(zFmt);
+  *ppStmt = p->aStmt[iStmt];
+  return rc;
+}
+
+static int embInsert(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                     const uint8_t *pVal, int nVal);
+
+/* Batch write: PUT_MANY_ROWS keys per statement step where no undo log is
+** kept (the log needs each key's prior state: then one at a time). */
+static int embPutMany(tito_kv *pKv, int n, const uint8_t *const *apKey,
+                      const int *anKey, const uint8_t *const *apVal,
+                      const int *anVal, int bIfAbsent) {
+  EmbKv *p = (EmbKv *)pKv;
+  int iStmt = bIfAbsent ? STMT_INSERT_MANY : STMT_PUT_MANY;
+  int i = 0, j, bExists = 0, rc = TITO_OK;
+  sqlite3_stmt *s;
+  if (!undoActive(p)) {
+    for (; rc == TITO_OK && n - i >= PUT_MANY_ROWS; i += PUT_MANY_ROWS) {
+      rc = embPutManyStmt(p, iStmt, &s);
+      if (rc != TITO_OK) return rc;
+      embSaveIters(p);
+      for (j = 0; j < PUT_MANY_ROWS; j++) {
+        embBind(s, 2 * j + 1, apKey[i + j], anKey[i + j]);
+        embBind(s, 2 * j + 2, apVal[i + j], anVal[i + j]);
+      }
+      rc = embRunWrite(p, s, bIfAbsent ? "inserting keys" : "writing keys");
+      j = bIfAbsent ? sqlite3_changes(p->db) : PUT_MANY_ROWS;
+      if (j < PUT_MANY_ROWS) bExists = 1;
+      atomic_fetch_add(&aEmbStat[bIfAbsent ? EMB_STAT_INSERTS : EMB_STAT_PUTS],
+                       j);
+    }
+  }
+  for (; (rc == TITO_OK || rc == TITO_EXISTS) && i < n; i++) {
+    rc = bIfAbsent ? embInsert(pKv, apKey[i], anKey[i], apVal[i], anVal[i])
+                   : embPut(pKv, apKey[i], anKey[i], apVal[i], anVal[i]);
+    if (rc == TITO_EXISTS) bExists = 1;
+  }
+  if (rc == TITO_EXISTS) rc = TITO_OK;
+  return rc == TITO_OK && bExists ? TITO_EXISTS : rc;
+}
+
 /* Insert if absent. Under a mark the key is known absent before the write,
 ** so the log entry needs no probe; its room is reserved first so that the
 ** log cannot miss a write that happened. */
@@ -986,6 +1056,7 @@ static const tito_kv_methods embMethods = {
   embRollbackTo, embPrepareTxn, embCommit,    embRollback,    embErrmsg,
   embClose,     embReadBegin, embReadEnd,   embStats,     embSkip,
   0, /* xFence: SQLite's write lock serializes the writers */
+  embPutMany,
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

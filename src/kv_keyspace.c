@@ -291,7 +291,7 @@ static const tito_kv_methods ksMethods = {
     ksDelete,    ksDeleteRange, ksBegin,     ksSavepoint, ksRelease,
     ksRollbackTo, ksPrepare,  ksCommit,      ksRollback,  ksErrmsg,
     ksClose,     ksReadBegin, ksReadEnd,     ksStats,     ksSkip,
-    ksFence,
+    ksFence,     0, /* xPutMany: xPut each (the inner store, TiKV, buffers puts) */
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

@@ -432,6 +432,7 @@ static const tito_kv_methods kvt_methods = {
     kvt_close,      kvt_read_begin,  kvt_read_end,    kvt_stats,
     NULL, /* xSkip: callers scan keys only (kv_skip.h) */
     kvt_fence,
+    NULL, /* xPutMany: puts are buffered until commit anyway */
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {

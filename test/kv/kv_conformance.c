@@ -168,6 +168,74 @@ static void case_insert(tito_kv *a, tito_kv *b) {
   group("xInsert: insert-if-absent, TITO_EXISTS changes nothing");
 }
 
+/* n keys pm/NNN (values vNNN) for xPutMany, in an array of pointers. */
+static void many_keys(int n, char (*az)[64], char (*azv)[16],
+                      const uint8_t **apK, int *anK, const uint8_t **apV,
+                      int *anV) {
+  for (int i = 0; i < n; i++) {
+    snprintf(az[i], 64, "%spm/%03d", kvf_prefix(), i);
+    snprintf(azv[i], 16, "v%03d", i);
+    apK[i] = U(az[i]);
+    anK[i] = L(az[i]);
+    apV[i] = U(azv[i]);
+    anV[i] = L(azv[i]);
+  }
+}
+
+/* xPutMany (optional): more keys than one statement of the embedded store
+** takes, a key given twice (the later wins), insert-if-absent beside keys
+** present, and a savepoint rolling a batch back. */
+static void case_put_many(tito_kv *a, tito_kv *b) {
+  enum { N = 150 };
+  static char az[N][64], azv[N][16];
+  const uint8_t *apK[N], *apV[N];
+  int anK[N], anV[N];
+  if (M(a)->xPutMany == NULL) {
+    skip("xPutMany", "optional: callers write each key");
+    return;
+  }
+  many_keys(N, az, azv, apK, anK, apV, anV);
+  apK[N - 1] = apK[3]; /* key 3 again, value v149 */
+  anK[N - 1] = anK[3];
+  CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
+  CHECK(M(a)->xPutMany(a, N, apK, anK, apV, anV, 0) == TITO_OK);
+  CHECK(M(a)->xPrepare(a) == 0 && kvf_host_commit(a) == 0);
+  M(a)->xCommit(a);
+  CHECK(strcmp(get(b, key("pm/000")), "v000") == 0);
+  CHECK(strcmp(get(b, key("pm/003")), "v149") == 0);
+  CHECK(strcmp(get(b, key("pm/148")), "v148") == 0);
+  group("xPutMany: every key written, a later one wins");
+  /* keys 0..139 anew with other values, absent keys 140..148 (deleted) */
+  for (int i = 140; i < N - 1; i++) CHECK(write1(a, az[i], NULL) == TITO_OK);
+  for (int i = 0; i < N; i++) apV[i] = U("new"), anV[i] = 3;
+  apK[N - 1] = U(az[N - 1]);
+  anK[N - 1] = L(az[N - 1]);
+  CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
+  CHECK(M(a)->xPutMany(a, N, apK, anK, apV, anV, 1) == TITO_EXISTS);
+  CHECK(M(a)->xPutMany(a, 5, apK + 140, anK + 140, apV, anV, 1) ==
+        TITO_EXISTS);
+  CHECK(M(a)->xPrepare(a) == 0 && kvf_host_commit(a) == 0);
+  M(a)->xCommit(a);
+  CHECK(strcmp(get(b, key("pm/000")), "v000") == 0);
+  CHECK(strcmp(get(b, key("pm/139")), "v139") == 0);
+  CHECK(strcmp(get(b, key("pm/140")), "new") == 0);
+  CHECK(strcmp(get(b, key("pm/149")), "new") == 0);
+  group("xPutMany insert-if-absent: TITO_EXISTS, present keys unchanged");
+  /* a batch under a savepoint, rolled back */
+  CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
+  CHECK(M(a)->xSavepoint(a, 0) == 0);
+  for (int i = 0; i < N; i++) apV[i] = U("sp"), anV[i] = 2;
+  CHECK(M(a)->xPutMany(a, N, apK, anK, apV, anV, 0) == TITO_OK);
+  CHECK(strcmp(get(a, key("pm/070")), "sp") == 0);
+  CHECK(M(a)->xRollbackTo(a, 0) == 0);
+  CHECK(strcmp(get(a, key("pm/070")), "v070") == 0);
+  CHECK(M(a)->xPrepare(a) == 0 && kvf_host_commit(a) == 0);
+  M(a)->xCommit(a);
+  CHECK(strcmp(get(b, key("pm/070")), "v070") == 0);
+  group("xPutMany under a savepoint: rolled back");
+  for (int i = 0; i < N; i++) CHECK(write1(a, az[i], NULL) == TITO_OK);
+}
+
 /* 8 keys r/a..r/h (values A..H) for the range cases. */
 static void fill_range(tito_kv *a) {
   const char *aK[8], *aV[8] = {"A", "B", "C", "D", "E", "F", "G", "H"};
@@ -651,6 +719,7 @@ int main(void) {
   }
   case_point(a, b);
   case_insert(a, b);
+  case_put_many(a, b);
   case_scan(a);
   case_delete_range(a, b);
   case_multi_get(a);
