@@ -157,38 +157,74 @@ static int runOwnEntry(tito_table *pTab, const uint8_t *pKey,
   return (uint32_t)nGot == nv && memcmp(pGot, pVal, nv) == 0;
 }
 
-/* Sort the run and write it in key order; empty it. A compact unique
-** entry (its key is its value) goes in only where absent: another row
-** holding the value wrote it already, in this run, an earlier one, or (for
-** an index being built while writers go on) by a write; reads see the
-** transaction's own writes. */
-static int runFlush(tito_table *pTab, int iIdx, build_run *r, char **pzErr) {
+/* Entries written by one xPutMany call (kv.h). */
+#define RUN_PUT_MANY 256
+
+/* Entries a[0..n) (key order, all plain or all compact) written at once
+** where the store can (xPutMany), else one by one. A compact unique entry
+** (its key is its value) goes in only where absent: another row holding
+** the value wrote it already, in this run, an earlier one, or (for an
+** index being built while writers go on) by a write. *piDup: the first
+** entry whose key another row's entry holds, or -1. TITO_ code. */
+static int runWrite(tito_table *pTab, run_sort_item *a, int n, int *piDup) {
   tito_kv *pKv = pTab->pKv;
+  const uint8_t *apKey[RUN_PUT_MANY], *apVal[RUN_PUT_MANY];
+  int anKey[RUN_PUT_MANY], anVal[RUN_PUT_MANY];
+  int i, r = TITO_OK, bCompact = a[0].p[8], bExists = 0;
+  *piDup = -1;
+  for (i = 0; i < n; i++) {
+    const uint8_t *p = a[i].p;
+    anKey[i] = (int)runU32(p);
+    anVal[i] = (int)runU32(p + 4);
+    apKey[i] = p + 9;
+    apVal[i] = p + 9 + anKey[i];
+  }
+  if (pKv->pMethods->xPutMany) {
+    r = pKv->pMethods->xPutMany(pKv, n, apKey, anKey, apVal, anVal, bCompact);
+    bExists = r == TITO_EXISTS;
+  } else {
+    for (i = 0; (r == TITO_OK || r == TITO_EXISTS) && i < n; i++) {
+      r = bCompact ? pKv->pMethods->xInsert(pKv, apKey[i], anKey[i],
+                                            apVal[i], anVal[i])
+                   : pKv->pMethods->xPut(pKv, apKey[i], anKey[i], apVal[i],
+                                         anVal[i]);
+      if (r == TITO_EXISTS) bExists = 1;
+    }
+  }
+  if (r != TITO_OK && r != TITO_EXISTS) return r;
+  /* Reads see the transaction's own writes: an entry present with another
+  ** value is another row's. */
+  for (i = 0; bExists && i < n; i++) {
+    if (!runOwnEntry(pTab, apKey[i], (uint32_t)anKey[i], apVal[i],
+                     (uint32_t)anVal[i])) {
+      *piDup = i;
+      break;
+    }
+  }
+  return TITO_OK;
+}
+
+/* Sort the run and write it in key order; empty it. */
+static int runFlush(tito_table *pTab, int iIdx, build_run *r, char **pzErr) {
   run_sort_item *a;
-  int i, rc = SQLITE_OK;
+  int i, n, iDup = -1, rc = SQLITE_OK;
   if (r->n == 0) return SQLITE_OK;
   a = sqlite3_malloc64(sizeof(*a) * r->n);
   if (a == 0) return SQLITE_NOMEM;
   for (i = 0; i < r->n; i++) a[i].p = r->data.a + r->aEnt[i];
   qsort(a, r->n, sizeof(*a), runCmp);
-  for (i = 0; rc == SQLITE_OK && i < r->n; i++) {
-    const uint8_t *p = a[i].p;
-    uint32_t nk = runU32(p), nv = runU32(p + 4);
-    const uint8_t *pKey = p + 9, *pVal = p + 9 + nk;
+  for (i = 0; rc == SQLITE_OK && i < r->n; i += n) {
     int r2;
-    if (p[8]) {
-      r2 = pKv->pMethods->xInsert(pKv, pKey, (int)nk, pVal, (int)nv);
-      if (r2 == TITO_EXISTS && runOwnEntry(pTab, pKey, nk, pVal, nv)) {
-        r2 = TITO_OK;
-      }
-    } else {
-      r2 = pKv->pMethods->xPut(pKv, pKey, (int)nk, pVal, (int)nv);
+    for (n = 1; n < RUN_PUT_MANY && i + n < r->n &&
+                a[i + n].p[8] == a[i].p[8]; n++) {
     }
-    if (r2 == TITO_EXISTS) {
-      rc = buildDuplicate(pTab, iIdx, pKey, (int)nk, pzErr);
-    } else if (r2 != TITO_OK) {
+    r2 = runWrite(pTab, a + i, n, &iDup);
+    if (r2 != TITO_OK) {
       rc = tito_table_kv_error(pTab, r2);
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    } else if (iDup >= 0) {
+      const uint8_t *p = a[i + iDup].p;
+      rc = buildDuplicate(pTab, iIdx, p + 9, (int)runU32(p), pzErr);
     }
   }
   sqlite3_free(a);
