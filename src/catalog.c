@@ -334,7 +334,8 @@ int tito_catalog_fence(tito_kv *pKv, const char *zPrefix, const char *zName,
   tito_buf_append(&v, zDef, (int)strlen(zDef));
   zWhat = sqlite3_mprintf("the definition of %s in the store's catalog "
                           "(another connection altered, dropped or "
-                          "re-created the table)", zName);
+                          "re-created the table, or paused its writes for "
+                          "a change: see tito_changes)", zName);
   if (rc == SQLITE_OK && (v.rc || zWhat == 0)) rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     int r = pKv->pMethods->xFence(pKv, k.a, k.n, v.a, v.n, zWhat);

@@ -513,7 +513,17 @@ def paused(cluster, prefix):
     committing meanwhile fails instead of leaving a row of the old layout.
     """
     a, b = pair(cluster.url(prefix + 'pause'), 200, 0)
+    # A transaction of B that wrote before the pause fails at COMMIT.
+    b.sql('BEGIN')
+    early = b.sql("INSERT INTO t VALUES (600, 'x', 600)")
     r = one(a, "SELECT tito_alter('t', 'DROP COLUMN v', 0)")
+    early = (early, b.sql('COMMIT'))
+    if 'err' in early[1]:
+        b.sql('ROLLBACK')
+    tap('rows' in early[0] and 'paused its writes for a change: see '
+        'tito_changes' in early[1].get('err', ''),
+        'pause: a transaction that wrote before the pause fails at COMMIT, '
+        'told writes may be paused', early)
     bw = b.sql("INSERT INTO t VALUES (500, 'x', 500)")
     br = b.sql('SELECT v, n FROM t WHERE id = 7')
     other = err_of(a, "SELECT tito_alter('t', 'ADD INDEX by_n(n)')")
