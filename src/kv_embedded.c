@@ -667,15 +667,17 @@ static int embPutManyStmt(EmbKv *p, int iStmt, sqlite3_stmt **ppStmt) {
   int i, rc;
   *ppStmt = p->aStmt[iStmt];
   if (*ppStmt) return TITO_OK;
+  /* OR IGNORE, and an upsert for put: a statement writing many rows that
+  ** may abort (OR REPLACE aborts on a NULL key) makes SQLite keep a
+  ** statement journal, which spilled to a temp file took twice the time
+  ** (1,000,000 sorted keys into the middle of a table, 3.40.1). */
   s = sqlite3_str_new(0);
-  sqlite3_str_appendall(s, iStmt == STMT_PUT_MANY ? "INSERT OR REPLACE" :
-                        "INSERT");
-  sqlite3_str_appendall(s, " INTO %s(k,v) VALUES");
+  sqlite3_str_appendall(s, "INSERT OR IGNORE INTO %s(k,v) VALUES");
   for (i = 0; i < PUT_MANY_ROWS; i++) {
     sqlite3_str_appendf(s, "%s(?%d,?%d)", i ? "," : "", 2 * i + 1, 2 * i + 2);
   }
-  if (iStmt == STMT_INSERT_MANY) {
-    sqlite3_str_appendall(s, " ON CONFLICT(k) DO NOTHING");
+  if (iStmt == STMT_PUT_MANY) {
+    sqlite3_str_appendall(s, " ON CONFLICT(k) DO UPDATE SET v=excluded.v");
   }
   zFmt = sqlite3_str_finish(s);
   if (zFmt == NULL) return embNomem(p);
