@@ -111,14 +111,9 @@ static uint32_t runU32(const uint8_t *p) {
   return x;
 }
 
-/* An entry of a run being sorted (by key: memcmp order, shorter first). */
-typedef struct run_sort_item {
-  const uint8_t *p;
-} run_sort_item;
-
-static int runCmp(const void *a, const void *b) {
-  const uint8_t *pa = ((const run_sort_item *)a)->p;
-  const uint8_t *pb = ((const run_sort_item *)b)->p;
+int tito_index_entry_cmp(const void *a, const void *b) {
+  const uint8_t *pa = *(const uint8_t *const *)a;
+  const uint8_t *pb = *(const uint8_t *const *)b;
   return tito_bytes_cmp(pa + 9, (int)runU32(pa), pb + 9, (int)runU32(pb));
 }
 
@@ -166,14 +161,15 @@ static int runOwnEntry(tito_table *pTab, const uint8_t *pKey,
 ** the value wrote it already, in this run, an earlier one, or (for an
 ** index being built while writers go on) by a write. *piDup: the first
 ** entry whose key another row's entry holds, or -1. TITO_ code. */
-static int runWrite(tito_table *pTab, run_sort_item *a, int n, int *piDup) {
+static int runWrite(tito_table *pTab, const uint8_t *const *a, int n,
+                    int *piDup) {
   tito_kv *pKv = pTab->pKv;
   const uint8_t *apKey[RUN_PUT_MANY], *apVal[RUN_PUT_MANY];
   int anKey[RUN_PUT_MANY], anVal[RUN_PUT_MANY];
-  int i, r = TITO_OK, bCompact = a[0].p[8], bExists = 0;
+  int i, r = TITO_OK, bCompact = a[0][8], bExists = 0;
   *piDup = -1;
   for (i = 0; i < n; i++) {
-    const uint8_t *p = a[i].p;
+    const uint8_t *p = a[i];
     anKey[i] = (int)runU32(p);
     anVal[i] = (int)runU32(p + 4);
     apKey[i] = p + 9;
@@ -204,29 +200,37 @@ static int runWrite(tito_table *pTab, run_sort_item *a, int n, int *piDup) {
   return TITO_OK;
 }
 
-/* Sort the run and write it in key order; empty it. */
-static int runFlush(tito_table *pTab, int iIdx, build_run *r, char **pzErr) {
-  run_sort_item *a;
+int tito_index_entries_write(tito_table *pTab, int iIdx,
+                             const uint8_t *const *a, int nEnt,
+                             char **pzErr) {
   int i, n, iDup = -1, rc = SQLITE_OK;
-  if (r->n == 0) return SQLITE_OK;
-  a = sqlite3_malloc64(sizeof(*a) * r->n);
-  if (a == 0) return SQLITE_NOMEM;
-  for (i = 0; i < r->n; i++) a[i].p = r->data.a + r->aEnt[i];
-  qsort(a, r->n, sizeof(*a), runCmp);
-  for (i = 0; rc == SQLITE_OK && i < r->n; i += n) {
+  for (i = 0; rc == SQLITE_OK && i < nEnt; i += n) {
     int r2;
-    for (n = 1; n < RUN_PUT_MANY && i + n < r->n &&
-                a[i + n].p[8] == a[i].p[8]; n++) {
+    for (n = 1; n < RUN_PUT_MANY && i + n < nEnt && a[i + n][8] == a[i][8];
+         n++) {
     }
     r2 = runWrite(pTab, a + i, n, &iDup);
     if (r2 != TITO_OK) {
       rc = tito_table_kv_error(pTab, r2);
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
     } else if (iDup >= 0) {
-      const uint8_t *p = a[i + iDup].p;
+      const uint8_t *p = a[i + iDup];
       rc = buildDuplicate(pTab, iIdx, p + 9, (int)runU32(p), pzErr);
     }
   }
+  return rc;
+}
+
+/* Sort the run and write it in key order; empty it. */
+static int runFlush(tito_table *pTab, int iIdx, build_run *r, char **pzErr) {
+  const uint8_t **a;
+  int i, rc;
+  if (r->n == 0) return SQLITE_OK;
+  a = sqlite3_malloc64(sizeof(*a) * r->n);
+  if (a == 0) return SQLITE_NOMEM;
+  for (i = 0; i < r->n; i++) a[i] = r->data.a + r->aEnt[i];
+  qsort(a, r->n, sizeof(*a), tito_index_entry_cmp);
+  rc = tito_index_entries_write(pTab, iIdx, a, r->n, pzErr);
   sqlite3_free(a);
   r->n = 0;
   r->data.n = 0;

@@ -41,4 +41,20 @@ int tito_index_build_step(tito_table *pTab, int iIdx, tito_buf *pDone,
                           const tito_buf *pLast, int64_t nMaxRows,
                           int nRunBytes, int64_t *pnRow, int *pbEnd,
                           char **pzErr);
+
+/*
+** An entry as a build keeps it in memory: u32 key size, u32 value size (in
+** host order), 1 byte set for a compact unique entry, the key, the value.
+** tito_index_entry_cmp orders pointers to such entries by key (qsort).
+*/
+int tito_index_entry_cmp(const void *, const void *);
+
+/*
+** Write index iIdx's entries a[0..n) in the order given (key order is
+** fastest): plain ones as they are, a compact unique one only where its
+** key is absent or holds the same row already; one another row holds
+** fails with SQLITE_CONSTRAINT_UNIQUE, naming the value (*pzErr).
+*/
+int tito_index_entries_write(tito_table *pTab, int iIdx,
+                             const uint8_t *const *a, int n, char **pzErr);
 #endif
