@@ -462,7 +462,8 @@ static int configInt(sqlite3_context *ctx, tito_conn *pConn,
 ** table. NAME 'clock': the unix seconds events of this connection take as
 ** now (created, due, retries; NULL or 0: the time), for tests and replays.
 ** NAME 'build_memory': the bytes of entries an index build (tito_alter)
-** sorts at a time before writing them (NULL: TITO_BUILD_MEMORY);
+** sorts at a time before writing them (NULL: TITO_SORTED_MEMORY for a
+** build in key order, TITO_BUILD_MEMORY for one in row order);
 ** 'alter_batch': the rows of one step of an index build (NULL:
 ** TITO_ALTER_BATCH); 'alter_pause': the milliseconds between two steps
 ** (NULL: an eighth of the step's time, see tito_alter.c);

@@ -26,10 +26,12 @@
 **
 ** ADD INDEX is made in steps (src/index_backfill.h): one transaction adds
 ** the index to the definition, being built (every write maintains it, no
-** query reads it); each next one writes the entries of
-** tito_config('alter_batch') more rows; the last one makes the index
-** readable (schema_version again). Other connections write between the
-** steps (the build pauses between them: alterBuild). A third argument
+** query reads it); each next one writes tito_config('alter_batch') more
+** entries; the last one makes the index readable (schema_version again).
+** On the embedded store the entries are gathered before the steps with no
+** transaction open and written in key order (src/index_sorted.h:
+** alterGather). Other connections write between the steps (the build
+** pauses between them: alterBuild). A third argument
 ** bounds the steps this call runs (0: only the
 ** first transaction); 'RESUME' goes on (after a crash, by any connection),
 ** 'CANCEL' drops the index. While a build is in progress the table takes no
@@ -214,6 +216,7 @@ typedef struct alter_call {
   int bMade;           /* the paused change was made */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
+  tito_sorted *pSorted; /* a build in key order: the entries gathered */
 } alter_call;
 
 #define ALTER_STEP_TRIES 20
@@ -439,9 +442,20 @@ static int alterBuildCall(tito_vtab *p, tito_backfill *b, alter_call *a,
   return alterCancelBuild(p, b->zIndex, a, pzErr);
 }
 
+/* "n of m rows", or "n rows, not counted yet" (nTotal < 0: a build in key
+** order before it read the rows). */
+static char *alterProgress(int64_t nDone, int64_t nTotal) {
+  if (nTotal < 0) {
+    return sqlite3_mprintf("%lld rows, not counted yet", (long long)nDone);
+  }
+  return sqlite3_mprintf("%lld of %lld rows", (long long)nDone,
+                         (long long)nTotal);
+}
+
 /* The message of a change refused while b is in progress (the table
 ** named as the caller named it, schema included). */
 static char *alterBusy(const alter_call *a, const tito_backfill *b) {
+  char *zProgress, *z;
   if (b->bClear) {
     return sqlite3_mprintf("the entries of dropped index %s are being "
                            "deleted (%lld of %lld): SELECT tito_alter('%q', "
@@ -449,10 +463,12 @@ static char *alterBusy(const alter_call *a, const tito_backfill *b) {
                            (long long)b->nDone, (long long)b->nTotal,
                            a->zName);
   }
-  return sqlite3_mprintf("index %s is being built (%lld of %lld rows): "
-                         "SELECT tito_alter('%q', 'RESUME') finishes it, "
-                         "'CANCEL' drops it", b->zIndex, (long long)b->nDone,
-                         (long long)b->nTotal, a->zName);
+  zProgress = alterProgress(b->nDone, b->nTotal);
+  z = sqlite3_mprintf("index %s is being built (%s): SELECT tito_alter('%q', "
+                      "'RESUME') finishes it, 'CANCEL' drops it", b->zIndex,
+                      zProgress ? zProgress : "", a->zName);
+  sqlite3_free(zProgress);
+  return z;
 }
 
 /*
@@ -612,9 +628,10 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
     tito_store_cursor_open(p->pStore);
     rc = tito_backfill_step(
         p->pTab, b, TITO_SETTING(p->pConn->nAlterBatch, TITO_ALTER_BATCH),
-        TITO_SETTING(p->pConn->nBuildMemory, 0), &bEnd, pzErr);
+        TITO_SETTING(p->pConn->nBuildMemory, 0), &a->pSorted, &bEnd, pzErr);
     tito_store_cursor_close(p->pStore);
-    a->nRow += b->nDone - nBefore;
+    if (!b->bSorted) a->nRow += b->nDone - nBefore;
+    else if (b->nRead > a->nRow) a->nRow = b->nRead;
     a->nDone = b->nDone;
     a->nTotal = b->nTotal;
   }
@@ -623,6 +640,31 @@ static int alterBuildStep(alter_call *a, void *pArg, char **pzErr) {
     rc = alterSchema(p, 0, pzErr);
   }
   if (rc == SQLITE_OK && bEnd) a->bComplete = 1;
+  if (rc != SQLITE_OK && *pzErr == 0 && p && p->pTab) {
+    *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
+  }
+  tito_backfill_free(b);
+  return rc;
+}
+
+/* Before a step of a build in key order (src/index_sorted.h): its entries
+** gathered with no transaction open, so that writers go on meanwhile (in
+** a step's transaction the read of every row would hold their lock, and a
+** commit of theirs during it would fail the step's first write). */
+static int alterGather(alter_call *a, char **pzErr) {
+  tito_vtab *p = 0;
+  tito_backfill *b = 0;
+  int rc = alterOpen(a, &p, pzErr);
+  if (rc == SQLITE_OK) rc = tito_backfill_load(p->pTab, &b);
+  if (rc == SQLITE_OK && b && sqlite3_stricmp(b->zIndex, a->zWhat) == 0) {
+    tito_store_cursor_open(p->pStore);
+    rc = tito_backfill_gather(p->pTab, b,
+                              TITO_SETTING(p->pConn->nBuildMemory, 0),
+                              &a->pSorted, pzErr);
+    tito_store_cursor_close(p->pStore);
+    /* Each gather reads every row: the rows read are the most one read. */
+    if (b->nRead > a->nRow) a->nRow = b->nRead;
+  }
   if (rc != SQLITE_OK && *pzErr == 0 && p && p->pTab) {
     *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
   }
@@ -705,7 +747,8 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
   for (i = 0; rc == SQLITE_OK && !a->bComplete && (nSteps < 0 || i < nSteps);
        i++) {
     sqlite3_int64 t0 = titoClockMs();
-    rc = alterTxnRetried(a, alterBuildStep, pzErr);
+    if (!bOuter && !a->bClear && !a->bRemote) rc = alterGather(a, pzErr);
+    if (rc == SQLITE_OK) rc = alterTxnRetried(a, alterBuildStep, pzErr);
     if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
     if (rc == SQLITE_OK && !bOuter && !a->bComplete &&
         (nSteps < 0 || i + 1 < nSteps)) {
@@ -723,14 +766,19 @@ static int alterBuild(alter_call *a, sqlite3_int64 nSteps, int bOuter,
 /* The report of the call. */
 static char *alterReport(const alter_call *a) {
   const char *t = a->zTab ? a->zTab : "", *z = a->zWhat ? a->zWhat : "";
+  if (a->bBuild && !a->bComplete && a->bClear) {
+    return sqlite3_mprintf("%s: index %s dropped; its entries are being "
+                           "deleted (%lld of %lld): SELECT tito_alter('%q', "
+                           "'RESUME') goes on", t, z, (long long)a->nDone,
+                           (long long)a->nTotal, a->zName);
+  }
   if (a->bBuild && !a->bComplete) {
-    return sqlite3_mprintf(
-        a->bClear ? "%s: index %s dropped; its entries are being deleted "
-                    "(%lld of %lld): SELECT tito_alter('%q', 'RESUME') goes "
-                    "on"
-                  : "%s: index %s is being built (%lld of %lld rows): "
-                    "SELECT tito_alter('%q', 'RESUME') goes on",
-        t, z, (long long)a->nDone, (long long)a->nTotal, a->zName);
+    char *zProgress = alterProgress(a->nDone, a->nTotal);
+    char *zRet = sqlite3_mprintf("%s: index %s is being built (%s): SELECT "
+                                 "tito_alter('%q', 'RESUME') goes on", t, z,
+                                 zProgress ? zProgress : "", a->zName);
+    sqlite3_free(zProgress);
+    return zRet;
   }
   if (a->bUnpaused) {
     return sqlite3_mprintf("%s: '%s' given up, writes go on", t, a->zPaused);
@@ -858,6 +906,7 @@ static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_free(z);
   }
   sqlite3_free(zReport);
+  tito_sorted_free(a.pSorted);
   sqlite3_free(a.zTab);
   sqlite3_free(a.zSchema);
   sqlite3_free(a.zWhat);

@@ -206,8 +206,9 @@ static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
       break;
     case 4: sqlite3_result_int64(ctx, r->pBuild->nDone); break;
     case 5:
-      /* NULL until the first step of a build on a shared store counts. */
-      if (!r->pBuild->bCountLater) {
+      /* NULL until the first step of a build on a shared store counts, or
+      ** a build in key order gathers. */
+      if (!r->pBuild->bCountLater && r->pBuild->nTotal >= 0) {
         sqlite3_result_int64(ctx, r->pBuild->nTotal);
       }
       break;

@@ -58,6 +58,7 @@ static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
   if (a[5].eType == SQLITE_BLOB) tito_buf_append(&b->end, a[5].z, a[5].n);
   b->bClear = a[6].i == 1;
   b->bCountLater = a[6].i == 2;
+  b->bSorted = a[6].i == 3;
   b->iClearId = (uint32_t)a[7].i;
   return b->done.rc || b->end.rc ? SQLITE_NOMEM : SQLITE_OK;
 }
@@ -102,7 +103,7 @@ int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
   a[5].z = b->end.a;
   a[5].n = b->end.n;
   a[6].eType = a[7].eType = SQLITE_INTEGER;
-  a[6].i = b->bClear ? 1 : b->bCountLater ? 2 : 0;
+  a[6].i = b->bClear ? 1 : b->bCountLater ? 2 : b->bSorted ? 3 : 0;
   a[7].i = b->iClearId;
   backfillKey(pTab, &k);
   tito_row_encode(&v, BACKFILL_NVAL, a);
@@ -120,7 +121,9 @@ int tito_backfill_remove(tito_table *pTab) {
   backfillKey(pTab, &k);
   if (!k.rc) r = pTab->pKv->pMethods->xDelete(pTab->pKv, k.a, k.n);
   tito_buf_free(&k);
-  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+  if (r != TITO_OK) return tito_table_kv_error(pTab, r);
+  /* A build in key order leaves marks of writes (none for another). */
+  return tito_sorted_marks_clear(pTab);
 }
 
 int tito_backfill_check(tito_table *pTab, char **pzReport) {
@@ -138,6 +141,7 @@ int tito_backfill_check(tito_table *pTab, char **pzReport) {
     ex.done = b->done; /* borrowed: b outlives the check */
     /* Not counted yet: every row (rows lie below the index entries). */
     ex.end = b->bCountLater ? pTab->idxPrefix : b->end;
+    ex.bByEntry = b->bSorted;
   }
   rc = tito_table_check(pTab, b ? &ex : 0, pzReport);
   tito_backfill_free(b);
@@ -153,6 +157,7 @@ int tito_backfill_attach(tito_table *pTab) {
       rc = SQLITE_CORRUPT;
     } else {
       pTab->pModel->aIndex[i].bBuilding = 1;
+      pTab->pModel->aIndex[i].bMarkWrites = (uint8_t)b->bSorted;
     }
   }
   tito_backfill_free(b);
@@ -212,8 +217,11 @@ int tito_backfill_begin(tito_table *pTab, const tito_index *pIdx,
       ** which reads after this commit, counts. */
       b->bCountLater = 1;
     } else if (r == TITO_OK) {
-      r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0,
-                     &b->nTotal, &b->end);
+      /* Writers wait for each step (the embedded store): in key order,
+      ** after its marks of writes left by no earlier build. */
+      b->bSorted = 1;
+      b->nTotal = -1; /* counted by the first gather, which reads them all */
+      r = tito_sorted_marks_clear(pTab) == SQLITE_OK ? TITO_OK : TITO_ERROR;
     }
   }
   rc = r == TITO_OK ? tito_backfill_save(pTab, b)
@@ -250,8 +258,55 @@ static int clearStep(tito_table *pTab, tito_backfill *b, int64_t nMax,
   return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
 }
 
+/* Which build the gathered entries belong to: the index's id (never given
+** again) and when the build began. */
+static int64_t backfillBuildId(tito_table *pTab, const tito_backfill *b) {
+  int i = tito_model_index(pTab->pModel, b->zIndex);
+  int64_t iId = i < 0 ? 0 : (int64_t)pTab->pModel->aIndex[i].iId;
+  return (iId << 32) ^ b->iStarted;
+}
+
+int tito_backfill_gather(tito_table *pTab, tito_backfill *b, int nMemory,
+                         tito_sorted **ppSorted, char **pzErr) {
+  int iIdx = tito_model_index(pTab->pModel, b->zIndex);
+  int64_t iBuild = backfillBuildId(pTab, b), nAbove = 0, nRow = 0;
+  int rc;
+  (void)nAbove;
+  if (!b->bSorted || b->bClear || iIdx < 0) return SQLITE_OK;
+  if (!tito_sorted_usable(*ppSorted, iBuild, &b->done)) {
+    tito_sorted_free(*ppSorted);
+    *ppSorted = 0;
+    rc = tito_sorted_gather(pTab, iIdx, &b->done, nMemory, iBuild, ppSorted,
+                            &nAbove, &nRow, pzErr);
+    if (rc != SQLITE_OK) return rc;
+    b->nRead += nRow;
+  }
+  /* A gather from the first key counts the entries to write. */
+  if (b->nTotal < 0) b->nTotal = tito_sorted_total(*ppSorted);
+  return SQLITE_OK;
+}
+
+/* One step of build b in key order. */
+static int backfillSortedStep(tito_table *pTab, tito_backfill *b, int iIdx,
+                              int64_t nMax, int nMemory,
+                              tito_sorted **ppSorted, int *pbEnd,
+                              char **pzErr) {
+  tito_sorted *pLocal = 0, **pp = ppSorted ? ppSorted : &pLocal;
+  int64_t n = 0;
+  int bUsedUp = 0, rc = tito_backfill_gather(pTab, b, nMemory, pp, pzErr);
+  if (rc == SQLITE_OK) {
+    rc = tito_sorted_step(pTab, iIdx, *pp, &b->done, nMax, &n, &bUsedUp,
+                          pzErr);
+  }
+  b->nDone += n;
+  *pbEnd = rc == SQLITE_OK && bUsedUp && tito_sorted_complete(*pp);
+  tito_sorted_free(pLocal);
+  return rc;
+}
+
 int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
-                       int nRunBytes, int *pbEnd, char **pzErr) {
+                       int nRunBytes, tito_sorted **ppSorted, int *pbEnd,
+                       char **pzErr) {
   int64_t nRow = 0;
   int iIdx = tito_model_index(pTab->pModel, b->zIndex);
   int rc;
@@ -270,6 +325,16 @@ int tito_backfill_step(tito_table *pTab, tito_backfill *b, int64_t nMaxRows,
     *pzErr = sqlite3_mprintf("the index being built, %s, is not in the "
                              "model", b->zIndex);
     return SQLITE_CORRUPT;
+  }
+  if (b->bSorted) {
+    rc = backfillSortedStep(pTab, b, iIdx, nMaxRows, nRunBytes, ppSorted,
+                            pbEnd, pzErr);
+    if (rc != SQLITE_OK) return rc;
+    rc = *pbEnd ? tito_backfill_remove(pTab) : tito_backfill_save(pTab, b);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
+    }
+    return rc;
   }
   if (b->bCountLater) {
     int r = rangeCount(pTab, &pTab->rowPrefix, &pTab->idxPrefix, 0,

@@ -12,7 +12,8 @@
 **                              build began, unix seconds it began, the
 **                              last row key then BLOB or NULL, kind: 0
 **                              build / 1 clear / 2 build whose first step
-**                              counts the rows, the id to clear)
+**                              counts the rows / 3 build in key order
+**                              (index_sorted.h), the id to clear)
 **
 ** Meanwhile the index is "being built" (tito_index.bBuilding, set when a
 ** table is opened): every write maintains it (src/table.c), the planner
@@ -31,12 +32,13 @@
 #ifndef TITO_INDEX_BACKFILL_H
 #define TITO_INDEX_BACKFILL_H
 #include "table.h"
+#include "index_sorted.h"
 
 typedef struct tito_backfill {
   char *zIndex;     /* the index being built */
   tito_buf done;    /* row key of the last row done; empty: none yet */
   int64_t nDone;    /* rows done */
-  int64_t nTotal;   /* rows when the build began */
+  int64_t nTotal;   /* rows when the build began; -1: not counted yet */
   int64_t iStarted; /* unix seconds the build began */
   tito_buf end;     /* row key of the last row when it began; empty: none */
   int bClear;       /* a dropped index's entries are being deleted */
@@ -45,6 +47,10 @@ typedef struct tito_backfill {
                     ** committed before the build began may be newer than
                     ** its first transaction's snapshot) */
   uint32_t iClearId; /* their index id */
+  int bSorted;      /* built in key order (index_sorted.h): done is the
+                    ** last entry key written, nDone / nTotal count
+                    ** entries; end is unused */
+  int64_t nRead;    /* rows read by this object's gathers (not stored) */
 } tito_backfill;
 
 /* The model's build in progress into *pp (NULL when there is none; free
@@ -83,7 +89,21 @@ int tito_backfill_begin(tito_table *, const tito_index *pIdx, int bClear,
 ** removed when *pbEnd (no row left). The errors of tito_index_build (a
 ** unique value two rows share, named in *pzErr). A clearing deletes
 ** nMaxRows more entries.
+**
+** A build in key order writes nMaxRows more of the entries gathered in
+** *ppSorted (NULL: gathered for this step alone), gathering them first
+** when it holds none of this build's to write (tito_backfill_gather);
+** nRunBytes bounds the gather's memory. The caller frees *ppSorted
+** (tito_sorted_free) when done with the build.
 */
 int tito_backfill_step(tito_table *, tito_backfill *b, int64_t nMaxRows,
-                       int nRunBytes, int *pbEnd, char **pzErr);
+                       int nRunBytes, tito_sorted **ppSorted, int *pbEnd,
+                       char **pzErr);
+
+/* For a build in key order: its next entries gathered into *ppSorted
+** unless it holds some already (a read of every row, best made with no
+** transaction open; the rows read added to b->nRead). SQLITE_OK and
+** nothing done for another build. */
+int tito_backfill_gather(tito_table *, tito_backfill *b, int nMemory,
+                         tito_sorted **ppSorted, char **pzErr);
 #endif

@@ -53,6 +53,8 @@ typedef struct tito_index {
   uint8_t bBuilding;  /* being built by tito_alter (index_backfill.h): not
                       ** in the definition; set when the table is opened.
                       ** Writers maintain it, the planner ignores it. */
+  uint8_t bMarkWrites; /* built in key order (index_sorted.h): a write of
+                       ** its entries marks the row */
 } tito_index;
 
 /* Actions a topic takes events of (tito_topic.mAction). */

@@ -529,6 +529,18 @@ static int tableEntryWrite(tito_table *pTab, int iIdx, int bCompact,
                            const tito_buf *pKey, const tito_buf *pVal,
                            const tito_buf *pRowKey) {
   tito_kv *pKv = pTab->pKv;
+  if (pTab->pModel->aIndex[iIdx].bMarkWrites) {
+    /* Built in key order: the build reads this row again
+    ** (index_sorted.h). */
+    int r;
+    tito_table_model_key(pTab, TITO_KIND_MARKS, &pTab->owner2);
+    tito_buf_append(&pTab->owner2, pRowKey->a + pTab->rowPrefix.n,
+                    pRowKey->n - pTab->rowPrefix.n);
+    if (pTab->owner2.rc) return TITO_NOMEM;
+    r = pKv->pMethods->xPut(pKv, pTab->owner2.a, pTab->owner2.n,
+                            (const uint8_t *)"", 0);
+    if (r != TITO_OK) return r;
+  }
   if (bCompact && pTab->pModel->aIndex[iIdx].bBuilding) {
     int rc = tito_table_entry_owner(pTab, iIdx, pKey, &pTab->owner2);
     if (rc == SQLITE_ROW && !bufEq(&pTab->owner2, pRowKey)) return TITO_OK;
@@ -1011,6 +1023,12 @@ static int checkBeyond(const tito_check_exempt *pEx, const uint8_t *k,
   return tito_bytes_cmp(k, nk, pEx->end.a, pEx->end.n) <= 0;
 }
 
+/* Is entry key pKey one a build in key order has still to write? */
+static int checkAboveDone(const tito_check_exempt *pEx, const tito_buf *pKey) {
+  return pEx->done.n == 0 ||
+         tito_bytes_cmp(pKey->a, pKey->n, pEx->done.a, pEx->done.n) > 0;
+}
+
 /* Check one row (key k, value v): its key matches its values and its
 ** expected entries exist with the right values; counts them into
 ** anExpected. An index being built (iBuild) need not have the entries of
@@ -1056,14 +1074,16 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     const uint8_t *pGot;
     int nGot, r, bCompact, bBeyond;
     if (!HAS(mask, i)) continue;
-    bBeyond = i == pEx->iBuild && checkBeyond(pEx, k, nk);
-    if (!bBeyond) anExpected[i]++;
     bCompact = tito_table_entry(pTab, i, pTab->aVictim, &rowKey, &pTab->key3,
                                 &pTab->val2);
     if (pTab->key3.rc || pTab->val2.rc) {
       rc = SQLITE_NOMEM;
       break;
     }
+    bBeyond = i == pEx->iBuild &&
+              (pEx->bByEntry ? checkAboveDone(pEx, &pTab->key3)
+                             : checkBeyond(pEx, k, nk));
+    if (!bBeyond) anExpected[i]++;
     r = pKv->pMethods->xGet(pKv, pTab->key3.a, pTab->key3.n, &pGot, &nGot);
     if (bBeyond && r == TITO_OK) {
       int bSame = nGot == pTab->val2.n &&
@@ -1094,7 +1114,7 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
 
 /* Count the model's keys that are neither rows nor index entries: those
 ** between P | id and the rows, and after the index entries. */
-static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
+static int checkStrayKeys(tito_table *pTab, int bMarks, int64_t *pn) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int64_t n1 = 0, n2 = 0;
   int rc;
@@ -1103,9 +1123,14 @@ static int checkStrayKeys(tito_table *pTab, int64_t *pn) {
              : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, 0, &n1);
   if (rc == TITO_OK) {
     /* (P | id | 0x05, P | id + 1): the keys P | id | 0x03 to 0x05
-    ** themselves are the model's own (table.h). */
-    tito_table_model_key(pTab, TITO_KIND_IDS, &lo);
-    tito_buf_append_byte(&lo, 0x00);
+    ** themselves are the model's own (table.h); so are the marks of
+    ** writes while a build in key order goes on (bMarks), not after. */
+    if (bMarks) {
+      tito_table_model_key(pTab, TITO_KIND_MARKS + 1, &lo);
+    } else {
+      tito_table_model_key(pTab, TITO_KIND_IDS, &lo);
+      tito_buf_append_byte(&lo, 0x00);
+    }
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
     rc = lo.rc || hi.rc ? TITO_NOMEM
                         : checkCountRange(pTab, &lo, hi.n ? &hi : 0, 0, 0, &n2);
@@ -1177,7 +1202,7 @@ int tito_table_check(tito_table *pTab, const tito_check_exempt *pExempt,
                 pModel->zTable, (long long)nStray);
   }
   if (rc == SQLITE_OK) {
-    r = checkStrayKeys(pTab, &nStray);
+    r = checkStrayKeys(pTab, pEx->bByEntry, &nStray);
     if (r != TITO_OK) {
       rc = tito_table_kv_error(pTab, r);
     } else if (nStray > 0) {
@@ -1211,13 +1236,13 @@ int tito_table_purge(tito_table *pTab) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc;
   /* Rows (kind 0x01), index entries (0x02) and the model's own keys
-  ** (0x03 to 0x05, table.h) are adjacent. */
+  ** (0x03 to 0x06, table.h) are adjacent. */
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
   tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
   if (lo.rc || hi.rc) {
     rc = TITO_NOMEM;
   } else {
-    hi.a[hi.n - 1] = TITO_KIND_IDS + 1; /* past the model's own keys */
+    hi.a[hi.n - 1] = TITO_KIND_MARKS + 1; /* past the model's own keys */
     rc = pKv->pMethods->xDeleteRange(pKv, lo.a, lo.n, hi.a, hi.n);
   }
   tito_buf_free(&lo);

@@ -155,7 +155,9 @@ void tito_table_cache_row(tito_table *, const uint8_t *pKey, int nKey,
 ** iClearId (0: none; a dropped index's, being deleted). */
 typedef struct tito_check_exempt {
   int iBuild;
-  tito_buf done, end;
+  tito_buf done, end;  /* row keys; or, bByEntry, done the last entry key
+                       ** written (entries above it need not be there) */
+  int bByEntry;
   uint32_t iClearId;
 } tito_check_exempt;
 
@@ -172,10 +174,12 @@ int tito_table_check(tito_table *, const tito_check_exempt *pEx,
 int tito_table_purge(tito_table *);
 
 /* Keys the model keeps of its own, after its rows and index entries:
-** P | id | kind (table_stats.h, index_backfill.h). */
+** P | id | kind (table_stats.h, index_backfill.h, index_ids.h; the marks
+** of writes a range: index_sorted.h). */
 #define TITO_KIND_STATS 0x03
 #define TITO_KIND_BUILD 0x04
 #define TITO_KIND_IDS   0x05
+#define TITO_KIND_MARKS 0x06 /* | row key suffix: index_sorted.h */
 void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
 
 /* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */

@@ -138,11 +138,13 @@ static void testRecord(void) {
   fixture f;
   tito_backfill *b = 0, *c = 0;
   CHECK(setup(&f, 0, &b) == 0);
-  CHECK(b && b->nTotal == NROW && b->nDone == 0 && b->done.n == 0 &&
-        b->end.n > 0 && b->iStarted == 1000);
+  /* In key order (an embedded store): counted by the first gather. */
+  CHECK(b && b->bSorted && b->nTotal == -1 && b->nDone == 0 &&
+        b->done.n == 0 && b->iStarted == 1000);
   CHECK(f.pTab->pModel->aIndex[0].bBuilding == 1);
   CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c);
-  CHECK(c && strcmp(c->zIndex, "by_u") == 0 && c->nTotal == NROW &&
+  CHECK(c && strcmp(c->zIndex, "by_u") == 0 && c->nTotal == -1 &&
+        c->bSorted &&
         c->end.n == b->end.n && memcmp(c->end.a, b->end.a, b->end.n) == 0);
   CHECK(tito_backfill_remove(f.pTab) == SQLITE_OK);
   tito_backfill_free(c);
@@ -153,18 +155,24 @@ static void testRecord(void) {
   check_group("backfill: the record round-trips, the index is marked");
 }
 
-/* Steps of BATCH rows with writes between them. */
-static void testSteps(void) {
+/* Steps of BATCH rows with writes between them. The entries are gathered
+** once (an embedded store's build is in key order, index_sorted.h), so the
+** writes make some of them stale: their rows are read again. */
+static void testSteps(int nMemory) {
   fixture f;
   tito_backfill *b = 0, *c = 0;
+  tito_sorted *pSorted = 0;
   int bEnd = 0, nStep = 0, rc = SQLITE_OK, bAllOk = 1;
   char *zErr = 0;
   CHECK(setup(&f, 0, &b) == 0);
+  CHECK(b && b->bSorted);
   while (rc == SQLITE_OK && !bEnd) {
     char z[32];
     int64_t k = (nStep * BATCH) % NROW + 1; /* a row the build reached */
-    rc = tito_backfill_step(f.pTab, b, BATCH, 0, &bEnd, &zErr);
+    rc = tito_backfill_step(f.pTab, b, BATCH, nMemory, &pSorted, &bEnd,
+                            &zErr);
     nStep++;
+    if (nStep == 1 && b->nTotal != NROW) bAllOk = 0; /* the gather counts */
     if (rc != SQLITE_OK || bEnd) break;
     snprintf(z, sizeof(z), "w%d", nStep);
     if (put(&f, k, z, 1, 1) != SQLITE_OK) bAllOk = 0; /* reached */
@@ -173,14 +181,19 @@ static void testSteps(void) {
     if (del(&f, NROW - 100 - nStep) != SQLITE_OK) bAllOk = 0;
     snprintf(z, sizeof(z), "n%d", nStep);
     if (put(&f, 1000 + nStep, z, 3, 0) != SQLITE_OK) bAllOk = 0; /* new */
-    /* A value a reached row holds is refused (row 2 keeps u2). */
-    if (put(&f, 2000 + nStep, "u2", 3, 0) != SQLITE_CONSTRAINT_UNIQUE) {
+    /* A value a reached row holds is refused (row 10 keeps u10: the first
+    ** step reaches it in either order, rows 1-40 or values u1 to u128). */
+    if (put(&f, 2000 + nStep, "u10", 3, 0) != SQLITE_CONSTRAINT_UNIQUE) {
       bAllOk = 0;
     }
     if (!checkOk(&f)) bAllOk = 0;
   }
   CHECK(rc == SQLITE_OK && bEnd && bAllOk);
-  CHECK(nStep == (NROW + BATCH - 1) / BATCH);
+  /* In one gather, steps of BATCH; gathers of fewer entries (nMemory):
+  ** steps of what each kept. */
+  CHECK(nMemory ? nStep > (NROW + BATCH - 1) / BATCH
+                : nStep == (NROW + BATCH - 1) / BATCH);
+  tito_sorted_free(pSorted);
   CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c == 0);
   f.pTab->pModel->aIndex[0].bBuilding = 0; /* complete: checked whole */
   CHECK(checkOk(&f));
@@ -189,7 +202,10 @@ static void testSteps(void) {
   tito_backfill_free(b);
   tito_backfill_free(c);
   teardown(&f);
-  check_group("backfill: steps with writes between them, the index exact");
+  check_group(nMemory ? "backfill: gathers of a few entries at a time, "
+                        "writes between the steps, the index exact"
+                      : "backfill: steps with writes between them, the "
+                        "index exact");
 }
 
 /* Two old rows share a value. */
@@ -199,21 +215,23 @@ static void testShared(void) {
   char *zErr = 0;
   int bEnd = 0, rc;
   /* Not resolved: the build fails on the second row, naming the value. */
-  CHECK(setup(&f, "dup", &b) == 0);
-  rc = tito_backfill_step(f.pTab, b, 0, 0, &bEnd, &zErr);
-  CHECK(rc == SQLITE_CONSTRAINT_UNIQUE && zErr && strstr(zErr, "'dup'"));
+  CHECK(setup(&f, "zz", &b) == 0);
+  rc = tito_backfill_step(f.pTab, b, 0, 0, 0, &bEnd, &zErr);
+  CHECK(rc == SQLITE_CONSTRAINT_UNIQUE && zErr && strstr(zErr, "'zz'"));
   sqlite3_free(zErr);
   zErr = 0;
   tito_backfill_free(b);
   teardown(&f);
   /* Resolved by a write to the row not reached: the first row keeps its
-  ** entry (the write leaves another row's entry alone). */
-  CHECK(setup(&f, "dup", &b) == 0);
-  rc = tito_backfill_step(f.pTab, b, 100, 0, &bEnd, &zErr);
+  ** entry (the write leaves another row's entry alone). Rows 30 and 250
+  ** hold "zz", the largest value: a first step of 100 reaches neither in
+  ** key order, row 30 only in row order. */
+  CHECK(setup(&f, "zz", &b) == 0);
+  rc = tito_backfill_step(f.pTab, b, 100, 0, 0, &bEnd, &zErr);
   CHECK(rc == SQLITE_OK && !bEnd);
   CHECK(put(&f, 250, "fixed", 0, 1) == SQLITE_OK);
   CHECK(checkOk(&f));
-  rc = tito_backfill_step(f.pTab, b, 0, 0, &bEnd, &zErr);
+  rc = tito_backfill_step(f.pTab, b, 0, 0, 0, &bEnd, &zErr);
   CHECK(rc == SQLITE_OK && bEnd);
   f.pTab->pModel->aIndex[0].bBuilding = 0;
   CHECK(checkOk(&f));
@@ -237,7 +255,7 @@ static void testClear(void) {
   int bEnd = 0, nStep = 0, rc = SQLITE_OK, bAllOk = 1;
   uint32_t iId;
   CHECK(setup(&f, 0, &b) == 0);
-  CHECK(tito_backfill_step(f.pTab, b, 0, 0, &bEnd, &zErr) == SQLITE_OK && bEnd);
+  CHECK(tito_backfill_step(f.pTab, b, 0, 0, 0, &bEnd, &zErr) == SQLITE_OK && bEnd);
   tito_backfill_free(b);
   b = 0;
   /* The model without the index: the entries are left under its id. */
@@ -258,7 +276,7 @@ static void testClear(void) {
   CHECK(b && b->bClear && b->iClearId == iId && b->nTotal == NROW);
   bEnd = 0;
   while (rc == SQLITE_OK && !bEnd) {
-    rc = tito_backfill_step(f.pTab, b, BATCH, 0, &bEnd, &zErr);
+    rc = tito_backfill_step(f.pTab, b, BATCH, 0, 0, &bEnd, &zErr);
     nStep++;
     if (!bEnd && !checkOk(&f)) bAllOk = 0;
     if (!bEnd && b->nDone != nStep * BATCH) bAllOk = 0;
@@ -276,7 +294,8 @@ static void testClear(void) {
 
 int main(void) {
   testRecord();
-  testSteps();
+  testSteps(0);
+  testSteps(1);
   testShared();
   testClear();
   return check_exit();
