@@ -271,7 +271,6 @@ int tito_backfill_gather(tito_table *pTab, tito_backfill *b, int nMemory,
   int iIdx = tito_model_index(pTab->pModel, b->zIndex);
   int64_t iBuild = backfillBuildId(pTab, b), nAbove = 0, nRow = 0;
   int rc;
-  (void)nAbove;
   if (!b->bSorted || b->bClear || iIdx < 0) return SQLITE_OK;
   if (!tito_sorted_usable(*ppSorted, iBuild, &b->done)) {
     tito_sorted_free(*ppSorted);
