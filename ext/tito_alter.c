@@ -16,11 +16,11 @@
 ** a savepoint of the caller's transaction (its own transaction in
 ** autocommit mode): the write lock is taken and the schema reloaded first,
 ** so a change another connection committed is the base of this one; then
-** the keys (rows rewritten without a dropped column, src/column_drop.c;
-** entries of a dropped index cleared (the others keep their ids,
-** src/index_ids.h); nothing
-** for ADD or RENAME COLUMN: older rows read an added column's DEFAULT,
-** src/table.h), the store's catalog, and the table's CREATE statement in
+** the keys (entries of a dropped index cleared: the others keep their ids,
+** src/index_ids.h; no row for a column's change: older rows read an added
+** column's DEFAULT, src/table.h, and a dropped column keeps its slot in
+** the rows, src/column_slots.h), the store's catalog, and the table's
+** CREATE statement in
 ** sqlite_schema, whose schema_version moves so that every connection (this
 ** one included) reloads the table before its next statement.
 **
@@ -50,17 +50,14 @@
 ** fails rather than read by a model that can no longer read what it reads
 ** (titoFilter: an index dropped, a column dropped), and each step of an
 ** index build writes the rows it indexes again so that a concurrent
-** writer's change of one conflicts (index_build.c). DROP COLUMN pauses
-** writes first (tito_catalog_pause), then rewrites every row in a
-** transaction that reads after the pause (alterPausedStep). Not yet: DROP
-** COLUMN in steps (one transaction: every row rewritten).
+** writer's change of one conflicts (index_build.c).
 */
 #include "tito_ext.h"
 #include <stdarg.h>
 #include <string.h>
 #include "catalog.h"
 #include "definition.h"
-#include "column_drop.h"
+#include "column_slots.h"
 #include "index_backfill.h"
 #include "index_build.h"
 #include "index_ids.h"
@@ -78,9 +75,6 @@ static int alterEntries(tito_vtab *p, tito_change *c, int64_t *pnRow,
   uint64_t mBuild = 0; /* indexes to build (a model has at most 64) */
   int i, rc = SQLITE_OK;
   *pnRow = 0;
-  if (c->eKind == TITO_CHANGE_DROP_COLUMN) {
-    return tito_rows_drop_column(p->pTab, c->iCol, pnRow, pzErr);
-  }
   for (i = 0; rc == SQLITE_OK && i < pOld->nIndex; i++) {
     if (tito_change_clears(c, i)) {
       rc = tito_index_clear(p->pTab, pOld->aIndex[i].iId);
@@ -210,10 +204,6 @@ typedef struct alter_call {
   int bComplete;       /* the build ended */
   int bOuter;          /* inside the caller's transaction */
   int bRemote;         /* a table of a shared store (TiKV) */
-  char *zPaused;       /* the change writes are paused for (a shared
-                       ** store's DROP COLUMN), to be made next */
-  int bUnpaused;       /* CANCEL gave the paused change up */
-  int bMade;           /* the paused change was made */
   int64_t nRow;        /* rows read */
   int64_t nDone, nTotal; /* the build's progress */
   tito_sorted *pSorted; /* a build in key order: the entries gathered */
@@ -240,6 +230,7 @@ static int alterDefine(tito_vtab *p, tito_change *c, char **pzErr) {
   int rc = zDef ? SQLITE_OK : SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     rc = tito_index_ids_save(p->pTab, c->pModel);
+    if (rc == SQLITE_OK) rc = tito_column_slots_save(p->pTab, c->pModel);
     if (rc != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
     }
@@ -471,52 +462,6 @@ static char *alterBusy(const alter_call *a, const tito_backfill *b) {
   return z;
 }
 
-/*
-** DROP COLUMN on a shared store, first transaction: writes to the table
-** are paused (tito_catalog_pause: every writer's commit fails its fence),
-** so that the next transaction, which reads after this one committed,
-** rewrites every row (a writer of another database committing while one
-** transaction read and rewrote the rows would leave a row of the old
-** layout it never saw). Rows are left as they are until then, and other
-** databases read them as before.
-*/
-static int alterPause(tito_vtab *p, alter_call *a, const char *zChange,
-                      char **pzErr) {
-  int rc = alterWriteBegin(p, pzErr);
-  if (rc == SQLITE_OK) {
-    rc = tito_catalog_pause(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                            p->zName, zChange, pzErr);
-  }
-  if (rc == SQLITE_OK) {
-    a->zPaused = sqlite3_mprintf("%s", zChange);
-    if (a->zPaused == 0) rc = SQLITE_NOMEM;
-  }
-  return rc;
-}
-
-/* A call while writes are paused for a change (a->zPaused): RESUME makes
-** it (the next transaction), CANCEL gives it up (the entry defined again,
-** as it was), anything else is refused. */
-static int alterPausedCall(tito_vtab *p, alter_call *a, const char *zChange,
-                           char **pzErr) {
-  a->eKind = TITO_CHANGE_DROP_COLUMN;
-  if (zChange && alterIsWord(zChange, "RESUME")) return SQLITE_OK;
-  if (zChange && alterIsWord(zChange, "CANCEL")) {
-    int rc = alterWriteBegin(p, pzErr);
-    if (rc == SQLITE_OK) {
-      rc = tito_catalog_redefine(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                                 p->zName, p->zCatDef, pzErr);
-    }
-    a->bUnpaused = rc == SQLITE_OK;
-    return rc;
-  }
-  *pzErr = sqlite3_mprintf("writes to %s are paused for '%s' (another "
-                           "call's, perhaps cut short): SELECT tito_alter("
-                           "'%q', 'RESUME') makes it, 'CANCEL' gives it up",
-                           p->zName, a->zPaused, a->zName);
-  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
 /* The call's first transaction: the change planned and made, or begun
 ** (an index build), or RESUME / CANCEL. */
 static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
@@ -536,13 +481,7 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(p->pTab));
     }
   }
-  if (rc == SQLITE_OK && p->pStore->bRemote) {
-    rc = tito_catalog_paused(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                             p->zName, &a->zPaused, pzErr);
-  }
-  if (rc == SQLITE_OK && a->zPaused) {
-    rc = alterPausedCall(p, a, zChange, pzErr);
-  } else if (rc == SQLITE_OK && (alterIsWord(zChange, "RESUME") ||
+  if (rc == SQLITE_OK && (alterIsWord(zChange, "RESUME") ||
                                  alterIsWord(zChange, "CANCEL"))) {
     a->eKind = alterIsWord(zChange, "RESUME") ? ALTER_RESUME : ALTER_CANCEL;
     if (b == 0) {
@@ -563,10 +502,7 @@ static int alterFirst(alter_call *a, const char *zChange, char **pzErr) {
       if (a->zWhat == 0) rc = SQLITE_NOMEM;
     }
     iIdx = rc == SQLITE_OK ? alterOneIndex(&c) : -1;
-    if (rc == SQLITE_OK && p->pStore->bRemote &&
-        c.eKind == TITO_CHANGE_DROP_COLUMN) {
-      rc = alterPause(p, a, zChange, pzErr);
-    } else if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
+    if (iIdx >= 0 && c.eKind == TITO_CHANGE_ADD_INDEX) {
       rc = alterStepsBegin(p, &c, &c.pModel->aIndex[iIdx], 0, a, pzErr);
     } else if (iIdx >= 0) {
       rc = alterStepsBegin(p, &c, &c.pOld->aIndex[iIdx], 1, a, pzErr);
@@ -673,9 +609,8 @@ static int alterGather(alter_call *a, char **pzErr) {
 }
 
 /* A transaction of a change on a shared store that lost a write conflict
-** (a writer changed a row a build step indexed, or holds locks a paused
-** change's rewrite meets) is run again, from what the last committed one
-** left, a few times with growing pauses. */
+** (a writer changed a row a build step indexed) is run again, from what
+** the last committed one left, a few times with growing pauses. */
 static int alterTxnRetried(alter_call *a,
                            int (*xStep)(alter_call *, void *, char **),
                            char **pzErr) {
@@ -688,35 +623,6 @@ static int alterTxnRetried(alter_call *a,
     sqlite3_sleep(10 << (nTry < 6 ? nTry : 6));
     rc = alterTxn(a, xStep, 0, pzErr);
   }
-  return rc;
-}
-
-/* The change writes are paused for, made: every row rewritten (read after
-** the pause committed) and the table defined anew, which ends the pause.
-** Nothing to do if another call made or gave it up meanwhile. */
-static int alterPausedStep(alter_call *a, void *pArg, char **pzErr) {
-  tito_vtab *p = 0;
-  tito_change c;
-  char *zNow = 0;
-  int rc = alterOpen(a, &p, pzErr);
-  (void)pArg;
-  memset(&c, 0, sizeof(c));
-  if (rc == SQLITE_OK) {
-    rc = tito_catalog_paused(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                             p->zName, &zNow, pzErr);
-  }
-  if (rc == SQLITE_OK && zNow && strcmp(zNow, a->zPaused) == 0) {
-    rc = tito_change_plan(p->zName, p->nArg, p->azArg, p->pTab->pModel,
-                          a->zPaused, &c, pzErr);
-    if (rc == SQLITE_OK && a->zWhat == 0) {
-      a->zWhat = sqlite3_mprintf("%s", c.zName);
-      if (a->zWhat == 0) rc = SQLITE_NOMEM;
-    }
-    /* Last: the schema's change may free p. */
-    if (rc == SQLITE_OK) rc = alterRun(p, &c, &a->nRow, pzErr);
-  }
-  tito_change_free(&c);
-  sqlite3_free(zNow);
   return rc;
 }
 
@@ -780,14 +686,6 @@ static char *alterReport(const alter_call *a) {
     sqlite3_free(zProgress);
     return zRet;
   }
-  if (a->bUnpaused) {
-    return sqlite3_mprintf("%s: '%s' given up, writes go on", t, a->zPaused);
-  }
-  if (a->zPaused && !a->bMade) {
-    return sqlite3_mprintf("%s: writes paused for '%s': SELECT tito_alter("
-                           "'%q', 'RESUME') makes it", t, a->zPaused,
-                           a->zName);
-  }
   if (a->eKind == ALTER_CANCEL) {
     return sqlite3_mprintf("%s: the build of index %s cancelled, the "
                            "index dropped", t, z);
@@ -806,8 +704,7 @@ static char *alterReport(const alter_call *a) {
     case TITO_CHANGE_ADD_COLUMN:
       return sqlite3_mprintf("%s: column %s added", t, z);
     case TITO_CHANGE_DROP_COLUMN:
-      return sqlite3_mprintf("%s: column %s dropped (%lld rows rewritten)",
-                             t, z, (long long)a->nRow);
+      return sqlite3_mprintf("%s: column %s dropped", t, z);
     default:
       return sqlite3_mprintf("%s: column %s renamed", t, z);
   }
@@ -830,11 +727,6 @@ static int alterCall(alter_call *a, const char *zChange, sqlite3_int64 nSteps,
     }
   }
   if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
-  if (rc == SQLITE_OK && a->zPaused && !a->bUnpaused && nSteps != 0) {
-    rc = alterTxnRetried(a, alterPausedStep, pzErr);
-    a->bMade = rc == SQLITE_OK;
-    if (a->zSchema) titoSchemaRefresh(a->pConn->db, a->zSchema);
-  }
   if (rc == SQLITE_OK && a->bBuild) {
     rc = alterBuild(a, nSteps, bOuter, pzErr);
     if (rc != SQLITE_OK && !bOuter && a->zTab && !a->bClear) {
@@ -910,7 +802,6 @@ static void alterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_free(a.zTab);
   sqlite3_free(a.zSchema);
   sqlite3_free(a.zWhat);
-  sqlite3_free(a.zPaused);
   sqlite3_free(zErr);
 }
 

@@ -10,25 +10,18 @@
 **   began, or the dropped index's entries), started (unix seconds),
 **   schema_name ('main', 'temp' or an attached one)
 **
-** On a shared store (TiKV) a DROP COLUMN pauses writes before it rewrites
-** the rows (catalog.h, tito_catalog_pause): 'drop column', 'paused', the
-** counts and start NULL.
-**
 ** A change left by a crash shows here until SELECT tito_alter('t',
-** 'RESUME') finishes it (or 'CANCEL' drops an index being built, or gives
-** up a paused change).
+** 'RESUME') finishes it (or 'CANCEL' drops an index being built).
 */
 #include "tito_ext.h"
 #include <string.h>
-#include "catalog.h"
 #include "index_backfill.h"
 
 /* One row: the table's schema and name, and its change. */
 typedef struct chg_row {
   char *zSchema;
   char *zTable;
-  tito_backfill *pBuild; /* an index change, or NULL: */
-  char *zPaused;         /* the change writes are paused for */
+  tito_backfill *pBuild;
 } chg_row;
 
 typedef struct chg_cursor {
@@ -68,7 +61,6 @@ static void chgReset(chg_cursor *c) {
     sqlite3_free(c->a[i].zSchema);
     sqlite3_free(c->a[i].zTable);
     tito_backfill_free(c->a[i].pBuild);
-    sqlite3_free(c->a[i].zPaused);
   }
   sqlite3_free(c->a);
   c->a = 0;
@@ -85,27 +77,19 @@ static int chgClose(sqlite3_vtab_cursor *pCur) {
 static int chgAdd(chg_cursor *c, tito_vtab *p) {
   tito_backfill *b = 0;
   chg_row *aNew;
-  char *zPaused = 0, *zErr = 0;
   int rc;
   if (titoTableReady(p) != SQLITE_OK) return SQLITE_OK;
   tito_store_cursor_open(p->pStore);
   rc = tito_backfill_load(p->pTab, &b);
-  if (rc == SQLITE_OK && b == 0 && p->pStore->bRemote) {
-    rc = tito_catalog_paused(p->pStore->pKv, p->pTab->pModel->zPrefix,
-                             p->zName, &zPaused, &zErr);
-    sqlite3_free(zErr);
-  }
   tito_store_cursor_close(p->pStore);
-  if (rc != SQLITE_OK || (b == 0 && zPaused == 0)) return rc;
+  if (rc != SQLITE_OK || b == 0) return rc;
   aNew = sqlite3_realloc(c->a, sizeof(chg_row) * (c->n + 1));
   if (aNew == 0) {
     tito_backfill_free(b);
-    sqlite3_free(zPaused);
     return SQLITE_NOMEM;
   }
   c->a = aNew;
   c->a[c->n].pBuild = b;
-  c->a[c->n].zPaused = zPaused;
   c->a[c->n].zTable = sqlite3_mprintf("%s", p->zName);
   c->a[c->n].zSchema = sqlite3_mprintf("%s", p->zSchema);
   c->n++;
@@ -185,12 +169,6 @@ static int chgColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx,
                      int iCol) {
   chg_cursor *c = (chg_cursor *)pCur;
   const chg_row *r = &c->a[c->i];
-  if (r->pBuild == 0 && iCol != 0 && iCol != 7) {
-    /* Writes paused for a DROP COLUMN (the only change that pauses). */
-    if (iCol == 2) sqlite3_result_text(ctx, "drop column", -1, SQLITE_STATIC);
-    if (iCol == 3) sqlite3_result_text(ctx, "paused", -1, SQLITE_STATIC);
-    return SQLITE_OK;
-  }
   switch (iCol) {
     case 0: sqlite3_result_text(ctx, r->zTable, -1, SQLITE_TRANSIENT); break;
     case 1:

@@ -122,8 +122,6 @@ typedef struct tito_vtab {
                        ** (titoTableFresh), or 0: read it again */
   char *zNoWrite;      /* why the table takes no write: another database
                        ** changed its columns (titoTableFresh) */
-  char *zPaused;       /* the change another database paused writes for
-                       ** (tito_catalog_pause), as last rechecked */
   unsigned iHeld;      /* the store's snapshot (tito_store_snapshot) at
                        ** which the catalog was found to be the model's
                        ** (titoFilter), or 0 */

@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "index_backfill.h"
 #include "index_ids.h"
+#include "column_slots.h"
 #include "model_recheck.h"
 #include "definition.h"
 
@@ -372,6 +373,14 @@ int titoTableReady(tito_vtab *p) {
         zErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
                                "not fit its indexes", p->zName);
       }
+      /* The slots of its columns, after a DROP COLUMN (column_slots.h). */
+      if (rc == SQLITE_OK) {
+        rc = tito_column_slots_read(p->pTab, p->pTab->pModel);
+        if (rc == SQLITE_CORRUPT) {
+          zErr = sqlite3_mprintf("tito: %s: the record of its column slots "
+                                 "does not fit its columns", p->zName);
+        }
+      }
       if (rc == SQLITE_OK) rc = tito_backfill_attach(p->pTab);
       if (rc == SQLITE_CORRUPT && zErr == 0) {
         zErr = sqlite3_mprintf("tito: %s: the record of an index build "
@@ -425,10 +434,8 @@ int titoTableFresh(tito_vtab *p) {
   }
   if (p->nOpen > 0 || p->bWriting) return SQLITE_OK;
   tito_store_cursor_open(p->pStore); /* one snapshot for its reads */
-  sqlite3_free(p->zPaused);
-  p->zPaused = 0;
   rc = tito_model_recheck(p->pTab, p->zName, p->iCatId, p->zCatDef, &zNew,
-                          &p->zPaused, &zErr);
+                          &zErr);
   if (rc == SQLITE_OK && zNew == 0) {
     p->iHeld = tito_store_snapshot(p->pStore);
   }
@@ -461,7 +468,6 @@ static void vtabFree(tito_vtab *p) {
   cursorFree(p->pSpare);
   sqlite3_free(p->aNew);
   tito_buf_free(&p->oldKey);
-  sqlite3_free(p->zPaused);
   sqlite3_finalize(p->pDefault);
   if (p->pTab) {
     tito_table_close(p->pTab); /* frees the model too */
@@ -1250,14 +1256,6 @@ static int titoBegin(sqlite3_vtab *pVtab) {
   if (p->zNoWrite) {
     titoSetError(&p->base, "%s", p->zNoWrite);
     return SQLITE_ERROR;
-  }
-  if (p->zPaused) {
-    titoSetError(&p->base, "tito: %s: another database paused writes to it "
-                 "for '%s' (SELECT tito_alter('%s', 'RESUME') makes one cut "
-                 "short); run the transaction again", p->zName, p->zPaused,
-                 p->zName);
-    p->msChecked = 0; /* the next write rechecks */
-    return SQLITE_BUSY;
   }
   p->pTab->cacheKey.n = 0;
   rc = storeError(p, tito_store_begin(p->pStore));

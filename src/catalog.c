@@ -93,39 +93,28 @@ int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
 }
 
 int tito_catalog_decode(const uint8_t *pVal, int nVal, const char *zName,
-                        uint32_t *piId, char **pzDef, char **pzPaused,
-                        char **pzErr) {
-  const uint8_t *pZero;
+                        uint32_t *piId, char **pzDef, char **pzErr) {
   int rc = SQLITE_OK;
   if (pzDef) *pzDef = 0;
-  if (pzPaused) *pzPaused = 0;
   if (pVal == 0) return SQLITE_DONE;
   if (nVal < 4) {
     *pzErr = sqlite3_mprintf("tito: catalog entry of %s is corrupt", zName);
     return SQLITE_CORRUPT;
   }
-  pZero = memchr(pVal + 4, 0, (size_t)(nVal - 4));
   *piId = catU32(pVal);
   if (pzDef) {
     *pzDef = sqlite3_mprintf("%.*s", nVal - 4, pVal + 4);
     if (*pzDef == 0) rc = SQLITE_NOMEM;
   }
-  if (pzPaused && pZero && rc == SQLITE_OK) {
-    *pzPaused = sqlite3_mprintf("%.*s", (int)(pVal + nVal - pZero - 1),
-                                pZero + 1);
-    if (*pzPaused == 0) rc = SQLITE_NOMEM;
-  }
   return rc;
 }
 
-int tito_catalog_entry(tito_kv *pKv, const char *zPrefix, const char *zName,
-                       uint32_t *piId, char **pzDef, char **pzPaused,
-                       char **pzErr) {
+int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
+                      uint32_t *piId, char **pzDef, char **pzErr) {
   tito_buf k = TITO_BUF_INIT;
   const uint8_t *pVal = 0;
   int nVal = 0, rc;
   if (pzDef) *pzDef = 0;
-  if (pzPaused) *pzPaused = 0;
   rc = catKey(&k, zPrefix, 0x00, zName);
   if (rc == SQLITE_OK) {
     int r = pKv->pMethods->xGet(pKv, k.a, k.n, &pVal, &nVal);
@@ -136,15 +125,10 @@ int tito_catalog_entry(tito_kv *pKv, const char *zPrefix, const char *zName,
     }
   }
   if (rc == SQLITE_OK) {
-    rc = tito_catalog_decode(pVal, nVal, zName, piId, pzDef, pzPaused, pzErr);
+    rc = tito_catalog_decode(pVal, nVal, zName, piId, pzDef, pzErr);
   }
   tito_buf_free(&k);
   return rc;
-}
-
-int tito_catalog_find(tito_kv *pKv, const char *zPrefix, const char *zName,
-                      uint32_t *piId, char **pzDef, char **pzErr) {
-  return tito_catalog_entry(pKv, zPrefix, zName, piId, pzDef, 0, pzErr);
 }
 
 /* Does any key start with p[0..n)? (TITO_OK with *pbAny, or an error) */
@@ -334,8 +318,7 @@ int tito_catalog_fence(tito_kv *pKv, const char *zPrefix, const char *zName,
   tito_buf_append(&v, zDef, (int)strlen(zDef));
   zWhat = sqlite3_mprintf("the definition of %s in the store's catalog "
                           "(another connection altered, dropped or "
-                          "re-created the table, or paused its writes for "
-                          "a change: see tito_changes)", zName);
+                          "re-created the table)", zName);
   if (rc == SQLITE_OK && (v.rc || zWhat == 0)) rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     int r = pKv->pMethods->xFence(pKv, k.a, k.n, v.a, v.n, zWhat);
@@ -383,56 +366,28 @@ done:
   return rc;
 }
 
-/* Write zName's catalog entry anew: its id, definition zDef (NULL: the
-** entry's own), and zChange (NULL: none) the writes are paused for, behind
-** a zero byte. */
-static int catRewrite(tito_kv *pKv, const char *zPrefix, const char *zName,
-                      const char *zDef, const char *zChange, char **pzErr) {
+int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
+                          const char *zName, const char *zDef, char **pzErr) {
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
-  char *zOwn = 0;
   uint32_t iId = 0;
-  int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId,
-                                zDef ? 0 : &zOwn, pzErr);
+  int r, rc = tito_catalog_find(pKv, zPrefix, zName, &iId, 0, pzErr);
   if (rc == SQLITE_DONE) {
     *pzErr = sqlite3_mprintf("tito: the store has no model named %s", zName);
     rc = SQLITE_ERROR;
   }
   if (rc == SQLITE_OK) rc = catKey(&k, zPrefix, 0x00, zName);
   if (rc == SQLITE_OK) {
-    if (zDef == 0) zDef = zOwn;
     tito_buf_append_u32be(&v, iId);
     tito_buf_append(&v, (const uint8_t *)zDef, (int)strlen(zDef));
-    if (zChange) {
-      tito_buf_append_byte(&v, 0);
-      tito_buf_append(&v, (const uint8_t *)zChange, (int)strlen(zChange));
-    }
     if (v.rc) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     r = pKv->pMethods->xPut(pKv, k.a, k.n, v.a, v.n);
     if (r != TITO_OK) rc = catError(pKv, r, pzErr);
   }
-  sqlite3_free(zOwn);
   tito_buf_free(&k);
   tito_buf_free(&v);
   return rc;
-}
-
-int tito_catalog_redefine(tito_kv *pKv, const char *zPrefix,
-                          const char *zName, const char *zDef, char **pzErr) {
-  return catRewrite(pKv, zPrefix, zName, zDef, 0, pzErr);
-}
-
-int tito_catalog_pause(tito_kv *pKv, const char *zPrefix, const char *zName,
-                       const char *zChange, char **pzErr) {
-  return catRewrite(pKv, zPrefix, zName, 0, zChange, pzErr);
-}
-
-int tito_catalog_paused(tito_kv *pKv, const char *zPrefix, const char *zName,
-                        char **pzChange, char **pzErr) {
-  uint32_t iId = 0;
-  int rc = tito_catalog_entry(pKv, zPrefix, zName, &iId, 0, pzChange, pzErr);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* ------------------------------------------------------------- checking */

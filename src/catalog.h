@@ -25,15 +25,7 @@ int tito_catalog_entry_is(const uint8_t *pVal, int nVal, uint32_t iId,
 /* A catalog entry's value pVal[0..nVal) (NULL: no entry, SQLITE_DONE)
 ** decoded as tito_catalog_entry does (zName for the message). */
 int tito_catalog_decode(const uint8_t *pVal, int nVal, const char *zName,
-                        uint32_t *piId, char **pzDef, char **pzPaused,
-                        char **pzErr);
-
-/* The catalog entry of zName, as tito_catalog_find, and the change writes
-** to it are paused for (tito_catalog_pause) into *pzPaused, NULL if none
-** (pzDef, pzPaused may be NULL). */
-int tito_catalog_entry(tito_kv *, const char *zPrefix, const char *zName,
-                       uint32_t *piId, char **pzDef, char **pzPaused,
-                       char **pzErr);
+                        uint32_t *piId, char **pzDef, char **pzErr);
 
 /* Look up model zName (case-insensitive). SQLITE_OK with *piId and, if
 ** pzDef is not NULL, the stored definition (sqlite3_malloc'd); SQLITE_DONE
@@ -93,20 +85,5 @@ typedef struct tito_catalog_ref {
 int tito_catalog_check(tito_kv *, int nRef, const tito_catalog_ref *aRef,
                        int bOwned, sqlite3_str *pRep, int *pnProblem,
                        char **pzErr);
-/* Pause writes to model zName: its entry keeps its id and definition and
-** carries zChange after them (behind a zero byte, where tito_catalog_find
-** stops), so the entry differs from every writer's model and each writer's
-** commit fails its fence (tito_catalog_fence) until the entry is defined
-** again (tito_catalog_redefine). A shared store's DROP COLUMN pauses
-** writes, then rewrites every row in a transaction that reads after the
-** pause: no row a writer commits meanwhile is missed. SQLite result code,
-** *pzErr on error. */
-int tito_catalog_pause(tito_kv *, const char *zPrefix, const char *zName,
-                       const char *zChange, char **pzErr);
-
-/* The change writes to zName are paused for (sqlite3_malloc'd), or NULL:
-** none. SQLite result code, *pzErr on error. */
-int tito_catalog_paused(tito_kv *, const char *zPrefix, const char *zName,
-                        char **pzChange, char **pzErr);
 
 #endif

@@ -3,7 +3,6 @@
 */
 #include "index_ids.h"
 #include <string.h>
-#include "rowcodec.h"
 #include "sqlite_api.h"
 
 /* Are pModel's ids its positions? */
@@ -56,58 +55,37 @@ int tito_index_ids_load(tito_table *pTab) {
 }
 
 int tito_index_ids_read(tito_table *pTab, tito_model *pModel) {
-  tito_buf k = TITO_BUF_INIT;
-  tito_value *a = 0;
-  const uint8_t *pVal;
-  int nVal, n = 1 + 2 * pModel->nIndex, r, rc = SQLITE_OK;
-  tito_table_model_key(pTab, TITO_KIND_IDS, &k);
-  if (k.rc) return SQLITE_NOMEM;
-  r = pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, &pVal, &nVal);
-  if (r == TITO_OK) {
-    a = sqlite3_malloc64(sizeof(tito_value) * n);
-    if (a == 0) {
-      rc = SQLITE_NOMEM;
-    } else if (tito_row_decode(pVal, nVal, n, a) != TITO_OK ||
-               !idsApply(pModel, a, n)) {
-      rc = SQLITE_CORRUPT;
-    }
-  } else if (r != TITO_NOTFOUND) {
-    rc = tito_table_kv_error(pTab, r);
-  }
+  tito_buf keep = TITO_BUF_INIT;
+  int n = 1 + 2 * pModel->nIndex, rc;
+  tito_value *a = sqlite3_malloc64(sizeof(tito_value) * (sqlite3_uint64)n);
+  if (a == 0) return SQLITE_NOMEM;
+  rc = tito_table_record_read(pTab, TITO_KIND_IDS, n, a, &keep);
+  if (rc == SQLITE_OK && !idsApply(pModel, a, n)) rc = SQLITE_CORRUPT;
+  if (rc == SQLITE_DONE) rc = SQLITE_OK; /* none: positions */
   sqlite3_free(a);
-  tito_buf_free(&k);
+  tito_buf_free(&keep);
   return rc;
 }
 
 int tito_index_ids_save(tito_table *pTab, const tito_model *pModel) {
-  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  int i, rc, n = 1 + 2 * pModel->nIndex;
   tito_value *a;
-  int i, r = TITO_NOMEM, n = 1 + 2 * pModel->nIndex;
-  tito_table_model_key(pTab, TITO_KIND_IDS, &k);
   if (idsArePositions(pModel)) {
-    if (!k.rc) r = pTab->pKv->pMethods->xDelete(pTab->pKv, k.a, k.n);
-    tito_buf_free(&k);
-    return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+    return tito_table_record_write(pTab, TITO_KIND_IDS, 0, 0);
   }
-  a = sqlite3_malloc64(sizeof(tito_value) * n);
-  if (a) {
-    memset(a, 0, sizeof(tito_value) * n);
-    a[0].eType = SQLITE_INTEGER;
-    a[0].i = pModel->iIdNext;
-    for (i = 0; i < pModel->nIndex; i++) {
-      a[1 + 2 * i].eType = SQLITE_TEXT;
-      a[1 + 2 * i].z = (const uint8_t *)pModel->aIndex[i].zName;
-      a[1 + 2 * i].n = (int)strlen(pModel->aIndex[i].zName);
-      a[2 + 2 * i].eType = SQLITE_INTEGER;
-      a[2 + 2 * i].i = pModel->aIndex[i].iId;
-    }
-    tito_row_encode(&v, n, a);
-    if (!k.rc && !v.rc) {
-      r = pTab->pKv->pMethods->xPut(pTab->pKv, k.a, k.n, v.a, v.n);
-    }
+  a = sqlite3_malloc64(sizeof(tito_value) * (sqlite3_uint64)n);
+  if (a == 0) return SQLITE_NOMEM;
+  memset(a, 0, sizeof(tito_value) * (size_t)n);
+  a[0].eType = SQLITE_INTEGER;
+  a[0].i = pModel->iIdNext;
+  for (i = 0; i < pModel->nIndex; i++) {
+    a[1 + 2 * i].eType = SQLITE_TEXT;
+    a[1 + 2 * i].z = (const uint8_t *)pModel->aIndex[i].zName;
+    a[1 + 2 * i].n = (int)strlen(pModel->aIndex[i].zName);
+    a[2 + 2 * i].eType = SQLITE_INTEGER;
+    a[2 + 2 * i].i = pModel->aIndex[i].iId;
   }
+  rc = tito_table_record_write(pTab, TITO_KIND_IDS, n, a);
   sqlite3_free(a);
-  tito_buf_free(&k);
-  tito_buf_free(&v);
-  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+  return rc;
 }

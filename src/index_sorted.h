@@ -12,7 +12,7 @@
 **
 ** A gathered entry may be stale by the time its step writes it: the row
 ** changed since. Every write of the index's entries during such a build
-** marks its row (P | model id | 0x06 | row key suffix, no value: table.c),
+** marks its row (P | model id | 0x07 | row key suffix, no value: table.c),
 ** and a step reads a marked row again and writes its entry as it is now
 ** (none if the row is gone or no longer in the index) instead of the
 ** gathered one. A row never marked has not changed the index since the

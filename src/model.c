@@ -1191,7 +1191,9 @@ static int tryColumn(Parser *p) {
     sqlite3_free(zName);
     return p->rc;
   }
-  pCol = &pM->aCol[pM->nCol++];
+  pCol = &pM->aCol[pM->nCol];
+  pCol->iSlot = pM->nCol++;
+  pM->nSlot = pM->nCol;
   pCol->zName = zName;
   pCol->iArg = p->iArg;
   /* The type: words up to a constraint keyword, then (n) or (n, m). */

@@ -34,6 +34,8 @@ typedef struct tito_column {
                     ** SQLite does not apply DEFAULT to virtual tables
                     ** (declare_vtab drops it): an omitted column reaches
                     ** xUpdate as NULL, like an explicit NULL. */
+  int iSlot;        /* where its value sits in a row: its position, unless
+                    ** a column before it was dropped (column_slots.h) */
 } tito_column;
 
 typedef struct tito_index {
@@ -89,6 +91,8 @@ typedef struct tito_model {
   char *zTable;       /* the SQLite table name */
   int nCol;
   tito_column *aCol;
+  int nSlot;          /* the values a row holds: nCol, and one more for each
+                      ** column dropped (column_slots.h) */
   int nPk;            /* primary-key columns; 0 = implicit rowid */
   int *aiPk;          /* column number of each primary-key field */
   uint8_t *abPkDesc;  /* per primary-key field: 1 if DESC */

@@ -24,6 +24,7 @@
 */
 #include "model_change.h"
 #include "index_ids.h"
+#include "column_slots.h"
 #include <string.h>
 #include "definition.h"
 #include "sqlite_api.h"
@@ -400,7 +401,12 @@ int tito_change_plan(const char *zTable, int nArg, char *const *azArg,
     rc = tito_model_parse(c->zTable, c->nArg, (const char *const *)c->azArg,
                           &c->pModel, pzErr);
   }
-  if (rc == SQLITE_OK) tito_index_ids_carry(c->pOld, c->pModel);
+  if (rc == SQLITE_OK) {
+    tito_index_ids_carry(c->pOld, c->pModel);
+    tito_column_slots_carry(
+        c->pOld, c->eKind == TITO_CHANGE_DROP_COLUMN ? c->iCol : -1,
+        c->pModel);
+  }
   if (rc == SQLITE_OK && c->eKind == TITO_CHANGE_ADD_COLUMN) {
     rc = chgCheckAddColumn(c, pzErr);
   }

@@ -6,6 +6,7 @@
 #include "catalog.h"
 #include "definition.h"
 #include "index_ids.h"
+#include "column_slots.h"
 #include "index_backfill.h"
 #include "sqlite_api.h"
 
@@ -24,13 +25,12 @@ static int recheckSameName(const char *zA, const char *zB) {
 }
 
 int tito_model_recheck(tito_table *pTab, const char *zName, uint32_t iId,
-                       const char *zDef, char **pzNew, char **pzPaused,
-                       char **pzErr) {
+                       const char *zDef, char **pzNew, char **pzErr) {
   tito_backfill *b = 0;
   char *zCat = 0;
   uint32_t iCat = 0;
-  int rc = tito_catalog_entry(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
-                              &zCat, pzPaused, pzErr);
+  int rc = tito_catalog_find(pTab->pKv, pTab->pModel->zPrefix, zName, &iCat,
+                             &zCat, pzErr);
   *pzNew = 0;
   if (rc == SQLITE_DONE || (rc == SQLITE_OK && iCat != iId)) {
     sqlite3_free(zCat);
@@ -69,10 +69,17 @@ static int recheckParse(tito_table *pTab, const char *zName, const char *zCat,
   }
   if (rc == SQLITE_OK) {
     rc = tito_index_ids_read(pTab, *ppNew);
-    if (rc == SQLITE_CORRUPT) {
+    if (rc == SQLITE_OK) {
+      rc = tito_column_slots_read(pTab, *ppNew);
+      if (rc == SQLITE_CORRUPT) {
+        *pzErr = sqlite3_mprintf("tito: %s: the record of its column slots "
+                                 "does not fit its columns", zName);
+      }
+    } else if (rc == SQLITE_CORRUPT) {
       *pzErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
                                "not fit its indexes", zName);
-    } else if (rc != SQLITE_OK) {
+    }
+    if (rc != SQLITE_OK && *pzErr == 0) {
       *pzErr = sqlite3_mprintf("%s", tito_table_errmsg(pTab));
     }
   }
@@ -131,7 +138,7 @@ int tito_model_holds_value(tito_table *pTab, const char *zName,
                            int *pbSame, char **pzErr) {
   char *zCat = 0;
   uint32_t iCat = 0;
-  int rc = tito_catalog_decode(pVal, nVal, zName, &iCat, &zCat, 0, pzErr);
+  int rc = tito_catalog_decode(pVal, nVal, zName, &iCat, &zCat, pzErr);
   return holdsEntry(pTab, zName, iId, zDef, iIndex, rc, iCat, zCat, pbHolds,
                     pbSame, pzErr);
 }

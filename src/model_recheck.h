@@ -14,12 +14,10 @@
 ** zDef. SQLITE_OK with *pzNew NULL when that is still the model (or when
 ** the model was dropped, or re-created under another id: nothing to
 ** follow); with *pzNew (sqlite3_malloc'd) the catalog's definition when
-** it or the index being built changed; *pzPaused (sqlite3_malloc'd, or
-** NULL) the change writes are paused for (catalog.h). Else an error with
-** *pzErr. Both reads are made at the store's current snapshot. */
+** it or the index being built changed. Else an error with *pzErr. Both
+** reads are made at the store's current snapshot. */
 int tito_model_recheck(tito_table *pTab, const char *zName, uint32_t iId,
-                       const char *zDef, char **pzNew, char **pzPaused,
-                       char **pzErr);
+                       const char *zDef, char **pzNew, char **pzErr);
 
 /* Can pTab's model (opened with catalog id iId and definition zDef) still
 ** read what the store holds at the snapshot it reads now: its rows, and

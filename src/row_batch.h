@@ -1,8 +1,7 @@
 /*
 ** row_batch.h: every row of a model, in key order, a batch at a time, with
-** no scan of the store open while the caller writes (a live model's change
-** reads the rows it rewrites or indexes: src/index_build.c,
-** src/column_drop.c).
+** no scan of the store open while the caller writes (an index build reads
+** the rows it indexes: src/index_build.c).
 */
 #ifndef TITO_ROW_BATCH_H
 #define TITO_ROW_BATCH_H

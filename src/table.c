@@ -157,15 +157,63 @@ int tito_table_set_default(tito_table *pTab, int iCol, const tito_value *pVal) {
   return SQLITE_OK;
 }
 
+/* The slots' scratch values of a model with a dropped column. */
+static int tableSlots(tito_table *pTab) {
+  if (pTab->aSlot == 0) {
+    pTab->aSlot = sqlite3_malloc64(sizeof(tito_value) *
+                                   (size_t)pTab->pModel->nSlot);
+  }
+  return pTab->aSlot ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 int tito_table_decode_row(tito_table *pTab, const uint8_t *p, int n,
                           tito_value *aOut) {
-  int i, nStored = 0, nCol = pTab->pModel->nCol;
-  if (tito_row_decode_n(p, n, nCol, aOut, &nStored)) {
-    tableSetError(pTab, "tito: %s: corrupt row", pTab->pModel->zTable);
+  const tito_model *pModel = pTab->pModel;
+  int i, nStored = 0, nCol = pModel->nCol;
+  int bSlots = pModel->nSlot != nCol; /* a column was dropped */
+  if (bSlots && tableSlots(pTab) != SQLITE_OK) return SQLITE_NOMEM;
+  if (tito_row_decode_n(p, n, bSlots ? pModel->nSlot : nCol,
+                        bSlots ? pTab->aSlot : aOut, &nStored)) {
+    tableSetError(pTab, "tito: %s: corrupt row", pModel->zTable);
     return SQLITE_CORRUPT;
+  }
+  if (bSlots) {
+    for (i = 0; i < nCol; i++) {
+      int iSlot = pModel->aCol[i].iSlot;
+      if (iSlot < nStored) aOut[i] = pTab->aSlot[iSlot];
+      else if (pTab->aDefault) aOut[i] = pTab->aDefault[i];
+      else {
+        memset(&aOut[i], 0, sizeof(aOut[i]));
+        aOut[i].eType = SQLITE_NULL;
+      }
+    }
+    return SQLITE_OK;
   }
   for (i = nStored; pTab->aDefault && i < nCol; i++) aOut[i] = pTab->aDefault[i];
   return SQLITE_OK;
+}
+
+/* Row values aNew (one per column) encoded into pOut, each in its slot:
+** a dropped column's slot NULL, none after the last slot a column has. */
+static int tableEncodeRow(tito_table *pTab, const tito_value *aNew,
+                          tito_buf *pOut) {
+  const tito_model *pModel = pTab->pModel;
+  int i, n = 0;
+  pOut->n = 0;
+  if (pModel->nSlot == pModel->nCol) {
+    tito_row_encode(pOut, pModel->nCol, aNew);
+    return pOut->rc ? SQLITE_NOMEM : SQLITE_OK;
+  }
+  if (tableSlots(pTab) != SQLITE_OK) return SQLITE_NOMEM;
+  memset(pTab->aSlot, 0, sizeof(tito_value) * (size_t)pModel->nSlot);
+  for (i = 0; i < pModel->nSlot; i++) pTab->aSlot[i].eType = SQLITE_NULL;
+  for (i = 0; i < pModel->nCol; i++) {
+    int iSlot = pModel->aCol[i].iSlot;
+    pTab->aSlot[iSlot] = aNew[i];
+    if (iSlot >= n) n = iSlot + 1;
+  }
+  tito_row_encode(pOut, n, pTab->aSlot);
+  return pOut->rc ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 void tito_table_close(tito_table *pTab) {
@@ -197,6 +245,7 @@ void tito_table_close(tito_table *pTab) {
   tito_buf_free(&pTab->owner);
   tito_buf_free(&pTab->owner2);
   sqlite3_free(pTab->aOld);
+  sqlite3_free(pTab->aSlot);
   sqlite3_free(pTab->zErr);
   sqlite3_free(pTab);
 }
@@ -726,9 +775,7 @@ static int tableWriteNew(tito_table *pTab, const tito_value *aNew,
                          uint64_t mask, const tito_buf *pKey) {
   tito_kv *pKv = pTab->pKv;
   int i, rc;
-  pTab->val.n = 0;
-  tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
-  if (pTab->val.rc) return SQLITE_NOMEM;
+  if (tableEncodeRow(pTab, aNew, &pTab->val)) return SQLITE_NOMEM;
   rc = pKv->pMethods->xPut(pKv, pKey->a, pKey->n, pTab->val.a, pTab->val.n);
   for (i = 0; rc == TITO_OK && i < pTab->pModel->nIndex; i++) {
     int bCompact;
@@ -756,9 +803,7 @@ static int tableInsertChecked(tito_table *pTab, const tito_value *aNew,
                           TITO_ONCONFLICT_ABORT);
     if (rc != SQLITE_OK) return rc;
   }
-  pTab->val.n = 0;
-  tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
-  if (pTab->val.rc) return SQLITE_NOMEM;
+  if (tableEncodeRow(pTab, aNew, &pTab->val)) return SQLITE_NOMEM;
   r = pKv->pMethods->xInsert(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
                              pTab->val.n);
   if (r == TITO_EXISTS) return tablePkConflict(pTab);
@@ -892,9 +937,7 @@ int tito_table_update(tito_table *pTab, const uint8_t *pOldKey, int nOldKey,
     if (!bufEq(&pTab->key, pOld)) {
       r = pKv->pMethods->xDelete(pKv, pOld->a, pOld->n);
     }
-    pTab->val.n = 0;
-    tito_row_encode(&pTab->val, pTab->pModel->nCol, aNew);
-    if (pTab->val.rc) r = TITO_NOMEM;
+    if (tableEncodeRow(pTab, aNew, &pTab->val)) r = TITO_NOMEM;
     if (r == TITO_OK) {
       r = pKv->pMethods->xPut(pKv, pTab->key.a, pTab->key.n, pTab->val.a,
                               pTab->val.n);
@@ -1052,13 +1095,13 @@ static int checkRow(tito_table *pTab, const uint8_t *k, int nk,
     return SQLITE_OK;
   }
   /* Fewer values: columns added since the row was written (they read their
-  ** DEFAULT). More: a layout from before a column was dropped, which this
-  ** model reads wrongly. */
+  ** DEFAULT). More than the model's slots (a dropped column keeps its
+  ** slot, column_slots.h): no definition of the model wrote it. */
   tito_row_decode_n(v, nv, 0, 0, &i);
-  if (i > pModel->nCol) {
+  if (i > pModel->nSlot) {
     checkReport(pRep, pnProblem, "%s: a row holds %d values, more than its "
                 "%d columns (a row of an older definition)", pModel->zTable,
-                i, pModel->nCol);
+                i, pModel->nSlot);
     return SQLITE_OK;
   }
   if (!checkRowKey(pTab, k, nk, pTab->aVictim, &pTab->key3)) {
@@ -1122,13 +1165,13 @@ static int checkStrayKeys(tito_table *pTab, int bMarks, int64_t *pn) {
   rc = lo.rc ? TITO_NOMEM
              : checkCountRange(pTab, &lo, &pTab->rowPrefix, 0, 0, &n1);
   if (rc == TITO_OK) {
-    /* (P | id | 0x05, P | id + 1): the keys P | id | 0x03 to 0x05
+    /* (P | id | 0x06, P | id + 1): the keys P | id | 0x03 to 0x06
     ** themselves are the model's own (table.h); so are the marks of
     ** writes while a build in key order goes on (bMarks), not after. */
     if (bMarks) {
       tito_table_model_key(pTab, TITO_KIND_MARKS + 1, &lo);
     } else {
-      tito_table_model_key(pTab, TITO_KIND_IDS, &lo);
+      tito_table_model_key(pTab, TITO_KIND_SLOTS, &lo);
       tito_buf_append_byte(&lo, 0x00);
     }
     tito_key_prefix_end(pTab->rowPrefix.a, pTab->rowPrefix.n - 1, &hi);
@@ -1225,6 +1268,39 @@ int tito_table_check(tito_table *pTab, const tito_check_exempt *pExempt,
   return rc;
 }
 
+int tito_table_record_read(tito_table *pTab, uint8_t kind, int n,
+                           tito_value *a, tito_buf *pKeep) {
+  tito_buf k = TITO_BUF_INIT;
+  const uint8_t *pVal;
+  int nVal, r, rc;
+  tito_table_model_key(pTab, kind, &k);
+  if (k.rc) return SQLITE_NOMEM;
+  r = pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, &pVal, &nVal);
+  tito_buf_free(&k);
+  if (r == TITO_NOTFOUND) return SQLITE_DONE;
+  if (r != TITO_OK) return tito_table_kv_error(pTab, r);
+  pKeep->n = 0;
+  tito_buf_append(pKeep, pVal, nVal);
+  if (pKeep->rc) return SQLITE_NOMEM;
+  rc = tito_row_decode(pKeep->a, pKeep->n, n, a);
+  return rc == TITO_OK ? SQLITE_OK : SQLITE_CORRUPT;
+}
+
+int tito_table_record_write(tito_table *pTab, uint8_t kind, int n,
+                            const tito_value *a) {
+  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
+  int r = TITO_NOMEM;
+  tito_table_model_key(pTab, kind, &k);
+  if (a) tito_row_encode(&v, n, a);
+  if (!k.rc && !v.rc) {
+    r = a ? pTab->pKv->pMethods->xPut(pTab->pKv, k.a, k.n, v.a, v.n)
+          : pTab->pKv->pMethods->xDelete(pTab->pKv, k.a, k.n);
+  }
+  tito_buf_free(&k);
+  tito_buf_free(&v);
+  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+}
+
 void tito_table_model_key(tito_table *pTab, uint8_t kind, tito_buf *pOut) {
   pOut->n = 0;
   tito_buf_append(pOut, pTab->rowPrefix.a, pTab->rowPrefix.n);
@@ -1236,7 +1312,7 @@ int tito_table_purge(tito_table *pTab) {
   tito_buf lo = TITO_BUF_INIT, hi = TITO_BUF_INIT;
   int rc;
   /* Rows (kind 0x01), index entries (0x02) and the model's own keys
-  ** (0x03 to 0x06, table.h) are adjacent. */
+  ** (0x03 to 0x07, table.h) are adjacent. */
   tito_buf_append(&lo, pTab->rowPrefix.a, pTab->rowPrefix.n);
   tito_buf_append(&hi, pTab->idxPrefix.a, pTab->idxPrefix.n);
   if (lo.rc || hi.rc) {

@@ -7,16 +7,15 @@
 **   P      = the keyspace prefix option, encoded as a TEXT key field
 **            (prefix-free, so prefixes never alias; "" by default)
 **   catalog: P | u32 0 | 0x00 | name (TEXT field)   -> model id (u32 BE) +
-**                                                      definition text (+ a
-**                                                      zero byte and the
-**                                                      change writes are
-**                                                      paused for, catalog.h)
+**                                                      definition text
 **            P | u32 0 | 0x01                       -> last model id (u32 BE;
 **                                                      stores of earlier
 **                                                      versions, unused: ids
 **                                                      are random, catalog.c)
 **   row:     P | u32 model id | 0x01 | pk fields     -> row codec of all
-**                                                      columns
+**                                                      columns (a dropped
+**                                                      one's slot kept:
+**                                                      column_slots.h)
 **   index:   P | u32 model id | 0x02 | u32 index id | index fields | pk
 **            fields                                  -> row codec of the
 **                                                      INCLUDE columns
@@ -30,6 +29,12 @@
 **                                                      progress (index_backfill.h)
 **            P | u32 model id | 0x05                -> index ids, when not
 **                                                      positions (index_ids.h)
+**            P | u32 model id | 0x06                -> column slots, after a
+**                                                      DROP COLUMN
+**                                                      (column_slots.h)
+**            P | u32 model id | 0x07 | row key suffix -> a row written while
+**                                                      an index is built in
+**                                                      key order (index_sorted.h)
 **
 ** Fields are key-codec encoded (keycodec.h), DESC fields inverted. For a
 ** table without a declared primary key, or with an INTEGER PRIMARY KEY, the
@@ -88,6 +93,8 @@ struct tito_table {
   const int64_t *piClock; /* unix seconds for events, when non-zero (a
                         ** connection's test clock); else the time */
   tito_value *aEvPk;    /* nPkKey values: a written row's key, for events */
+  tito_value *aSlot;    /* nSlot values of a row, for a model with a
+                        ** dropped column (column_slots.h) */
   tito_value *aDefault; /* nCol values a row written before its column was
                         ** added reads (tito_table_set_default), or NULL:
                         ** all NULL */
@@ -174,13 +181,25 @@ int tito_table_check(tito_table *, const tito_check_exempt *pEx,
 int tito_table_purge(tito_table *);
 
 /* Keys the model keeps of its own, after its rows and index entries:
-** P | id | kind (table_stats.h, index_backfill.h, index_ids.h; the marks
-** of writes a range: index_sorted.h). */
+** P | id | kind (table_stats.h, index_backfill.h, index_ids.h,
+** column_slots.h; the marks of writes a range, last: index_sorted.h). */
 #define TITO_KIND_STATS 0x03
 #define TITO_KIND_BUILD 0x04
 #define TITO_KIND_IDS   0x05
-#define TITO_KIND_MARKS 0x06 /* | row key suffix: index_sorted.h */
+#define TITO_KIND_SLOTS 0x06 /* column_slots.h */
+#define TITO_KIND_MARKS 0x07 /* | row key suffix: index_sorted.h */
 void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
+
+/* The model's own record P | id | kind decoded into a[0..n) (its values
+** point into pKeep, which holds a copy): SQLITE_OK; SQLITE_DONE when there
+** is none; SQLITE_CORRUPT when it is not n values. */
+int tito_table_record_read(tito_table *, uint8_t kind, int n, tito_value *a,
+                           tito_buf *pKeep);
+
+/* Write that record with values a[0..n), or remove it (a NULL). SQLite
+** result code. */
+int tito_table_record_write(tito_table *, uint8_t kind, int n,
+                            const tito_value *a);
 
 /* Index entry key range of index iIdx (0-based): P | id | 0x02 | u32. */
 void tito_table_index_prefix(tito_table *, int iIdx, tito_buf *pOut);

@@ -265,8 +265,7 @@ def catalog(cluster, prefix):
         'until reopened', e)
     e = err_of(b, "INSERT INTO users VALUES ('u9', 'z@x')")
     tap(e is not None and 'the definition of users in the store\'s catalog '
-        '(another connection altered, dropped or re-created the table, '
-        'or paused its writes for a change: see tito_changes) '
+        '(another connection altered, dropped or re-created the table) '
         'changed since the transaction began' in e,
         'catalog: a write by a model dropped elsewhere fails at commit', e)
     d = tikvsql.connect(url)
