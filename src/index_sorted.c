@@ -378,6 +378,12 @@ int tito_sorted_step(tito_table *pTab, int iIdx, tito_sorted *s,
     s->iNext++;
   }
   iEnd = nMax > 0 && s->n - s->iNext > nMax ? s->iNext + (int)nMax : s->n;
+  /* A step ends between keys: the record's last key written stands for
+  ** every entry of it (rows sharing a unique value). */
+  while (iEnd > s->iNext && iEnd < s->n &&
+         tito_index_entry_cmp(&s->a[iEnd - 1], &s->a[iEnd]) == 0) {
+    iEnd++;
+  }
   rc = marksLoad(pTab, &marks, &aMark, &nMark);
   if (rc == SQLITE_OK) {
     aWrite = sqlite3_malloc64(sizeof(*aWrite) * (sqlite3_uint64)(iEnd - s->iNext + 1));

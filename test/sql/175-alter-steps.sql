@@ -147,3 +147,13 @@ SELECT tito_config('alter_pause', 'x');
 -- reads the catalog again (test/tikv_sql/alter_test.py uses it).
 SELECT tito_config('schema_recheck'), tito_config('schema_recheck', 0), tito_config('schema_recheck', NULL);
 SELECT tito_config('schema_recheck', 3600001);
+
+.print '-- two old rows share a unique value where a step ends (alter_batch 10: the 10th and 11th entry in key order): found'
+CREATE VIRTUAL TABLE e USING tito(id INTEGER PRIMARY KEY, u TEXT);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+INSERT INTO e SELECT i, 'u' || (100 + i) FROM n;
+UPDATE e SET u = 'u110' WHERE id = 11;
+SELECT tito_config('alter_batch', 10);
+SELECT tito_alter('e', 'ADD UNIQUE INDEX by_u(u)');
+SELECT count(*) FROM tito_indexes('e') WHERE seq > 0;
+SELECT tito_check('e');
