@@ -144,8 +144,7 @@ static void testRecord(void) {
   CHECK(f.pTab->pModel->aIndex[0].bBuilding == 1);
   CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c);
   CHECK(c && strcmp(c->zIndex, "by_u") == 0 && c->nTotal == -1 &&
-        c->bSorted &&
-        c->end.n == b->end.n && memcmp(c->end.a, b->end.a, b->end.n) == 0);
+        c->bSorted && c->end.n == 0 && b->end.n == 0);
   CHECK(tito_backfill_remove(f.pTab) == SQLITE_OK);
   tito_backfill_free(c);
   c = 0;
