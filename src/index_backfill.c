@@ -269,14 +269,14 @@ static int64_t backfillBuildId(tito_table *pTab, const tito_backfill *b) {
 int tito_backfill_gather(tito_table *pTab, tito_backfill *b, int nMemory,
                          tito_sorted **ppSorted, char **pzErr) {
   int iIdx = tito_model_index(pTab->pModel, b->zIndex);
-  int64_t iBuild = backfillBuildId(pTab, b), nAbove = 0, nRow = 0;
+  int64_t iBuild = backfillBuildId(pTab, b), nRow = 0;
   int rc;
   if (!b->bSorted || b->bClear || iIdx < 0) return SQLITE_OK;
   if (!tito_sorted_usable(*ppSorted, iBuild, &b->done)) {
     tito_sorted_free(*ppSorted);
     *ppSorted = 0;
     rc = tito_sorted_gather(pTab, iIdx, &b->done, nMemory, iBuild, ppSorted,
-                            &nAbove, &nRow, pzErr);
+                            &nRow, pzErr);
     if (rc != SQLITE_OK) return rc;
     b->nRead += nRow;
   }

@@ -174,14 +174,13 @@ static int gatherRow(gather_ctx *g, const uint8_t *k, int nk,
 
 int tito_sorted_gather(tito_table *pTab, int iIdx, const tito_buf *pAfter,
                        int nMemory, int64_t iBuild, tito_sorted **pp,
-                       int64_t *pnAbove, int64_t *pnRow, char **pzErr) {
+                       int64_t *pnRow, char **pzErr) {
   tito_kv *pKv = pTab->pKv;
   tito_kv_iter *pIter = 0;
   gather_ctx g;
   int r, rc;
   memset(&g, 0, sizeof(g));
   *pp = 0;
-  *pnAbove = 0;
   *pnRow = 0;
   g.pTab = pTab;
   g.iIdx = iIdx;
@@ -224,7 +223,7 @@ int tito_sorted_gather(tito_table *pTab, int iIdx, const tito_buf *pAfter,
     return rc;
   }
   *pp = g.s;
-  *pnAbove = g.s->nAbove = g.nAbove;
+  g.s->nAbove = g.nAbove;
   return SQLITE_OK;
 }
 

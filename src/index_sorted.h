@@ -38,12 +38,11 @@ typedef struct tito_sorted tito_sorted;
 ** Gather index iIdx's entries of every row of pTab's model whose key is
 ** above pAfter (empty: all), at most nMemory bytes (0: TITO_SORTED_MEMORY)
 ** of the smallest. iBuild names the build (its start time) they belong
-** to. *pnAbove gets the number of entries above pAfter (all, kept or
-** not), *pnRow the rows read. SQLite result code; *pzErr on error.
+** to. *pnRow gets the rows read. SQLite result code; *pzErr on error.
 */
 int tito_sorted_gather(tito_table *pTab, int iIdx, const tito_buf *pAfter,
                        int nMemory, int64_t iBuild, tito_sorted **pp,
-                       int64_t *pnAbove, int64_t *pnRow, char **pzErr);
+                       int64_t *pnRow, char **pzErr);
 
 /* Are s's entries those of build iBuild above key pDone, with some left
 ** to write or all of them gathered? (Else gather again.) */
