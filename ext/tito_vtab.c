@@ -1052,7 +1052,7 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
                       int iCol) {
   tito_cursor *pCur = (tito_cursor *)pBase;
   tito_vtab *p = (tito_vtab *)pBase->pVtab;
-  tito_value *aVal;
+  tito_value *pVal;
   int rc;
   if (iCol == p->iKeyCol) {
     /* The encoded primary key after the row prefix: never "nochange". */
@@ -1073,9 +1073,9 @@ static int titoColumn(sqlite3_vtab_cursor *pBase, sqlite3_context *ctx,
                         -1, SQLITE_TRANSIENT);
     return SQLITE_OK;
   }
-  rc = tito_scan_row(pCur->pScan, &aVal);
+  rc = tito_scan_column(pCur->pScan, iCol, &pVal);
   if (rc != SQLITE_OK) return cursorError(pCur, rc);
-  titoValueResult(ctx, &aVal[iCol]);
+  titoValueResult(ctx, pVal);
   return SQLITE_OK;
 }
 

@@ -78,9 +78,14 @@ struct EmbIter {
   int64_t nLeft;         /* rows the scan's limit still allows, or -1 */
   uint8_t *aBound;       /* copies of the bounds, bound SQLITE_STATIC */
   int nBoundAlloc;
+  int nLo, nHi;          /* their lengths (low bound first) */
+  const uint8_t *pKey;   /* the current key (SQLite's, until the next step) */
+  int nKey;
   uint8_t *aLast;        /* the current key, saved before a write (bSaved) */
   int nLast, nLastAlloc;
   int bSaved;
+  int64_t nStepped;      /* rows stepped, not yet in the shared count (one
+                         ** atomic add per scan, not per row) */
   EmbIter *pNext;        /* live list or pool list */
   EmbIter *pPrev;        /* live list only */
 };
@@ -236,7 +241,8 @@ static void embSaveIters(EmbKv *p) {
     int nk;
     const uint8_t *k;
     if (it->bEof || it->bSaved) continue;
-    k = embColumn(it->pStmt, 0, &nk);
+    k = it->pKey;
+    nk = it->nKey;
     if (nk > it->nLastAlloc) {
       uint8_t *a = sqlite3_realloc64(it->aLast, (sqlite3_uint64)nk);
       if (a == NULL) continue;
@@ -484,10 +490,11 @@ static int embMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
 static int iterPrepare(EmbKv *p, int v, sqlite3_stmt **ppStmt) {
   char zFmt[160];
   const char *zWhere = "";
-  switch (v & (RANGE_LO | RANGE_HI)) {
-    case RANGE_LO: zWhere = " WHERE k>=?1"; break;
-    case RANGE_HI: zWhere = " WHERE k<?2"; break;
-    case RANGE_LO | RANGE_HI: zWhere = " WHERE k>=?1 AND k<?2"; break;
+  /* Only the bound the scan starts from is SQL: the far one is checked by
+  ** iterStep on the key it reads anyway, which spares SQLite comparing
+  ** each row's record with it (about a tenth of a covering scan). */
+  if ((v & SCAN_REV) ? (v & RANGE_HI) : (v & RANGE_LO)) {
+    zWhere = (v & SCAN_REV) ? " WHERE k<?2" : " WHERE k>=?1";
   }
   sqlite3_snprintf((int)sizeof(zFmt), zFmt,
                    "SELECT k%s FROM %%s%s ORDER BY k%s",
@@ -533,6 +540,20 @@ static void iterDestroy(EmbIter *it) {
   sqlite3_free(it);
 }
 
+/* Is the key just stepped onto beyond the far bound (see iterPrepare)?
+** Keys that are not blobs sort before every blob in SQLite: below a
+** lower bound. */
+static int iterPastEnd(EmbIter *it) {
+  if (it->iVariant & SCAN_REV) {
+    if (!(it->iVariant & RANGE_LO)) return 0;
+    if (sqlite3_column_type(it->pStmt, 0) != SQLITE_BLOB) return 1;
+    return tito_bytes_cmp(it->pKey, it->nKey, it->aBound, it->nLo) < 0;
+  }
+  if (!(it->iVariant & RANGE_HI)) return 0;
+  return tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
+                        it->nHi) >= 0;
+}
+
 /* Step an iterator's statement; sets bEof. */
 static int iterStep(EmbIter *it) {
   int rc;
@@ -542,18 +563,19 @@ static int iterStep(EmbIter *it) {
   }
   for (;;) {
     rc = sqlite3_step(it->pStmt);
-    if (rc != SQLITE_ROW || !it->bSaved) break;
+    if (rc != SQLITE_ROW) break;
+    it->pKey = embColumn(it->pStmt, 0, &it->nKey);
+    if (!it->bSaved) break;
     /* A write moved the table under the statement: SQLite may step onto a
     ** key again. Skip until past the key last returned. */
     {
-      int nk, c;
-      const uint8_t *k = embColumn(it->pStmt, 0, &nk);
-      c = tito_bytes_cmp(k, nk, it->aLast, it->nLast);
+      int c = tito_bytes_cmp(it->pKey, it->nKey, it->aLast, it->nLast);
       if ((it->iVariant & SCAN_REV) ? c < 0 : c > 0) break;
     }
   }
+  if (rc == SQLITE_ROW && iterPastEnd(it)) rc = SQLITE_DONE;
   if (rc == SQLITE_ROW) {
-    embCount(EMB_STAT_ROWS_SCANNED);
+    it->nStepped++;
     it->bSaved = 0;
     it->bEof = 0;
     if (it->nLeft > 0) it->nLeft--;
@@ -589,8 +611,10 @@ static int embScan(tito_kv *pKv, const uint8_t *pLo, int nLo,
   }
   if (nLoB) memcpy(it->aBound, pLo, (size_t)nLoB);
   if (nHiB) memcpy(it->aBound + nLoB, pHi, (size_t)nHiB);
-  if (pLo) embBind(it->pStmt, 1, it->aBound, nLoB);
-  if (pHi) embBind(it->pStmt, 2, it->aBound + nLoB, nHiB);
+  it->nLo = nLoB;
+  it->nHi = nHiB;
+  if (pLo && !(v & SCAN_REV)) embBind(it->pStmt, 1, it->aBound, nLoB);
+  if (pHi && (v & SCAN_REV)) embBind(it->pStmt, 2, it->aBound + nLoB, nHiB);
   /* A hint costs nothing to ignore here: rows are stepped one at a time. */
   if (flags & TITO_SCAN_HINT) nLimit = 0;
   it->nLeft = nLimit > 0 ? nLimit : -1;
@@ -612,7 +636,9 @@ static int embIterNext(tito_kv_iter *pIter) {
 static int embIterEof(tito_kv_iter *pIter) { return ((EmbIter *)pIter)->bEof; }
 
 static const uint8_t *embIterKey(tito_kv_iter *pIter, int *pnKey) {
-  return embColumn(((EmbIter *)pIter)->pStmt, 0, pnKey);
+  EmbIter *it = (EmbIter *)pIter;
+  *pnKey = it->nKey;
+  return it->pKey;
 }
 
 static const uint8_t *embIterValue(tito_kv_iter *pIter, int *pnVal) {
@@ -633,6 +659,8 @@ static void embIterClose(tito_kv_iter *pIter) {
   if (it->pPrev) it->pPrev->pNext = it->pNext;
   else p->pLive = it->pNext;
   if (it->pNext) it->pNext->pPrev = it->pPrev;
+  atomic_fetch_add(&aEmbStat[EMB_STAT_ROWS_SCANNED], it->nStepped);
+  it->nStepped = 0;
   sqlite3_reset(it->pStmt); /* ends its read of the table now */
   if (p->anPool[it->iVariant] < POOL_MAX) {
     it->pNext = p->apPool[it->iVariant];
@@ -876,10 +904,15 @@ static int embReadBegin(tito_kv *pKv) {
 static void embReadEnd(tito_kv *pKv) { (void)pKv; }
 
 static int embStats(tito_kv *pKv, tito_kv_stat_fn xStat, void *pCtx) {
+  EmbKv *p = (EmbKv *)pKv;
+  EmbIter *it;
+  int64_t nLive = 0; /* rows stepped by this handle's open scans */
   int i, rc;
-  (void)pKv;
+  for (it = p->pLive; it; it = it->pNext) nLive += it->nStepped;
   for (i = 0; i < EMB_STAT_N; i++) {
-    rc = xStat(pCtx, azEmbStat[i], atomic_load(&aEmbStat[i]));
+    int64_t n = atomic_load(&aEmbStat[i]);
+    if (i == EMB_STAT_ROWS_SCANNED) n += nLive;
+    rc = xStat(pCtx, azEmbStat[i], n);
     if (rc != 0) return rc;
   }
   return TITO_OK;

@@ -156,6 +156,20 @@ void tito_row_encode(tito_buf *pOut, int nCol, const tito_value *aVal) {
   pOut->n = (int)(w - pOut->a);
 }
 
+/* The big-endian 8 bytes at p. */
+static inline uint64_t rowGetBE64(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t u;
+  memcpy(&u, p, 8);
+  return __builtin_bswap64(u);
+#else
+  uint64_t u = 0;
+  int k;
+  for (k = 0; k < 8; k++) u = (u << 8) | p[k];
+  return u;
+#endif
+}
+
 /*
 ** Decode the value at *pp (never past e) into *v and advance *pp.
 ** Returns 0, or -1 if the bytes are not a valid value.
@@ -189,8 +203,12 @@ static inline int rowGetValue(const uint8_t **pp, const uint8_t *e,
   }
   nPay = h == ROW_REAL ? 8 : (int)(h - ROW_INT1 + 1);
   if (nPay > e - p) return -1;
-  u = (h != ROW_REAL && (p[0] & 0x80)) ? ~(uint64_t)0 : 0; /* sign */
-  for (k = 0; k < nPay; k++) u = (u << 8) | p[k];
+  if (nPay == 8) {
+    u = rowGetBE64(p); /* a REAL, or an integer of 8 bytes */
+  } else {
+    u = (p[0] & 0x80) ? ~(uint64_t)0 : 0; /* sign */
+    for (k = 0; k < nPay; k++) u = (u << 8) | p[k];
+  }
   *pp = p + nPay;
   if (h == ROW_REAL) {
     v->eType = SQLITE_FLOAT;

@@ -60,6 +60,16 @@ struct tito_scan {
   const uint8_t *pEntryVal;
   int nEntryVal;
   int bDecoded;          /* aVal holds the decoded row */
+  /* An entry is decoded a column at a time, as SQLite asks for them
+  ** (aiSrc says where each column is held); what is decoded so far: */
+  int bRowKey;           /* rowKey is the entry's row key */
+  int bEntryBegun;       /* scratch is reserved for this entry */
+  int nKeyDone;          /* index fields decoded into aVal */
+  int offKeyDone;        /* offset of the next field in pEntryKey */
+  int bIncDone;          /* INCLUDE columns decoded */
+  int bPkDone;           /* primary key columns decoded */
+  int *aiSrc;            /* per column of an index path: field number, or
+                         ** SRC_INCLUDE, SRC_PK, SRC_NONE */
   tito_value *aVal;      /* nCol values */
   tito_value *aTmp;      /* nCol + 1 values: an entry's INCLUDE columns and
                          ** owner, or a row key's fields, being decoded */
@@ -146,6 +156,12 @@ int tito_scan_new(tito_table *pTab, tito_scan **pp) {
     return SQLITE_NOMEM;
   }
   p->aTmp = &p->aVal[pTab->pModel->nCol + 1];
+  p->aiSrc = sqlite3_malloc64(sizeof(int) * (size_t)(pTab->pModel->nCol + 1));
+  if (p->aiSrc == 0) {
+    sqlite3_free(p->aVal);
+    sqlite3_free(p);
+    return SQLITE_NOMEM;
+  }
   *pp = p;
   return SQLITE_OK;
 }
@@ -185,6 +201,7 @@ void tito_scan_free(tito_scan *p) {
   sqlite3_free(p->anBatchKey);
   sqlite3_free(p->aRange);
   sqlite3_free(p->aVal);
+  sqlite3_free(p->aiSrc);
   sqlite3_free(p->zErr);
   sqlite3_free(p);
 }
@@ -226,6 +243,8 @@ static int fieldDesc(const path_fields *f, int i) {
   return f->abDesc && i < f->n ? f->abDesc[i] : 0;
 }
 
+static void scanEntrySources(tito_scan *p);
+
 int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   tito_table *pTab = p->pTab;
   scanCloseIter(p);
@@ -251,6 +270,7 @@ int tito_scan_begin(tito_scan *p, const tito_scan_plan *pPlan) {
   p->bPoint = pPlan->iPath != TITO_PATH_FULL && pPlan->nEq == p->f.n &&
               (pPlan->iPath == TITO_PATH_PK ||
                pTab->pModel->aIndex[pPlan->iPath - 2].bUnique);
+  scanEntrySources(p);
   if (pPlan->iPath >= 2) {
     tito_table_index_prefix(pTab, pPlan->iPath - 2, &p->bBase);
   } else {
@@ -527,6 +547,8 @@ static int scanOpenRange(tito_scan *p) {
 ** Make the entry k/v the current row (fetching the row for a non-covering
 ** index scan). SQLITE_DONE if the row vanished.
 */
+static void scanEntryReset(tito_scan *p);
+
 static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
                       const uint8_t *v, int nv) {
   int rc;
@@ -539,17 +561,19 @@ static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
     p->nVal = nv;
     return p->rowKey.rc ? SQLITE_NOMEM : SQLITE_OK;
   }
-  rc = scanEntryRowKey(p, p->plan.iPath - 2, k, nk, v, nv);
-  if (rc != SQLITE_OK) return rc;
   if (p->plan.bCover || p->plan.bKeyOnly) {
+    /* Decoded as asked for, the row key too (scanEntryColumn). */
     p->pEntryKey = k;
     p->nEntryKey = nk;
     p->pEntryVal = v;
     p->nEntryVal = nv;
     p->pVal = 0;
     p->bEntry = 1;
+    scanEntryReset(p);
     return SQLITE_OK;
   }
+  rc = scanEntryRowKey(p, p->plan.iPath - 2, k, nk, v, nv);
+  if (rc != SQLITE_OK) return rc;
   return scanFetchRow(p, p->rowKey.a, p->rowKey.n);
 }
 
@@ -1122,8 +1146,12 @@ static int scanTouch(tito_scan *p) {
   return p->bCounting ? scanCountMaterialize(p) : SQLITE_OK;
 }
 
+static int entryRowKey(tito_scan *p);
+
 const uint8_t *tito_scan_key(tito_scan *p, int *pnKey) {
-  if (scanTouch(p) != SQLITE_OK) {
+  int rc = scanTouch(p);
+  if (rc == SQLITE_OK && p->bEntry) rc = entryRowKey(p);
+  if (rc != SQLITE_OK) {
     *pnKey = 0;
     return 0;
   }
@@ -1135,61 +1163,140 @@ const uint8_t *tito_scan_key(tito_scan *p, int *pnKey) {
 
 static int scanDecodeRow(tito_scan *p);
 
-/* Decode the covering index entry into aVal (index fields, INCLUDE
-** columns, primary key). */
-static int scanDecodeEntry(tito_scan *p) {
-  tito_table *pTab = p->pTab;
-  const tito_model *pModel = pTab->pModel;
-  const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
-  const uint8_t *k = p->pEntryKey;
-  int nk = p->nEntryKey, off = pTab->idxPrefix.n + 4, i, bFromRow = 0;
-  tito_value *aInc = p->aTmp, *aPk = p->aTmp; /* used one after the other */
-  for (i = 0; i < pModel->nCol; i++) p->aVal[i].eType = SQLITE_NULL;
+/* Where an entry of the scan's index holds a column (aiSrc): field i of
+** its key (i >= 0), its INCLUDE value, its row key, or nowhere. */
+#define SRC_INCLUDE (-1)
+#define SRC_PK (-2)
+#define SRC_NONE (-3)
+
+static void scanEntrySources(tito_scan *p) {
+  const tito_model *pModel = p->pTab->pModel;
+  const tito_index *pIdx;
+  int i;
+  for (i = 0; i < pModel->nCol; i++) p->aiSrc[i] = SRC_NONE;
+  if (p->plan.iPath < 2) return;
+  pIdx = &pModel->aIndex[p->plan.iPath - 2];
+  for (i = 0; i < pModel->nPk; i++) p->aiSrc[pModel->aiPk[i]] = SRC_PK;
+  for (i = 0; i < pIdx->nInclude; i++) {
+    p->aiSrc[pIdx->aiInclude[i]] = SRC_INCLUDE;
+  }
+  for (i = pIdx->nCol - 1; i >= 0; i--) p->aiSrc[pIdx->aiCol[i]] = i;
+}
+
+/* A new entry is current: nothing of it decoded yet. */
+static void scanEntryReset(tito_scan *p) {
+  p->bRowKey = p->bEntryBegun = p->bIncDone = p->bPkDone = 0;
+  p->nKeyDone = 0;
+  p->offKeyDone = p->pTab->idxPrefix.n + 4;
+}
+
+/* Before the entry's first value: room in scratch for every text the key
+** and the row key may decode to (it must not move while values point
+** into it). */
+static int entryBegin(tito_scan *p) {
+  if (p->bEntryBegun) return SQLITE_OK;
   p->scratch.n = 0;
-  /* The scratch buffer must not move while values point into it. */
-  if (tito_buf_reserve(&p->scratch, 2 * nk + 2 * p->rowKey.n + 64)) {
+  if (tito_buf_reserve(&p->scratch, 2 * (p->nEntryKey + p->nEntryVal +
+                                         p->pTab->rowPrefix.n) + 64)) {
     return SQLITE_NOMEM;
   }
-  for (i = 0; i < pIdx->nCol; i++) {
-    int iCol = pIdx->aiCol[i];
-    int n = tito_key_decode(k + off, nk - off, pIdx->abDesc[i],
+  p->bEntryBegun = 1;
+  return SQLITE_OK;
+}
+
+static int entryRowKey(tito_scan *p) {
+  int rc;
+  if (p->bRowKey) return SQLITE_OK;
+  rc = scanEntryRowKey(p, p->plan.iPath - 2, p->pEntryKey, p->nEntryKey,
+                       p->pEntryVal, p->nEntryVal);
+  p->bRowKey = rc == SQLITE_OK;
+  return rc;
+}
+
+/* -2^63 is the one number an INTEGER column may hold both as an integer
+** and as a real (SQLite's affinity keeps that real): its key cannot say
+** which. */
+static int keyAmbiguous(const tito_value *v) {
+  return v->eType == SQLITE_INTEGER && v->i == INT64_MIN;
+}
+
+/* Read the entry's row, and every column from it (see keyAmbiguous). */
+static int entryFromRow(tito_scan *p) {
+  int rc = entryRowKey(p);
+  if (rc == SQLITE_OK) rc = scanFetchRow(p, p->rowKey.a, p->rowKey.n);
+  if (rc == SQLITE_OK) rc = scanDecodeRow(p);
+  return rc == SQLITE_DONE ? scanCorrupt(p, "index entry") : rc;
+}
+
+/* Decode the key fields up to field iField. */
+static int entryKeyFields(tito_scan *p, int iField) {
+  const tito_model *pModel = p->pTab->pModel;
+  const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
+  while (p->nKeyDone <= iField) {
+    int iCol = pIdx->aiCol[p->nKeyDone], off = p->offKeyDone;
+    int n = tito_key_decode(p->pEntryKey + off, p->nEntryKey - off,
+                            pIdx->abDesc[p->nKeyDone],
                             pModel->aCol[iCol].cAff == TITO_AFF_REAL,
                             &p->aVal[iCol], &p->scratch);
     if (n < 0) return scanCorrupt(p, "index entry");
-    off += n;
-    /* -2^63 is the one number an INTEGER column may hold both as an
-    ** integer and as a real (SQLite's affinity keeps that real): its key
-    ** cannot say which, so read the row. */
-    if (p->aVal[iCol].eType == SQLITE_INTEGER &&
-        p->aVal[iCol].i == INT64_MIN) {
-      bFromRow = 1;
-    }
+    if (keyAmbiguous(&p->aVal[iCol])) return entryFromRow(p);
+    p->offKeyDone += n;
+    p->nKeyDone++;
   }
-  if (pIdx->nInclude > 0) {
-    if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, aInc)) {
-      return scanCorrupt(p, "index entry");
-    }
-    for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = aInc[i];
-  }
-  if (pModel->nPk > 0) {
-    if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, aPk,
-                             &p->scratch)) {
-      return scanCorrupt(p, "row key");
-    }
-    for (i = 0; i < pModel->nPk; i++) {
-      p->aVal[pModel->aiPk[i]] = aPk[i];
-      if (aPk[i].eType == SQLITE_INTEGER && aPk[i].i == INT64_MIN) {
-        bFromRow = 1;
-      }
-    }
-  }
-  if (bFromRow) {
-    int rc = scanFetchRow(p, p->rowKey.a, p->rowKey.n);
-    if (rc == SQLITE_OK) rc = scanDecodeRow(p);
-    return rc == SQLITE_DONE ? scanCorrupt(p, "index entry") : rc;
-  }
-  p->bDecoded = 1;
   return SQLITE_OK;
+}
+
+static int entryInclude(tito_scan *p) {
+  const tito_index *pIdx = &p->pTab->pModel->aIndex[p->plan.iPath - 2];
+  int i;
+  if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, p->aTmp)) {
+    return scanCorrupt(p, "index entry");
+  }
+  for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = p->aTmp[i];
+  p->bIncDone = 1;
+  return SQLITE_OK;
+}
+
+static int entryPk(tito_scan *p) {
+  tito_table *pTab = p->pTab;
+  const tito_model *pModel = pTab->pModel;
+  int i, rc = entryRowKey(p);
+  if (rc != SQLITE_OK) return rc;
+  if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, p->aTmp,
+                           &p->scratch)) {
+    return scanCorrupt(p, "row key");
+  }
+  for (i = 0; i < pModel->nPk; i++) {
+    p->aVal[pModel->aiPk[i]] = p->aTmp[i];
+    if (keyAmbiguous(&p->aTmp[i])) return entryFromRow(p);
+  }
+  p->bPkDone = 1;
+  return SQLITE_OK;
+}
+
+/* Decode column iCol of the covering index entry into aVal[iCol], and
+** only what comes before it in the entry: SQLite asks for the columns a
+** statement reads, a row at a time. */
+static int scanEntryColumn(tito_scan *p, int iCol) {
+  int iSrc = p->aiSrc[iCol], rc = entryBegin(p);
+  if (rc != SQLITE_OK) return rc;
+  if (iSrc >= 0) return entryKeyFields(p, iSrc);
+  if (iSrc == SRC_INCLUDE) return p->bIncDone ? SQLITE_OK : entryInclude(p);
+  if (iSrc == SRC_PK) return p->bPkDone ? SQLITE_OK : entryPk(p);
+  p->aVal[iCol].eType = SQLITE_NULL;
+  return SQLITE_OK;
+}
+
+/* Decode the whole covering index entry into aVal (index fields, INCLUDE
+** columns, primary key; NULL for the rest). */
+static int scanDecodeEntry(tito_scan *p) {
+  int i, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && !p->bDecoded && i < p->pTab->pModel->nCol;
+       i++) {
+    rc = scanEntryColumn(p, i);
+  }
+  if (rc == SQLITE_OK) p->bDecoded = 1;
+  return rc;
 }
 
 static int scanDecodeRow(tito_scan *p) {
@@ -1202,6 +1309,15 @@ static int scanDecodeRow(tito_scan *p) {
   }
   p->bDecoded = 1;
   return SQLITE_OK;
+}
+
+int tito_scan_column(tito_scan *p, int iCol, tito_value **ppVal) {
+  int rc = scanTouch(p);
+  if (rc == SQLITE_OK && !p->bDecoded) {
+    rc = p->bEntry ? scanEntryColumn(p, iCol) : scanDecodeRow(p);
+  }
+  *ppVal = &p->aVal[iCol];
+  return rc;
 }
 
 int tito_scan_row(tito_scan *p, tito_value **paVal) {

@@ -98,6 +98,10 @@ const uint8_t *tito_scan_key(tito_scan *, int *pnKey);
 ** move). SQLITE_CORRUPT if stored bytes are damaged. */
 int tito_scan_row(tito_scan *, tito_value **paVal);
 
+/* Column iCol of the current row, decoded (valid until the next move);
+** decodes no more of a covering index entry than that column needs. */
+int tito_scan_column(tito_scan *, int iCol, tito_value **ppVal);
+
 /* Read pKey too, with the scan's first read of a key (a point read by the
 ** primary key or a unique index, made a multi-get of two keys) or of rows
 ** (the batch of a non-covering index scan or of a primary key IN list): in
