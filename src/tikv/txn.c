@@ -34,7 +34,8 @@ struct tikv_txn {
   uint64_t startTs;       /* 0 until taken (lazy) */
   membuf *pBuf;
   tikv_lock_state locks;
-  int nPage;
+  int nPage;              /* pairs of a scan's first page */
+  int bFixedPage;         /* tikv_txn_set_scan_page: every page that size */
   tikv_commit_opts opts;
   int bEnded;             /* tikv_txn_commit ran: the transaction is over */
   int rcEnd;              /* its result, repeated by later commits */
@@ -114,6 +115,7 @@ void tikv_txn_rollback(tikv_txn *t) {
 
 void tikv_txn_set_scan_page(tikv_txn *t, int nPage) {
   t->nPage = nPage > 0 ? nPage : 256;
+  t->bFixedPage = 1;
 }
 
 void tikv_txn_set_heartbeat(tikv_txn *t, int64_t nMinBytes, int msInterval) {
@@ -562,6 +564,7 @@ struct tikv_scan {
   int bReverse, bKeyOnly;
   int64_t nLimit;     /* 0 = none */
   int64_t nFromStore; /* pairs delivered by the store so far */
+  int64_t nPageNext;  /* pairs the next page asks for (see scanGrowPage) */
   uint8_t *cur;       /* forward: next start; reverse: next upper bound */
   size_t ncur;
   int bCur;           /* cur is set (reverse: unset = +infinity) */
@@ -582,6 +585,23 @@ static int set_bytes(uint8_t **pa, size_t *pn, const uint8_t *z, size_t n,
   *pa = a;
   *pn = n + nExtra;
   return TITO_OK;
+}
+
+/*
+** Pages grow while a scan goes on: a long scan (a count, a covering index
+** read whole) doubles its page after every full one, up to SCAN_PAGE_MAX
+** pairs, as long as a page stays under SCAN_PAGE_BYTES / 2 (big rows keep
+** pages small). A short scan, or one with a LIMIT, pays no more than the
+** first page (client-go's 256): 10,000 keys take 7 KvScan, not 40.
+*/
+#define SCAN_PAGE_MAX 8192
+#define SCAN_PAGE_BYTES (1 << 20)
+
+static void scan_grow_page(tikv_scan *s, int64_t nBytes) {
+  if (s->t->bFixedPage || s->nPageNext >= SCAN_PAGE_MAX) return;
+  if (nBytes > SCAN_PAGE_BYTES / 2) return;
+  s->nPageNext *= 2;
+  if (s->nPageNext > SCAN_PAGE_MAX) s->nPageNext = SCAN_PAGE_MAX;
 }
 
 /* Fetch the next non-empty page into s->pPage, or set bStoreDone. */
@@ -610,7 +630,7 @@ static int scan_fetch(tikv_scan *s) {
     req.version = t->startTs;
     req.key_only = s->bKeyOnly;
     req.reverse = s->bReverse;
-    int64_t nWant = t->nPage;
+    int64_t nWant = s->nPageNext;
     int bProbe = 1;
     if (s->nLimit > 0 && s->nLimit - s->nFromStore <= nWant) {
       nWant = s->nLimit - s->nFromStore;
@@ -763,6 +783,7 @@ static int scan_fetch(tikv_scan *s) {
     for (size_t i = 0; i < n; i++)
       nBytes += (int64_t)(resp->pairs[i]->key.len + resp->pairs[i]->value.len);
     tikv_stats_add(TIKV_STAT_BYTES_READ, nBytes);
+    if (n == (size_t)nWant && bProbe) scan_grow_page(s, nBytes);
     s->pPage = resp;
     s->iPair = 0;
     s->nPair = n;
@@ -833,6 +854,12 @@ int tikv_txn_scan(tikv_txn *t, const uint8_t *lo, size_t nlo,
   s->t = t;
   s->bReverse = (flags & TIKV_SCAN_REVERSE) != 0;
   s->bKeyOnly = (flags & TIKV_SCAN_KEYONLY) != 0;
+  s->nPageNext = t->nPage;
+  /* Keys alone are small: a keys-only scan of n keys (a count, an OFFSET
+  ** passed over) asks for all of them at once. */
+  if (s->bKeyOnly && !t->bFixedPage && nLimit > s->nPageNext) {
+    s->nPageNext = nLimit < SCAN_PAGE_MAX ? nLimit : SCAN_PAGE_MAX;
+  }
   /* The store side may stop after nLimit pairs only when no buffered
   ** write can hide one of them: a key deleted in this transaction is
   ** fetched from the store and dropped by the merge, so the store must

@@ -156,9 +156,14 @@ def main():
         n_out = c.execute('SELECT count(*), sum(length(v)) FROM t'
                           ).fetchone()[0]
         t_out = time.monotonic() - t0
+        got_count = count.around(lambda: c.execute(
+            'SELECT count(*) FROM t').fetchall())
         t0 = time.monotonic()
         c.execute("SELECT tito_alter('t', 'ADD INDEX by_w(w)')")
         t_ix = time.monotonic() - t0
+        c.execute('SELECT w, count(*) FROM t GROUP BY w').fetchall()
+        got_group = count.around(lambda: c.execute(
+            'SELECT w, count(*) FROM t GROUP BY w').fetchall())
         print()
         print('10,000-row INSERT ... SELECT: %.0f rows/s (%.2f s)' %
               (10000 / t_in, t_in))
@@ -167,6 +172,9 @@ def main():
               (10000 / t_ix, t_ix))
         print('10,000-row scan: %.0f rows/s (%.2f s; %s)' %
               (n_out / t_out, t_out, fmt(got)))
+        print('count(*) of those 10,000 rows (keys only): %s' % fmt(got_count))
+        print('GROUP BY w, count(*) over index by_w (keys only): %s' %
+              fmt(got_group))
         c.execute('DROP TABLE t')
         c.close()
     finally:
