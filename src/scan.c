@@ -1190,9 +1190,9 @@ static void scanEntryReset(tito_scan *p) {
   p->offKeyDone = p->pTab->idxPrefix.n + 4;
 }
 
-/* Before the entry's first value: room in scratch for every text the key
-** and the row key may decode to (it must not move while values point
-** into it). */
+/* Before the entry's first value decoded from a key: room in scratch for
+** every text the key and the row key may decode to (it must not move
+** while values point into it; INCLUDE values point into the entry). */
 static int entryBegin(tito_scan *p) {
   if (p->bEntryBegun) return SQLITE_OK;
   p->scratch.n = 0;
@@ -1232,6 +1232,8 @@ static int entryFromRow(tito_scan *p) {
 static int entryKeyFields(tito_scan *p, int iField) {
   const tito_model *pModel = p->pTab->pModel;
   const tito_index *pIdx = &pModel->aIndex[p->plan.iPath - 2];
+  int rc = entryBegin(p);
+  if (rc != SQLITE_OK) return rc;
   while (p->nKeyDone <= iField) {
     int iCol = pIdx->aiCol[p->nKeyDone], off = p->offKeyDone;
     int n = tito_key_decode(p->pEntryKey + off, p->nEntryKey - off,
@@ -1260,7 +1262,8 @@ static int entryInclude(tito_scan *p) {
 static int entryPk(tito_scan *p) {
   tito_table *pTab = p->pTab;
   const tito_model *pModel = pTab->pModel;
-  int i, rc = entryRowKey(p);
+  int i, rc = entryBegin(p);
+  if (rc == SQLITE_OK) rc = entryRowKey(p);
   if (rc != SQLITE_OK) return rc;
   if (tito_table_decode_pk(pTab, p->rowKey.a, p->rowKey.n, p->aTmp,
                            &p->scratch)) {
@@ -1278,8 +1281,7 @@ static int entryPk(tito_scan *p) {
 ** only what comes before it in the entry: SQLite asks for the columns a
 ** statement reads, a row at a time. */
 static int scanEntryColumn(tito_scan *p, int iCol) {
-  int iSrc = p->aiSrc[iCol], rc = entryBegin(p);
-  if (rc != SQLITE_OK) return rc;
+  int iSrc = p->aiSrc[iCol];
   if (iSrc >= 0) return entryKeyFields(p, iSrc);
   if (iSrc == SRC_INCLUDE) return p->bIncDone ? SQLITE_OK : entryInclude(p);
   if (iSrc == SRC_PK) return p->bPkDone ? SQLITE_OK : entryPk(p);
