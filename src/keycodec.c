@@ -254,8 +254,8 @@ static int keyDecodeNumber(const uint8_t *p, int n, uint8_t x, int bReal,
 ** the offset of the terminator and *pnEsc to the count of escaped 00s.
 ** Returns 0, or -1 if there is no valid terminator.
 */
-static int keyScanBytes(const uint8_t *p, int n, uint8_t x, int *pEnd,
-                        int *pnEsc) {
+static inline int keyScanBytes(const uint8_t *p, int n, uint8_t x,
+                               int *pEnd, int *pnEsc) {
   int i = 1, nEsc = 0;
   for (;;) {
     const uint8_t *q = memchr(p + i, x, n - i);
@@ -273,8 +273,9 @@ static int keyScanBytes(const uint8_t *p, int n, uint8_t x, int *pEnd,
 }
 
 /* Decode a TEXT or BLOB field. Returns bytes taken or -1. */
-static int keyDecodeBytes(const uint8_t *p, int n, uint8_t x, int eType,
-                          tito_value *pOut, tito_buf *pScratch) {
+static inline int keyDecodeBytes(const uint8_t *p, int n, uint8_t x,
+                                 int eType, tito_value *pOut,
+                                 tito_buf *pScratch) {
   int end, nEsc, i, len;
   uint8_t *w;
   if (keyScanBytes(p, n, x, &end, &nEsc)) return -1;
