@@ -781,6 +781,35 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
   return (colUsed & ~have) == 0;
 }
 
+/* Does the key of the index's entries alone hold every column the
+** statement reads (its value, the INCLUDE columns, need not be read)? A
+** non-unique entry ends with its row key. A unique one keeps the row key
+** in its value, which a DELETE or UPDATE reads without colUsed saying so
+** (the differential test found it): never without values. */
+static int candKeyOnly(tito_vtab *p, const tito_index *pIdx,
+                       sqlite3_uint64 colUsed) {
+  const tito_model *pModel = vtabModel(p);
+  sqlite3_uint64 have = 0;
+  int i;
+  if (pIdx->bUnique) return 0;
+  for (i = 0; i < pIdx->nCol; i++) {
+    int iCol = pIdx->aiCol[i];
+    if (iCol < 63 && pModel->aCol[iCol].cAff != TITO_AFF_BLOB) {
+      have |= colBit(iCol);
+    }
+  }
+  for (i = 0; i < pModel->nPk; i++) {
+    int iCol = pModel->aiPk[i];
+    if (iCol < 63 && pModel->aCol[iCol].cAff != TITO_AFF_BLOB) {
+      have |= colBit(iCol);
+    }
+  }
+  if (p->iKeyCol >= 0 && p->iKeyCol < 63) {
+    have |= colBit(p->iKeyCol);
+  }
+  return (colRead(p, colUsed) & ~have) == 0;
+}
+
 /*
 ** The constraints that a partial index's condition applies exactly, so a
 ** scan of that index may omit them: "col = literal" where the condition
@@ -956,6 +985,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
     c->abDesc = pIdx->abDesc;
     c->bUnique = pIdx->bUnique;
     c->bCover = candCovers(p, pIdx, pInfo->colUsed);
+    c->bKeyOnly = c->bCover && candKeyOnly(p, pIdx, pInfo->colUsed);
   }
   candConstraints(p, pInfo, c);
   candAmbig(pModel, pInfo, c);
@@ -1071,7 +1101,9 @@ static char *planDescribe(const tito_model *pModel, const cand *c, int idxNum,
   }
   if (c->bOrdered) sqlite3_str_appendf(s, " ordered");
   if (c->bDesc) sqlite3_str_appendf(s, " reverse");
-  if (c->bCover && c->iPath >= 2) sqlite3_str_appendf(s, " cover");
+  if (c->bCover && c->iPath >= 2) {
+    sqlite3_str_appendf(s, c->bKeyOnly ? " cover keys" : " cover");
+  }
   if (idxNum & (1 << 20)) sqlite3_str_appendf(s, " limit");
   if (nArgOffset) sqlite3_str_appendf(s, " offset");
   /* After the text people see: the id of the index read (titoPlanIndexId). */

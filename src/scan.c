@@ -536,7 +536,7 @@ static int scanOpenRange(tito_scan *p) {
   int flags = TITO_SCAN_HINT, rc;
   scanCloseIter(p);
   if (p->plan.bDesc) flags |= TITO_SCAN_REVERSE;
-  if (p->plan.bKeyOnly && p->plan.iPath < 2) flags |= TITO_SCAN_KEYONLY;
+  if (p->plan.bKeyOnly) flags |= TITO_SCAN_KEYONLY;
   rc = pKv->pMethods->xScan(pKv, r->nLo ? base + r->oLo : 0, r->nLo,
                             r->nHi ? base + r->oHi : 0, r->nHi, flags,
                             p->plan.nHint > 0 ? p->plan.nHint : 0, &p->pIter);
@@ -581,9 +581,8 @@ static int scanLoadEntry(tito_scan *p) {
   tito_kv *pKv = scanKv(p);
   int nk, nv = 0;
   const uint8_t *k = pKv->pMethods->xIterKey(p->pIter, &nk);
-  const uint8_t *v = p->plan.bKeyOnly && p->plan.iPath < 2
-                         ? 0
-                         : pKv->pMethods->xIterValue(p->pIter, &nv);
+  const uint8_t *v =
+      p->plan.bKeyOnly ? 0 : pKv->pMethods->xIterValue(p->pIter, &nv);
   return scanLoadKV(p, k, nk, v, nv);
 }
 

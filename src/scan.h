@@ -41,7 +41,8 @@ typedef struct tito_scan_plan {
   int eLo, eHi;   /* SQL bounds on field nEq (TITO_BOUND_*), same for all */
   int bDesc;      /* visit keys largest first */
   int bCover;     /* index entries hold every column that will be read */
-  int bKeyOnly;   /* no column value will be read */
+  int bKeyOnly;   /* no value will be read: of rows (a row path), of
+                  ** entries (an index path: only the entry key is) */
   /* Order promised to the caller by the planner: when the ranges actually
   ** added are wider than the planner's (fewer equality fields than
   ** nOrderEq, or tito_scan_add_all), a scan with bOrdered reads everything

@@ -360,7 +360,19 @@ static void testColumns(fixture *f) {
     CHECK(tito_scan_start(f->pScan) == SQLITE_OK);
     CHECK(walkColumns(f, aOrder[i], 3, 0) == NROW);
   }
-  /* by_ab(a, b DESC): a and b from the key, id from its tail. */
+  /* by_ab(a, b DESC): a and b from the key, id from its tail; the same
+  ** with entries' values never read (the planner's "cover keys"). */
+  for (i = 0; i < 2; i++) {
+    tito_value eq = textv(i ? "cy" : "dee");
+    static const int aiCol[3] = {0, 2, 1};
+    p = planOf(2, 1);
+    p.bCover = 1;
+    p.bKeyOnly = i;
+    tito_scan_begin(f->pScan, &p);
+    tito_scan_add(f->pScan, &eq, 0, 0);
+    CHECK(tito_scan_start(f->pScan) == SQLITE_OK);
+    CHECK(walkColumns(f, aiCol, 3, 1) > 0);
+  }
   p = planOf(2, 1);
   p.bCover = 1;
   {
