@@ -541,17 +541,21 @@ static void iterDestroy(EmbIter *it) {
 }
 
 /* Is the key just stepped onto beyond the far bound (see iterPrepare)?
-** Keys that are not blobs sort before every blob in SQLite: below a
-** lower bound. */
+** A key that is not a blob (only a damaged store has one) sorts before
+** every blob in SQLite, as the SQL bound compared it: below a lower bound,
+** below an upper one. */
 static int iterPastEnd(EmbIter *it) {
-  if (it->iVariant & SCAN_REV) {
-    if (!(it->iVariant & RANGE_LO)) return 0;
-    if (sqlite3_column_type(it->pStmt, 0) != SQLITE_BLOB) return 1;
-    return tito_bytes_cmp(it->pKey, it->nKey, it->aBound, it->nLo) < 0;
+  int bBlob;
+  if (!(it->iVariant & ((it->iVariant & SCAN_REV) ? RANGE_LO : RANGE_HI))) {
+    return 0;
   }
-  if (!(it->iVariant & RANGE_HI)) return 0;
-  return tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
-                        it->nHi) >= 0;
+  bBlob = sqlite3_column_type(it->pStmt, 0) == SQLITE_BLOB;
+  if (it->iVariant & SCAN_REV) {
+    return !bBlob ||
+           tito_bytes_cmp(it->pKey, it->nKey, it->aBound, it->nLo) < 0;
+  }
+  return bBlob && tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
+                                 it->nHi) >= 0;
 }
 
 /* Step an iterator's statement; sets bEof. */

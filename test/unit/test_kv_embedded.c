@@ -300,6 +300,33 @@ done:
 }
 
 /* Many iterators open at once, interleaved; then reuse of pooled ones. */
+/* A damaged store may hold a key that is not a blob: SQLite sorts it
+** before every blob. A scan's far bound, checked on the keys read, must
+** keep SQLite's order: such a key is below an upper bound (the scan goes
+** on to the blobs after it) and below a lower one (a reverse scan ends). */
+static void test_scans_nonblob_keys(void) {
+  sqlite3 *db = openDb(":memory:");
+  tito_kv *p = openKv(db, "main");
+  CHECK(p != NULL);
+  if (!p) goto done;
+  put(p, "a", "a");
+  put(p, "b", "b");
+  put(p, "c", "c");
+  CHECK(sqlite3_exec(db, "INSERT INTO tito_store VALUES ('zzz', x'00')", 0,
+                     0, 0) == SQLITE_OK);
+  CHECK(strcmp(scan(p, 0, "c", TITO_SCAN_KEYONLY, 0), "zzz,a,b") == 0);
+  CHECK(strcmp(scan(p, "a", 0, TITO_SCAN_KEYONLY | TITO_SCAN_REVERSE, 0),
+               "c,b,a") == 0);
+  CHECK(strcmp(scan(p, "a", "c", TITO_SCAN_KEYONLY | TITO_SCAN_REVERSE, 0),
+               "b,a") == 0);
+  CHECK(strcmp(scan(p, "a", "c", TITO_SCAN_KEYONLY, 0), "a,b") == 0);
+  p->pMethods->xClose(p);
+done:
+  sqlite3_close(db);
+  check_group("kv_embedded: a key that is not a blob keeps SQLite's order "
+              "at a scan's far bound");
+}
+
 static void test_many_iterators(void) {
   enum { N_IT = 40, N_KEY = 50 };
   sqlite3 *db = openDb(":memory:");
@@ -1288,6 +1315,7 @@ int main(void) {
   sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
   test_point_ops();
   test_scans();
+  test_scans_nonblob_keys();
   test_many_iterators();
   test_multiget();
   test_savepoints();
