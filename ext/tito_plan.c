@@ -742,9 +742,10 @@ static int colKeyOnly(const tito_vtab *p, sqlite3_uint64 colUsed) {
          (p->iKeyCol >= 0 && p->iKeyCol < 63 && colUsed == colBit(p->iKeyCol));
 }
 
-/* Does the index entry hold every column the statement reads? */
-static int candCovers(tito_vtab *p, const tito_index *pIdx,
-                      sqlite3_uint64 colUsed) {
+/* Does the index entry hold every column the statement reads (bValue: in
+** its key or its value; else in its key alone)? */
+static int candHolds(tito_vtab *p, const tito_index *pIdx,
+                     sqlite3_uint64 colUsed, int bValue) {
   const tito_model *pModel = vtabModel(p);
   sqlite3_uint64 have = 0;
   uint8_t *aHave;
@@ -760,7 +761,7 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
       aHave[pIdx->aiCol[i]] = 1;
     }
   }
-  for (i = 0; i < pIdx->nInclude; i++) aHave[pIdx->aiInclude[i]] = 1;
+  for (i = 0; bValue && i < pIdx->nInclude; i++) aHave[pIdx->aiInclude[i]] = 1;
   for (i = 0; i < pModel->nPk; i++) {
     if (pModel->aCol[pModel->aiPk[i]].cAff != TITO_AFF_BLOB) {
       aHave[pModel->aiPk[i]] = 1;
@@ -788,26 +789,7 @@ static int candCovers(tito_vtab *p, const tito_index *pIdx,
 ** (the differential test found it): never without values. */
 static int candKeyOnly(tito_vtab *p, const tito_index *pIdx,
                        sqlite3_uint64 colUsed) {
-  const tito_model *pModel = vtabModel(p);
-  sqlite3_uint64 have = 0;
-  int i;
-  if (pIdx->bUnique) return 0;
-  for (i = 0; i < pIdx->nCol; i++) {
-    int iCol = pIdx->aiCol[i];
-    if (iCol < 63 && pModel->aCol[iCol].cAff != TITO_AFF_BLOB) {
-      have |= colBit(iCol);
-    }
-  }
-  for (i = 0; i < pModel->nPk; i++) {
-    int iCol = pModel->aiPk[i];
-    if (iCol < 63 && pModel->aCol[iCol].cAff != TITO_AFF_BLOB) {
-      have |= colBit(iCol);
-    }
-  }
-  if (p->iKeyCol >= 0 && p->iKeyCol < 63) {
-    have |= colBit(p->iKeyCol);
-  }
-  return (colRead(p, colUsed) & ~have) == 0;
+  return !pIdx->bUnique && candHolds(p, pIdx, colUsed, 0);
 }
 
 /*
@@ -984,7 +966,7 @@ static void candMake(tito_vtab *p, sqlite3_index_info *pInfo, int iPath,
     c->aiCol = pIdx->aiCol;
     c->abDesc = pIdx->abDesc;
     c->bUnique = pIdx->bUnique;
-    c->bCover = candCovers(p, pIdx, pInfo->colUsed);
+    c->bCover = candHolds(p, pIdx, pInfo->colUsed, 1);
     c->bKeyOnly = c->bCover && candKeyOnly(p, pIdx, pInfo->colUsed);
   }
   candConstraints(p, pInfo, c);

@@ -497,13 +497,15 @@ static int scanFetchRow(tito_scan *p, const uint8_t *pKey, int nKey) {
   return SQLITE_OK;
 }
 
-/* The row key of the index entry k/v (index iIdx) into rowKey. */
-static int scanEntryRowKey(tito_scan *p, int iIdx, const uint8_t *k, int nk,
-                           const uint8_t *v, int nv) {
+/* The row key of the index entry k/v (index iIdx) into rowKey; the first
+** iField fields end at off (0 and the prefix's end: none skipped yet). */
+static int scanEntryRowKeyFrom(tito_scan *p, int iIdx, const uint8_t *k,
+                               int nk, const uint8_t *v, int nv, int iField,
+                               int off) {
   tito_table *pTab = p->pTab;
   const tito_index *pIdx = &pTab->pModel->aIndex[iIdx];
-  int i, off = pTab->idxPrefix.n + 4;
-  for (i = 0; i < pIdx->nCol; i++) {
+  int i;
+  for (i = iField; i < pIdx->nCol; i++) {
     int n = tito_key_skip(k + off, nk - off, pIdx->abDesc[i]);
     if (n < 0) goto corrupt;
     off += n;
@@ -526,6 +528,12 @@ corrupt:
   scanSetError(p, "tito: %s: corrupt entry in index %s",
                pTab->pModel->zTable, pIdx->zName);
   return SQLITE_CORRUPT;
+}
+
+static int scanEntryRowKey(tito_scan *p, int iIdx, const uint8_t *k, int nk,
+                           const uint8_t *v, int nv) {
+  return scanEntryRowKeyFrom(p, iIdx, k, nk, v, nv, 0,
+                             p->pTab->idxPrefix.n + 4);
 }
 
 /* Open the iterator of range iRange. */
@@ -1206,8 +1214,10 @@ static int entryBegin(tito_scan *p) {
 static int entryRowKey(tito_scan *p) {
   int rc;
   if (p->bRowKey) return SQLITE_OK;
-  rc = scanEntryRowKey(p, p->plan.iPath - 2, p->pEntryKey, p->nEntryKey,
-                       p->pEntryVal, p->nEntryVal);
+  /* Past the fields already decoded: skip only the rest. */
+  rc = scanEntryRowKeyFrom(p, p->plan.iPath - 2, p->pEntryKey, p->nEntryKey,
+                           p->pEntryVal, p->nEntryVal, p->nKeyDone,
+                           p->offKeyDone);
   p->bRowKey = rc == SQLITE_OK;
   return rc;
 }
