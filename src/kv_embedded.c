@@ -81,6 +81,7 @@ struct EmbIter {
   int nLo, nHi;          /* their lengths (low bound first) */
   const uint8_t *pKey;   /* the current key (SQLite's, until the next step) */
   int nKey;
+  int bKeyBlob;          /* it is a blob (see iterPastEnd) */
   uint8_t *aLast;        /* the current key, saved before a write (bSaved) */
   int nLast, nLastAlloc;
   int bSaved;
@@ -172,11 +173,14 @@ static int embBind(sqlite3_stmt *s, int i, const uint8_t *a, int n) {
 /* A column as bytes: never NULL. One sqlite3_column_value() instead of
 ** column_blob + column_bytes, each of which takes the connection's mutex;
 ** the value is read at once by the thread stepping the statement. */
-static const uint8_t *embColumn(sqlite3_stmt *s, int i, int *pn) {
-  sqlite3_value *v = sqlite3_column_value(s, i);
+static const uint8_t *embValueBytes(sqlite3_value *v, int *pn) {
   const uint8_t *a = sqlite3_value_blob(v);
   *pn = sqlite3_value_bytes(v);
   return a ? a : aEmpty;
+}
+
+static const uint8_t *embColumn(sqlite3_stmt *s, int i, int *pn) {
+  return embValueBytes(sqlite3_column_value(s, i), pn);
 }
 
 /* Prepare zSql (a format with one %s for the table) for long reuse. */
@@ -545,16 +549,14 @@ static void iterDestroy(EmbIter *it) {
 ** every blob in SQLite, as the SQL bound compared it: below a lower bound,
 ** below an upper one. */
 static int iterPastEnd(EmbIter *it) {
-  int bBlob;
   if (!(it->iVariant & ((it->iVariant & SCAN_REV) ? RANGE_LO : RANGE_HI))) {
     return 0;
   }
-  bBlob = sqlite3_column_type(it->pStmt, 0) == SQLITE_BLOB;
   if (it->iVariant & SCAN_REV) {
-    return !bBlob ||
+    return !it->bKeyBlob ||
            tito_bytes_cmp(it->pKey, it->nKey, it->aBound, it->nLo) < 0;
   }
-  return bBlob && tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
+  return it->bKeyBlob && tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
                                  it->nHi) >= 0;
 }
 
@@ -568,7 +570,13 @@ static int iterStep(EmbIter *it) {
   for (;;) {
     rc = sqlite3_step(it->pStmt);
     if (rc != SQLITE_ROW) break;
-    it->pKey = embColumn(it->pStmt, 0, &it->nKey);
+    {
+      /* One column_value (sqlite3_column_type would take the connection's
+      ** mutex once more: a twentieth of a covering scan's row). */
+      sqlite3_value *pK = sqlite3_column_value(it->pStmt, 0);
+      it->pKey = embValueBytes(pK, &it->nKey);
+      it->bKeyBlob = sqlite3_value_type(pK) == SQLITE_BLOB;
+    }
     if (!it->bSaved) break;
     /* A write moved the table under the statement: SQLite may step onto a
     ** key again. Skip until past the key last returned. */

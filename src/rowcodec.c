@@ -220,13 +220,9 @@ static inline int rowGetValue(const uint8_t **pp, const uint8_t *e,
   return 0;
 }
 
-int tito_row_decode(const uint8_t *p, int n, int nCol, tito_value *aOut) {
-  int nStored;
-  return tito_row_decode_n(p, n, nCol, aOut, &nStored);
-}
-
-int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
-                      int *pnStored) {
+/* Decode nCol values, value i into aOut[aiTo ? aiTo[i] : i]. */
+static int rowDecode(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                     const int *aiTo, int *pnStored) {
   const uint8_t *e;
   uint64_t nStored, i, nWant = nCol > 0 ? (uint64_t)nCol : 0;
   tito_value skip;
@@ -237,13 +233,30 @@ int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
   if (nStored > (uint64_t)(e - p)) return TITO_ERROR; /* >= 1 byte a value */
   *pnStored = (int)nStored;
   for (i = 0; i < nStored; i++) {
-    tito_value *v = i < nWant ? &aOut[i] : &skip;
+    tito_value *v = i >= nWant ? &skip : &aOut[aiTo ? aiTo[i] : (int)i];
     if (rowGetValue(&p, e, v)) return TITO_ERROR;
   }
   if (p != e) return TITO_ERROR; /* trailing bytes */
   for (; i < nWant; i++) {
-    memset(&aOut[i], 0, sizeof(aOut[i]));
-    aOut[i].eType = SQLITE_NULL;
+    tito_value *v = &aOut[aiTo ? aiTo[i] : (int)i];
+    memset(v, 0, sizeof(*v));
+    v->eType = SQLITE_NULL;
   }
   return TITO_OK;
+}
+
+int tito_row_decode(const uint8_t *p, int n, int nCol, tito_value *aOut) {
+  int nStored;
+  return rowDecode(p, n, nCol, aOut, 0, &nStored);
+}
+
+int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                      int *pnStored) {
+  return rowDecode(p, n, nCol, aOut, 0, pnStored);
+}
+
+int tito_row_decode_to(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                       const int *aiTo) {
+  int nStored;
+  return rowDecode(p, n, nCol, aOut, aiTo, &nStored);
 }

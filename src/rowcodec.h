@@ -23,5 +23,9 @@ int tito_row_decode(const uint8_t *p, int n, int nCol, tito_value *aOut);
 /* The same; *pnStored gets how many values the row holds. */
 int tito_row_decode_n(const uint8_t *p, int n, int nCol, tito_value *aOut,
                       int *pnStored);
+/* The same, value i into aOut[aiTo[i]] (an index entry's INCLUDE values
+** straight into their columns). */
+int tito_row_decode_to(const uint8_t *p, int n, int nCol, tito_value *aOut,
+                       const int *aiTo);
 
 #endif

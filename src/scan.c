@@ -1259,11 +1259,10 @@ static int entryKeyFields(tito_scan *p, int iField) {
 
 static int entryInclude(tito_scan *p) {
   const tito_index *pIdx = &p->pTab->pModel->aIndex[p->plan.iPath - 2];
-  int i;
-  if (tito_row_decode(p->pEntryVal, p->nEntryVal, pIdx->nInclude, p->aTmp)) {
+  if (tito_row_decode_to(p->pEntryVal, p->nEntryVal, pIdx->nInclude, p->aVal,
+                         pIdx->aiInclude)) {
     return scanCorrupt(p, "index entry");
   }
-  for (i = 0; i < pIdx->nInclude; i++) p->aVal[pIdx->aiInclude[i]] = p->aTmp[i];
   p->bIncDone = 1;
   return SQLITE_OK;
 }

@@ -328,10 +328,36 @@ static void test_malformed(void) {
   check_group("row malformed input rejected without over-reads");
 }
 
+/* Decoding into mapped slots (an index entry's INCLUDE columns straight
+** into their columns): value i lands in aiTo[i], slots not named keep what
+** they held, values past nCol are read and dropped, missing ones are NULL. */
+static void test_decode_to(void) {
+  tito_value aIn[3], aOut[6];
+  tito_buf b = TITO_BUF_INIT;
+  static const int aiTo[4] = {4, 1, 3, 0};
+  int i;
+  aIn[0] = vInt(7);
+  aIn[1] = vBytes(SQLITE_TEXT, "ab", 2);
+  aIn[2] = vInt(-1);
+  tito_row_encode(&b, 3, aIn);
+  for (i = 0; i < 6; i++) aOut[i] = vInt(100 + i);
+  CHECK(tito_row_decode_to(b.a, b.n, 2, aOut, aiTo) == TITO_OK);
+  CHECK(sameExact(&aOut[4], &aIn[0]) && sameExact(&aOut[1], &aIn[1]));
+  CHECK(aOut[0].i == 100 && aOut[2].i == 102 && aOut[3].i == 103 &&
+        aOut[5].i == 105);
+  CHECK(tito_row_decode_to(b.a, b.n, 4, aOut, aiTo) == TITO_OK);
+  CHECK(sameExact(&aOut[3], &aIn[2]) && aOut[0].eType == SQLITE_NULL);
+  CHECK(aOut[2].i == 102 && aOut[5].i == 105);
+  CHECK(tito_row_decode_to(b.a, b.n - 1, 2, aOut, aiTo) == TITO_ERROR);
+  tito_buf_free(&b);
+  check_group("row decode into mapped slots");
+}
+
 int main(void) {
   test_layout();
   test_edges();
   test_random();
   test_malformed();
+  test_decode_to();
   return check_exit();
 }
