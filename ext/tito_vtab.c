@@ -366,6 +366,8 @@ int titoTableReady(tito_vtab *p) {
       p->pTab->pHeads = p->pStore->pHeads;
       rc = titoTableDefaults(p->pConn->db, p->pTab);
     }
+    /* The model's records, read ahead with one multi-get (table.h). */
+    if (rc == SQLITE_OK) rc = tito_table_records_prefetch(p->pTab);
     if (rc == SQLITE_OK) {
       /* Index ids tito_alter kept, an index it is building (tito_alter.c). */
       rc = tito_index_ids_load(p->pTab);
@@ -386,7 +388,10 @@ int titoTableReady(tito_vtab *p) {
         zErr = sqlite3_mprintf("tito: %s: the record of an index build "
                                "names no index of the table", p->zName);
       }
+      /* The planner's statistics, read ahead with the rest. */
+      if (rc == SQLITE_OK) titoStatsGet(p);
     }
+    if (p->pTab) tito_table_records_drop(p->pTab);
   }
   if (bBracket) tito_store_cursor_close(p->pStore);
   if (rc != SQLITE_OK) {

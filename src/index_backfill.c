@@ -12,10 +12,6 @@
 #define BACKFILL_NVAL 8
 
 /* The record's key: P | model id | 0x04. */
-static void backfillKey(tito_table *pTab, tito_buf *pOut) {
-  tito_table_model_key(pTab, TITO_KIND_BUILD, pOut);
-}
-
 void tito_backfill_free(tito_backfill *b) {
   if (b == 0) return;
   sqlite3_free(b->zIndex);
@@ -64,13 +60,10 @@ static int backfillDecode(const uint8_t *p, int n, tito_backfill **pp) {
 }
 
 int tito_backfill_load(tito_table *pTab, tito_backfill **pp) {
-  tito_buf k = TITO_BUF_INIT;
   const uint8_t *pVal;
   int nVal, r, rc = SQLITE_OK;
   *pp = 0;
-  backfillKey(pTab, &k);
-  if (k.rc) return SQLITE_NOMEM;
-  r = pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, &pVal, &nVal);
+  r = tito_table_record_get(pTab, TITO_KIND_BUILD, &pVal, &nVal);
   if (r == TITO_OK) {
     rc = backfillDecode(pVal, nVal, pp);
     if (rc == SQLITE_CORRUPT) {
@@ -80,14 +73,11 @@ int tito_backfill_load(tito_table *pTab, tito_backfill **pp) {
   } else if (r != TITO_NOTFOUND) {
     rc = tito_table_kv_error(pTab, r);
   }
-  tito_buf_free(&k);
   return rc;
 }
 
 int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
-  tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   tito_value a[BACKFILL_NVAL];
-  int r = TITO_NOMEM;
   memset(a, 0, sizeof(a));
   a[0].eType = SQLITE_TEXT;
   a[0].z = (const uint8_t *)b->zIndex;
@@ -105,23 +95,12 @@ int tito_backfill_save(tito_table *pTab, const tito_backfill *b) {
   a[6].eType = a[7].eType = SQLITE_INTEGER;
   a[6].i = b->bClear ? 1 : b->bCountLater ? 2 : b->bSorted ? 3 : 0;
   a[7].i = b->iClearId;
-  backfillKey(pTab, &k);
-  tito_row_encode(&v, BACKFILL_NVAL, a);
-  if (!k.rc && !v.rc) {
-    r = pTab->pKv->pMethods->xPut(pTab->pKv, k.a, k.n, v.a, v.n);
-  }
-  tito_buf_free(&k);
-  tito_buf_free(&v);
-  return r == TITO_OK ? SQLITE_OK : tito_table_kv_error(pTab, r);
+  return tito_table_record_write(pTab, TITO_KIND_BUILD, BACKFILL_NVAL, a);
 }
 
 int tito_backfill_remove(tito_table *pTab) {
-  tito_buf k = TITO_BUF_INIT;
-  int r = TITO_NOMEM;
-  backfillKey(pTab, &k);
-  if (!k.rc) r = pTab->pKv->pMethods->xDelete(pTab->pKv, k.a, k.n);
-  tito_buf_free(&k);
-  if (r != TITO_OK) return tito_table_kv_error(pTab, r);
+  int rc = tito_table_record_write(pTab, TITO_KIND_BUILD, 0, 0);
+  if (rc != SQLITE_OK) return rc;
   /* A build in key order leaves marks of writes (none for another). */
   return tito_sorted_marks_clear(pTab);
 }

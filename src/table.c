@@ -44,6 +44,7 @@ static int tableEmit(tito_table *pTab, int eAction, const tito_value *aOld,
 
 #define KIND_ROW   0x01
 #define KIND_INDEX 0x02
+#define N_RECORD 4 /* records read ahead: TITO_KIND_STATS .. _SLOTS */
 
 /* Set the table's error message (printf-style). */
 static void tableSetError(tito_table *pTab, const char *zFmt, ...) {
@@ -228,6 +229,7 @@ void tito_table_close(tito_table *pTab) {
   tito_emitter_close(pTab->pEmit);
   sqlite3_free(pTab->aEvPk);
   tito_buf_free(&pTab->evScratch);
+  for (int i = 0; i < N_RECORD; i++) tito_buf_free(&pTab->aRecord[i]);
   tito_model_free(pTab->pModel);
   tito_buf_free(&pTab->rowPrefix);
   tito_buf_free(&pTab->idxPrefix);
@@ -1268,15 +1270,79 @@ int tito_table_check(tito_table *pTab, const tito_check_exempt *pExempt,
   return rc;
 }
 
+typedef struct records_ctx {
+  tito_table *pTab;
+  int rc;
+} records_ctx;
+
+static int recordsRow(void *pCtx, int i, const uint8_t *pVal, int nVal) {
+  records_ctx *c = pCtx;
+  tito_buf *b = &c->pTab->aRecord[i];
+  b->n = 0;
+  tito_buf_append(b, pVal, nVal);
+  if (b->rc) return c->rc = TITO_NOMEM;
+  c->pTab->abRecord[i] = 1;
+  return 0;
+}
+
+int tito_table_records_prefetch(tito_table *pTab) {
+  tito_buf aKey[N_RECORD];
+  const uint8_t *apKey[N_RECORD];
+  int anKey[N_RECORD], i, r = TITO_OK;
+  records_ctx c;
+  tito_table_records_drop(pTab);
+  for (i = 0; i < N_RECORD; i++) {
+    memset(&aKey[i], 0, sizeof(aKey[i]));
+    tito_table_model_key(pTab, (uint8_t)(TITO_KIND_STATS + i), &aKey[i]);
+    if (aKey[i].rc) r = TITO_NOMEM;
+    apKey[i] = aKey[i].a;
+    anKey[i] = aKey[i].n;
+    pTab->abRecord[i] = 2;
+  }
+  c.pTab = pTab;
+  c.rc = TITO_OK;
+  if (r == TITO_OK) {
+    r = pTab->pKv->pMethods->xMultiGet(pTab->pKv, N_RECORD, apKey, anKey,
+                                       recordsRow, &c);
+  }
+  for (i = 0; i < N_RECORD; i++) tito_buf_free(&aKey[i]);
+  if (r == TITO_OK) r = c.rc;
+  if (r != TITO_OK) {
+    tito_table_records_drop(pTab);
+    return tito_table_kv_error(pTab, r);
+  }
+  pTab->bPrefetched = 1;
+  return SQLITE_OK;
+}
+
+void tito_table_records_drop(tito_table *pTab) {
+  pTab->bPrefetched = 0;
+  memset(pTab->abRecord, 0, sizeof(pTab->abRecord));
+}
+
+int tito_table_record_get(tito_table *pTab, uint8_t kind, const uint8_t **ppVal,
+                          int *pnVal) {
+  int i = kind - TITO_KIND_STATS, r;
+  tito_buf k = TITO_BUF_INIT;
+  if (pTab->bPrefetched && i >= 0 && i < N_RECORD && pTab->abRecord[i]) {
+    int bHere = pTab->abRecord[i] == 1;
+    pTab->abRecord[i] = 0; /* handed out once */
+    *ppVal = pTab->aRecord[i].a;
+    *pnVal = pTab->aRecord[i].n;
+    return bHere ? TITO_OK : TITO_NOTFOUND;
+  }
+  tito_table_model_key(pTab, kind, &k);
+  r = k.rc ? TITO_NOMEM
+           : pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, ppVal, pnVal);
+  tito_buf_free(&k);
+  return r;
+}
+
 int tito_table_record_read(tito_table *pTab, uint8_t kind, int n,
                            tito_value *a, tito_buf *pKeep) {
-  tito_buf k = TITO_BUF_INIT;
   const uint8_t *pVal;
   int nVal, r, rc;
-  tito_table_model_key(pTab, kind, &k);
-  if (k.rc) return SQLITE_NOMEM;
-  r = pTab->pKv->pMethods->xGet(pTab->pKv, k.a, k.n, &pVal, &nVal);
-  tito_buf_free(&k);
+  r = tito_table_record_get(pTab, kind, &pVal, &nVal);
   if (r == TITO_NOTFOUND) return SQLITE_DONE;
   if (r != TITO_OK) return tito_table_kv_error(pTab, r);
   pKeep->n = 0;
@@ -1290,6 +1356,7 @@ int tito_table_record_write(tito_table *pTab, uint8_t kind, int n,
                             const tito_value *a) {
   tito_buf k = TITO_BUF_INIT, v = TITO_BUF_INIT;
   int r = TITO_NOMEM;
+  tito_table_records_drop(pTab); /* nothing read ahead outlives a write */
   tito_table_model_key(pTab, kind, &k);
   if (a) tito_row_encode(&v, n, a);
   if (!k.rc && !v.rc) {

@@ -99,6 +99,11 @@ struct tito_table {
                         ** added reads (tito_table_set_default), or NULL:
                         ** all NULL */
   tito_buf evScratch;
+  /* The model's records read ahead by tito_table_records_prefetch, each
+  ** handed out once (index TITO_KIND_x - TITO_KIND_STATS). */
+  int bPrefetched;
+  uint8_t abRecord[4];  /* 1: read and present, 2: read and absent */
+  tito_buf aRecord[4];
 };
 
 /*
@@ -189,6 +194,20 @@ int tito_table_purge(tito_table *);
 #define TITO_KIND_SLOTS 0x06 /* column_slots.h */
 #define TITO_KIND_MARKS 0x07 /* | row key suffix: index_sorted.h */
 void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
+
+/* The bytes of the model's own record P | id | kind (kind STATS to SLOTS):
+** TITO_OK, TITO_NOTFOUND or the store's error code, as xGet. Valid until
+** the next read of the table's store. */
+int tito_table_record_get(tito_table *, uint8_t kind, const uint8_t **ppVal,
+                          int *pnVal);
+
+/* Opening a table reads four of those records, at one snapshot: read them
+** ahead with one multi-get (one round trip on TiKV instead of four); each
+** is then handed out once by tito_table_record_get, and what is left is
+** forgotten by tito_table_records_drop (a later read goes to the store, so
+** nothing read ahead can outlive a write). SQLite result code. */
+int tito_table_records_prefetch(tito_table *);
+void tito_table_records_drop(tito_table *);
 
 /* The model's own record P | id | kind decoded into a[0..n) (its values
 ** point into pKeep, which holds a copy): SQLITE_OK; SQLITE_DONE when there

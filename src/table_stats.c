@@ -174,7 +174,9 @@ int tito_stats_analyze(tito_table *pTab, int64_t iNow, tito_stats **ppStats) {
     if (zText == 0 || pre.rc) {
       rc = SQLITE_NOMEM;
     } else {
-      int rcKv = pTab->pKv->pMethods->xPut(pTab->pKv, pre.a, pre.n,
+      int rcKv;
+      tito_table_records_drop(pTab); /* see tito_table_record_get */
+      rcKv = pTab->pKv->pMethods->xPut(pTab->pKv, pre.a, pre.n,
                                            (const uint8_t *)zText,
                                            (int)strlen(zText));
       if (rcKv != TITO_OK) rc = tito_table_kv_error(pTab, rcKv);
@@ -233,15 +235,11 @@ static int statsParseLine(const tito_model *pModel, const char *z, int n,
 }
 
 int tito_stats_load(tito_table *pTab, tito_stats **ppStats) {
-  tito_buf key = TITO_BUF_INIT;
   const uint8_t *pVal;
   tito_stats *p;
   int nVal, rcKv, rc = SQLITE_OK, i = 0;
   *ppStats = 0;
-  statsKey(pTab, &key);
-  if (key.rc) return SQLITE_NOMEM;
-  rcKv = pTab->pKv->pMethods->xGet(pTab->pKv, key.a, key.n, &pVal, &nVal);
-  tito_buf_free(&key);
+  rcKv = tito_table_record_get(pTab, TITO_KIND_STATS, &pVal, &nVal);
   if (rcKv == TITO_NOTFOUND) return SQLITE_OK;
   if (rcKv != TITO_OK) return tito_table_kv_error(pTab, rcKv);
   p = statsNew(pTab->pModel);
@@ -265,6 +263,7 @@ int tito_stats_clear(tito_table *pTab) {
   int rcKv;
   statsKey(pTab, &key);
   if (key.rc) return SQLITE_NOMEM;
+  tito_table_records_drop(pTab); /* see tito_table_record_get */
   rcKv = pTab->pKv->pMethods->xDelete(pTab->pKv, key.a, key.n);
   tito_buf_free(&key);
   return rcKv == TITO_OK || rcKv == TITO_NOTFOUND

@@ -291,11 +291,75 @@ static void testClear(void) {
   check_group("backfill: a dropped index's entries deleted in steps");
 }
 
+/* A store counter (xStats) by name. */
+typedef struct stat_find {
+  const char *zName;
+  int64_t v;
+} stat_find;
+
+static int statFind(void *pCtx, const char *zName, int64_t iValue) {
+  stat_find *s = pCtx;
+  if (strcmp(zName, s->zName) == 0) s->v = iValue;
+  return 0;
+}
+
+static int64_t storeStat(fixture *f, const char *zName) {
+  stat_find s;
+  s.zName = zName;
+  s.v = -1;
+  f->pKv->pMethods->xStats(f->pKv, statFind, &s);
+  return s.v;
+}
+
+/* The model's records read ahead (a table's opening, table.h): one
+** multi-get, each record handed out once, then read from the store again;
+** a record written meanwhile is never answered from the read-ahead copy. */
+static void testPrefetch(void) {
+  fixture f;
+  tito_backfill *b = 0, *c = 0;
+  const uint8_t *pVal;
+  int nVal;
+  int64_t nGet, nMulti;
+  CHECK(setup(&f, 0, &b) == 0);
+  nGet = storeStat(&f, "gets");
+  nMulti = storeStat(&f, "multi_gets");
+  CHECK(tito_table_records_prefetch(f.pTab) == SQLITE_OK);
+  CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c &&
+        strcmp(c->zIndex, "by_u") == 0);
+  tito_backfill_free(c);
+  c = 0;
+  CHECK(tito_table_record_get(f.pTab, TITO_KIND_STATS, &pVal, &nVal) ==
+        TITO_NOTFOUND);
+  CHECK(storeStat(&f, "multi_gets") == nMulti + 1 &&
+        storeStat(&f, "gets") == nGet);
+  /* Handed out once: the second read is the store's. */
+  CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c);
+  tito_backfill_free(c);
+  c = 0;
+  CHECK(storeStat(&f, "gets") == nGet + 1);
+  /* Written after the read-ahead: the store's bytes, not the copy's. */
+  CHECK(tito_table_records_prefetch(f.pTab) == SQLITE_OK);
+  CHECK(tito_backfill_remove(f.pTab) == SQLITE_OK);
+  CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c == 0);
+  CHECK(tito_table_records_prefetch(f.pTab) == SQLITE_OK);
+  CHECK(tito_table_record_write(f.pTab, TITO_KIND_SLOTS, 0, 0) == SQLITE_OK);
+  CHECK(tito_table_records_prefetch(f.pTab) == SQLITE_OK);
+  tito_table_records_drop(f.pTab);
+  nGet = storeStat(&f, "gets");
+  CHECK(tito_backfill_load(f.pTab, &c) == SQLITE_OK && c == 0);
+  CHECK(storeStat(&f, "gets") == nGet + 1);
+  tito_backfill_free(b);
+  teardown(&f);
+  check_group("backfill: the model's records read ahead with one multi-get, "
+              "each once, never after a write");
+}
+
 int main(void) {
   testRecord();
   testSteps(0);
   testSteps(1);
   testShared();
   testClear();
+  testPrefetch();
   return check_exit();
 }
