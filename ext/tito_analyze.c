@@ -97,9 +97,10 @@ static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   tito_conn *pConn = (tito_conn *)sqlite3_user_data(ctx);
   sqlite3_int64 n = 0;
   char *zErr = 0;
-  int rc;
+  int rc, bOwn = 0;
   if (argc == 0) {
-    rc = analyzeAll(pConn, &n, &zErr);
+    rc = titoCallBegin(pConn, &bOwn, &zErr);
+    if (rc == SQLITE_OK) rc = analyzeAll(pConn, &n, &zErr);
   } else {
     const char *zName = (const char *)sqlite3_value_text(argv[0]);
     tito_vtab *p = zName ? titoFindTable(pConn, zName) : 0;
@@ -112,8 +113,10 @@ static void analyzeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       sqlite3_free(z);
       return;
     }
-    rc = analyzeTable(p, &n, &zErr);
+    rc = titoCallBegin(pConn, &bOwn, &zErr);
+    if (rc == SQLITE_OK) rc = analyzeTable(p, &n, &zErr);
   }
+  rc = titoCallEnd(pConn, bOwn, rc, &zErr);
   if (rc == SQLITE_OK) {
     sqlite3_result_int64(ctx, n);
   } else {

@@ -203,6 +203,46 @@ int titoAnchorJoin(tito_conn *pConn, char **pzErr) {
   return rc;
 }
 
+/*
+** A function's writes in autocommit mode. The statement calling it is a
+** read as far as SQLite knows, so the anchor's INSERT (a statement of its
+** own) would commit SQLite's transaction, and the store's with it, at once:
+** before the function writes. Those writes would then wait in the store's
+** transaction for a commit that never comes (another connection of the
+** process sharing the store handle would even see them). So the function
+** opens a transaction first, as tito_alter does, and ends it on return.
+*/
+int titoCallBegin(tito_conn *pConn, int *pbOwn, char **pzErr) {
+  int rc;
+  *pbOwn = 0;
+  if (!sqlite3_get_autocommit(pConn->db)) return SQLITE_OK;
+  rc = sqlite3_exec(pConn->db, "SAVEPOINT tito_call", 0, 0, 0);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("cannot open a transaction: %s",
+                             sqlite3_errmsg(pConn->db));
+    return rc;
+  }
+  *pbOwn = 1;
+  return SQLITE_OK;
+}
+
+int titoCallEnd(tito_conn *pConn, int bOwn, int rc, char **pzErr) {
+  sqlite3 *db = pConn->db;
+  if (!bOwn) return rc;
+  if (rc != SQLITE_OK) {
+    sqlite3_exec(db, "ROLLBACK TO tito_call", 0, 0, 0);
+    sqlite3_exec(db, "RELEASE tito_call", 0, 0, 0);
+    return rc;
+  }
+  rc = sqlite3_exec(db, "RELEASE tito_call", 0, 0, 0); /* the commit */
+  if (rc != SQLITE_OK) {
+    sqlite3_free(*pzErr);
+    *pzErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+  }
+  return rc;
+}
+
 int titoRegisterAnchor(sqlite3 *db, tito_conn *pConn) {
   return sqlite3_create_module(db, "tito_txn", &anchorModule, pConn);
 }

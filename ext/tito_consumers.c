@@ -269,7 +269,7 @@ static void storeFunc(sqlite3_context *ctx, sqlite3_value **argv,
   const char *zArg = (const char *)sqlite3_value_text(argv[2]);
   tito_store *pStore = 0;
   char *zErr = 0;
-  int rc;
+  int rc, bOwn = 0;
   if (zTopic == 0 || zGroup == 0 || zArg == 0) {
     char *z = sqlite3_mprintf("%s: topic, consumer group and %s must not be "
                               "NULL", zName, xDo == doStart ? "where"
@@ -284,10 +284,17 @@ static void storeFunc(sqlite3_context *ctx, sqlite3_value **argv,
                          "or 'end'", -1);
     return;
   }
-  rc = titoEventsStore(pConn, zTopic, &pStore, &zErr);
+  rc = titoCallBegin(pConn, &bOwn, &zErr);
+  if (rc == SQLITE_OK) rc = titoEventsStore(pConn, zTopic, &pStore, &zErr);
   if (rc == SQLITE_OK) rc = titoEventsWriteBegin(pConn, pStore, &zErr);
   if (rc == SQLITE_OK) rc = xDo(pConn, pStore->pKv, zTopic, zGroup, zArg, &zErr);
   if (pStore) tito_store_release(pStore);
+  if (rc == SQLITE_DONE) { /* nothing to do: still a success */
+    rc = titoCallEnd(pConn, bOwn, SQLITE_OK, &zErr);
+    if (rc == SQLITE_OK) rc = SQLITE_DONE;
+  } else {
+    rc = titoCallEnd(pConn, bOwn, rc, &zErr);
+  }
   if (rc == SQLITE_OK || rc == SQLITE_DONE) {
     sqlite3_result_int(ctx, rc == SQLITE_OK);
   } else {

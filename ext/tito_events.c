@@ -585,7 +585,7 @@ static void leaseFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const char *zWorker = (const char *)sqlite3_value_text(argv[2]);
   tito_store *pStore = 0;
   char *zErr = 0;
-  int rc, nHeld = 0, nMax = 0;
+  int rc, nHeld = 0, nMax = 0, bOwn = 0;
   if (zTopic == 0 || zGroup == 0 || zWorker == 0 ||
       sqlite3_value_type(argv[3]) != SQLITE_INTEGER ||
       sqlite3_value_int64(argv[3]) < 0 ||
@@ -597,7 +597,8 @@ static void leaseFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (argc > 4) nMax = sqlite3_value_int(argv[4]);
-  rc = titoEventsStore(pConn, zTopic, &pStore, &zErr);
+  rc = titoCallBegin(pConn, &bOwn, &zErr);
+  if (rc == SQLITE_OK) rc = titoEventsStore(pConn, zTopic, &pStore, &zErr);
   if (rc == SQLITE_OK) rc = titoEventsWriteBegin(pConn, pStore, &zErr);
   if (rc == SQLITE_OK) {
     rc = tito_outbox_lease(pStore->pKv, zTopic, zGroup, zWorker,
@@ -605,6 +606,7 @@ static void leaseFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                            titoNow(pConn), &nHeld, &zErr);
   }
   if (pStore) tito_store_release(pStore);
+  rc = titoCallEnd(pConn, bOwn, rc, &zErr);
   if (rc == SQLITE_OK) {
     sqlite3_result_int(ctx, nHeld);
   } else {

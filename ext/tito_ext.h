@@ -259,6 +259,13 @@ int titoRegisterStats(sqlite3 *, tito_conn *);
 /* The tito_txn anchor table (tito_anchor.c). */
 int titoRegisterAnchor(sqlite3 *, tito_conn *);
 int titoAnchorJoin(tito_conn *, char **pzErr);
+/* A SQL function that writes a store (tito_analyze, tito_lease, the
+** consumer-group functions) called in autocommit mode runs in a
+** transaction of its own: titoCallBegin opens it (*pbOwn), titoCallEnd
+** commits it, or rolls it back when rc is an error, and returns the
+** call's result code (a commit's failure in *pzErr). See tito_anchor.c. */
+int titoCallBegin(tito_conn *, int *pbOwn, char **pzErr);
+int titoCallEnd(tito_conn *, int bOwn, int rc, char **pzErr);
 /* xIntegrity: PRAGMA integrity_check on a tito table (SQLite 3.44+). */
 int titoIntegrity(sqlite3_vtab *, const char *zSchema, const char *zTabName,
                   int mFlags, char **pzErr);

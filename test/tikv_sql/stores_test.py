@@ -440,6 +440,41 @@ def table_open(cluster, prefix):
     d.close()
 
 
+def autocommit_calls(cluster, prefix):
+    """Functions that write the store, called outside BEGIN, commit their
+    writes when they return: another process sees them. (The anchor's
+    INSERT used to commit SQLite's transaction before they wrote: the
+    writes stayed in the store handle's open transaction, lost, and seen
+    by the process's other connections.)"""
+    url = cluster.url(prefix + 'call')
+    a = tikvsql.connect(url)
+    a.execute("CREATE VIRTUAL TABLE jobs USING tito(id INTEGER PRIMARY KEY, "
+              "g INTEGER, INDEX by_g(g), TOPIC jobs)")
+    a.execute("INSERT INTO jobs VALUES (1, 1), (2, 2), (3, 2)")
+    w = tikvsql.Worker(url)
+    try:
+        w.rows("CREATE VIRTUAL TABLE jobs USING tito()")
+        a.execute("SELECT tito_analyze('jobs')")
+        stats = w.rows("SELECT idx, entries FROM tito_stat('jobs') "
+                       "ORDER BY idx")
+        a.execute("SELECT tito_group_start('jobs', 'g', 'beginning')")
+        a.execute("SELECT tito_lease('jobs', 'g', 'w1', 600)")
+        cons = w.rows("SELECT consumer, lease_owner FROM tito_consumers "
+                      "WHERE topic = 'jobs'")
+    finally:
+        w.close()
+    tap(stats == [[None, 3], ['by_g', 3]],
+        'autocommit calls: tito_analyze\'s statistics are committed', stats)
+    tap(cons != [] and all(r == ['g', 'w1'] for r in cons),
+        'autocommit calls: tito_group_start and tito_lease are committed',
+        cons)
+    e = err_of(a, "SELECT tito_group_start('nosuch', 'g', 'end')")
+    tap(e is not None and a.in_transaction is False,
+        'autocommit calls: a failed call leaves no transaction open', e)
+    a.execute('DROP TABLE jobs')
+    a.close()
+
+
 def unknown_outcome(cluster, prefix):
     """The commit point answered "undetermined": the error says the outcome
     is unknown, SQLite rolls back, and the commit is not sent again."""
@@ -473,7 +508,8 @@ def unknown_outcome(cluster, prefix):
 def main():
     tikvsql.run_tests('stores', [
         lambda c, p: urls(c), override, unreachable, catalog, two_stores,
-        keyspaces, stats, statement_snapshot, table_open, unknown_outcome])
+        keyspaces, stats, statement_snapshot, table_open, autocommit_calls,
+        unknown_outcome])
 
 
 if __name__ == '__main__':
