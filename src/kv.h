@@ -179,11 +179,32 @@ struct tito_kv_methods {
   int (*xPutMany)(tito_kv *, int n, const uint8_t *const *apKey,
                   const int *anKey, const uint8_t *const *apVal,
                   const int *anVal, int bIfAbsent);
+  /* Optional (NULL: xGet; see tito_kv_probe): xGet of a key the caller
+  ** expects to be absent (a write's check that a key or unique entry is
+  ** free), with the same answer; ppVal NULL asks only whether it exists.
+  ** A store may learn from an absent key which range around it holds no
+  ** key at the snapshot, and answer later reads there without a round
+  ** trip (TiKV: src/tikv/gaps.h). */
+  int (*xProbe)(tito_kv *, const uint8_t *pKey, int nKey,
+                const uint8_t **ppVal, int *pnVal);
 };
 
 /* Every backend's handle starts with this. */
 struct tito_kv {
   const tito_kv_methods *pMethods;
 };
+
+/* xProbe, or xGet where the store has none (its value then ignored when
+** ppVal is NULL). */
+static inline int tito_kv_probe(tito_kv *p, const uint8_t *pKey, int nKey,
+                                const uint8_t **ppVal, int *pnVal) {
+  const uint8_t *v;
+  int n;
+  if (p->pMethods->xProbe) {
+    return p->pMethods->xProbe(p, pKey, nKey, ppVal, pnVal);
+  }
+  return p->pMethods->xGet(p, pKey, nKey, ppVal ? ppVal : &v,
+                           pnVal ? pnVal : &n);
+}
 
 #endif /* TITO_KV_H */

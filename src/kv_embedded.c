@@ -1104,6 +1104,7 @@ static const tito_kv_methods embMethods = {
   embClose,     embReadBegin, embReadEnd,   embStats,     embSkip,
   0, /* xFence: SQLite's write lock serializes the writers */
   embPutMany,
+  0, /* xProbe: xGet, a read inside SQLite's own b-tree */
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

@@ -52,6 +52,13 @@ static int ksGet(tito_kv *pKv, const uint8_t *pKey, int nKey,
   return p->pInner->pMethods->xGet(p->pInner, p->k1.a, p->k1.n, ppVal, pnVal);
 }
 
+static int ksProbe(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                   const uint8_t **ppVal, int *pnVal) {
+  KsKv *p = (KsKv *)pKv;
+  if (ksKey(p, &p->k1, pKey, nKey)) return TITO_NOMEM;
+  return tito_kv_probe(p->pInner, p->k1.a, p->k1.n, ppVal, pnVal);
+}
+
 static int ksMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
                       const int *anKey, tito_kv_row_fn xRow, void *pCtx) {
   KsKv *p = (KsKv *)pKv;
@@ -292,6 +299,7 @@ static const tito_kv_methods ksMethods = {
     ksRollbackTo, ksPrepare,  ksCommit,      ksRollback,  ksErrmsg,
     ksClose,     ksReadBegin, ksReadEnd,     ksStats,     ksSkip,
     ksFence,     0, /* xPutMany: xPut each (the inner store, TiKV, buffers puts) */
+    ksProbe,
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

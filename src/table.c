@@ -530,9 +530,8 @@ static int tableDeleteVictim(tito_table *pTab, const uint8_t *pKey,
 
 /* Is the row key k present? (SQLITE_ROW yes, SQLITE_DONE no, or error) */
 static int tableExists(tito_table *pTab, const tito_buf *k) {
-  const uint8_t *pVal;
-  int nVal;
-  int rc = pTab->pKv->pMethods->xGet(pTab->pKv, k->a, k->n, &pVal, &nVal);
+  /* A key a write expects free: probed (kv.h). */
+  int rc = tito_kv_probe(pTab->pKv, k->a, k->n, 0, 0);
   if (rc == TITO_OK) return SQLITE_ROW;
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
   return tito_table_kv_error(pTab, rc);
@@ -548,7 +547,8 @@ int tito_table_entry_owner(tito_table *pTab, int iIdx,
   tito_value *a = pTab->aEntry; /* nInclude + 1 <= nCol + 1 */
   const uint8_t *pVal;
   int nVal, rc, n = pIdx->nInclude + 1;
-  rc = pTab->pKv->pMethods->xGet(pTab->pKv, pEntry->a, pEntry->n, &pVal, &nVal);
+  /* Usually absent (a write's uniqueness check): probed (kv.h). */
+  rc = tito_kv_probe(pTab->pKv, pEntry->a, pEntry->n, &pVal, &nVal);
   if (rc == TITO_NOTFOUND) return SQLITE_DONE;
   if (rc != TITO_OK) return tito_table_kv_error(pTab, rc);
   if (tito_row_decode(pVal, nVal, n, a) ||

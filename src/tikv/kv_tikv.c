@@ -139,6 +139,27 @@ static int kvt_get(tito_kv *pKv, const uint8_t *pKey, int nKey,
   return kv_set_err(p, rc, zErr);
 }
 
+static int kvt_probe(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                     const uint8_t **ppVal, int *pnVal) {
+  kv_tikv *p = (kv_tikv *)pKv;
+  txn_ref *r = NULL;
+  int rc = kv_read_txn(p, &r);
+  if (rc) return rc;
+  uint8_t *v = NULL;
+  size_t nv = 0;
+  char *zErr = NULL;
+  rc = tikv_txn_probe(r->pTxn, pKey, (size_t)nKey, ppVal ? &v : NULL, &nv,
+                      &zErr);
+  ref_release(r);
+  if (rc == TITO_OK && ppVal) {
+    free(p->pLastVal);
+    p->pLastVal = v;
+    *ppVal = v;
+    *pnVal = (int)nv;
+  }
+  return kv_set_err(p, rc, zErr);
+}
+
 typedef struct mg_ctx {
   tito_kv_row_fn xRow;
   void *pCtx;
@@ -433,6 +454,7 @@ static const tito_kv_methods kvt_methods = {
     NULL, /* xSkip: callers scan keys only (kv_skip.h) */
     kvt_fence,
     NULL, /* xPutMany: puts are buffered until commit anyway */
+    kvt_probe,
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {

@@ -29,7 +29,8 @@ TIKV_CFLAGS  = $(CFLAGS) -I$(TIKV_GEN) -Isrc/tikv $(TIKV_PKG_CFLAGS)
 
 # Server-less tests (pure code: codecs, backoff, cache) run in every
 # `make test`; the rest need a cluster.
-TIKV_LOCAL_TESTS := $(BUILD)/tikv/test_codec_pd $(BUILD)/tikv/test_membuf
+TIKV_LOCAL_TESTS := $(BUILD)/tikv/test_codec_pd $(BUILD)/tikv/test_membuf \
+                    $(BUILD)/tikv/test_gaps
 TIKV_ALL_TESTS   := $(patsubst test/tikv/%.c,$(BUILD)/tikv/%,$(wildcard test/tikv/test_*.c))
 # test_tls runs from test/tikv/tls_test.sh against a TLS-only fake.
 TIKV_TLS_TEST    := $(BUILD)/tikv/test_tls

@@ -4,6 +4,7 @@
 */
 #include "txn.h"
 #include "commit.h"
+#include "gaps.h"
 #include "lock_resolver.h"
 #include "membuf.h"
 #include "stats.h"
@@ -42,6 +43,8 @@ struct tikv_txn {
   char *zEnd;             /* its message (malloc'd), or NULL */
   tikv_fence *aFence;     /* tikv_txn_fence: checked at the commit point */
   int nFence;
+  tikv_gaps *pGaps;       /* ranges the snapshot holds no key in (gaps.h),
+                          ** or NULL until the first insert check */
 };
 
 /* The error of a write to a transaction that is over. */
@@ -104,6 +107,7 @@ void tikv_txn_free(tikv_txn *t) {
   fences_clear(t);
   membuf_free(t->pBuf);
   tikv_lock_state_free(&t->locks);
+  tikv_gaps_free(t->pGaps);
   free(t->zEnd);
   free(t);
 }
@@ -189,6 +193,129 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
   return get_at(t->pClient, &t->locks, t->startTs, k, n, ppVal, pn, pzErr);
 }
 
+static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
+  size_t m = na < nb ? na : nb;
+  int c = m ? memcmp(a, b, m) : 0;
+  if (c) return c;
+  return na < nb ? -1 : (na > nb ? 1 : 0);
+}
+
+/* Learn that [k, hi) holds no key at the snapshot (nhi 0: none above k).
+** Out of memory only forgets (gaps.h). */
+static void snapshot_gap(tikv_txn *t, const uint8_t *k, size_t n,
+                         const uint8_t *hi, size_t nhi) {
+  if (!t->pGaps) t->pGaps = tikv_gaps_new();
+  if (t->pGaps) tikv_gaps_add(t->pGaps, k, n, hi, nhi);
+}
+
+/* Does the snapshot hold key k? TITO_OK (yes), TITO_NOTFOUND or an error.
+** Inside a known gap: no round trip. Else one KvScan of k's region, key
+** only, for the first key at or after k: it answers for k, and a key found
+** past k (or none before the region's end) is a gap learned. */
+static int snapshot_probe(tikv_txn *t, const uint8_t *k, size_t n,
+                          char **pzErr) {
+  tikv_client *c = t->pClient;
+  tikv_backoff bo;
+  if (t->pGaps && tikv_gaps_has(t->pGaps, k, n)) return TITO_NOTFOUND;
+  tikv_backoff_init(&bo, c);
+  for (;;) {
+    Kvrpcpb__ScanRequest req = KVRPCPB__SCAN_REQUEST__INIT;
+    Kvrpcpb__Context ctx = KVRPCPB__CONTEXT__INIT;
+    Kvrpcpb__ScanResponse *resp = NULL;
+    Kvrpcpb__LockInfo *pLock = NULL;
+    Kvrpcpb__KeyError *pErr = NULL;
+    tikv_region r;
+    memset(&r, 0, sizeof r);
+    int rc = tikv_locate(c, k, n, &r, pzErr);
+    if (rc) return rc;
+    req.context = &ctx;
+    req.version = t->startTs;
+    req.key_only = 1;
+    req.limit = 1;
+    req.start_key.data = (uint8_t *)k;
+    req.start_key.len = n;
+    req.end_key.data = r.end_key; /* empty: the last region, no end */
+    req.end_key.len = r.n_end;
+    rc = tikv_ctx_set_locks(&t->locks, &ctx);
+    if (rc == TITO_OK) {
+      rc = tikv_send(c, &bo, &r, M_SCAN, &req.base, &ctx,
+                     &kvrpcpb__scan_response__descriptor,
+                     (ProtobufCMessage **)&resp, pzErr);
+    } else {
+      rc = tikv_error(pzErr, rc, "out of memory");
+    }
+    tikv_ctx_clear_locks(&ctx);
+    if (rc == TIKV_RETRY_REGION) {
+      tikv_region_clear(&r);
+      continue;
+    }
+    if (rc) {
+      tikv_region_clear(&r);
+      return rc;
+    }
+    pErr = resp->error ? resp->error
+           : resp->n_pairs > 0 ? resp->pairs[0]->error : NULL;
+    if (pErr && pErr->locked) {
+      pLock = pErr->locked;
+      rc = tikv_resolve_locks(c, &bo, &t->locks, t->startTs, 0, &pLock, 1,
+                              pzErr);
+      protobuf_c_message_free_unpacked(&resp->base, NULL);
+      tikv_region_clear(&r);
+      if (rc) return rc;
+      continue;
+    }
+    if (pErr) {
+      rc = tikv_key_error(pErr, "scan", pzErr);
+    } else if (resp->n_pairs == 0) {
+      snapshot_gap(t, k, n, r.end_key, r.n_end);
+      rc = TITO_NOTFOUND;
+    } else {
+      ProtobufCBinaryData *f = &resp->pairs[0]->key;
+      rc = TITO_OK;
+      if (key_cmp(f->data, f->len, k, n) != 0) {
+        snapshot_gap(t, k, n, f->data, f->len);
+        rc = TITO_NOTFOUND;
+      }
+      tikv_stats_add(TIKV_STAT_BYTES_READ, (int64_t)f->len);
+    }
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    tikv_region_clear(&r);
+    return rc;
+  }
+}
+
+/* A value the write buffer holds, copied as tikv_txn_get returns it. */
+static int buffered_value(const uint8_t *v, size_t nv, uint8_t **ppVal,
+                          size_t *pn, char **pzErr) {
+  *ppVal = malloc(nv ? nv : 1);
+  if (!*ppVal) return tikv_error(pzErr, TITO_NOMEM, "out of memory");
+  if (nv) memcpy(*ppVal, v, nv);
+  *pn = nv;
+  return TITO_OK;
+}
+
+int tikv_txn_probe(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
+                   size_t *pn, char **pzErr) {
+  const uint8_t *v = NULL;
+  size_t nv = 0;
+  int rc;
+  if (ppVal) {
+    *ppVal = NULL;
+    *pn = 0;
+  }
+  switch (membuf_lookup(t->pBuf, k, n, &v, &nv)) {
+  case MEMBUF_PUT:
+  case MEMBUF_INSERT:
+    return ppVal ? buffered_value(v, nv, ppVal, pn, pzErr) : TITO_OK;
+  case MEMBUF_DEL:
+    return TITO_NOTFOUND;
+  }
+  rc = txn_ensure_ts(t, pzErr);
+  if (rc == TITO_OK) rc = snapshot_probe(t, k, n, pzErr);
+  if (rc == TITO_OK && ppVal) rc = snapshot_get(t, k, n, ppVal, pn, pzErr);
+  return rc;
+}
+
 int tikv_txn_get(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
                  size_t *pn, char **pzErr) {
   const uint8_t *v = NULL;
@@ -198,16 +325,13 @@ int tikv_txn_get(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
   switch (membuf_lookup(t->pBuf, k, n, &v, &nv)) {
   case MEMBUF_PUT:
   case MEMBUF_INSERT:
-    *ppVal = malloc(nv ? nv : 1);
-    if (!*ppVal) return tikv_error(pzErr, TITO_NOMEM, "out of memory");
-    if (nv) memcpy(*ppVal, v, nv);
-    *pn = nv;
-    return TITO_OK;
+    return buffered_value(v, nv, ppVal, pn, pzErr);
   case MEMBUF_DEL:
     return TITO_NOTFOUND;
   }
   int rc = txn_ensure_ts(t, pzErr);
   if (rc) return rc;
+  if (t->pGaps && tikv_gaps_has(t->pGaps, k, n)) return TITO_NOTFOUND;
   return snapshot_get(t, k, n, ppVal, pn, pzErr);
 }
 
@@ -238,12 +362,6 @@ typedef struct bg_job {
   pthread_mutex_t mu;
 } bg_job;
 
-static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
-  size_t m = na < nb ? na : nb;
-  int c = m ? memcmp(a, b, m) : 0;
-  if (c) return c;
-  return na < nb ? -1 : (na > nb ? 1 : 0);
-}
 
 /* Index of key (k, n) in aKey[lo..hi), or -1. */
 static int bg_find(bg_key *aKey, int lo, int hi, const uint8_t *k, size_t n) {
@@ -955,10 +1073,8 @@ int tikv_txn_insert(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
   if (rc) return rc;
   if (bCheckNow &&
       membuf_lookup(t->pBuf, k, nk, NULL, NULL) == MEMBUF_NONE) {
-    uint8_t *pOld = NULL;
-    size_t nOld = 0;
-    rc = tikv_txn_get(t, k, nk, &pOld, &nOld, pzErr);
-    free(pOld);
+    rc = txn_ensure_ts(t, pzErr);
+    if (rc == TITO_OK) rc = snapshot_probe(t, k, nk, pzErr);
     if (rc == TITO_OK) {
       return tikv_error(pzErr, TITO_EXISTS, "key %s already exists",
                         tikv_key_str(k, nk, zKey, sizeof zKey));

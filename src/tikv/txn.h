@@ -43,6 +43,13 @@ int tikv_txn_snapshot(tikv_txn *, char **pzErr);
 int tikv_txn_get(tikv_txn *, const uint8_t *k, size_t n, uint8_t **ppVal,
                  size_t *pn, char **pzErr);
 
+/* The same read of a key expected absent (kv.h xProbe; ppVal NULL: only
+** whether it exists): a miss asks TiKV for the first key at or after k,
+** learning the gap before it (gaps.h), and a read inside a learned gap
+** needs no round trip. A hit that wants the value reads it with a KvGet. */
+int tikv_txn_probe(tikv_txn *, const uint8_t *k, size_t n, uint8_t **ppVal,
+                   size_t *pn, char **pzErr);
+
 /* Batch read: xRow(pCtx, i, value) for each apKey[i] that exists, on the
 ** calling thread, in no particular order (duplicates in apKey are reported
 ** once each). Keys are grouped by region and the regions read in parallel.

@@ -168,6 +168,57 @@ static void case_insert(tito_kv *a, tito_kv *b) {
   group("xInsert: insert-if-absent, TITO_EXISTS changes nothing");
 }
 
+/* tito_kv_probe (xProbe, or xGet) rendered as get() renders; bValue 0:
+** "+" if present. */
+static const char *probe(tito_kv *p, const char *zKey, int bValue) {
+  static char a[8][128];
+  static int i;
+  char *z = a[i++ % 8];
+  const uint8_t *v = NULL;
+  int nv = 0;
+  int rc = tito_kv_probe(p, U(zKey), L(zKey), bValue ? &v : NULL,
+                         bValue ? &nv : NULL);
+  if (rc == TITO_OK && bValue) snprintf(z, 128, "%.*s", nv, (const char *)v);
+  else if (rc == TITO_OK) snprintf(z, 128, "+");
+  else if (rc == TITO_NOTFOUND) snprintf(z, 128, "-");
+  else snprintf(z, 128, "!%d", rc);
+  return z;
+}
+
+/* xProbe answers as xGet does, whatever it learned from earlier misses:
+** present and absent keys, the transaction's own puts, deletes and
+** inserts, keys committed elsewhere after its snapshot. */
+static void case_probe(tito_kv *a, tito_kv *b) {
+  const char *ka = key("pr/a"), *ka2 = key("pr/a2"), *kb = key("pr/b"),
+             *kc = key("pr/c"), *kz = key("pr/z");
+  CHECK(write1(a, kb, "B") == TITO_OK);
+  CHECK(kvf_host_begin(a) == 0 && M(a)->xBegin(a) == 0);
+  CHECK(strcmp(probe(a, ka, 1), "-") == 0 && strcmp(probe(a, ka, 0), "-") == 0);
+  CHECK(strcmp(probe(a, kb, 1), "B") == 0 && strcmp(probe(a, kb, 0), "+") == 0);
+  CHECK(strcmp(probe(a, kc, 0), "-") == 0 && strcmp(probe(a, kz, 0), "-") == 0);
+  if (fix.bOwnSnapshot) {
+    /* committed elsewhere inside the range a miss learned: the snapshot
+    ** still has no such key, and neither answer sees it */
+    CHECK(write1(b, ka2, "late") == TITO_OK);
+    CHECK(strcmp(probe(a, ka2, 1), get(a, ka2)) == 0 &&
+          strcmp(get(a, ka2), "-") == 0);
+  }
+  CHECK(put(a, kc, "C") == 0);
+  CHECK(strcmp(probe(a, kc, 1), "C") == 0 && strcmp(probe(a, kc, 0), "+") == 0);
+  CHECK(M(a)->xDelete(a, U(kb), L(kb)) == 0);
+  CHECK(strcmp(probe(a, kb, 1), "-") == 0 && strcmp(probe(a, kb, 0), "-") == 0);
+  CHECK(M(a)->xInsert(a, U(ka), L(ka), U("A"), 1) == TITO_OK);
+  CHECK(strcmp(probe(a, ka, 1), "A") == 0);
+  CHECK(M(a)->xInsert(a, U(kz), L(kz), U("Z"), 1) == TITO_OK);
+  CHECK(M(a)->xPrepare(a) == 0 && kvf_host_commit(a) == 0);
+  M(a)->xCommit(a);
+  /* a new transaction learns afresh: the committed keys are present */
+  CHECK(strcmp(probe(b, ka, 1), "A") == 0 && strcmp(probe(b, kb, 0), "-") == 0);
+  CHECK(strcmp(probe(b, kc, 1), "C") == 0 && strcmp(probe(b, kz, 0), "+") == 0);
+  if (fix.bOwnSnapshot) CHECK(strcmp(probe(b, ka2, 1), "late") == 0);
+  group("xProbe: the answers of xGet, own writes and later commits included");
+}
+
 /* n keys pm/NNN (values vNNN) for xPutMany, in an array of pointers. */
 static void many_keys(int n, char (*az)[64], char (*azv)[16],
                       const uint8_t **apK, int *anK, const uint8_t **apV,
@@ -719,6 +770,7 @@ int main(void) {
   }
   case_point(a, b);
   case_insert(a, b);
+  case_probe(a, b);
   case_put_many(a, b);
   case_scan(a);
   case_delete_range(a, b);
