@@ -178,7 +178,10 @@ static void storeClose(tito_store *p) {
   p->pMark = 0;
   if (p->pKv) {
     if (p->bRemote) {
-      if (p->bInTxn || p->bReadTxn) p->pKv->pMethods->xRollback(p->pKv);
+      /* Whatever the flags say (they once missed the writes a function
+      ** made outside BEGIN, see titoCallBegin): a pooled handle carries no
+      ** transaction to the next connection. Without one this is a no-op. */
+      p->pKv->pMethods->xRollback(p->pKv);
       tito_registry_release(p->zUrl, p->pKv);
     } else {
       p->pKv->pMethods->xClose(p->pKv);

@@ -119,8 +119,10 @@ static int kv_read_txn(kv_tikv *p, txn_ref **ppRef) {
   return ref_new(p, 0, ppRef);
 }
 
-static int kvt_get(tito_kv *pKv, const uint8_t *pKey, int nKey,
-                   const uint8_t **ppVal, int *pnVal) {
+/* xGet (bProbe 0) or xProbe (1; ppVal may then be NULL): the value, kept
+** until the next read, in *ppVal. */
+static int kvt_read(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                    const uint8_t **ppVal, int *pnVal, int bProbe) {
   kv_tikv *p = (kv_tikv *)pKv;
   txn_ref *r = NULL;
   int rc = kv_read_txn(p, &r);
@@ -128,28 +130,12 @@ static int kvt_get(tito_kv *pKv, const uint8_t *pKey, int nKey,
   uint8_t *v = NULL;
   size_t nv = 0;
   char *zErr = NULL;
-  rc = tikv_txn_get(r->pTxn, pKey, (size_t)nKey, &v, &nv, &zErr);
-  ref_release(r);
-  if (rc == TITO_OK) {
-    free(p->pLastVal);
-    p->pLastVal = v;
-    *ppVal = v;
-    *pnVal = (int)nv;
+  if (bProbe) {
+    rc = tikv_txn_probe(r->pTxn, pKey, (size_t)nKey, ppVal ? &v : NULL, &nv,
+                        &zErr);
+  } else {
+    rc = tikv_txn_get(r->pTxn, pKey, (size_t)nKey, &v, &nv, &zErr);
   }
-  return kv_set_err(p, rc, zErr);
-}
-
-static int kvt_probe(tito_kv *pKv, const uint8_t *pKey, int nKey,
-                     const uint8_t **ppVal, int *pnVal) {
-  kv_tikv *p = (kv_tikv *)pKv;
-  txn_ref *r = NULL;
-  int rc = kv_read_txn(p, &r);
-  if (rc) return rc;
-  uint8_t *v = NULL;
-  size_t nv = 0;
-  char *zErr = NULL;
-  rc = tikv_txn_probe(r->pTxn, pKey, (size_t)nKey, ppVal ? &v : NULL, &nv,
-                      &zErr);
   ref_release(r);
   if (rc == TITO_OK && ppVal) {
     free(p->pLastVal);
@@ -158,6 +144,16 @@ static int kvt_probe(tito_kv *pKv, const uint8_t *pKey, int nKey,
     *pnVal = (int)nv;
   }
   return kv_set_err(p, rc, zErr);
+}
+
+static int kvt_get(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                   const uint8_t **ppVal, int *pnVal) {
+  return kvt_read(pKv, pKey, nKey, ppVal, pnVal, 0);
+}
+
+static int kvt_probe(tito_kv *pKv, const uint8_t *pKey, int nKey,
+                     const uint8_t **ppVal, int *pnVal) {
+  return kvt_read(pKv, pKey, nKey, ppVal, pnVal, 1);
 }
 
 typedef struct mg_ctx {
