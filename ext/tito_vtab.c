@@ -375,6 +375,11 @@ int titoTableReady(tito_vtab *p) {
         zErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
                                "not fit its indexes", p->zName);
       }
+      /* A remote store's reads are round trips: the rows scans read serve
+      ** the old rows of the writes that follow (row_cache.h). */
+      if (rc == SQLITE_OK && p->pStore->bRemote) {
+        rc = tito_table_keep_reads(p->pTab);
+      }
       /* The slots of its columns, after a DROP COLUMN (column_slots.h). */
       if (rc == SQLITE_OK) {
         rc = tito_column_slots_read(p->pTab, p->pTab->pModel);
@@ -993,6 +998,8 @@ static int titoFilter(sqlite3_vtab_cursor *pBase, int idxNum,
     titoSetError(pBase->pVtab, "%s", tito_store_errmsg(p->pStore));
     return rc;
   }
+  /* The rows the scan reads are kept under this snapshot (table.h). */
+  p->pTab->iSnap = tito_store_snapshot(p->pStore);
   if (plan.iPath >= 2) {
     rc = titoReadIndex(p, idxStr, &plan.iPath);
     if (rc != SQLITE_OK) return rc;
@@ -1178,6 +1185,8 @@ static int vtabUpdateRow(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
   bInsert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
   sqlite3_free(pTab->zErr); /* no stale message from an earlier write */
   pTab->zErr = 0;
+  /* The old row comes from a scan's copy only if read at this snapshot. */
+  pTab->iSnap = tito_store_snapshot(p->pStore);
   if (!bInsert) rc = updateOldKey(p, argv[0], pOldKey);
   if (rc == SQLITE_OK && argc == 1) {
     rc = tito_table_delete(pTab, pOldKey->a, pOldKey->n);
@@ -1321,7 +1330,10 @@ static int titoSync(sqlite3_vtab *pVtab) {
 
 static void vtabEnd(tito_vtab *p, int bCommit) {
   p->bWriting = 0;
-  if (p->pTab) p->pTab->cacheKey.n = 0;
+  if (p->pTab) {
+    p->pTab->cacheKey.n = 0;
+    tito_table_reads_clear(p->pTab);
+  }
   if (p->pStore) tito_store_end(p->pStore, bCommit);
 }
 

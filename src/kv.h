@@ -187,6 +187,11 @@ struct tito_kv_methods {
   ** trip (TiKV: src/tikv/gaps.h). */
   int (*xProbe)(tito_kv *, const uint8_t *pKey, int nKey,
                 const uint8_t **ppVal, int *pnVal);
+  /* Optional (NULL: the store cannot tell): 1 if the open transaction has
+  ** written or deleted the key (its own write, still to commit), else 0.
+  ** With a snapshot of its own, a key the transaction did not write reads
+  ** what it read earlier in the transaction (row_cache.h relies on it). */
+  int (*xWritten)(tito_kv *, const uint8_t *pKey, int nKey);
 };
 
 /* Every backend's handle starts with this. */

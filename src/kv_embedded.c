@@ -1105,6 +1105,7 @@ static const tito_kv_methods embMethods = {
   0, /* xFence: SQLite's write lock serializes the writers */
   embPutMany,
   0, /* xProbe: xGet, a read inside SQLite's own b-tree */
+  0, /* xWritten: no snapshot of its own (reads see SQLite's state) */
 };
 
 int tito_kv_embedded_open(sqlite3 *db, const char *zSchema, tito_kv **ppKv,

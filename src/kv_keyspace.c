@@ -59,6 +59,13 @@ static int ksProbe(tito_kv *pKv, const uint8_t *pKey, int nKey,
   return tito_kv_probe(p->pInner, p->k1.a, p->k1.n, ppVal, pnVal);
 }
 
+static int ksWritten(tito_kv *pKv, const uint8_t *pKey, int nKey) {
+  KsKv *p = (KsKv *)pKv;
+  if (p->pInner->pMethods->xWritten == 0) return 1; /* cannot tell: "yes" */
+  if (ksKey(p, &p->k1, pKey, nKey)) return 1;
+  return p->pInner->pMethods->xWritten(p->pInner, p->k1.a, p->k1.n);
+}
+
 static int ksMultiGet(tito_kv *pKv, int nKey, const uint8_t *const *apKey,
                       const int *anKey, tito_kv_row_fn xRow, void *pCtx) {
   KsKv *p = (KsKv *)pKv;
@@ -300,6 +307,7 @@ static const tito_kv_methods ksMethods = {
     ksClose,     ksReadBegin, ksReadEnd,     ksStats,     ksSkip,
     ksFence,     0, /* xPutMany: xPut each (the inner store, TiKV, buffers puts) */
     ksProbe,
+    ksWritten,
 };
 
 int tito_kv_keyspace_wrap(tito_kv *pInner, const char *zKeyspace,

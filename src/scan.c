@@ -556,6 +556,7 @@ static int scanOpenRange(tito_scan *p) {
 ** index scan). SQLITE_DONE if the row vanished.
 */
 static void scanEntryReset(tito_scan *p);
+static int entryRowKey(tito_scan *p);
 
 static int scanLoadKV(tito_scan *p, const uint8_t *k, int nk,
                       const uint8_t *v, int nv) {
@@ -894,6 +895,16 @@ static int scanSettleRow(tito_scan *p) {
 static int scanSettle(tito_scan *p) {
   int rc = scanSettleRow(p);
   p->bTouched = 0;
+  if (rc == SQLITE_OK && !p->bEof && p->pTab->pReadRows) {
+    /* For the writes that may follow (row_cache.h): the row, or the key
+    ** of an index entry read alone. */
+    if (p->pVal && !p->bEntry) {
+      tito_table_row_read(p->pTab, p->rowKey.a, p->rowKey.n, p->pVal,
+                          p->nVal);
+    } else if (p->bEntry && entryRowKey(p) == SQLITE_OK) {
+      tito_table_row_named(p->pTab, p->rowKey.a, p->rowKey.n);
+    }
+  }
   /* Batched and sorted rows were read when their batch was. */
   p->nRowWrite = p->bBatch || p->bSorted ? p->nReadWrite : p->pTab->nWrite;
   return rc;
@@ -1152,8 +1163,6 @@ static int scanTouch(tito_scan *p) {
   p->bTouched = 1;
   return p->bCounting ? scanCountMaterialize(p) : SQLITE_OK;
 }
-
-static int entryRowKey(tito_scan *p);
 
 const uint8_t *tito_scan_key(tito_scan *p, int *pnKey) {
   int rc = scanTouch(p);

@@ -101,6 +101,10 @@ struct tito_table {
   tito_buf evScratch;
   /* The model's records read ahead by tito_table_records_prefetch, each
   ** handed out once (index TITO_KIND_x - TITO_KIND_STATS). */
+  struct tito_row_cache *pReadRows; /* rows scans read, or NULL: off
+                        ** (tito_table_keep_reads; row_cache.h) */
+  unsigned iSnap;       /* the store's snapshot number now (set by the
+                        ** caller before reads and writes; 0: unknown) */
   int bPrefetched;
   uint8_t abRecord[4];  /* 1: read and present, 2: read and absent */
   tito_buf aRecord[4];
@@ -194,6 +198,21 @@ int tito_table_purge(tito_table *);
 #define TITO_KIND_SLOTS 0x06 /* column_slots.h */
 #define TITO_KIND_MARKS 0x07 /* | row key suffix: index_sorted.h */
 void tito_table_model_key(tito_table *, uint8_t kind, tito_buf *pOut);
+
+/* Keep the rows scans read (tagged with pTab->iSnap) to serve the old
+** rows of the writes that follow in the same snapshot, where the store
+** says which keys the transaction wrote (kv.h xWritten): a store whose
+** reads are round trips. SQLite result code. */
+int tito_table_keep_reads(tito_table *);
+/* A scan read row key k's value v (kept when keep_reads is on). */
+void tito_table_row_read(tito_table *, const uint8_t *k, int nk,
+                         const uint8_t *v, int nv);
+/* A scan of index entries only yielded row key k (its value unread): a
+** write that then needs that row reads it and the ones named after it
+** with one multi-get (row_cache.h). */
+void tito_table_row_named(tito_table *, const uint8_t *k, int nk);
+/* Forget the rows kept (the transaction ended). */
+void tito_table_reads_clear(tito_table *);
 
 /* The bytes of the model's own record P | id | kind (kind STATS to SLOTS):
 ** TITO_OK, TITO_NOTFOUND or the store's error code, as xGet. Valid until

@@ -156,6 +156,11 @@ static int kvt_probe(tito_kv *pKv, const uint8_t *pKey, int nKey,
   return kvt_read(pKv, pKey, nKey, ppVal, pnVal, 1);
 }
 
+static int kvt_written(tito_kv *pKv, const uint8_t *pKey, int nKey) {
+  kv_tikv *p = (kv_tikv *)pKv;
+  return p->pRef ? tikv_txn_buffered(p->pRef->pTxn, pKey, (size_t)nKey) : 0;
+}
+
 typedef struct mg_ctx {
   tito_kv_row_fn xRow;
   void *pCtx;
@@ -451,6 +456,7 @@ static const tito_kv_methods kvt_methods = {
     kvt_fence,
     NULL, /* xPutMany: puts are buffered until commit anyway */
     kvt_probe,
+    kvt_written,
 };
 
 int tito_kv_tikv_open(const tikv_config *pConfig, tito_kv **pp, char **pzErr) {

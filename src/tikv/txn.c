@@ -294,6 +294,10 @@ static int buffered_value(const uint8_t *v, size_t nv, uint8_t **ppVal,
   return TITO_OK;
 }
 
+int tikv_txn_buffered(tikv_txn *t, const uint8_t *k, size_t n) {
+  return membuf_lookup(t->pBuf, k, n, NULL, NULL) != MEMBUF_NONE;
+}
+
 int tikv_txn_probe(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
                    size_t *pn, char **pzErr) {
   const uint8_t *v = NULL;

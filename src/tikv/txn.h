@@ -50,6 +50,10 @@ int tikv_txn_get(tikv_txn *, const uint8_t *k, size_t n, uint8_t **ppVal,
 int tikv_txn_probe(tikv_txn *, const uint8_t *k, size_t n, uint8_t **ppVal,
                    size_t *pn, char **pzErr);
 
+/* 1 if the transaction's write buffer holds key k (a put, insert or
+** delete), else 0. No round trip. */
+int tikv_txn_buffered(tikv_txn *, const uint8_t *k, size_t n);
+
 /* Batch read: xRow(pCtx, i, value) for each apKey[i] that exists, on the
 ** calling thread, in no particular order (duplicates in apKey are reported
 ** once each). Keys are grouped by region and the regions read in parallel.

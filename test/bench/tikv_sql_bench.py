@@ -125,6 +125,18 @@ def main():
                      'region', 'KvScan: the first checks of the row keys and '
                      'the unique entries; the later ones fall in the gaps '
                      'they learned (no round trip); KvGet: 1 fence'))
+        stmt('UPDATE of 20 rows by a key range, an indexed column',
+             '2 Tso + 1 KvScan + 1 KvPrewrite + 1 KvCommit',
+             "UPDATE users SET role = 'r' || (id % 3) WHERE id BETWEEN 30 "
+             "AND 49", 'the old rows come from the scan\'s copy (row_cache.h;'
+             ' 20 KvGet before); KvGet: the catalog check and the fence')
+        roles = iter(['r7', 'r8'])  # the warm run deletes the first
+        stmt('DELETE of 8 rows by a plain index', '2 Tso + 1 KvScan + '
+             '1 KvBatchGet + 1 KvPrewrite + 1 KvCommit', None,
+             'the scan reads the index entries only (the key is all SQLite '
+             'asks for); the first old row missed reads it and the keys the '
+             'scan named after it in one KvBatchGet (8 KvGet before)',
+             fresh=lambda: "DELETE FROM users WHERE role = '%s'" % next(roles))
         stmt('join of 100 outer rows on the key', '1 Tso + 1 KvScan + '
              '100 KvGet', 'SELECT count(*) FROM orders o JOIN users u ON '
              'u.id = o.user_id', 'one point get per outer row: SQLite '
