@@ -207,15 +207,29 @@ int titoAnchorJoin(tito_conn *pConn, char **pzErr) {
 ** A function's writes in autocommit mode. The statement calling it is a
 ** read as far as SQLite knows, so the anchor's INSERT (a statement of its
 ** own) would commit SQLite's transaction, and the store's with it, at once:
-** before the function writes. Those writes would then wait in the store's
+** before the function writes (called by a statement that writes, it
+** joins that statement's transaction instead, which is right). Those writes would then wait in the store's
 ** transaction for a commit that never comes (another connection of the
 ** process sharing the store handle would even see them). So the function
 ** opens a transaction first, as tito_alter does, and ends it on return.
 */
+/* Is a statement that writes running (the one calling, as in INSERT INTO
+** x SELECT tito_analyze(...))? Then SQLite commits when it ends, the
+** anchor's INSERT joins that transaction, and no savepoint may be opened. */
+static int callInWriter(sqlite3 *db) {
+  sqlite3_stmt *s;
+  for (s = sqlite3_next_stmt(db, 0); s; s = sqlite3_next_stmt(db, s)) {
+    if (sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s)) return 1;
+  }
+  return 0;
+}
+
 int titoCallBegin(tito_conn *pConn, int *pbOwn, char **pzErr) {
   int rc;
   *pbOwn = 0;
-  if (!sqlite3_get_autocommit(pConn->db)) return SQLITE_OK;
+  if (!sqlite3_get_autocommit(pConn->db) || callInWriter(pConn->db)) {
+    return SQLITE_OK;
+  }
   rc = sqlite3_exec(pConn->db, "SAVEPOINT tito_call", 0, 0, 0);
   if (rc != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("cannot open a transaction: %s",

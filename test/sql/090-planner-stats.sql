@@ -116,3 +116,8 @@ EXPLAIN QUERY PLAN SELECT count(*) FROM n_orders WHERE status = 'shipped';
 EXPLAIN QUERY PLAN SELECT max(created_at) FROM n_orders WHERE customer_id = 7;
 .print '-- IN subquery'
 EXPLAIN QUERY PLAN SELECT * FROM n_line_items WHERE order_id IN (SELECT id FROM n_orders WHERE customer_id = 3);
+.print '-- tito_analyze called by a statement that writes: committed with it'
+CREATE TEMP TABLE analyzed(n);
+INSERT INTO analyzed SELECT tito_analyze('customers');
+SELECT n FROM analyzed;
+SELECT idx, entries FROM tito_stat('customers');

@@ -461,6 +461,12 @@ def autocommit_calls(cluster, prefix):
         a.execute("SELECT tito_lease('jobs', 'g', 'w1', 600)")
         cons = w.rows("SELECT consumer, lease_owner FROM tito_consumers "
                       "WHERE topic = 'jobs'")
+        # Called by a statement that writes: its transaction carries them.
+        a.execute("CREATE TEMP TABLE log(x)")
+        a.execute("INSERT INTO log SELECT tito_group_start('jobs', 'g2', "
+                  "'end')")
+        g2 = w.rows("SELECT DISTINCT consumer FROM tito_consumers WHERE "
+                    "topic = 'jobs' AND consumer = 'g2'")
     finally:
         w.close()
     tap(stats == [[None, 3], ['by_g', 3]],
@@ -468,6 +474,8 @@ def autocommit_calls(cluster, prefix):
     tap(cons != [] and all(r == ['g', 'w1'] for r in cons),
         'autocommit calls: tito_group_start and tito_lease are committed',
         cons)
+    tap(g2 == [['g2']], 'autocommit calls: called by an INSERT, committed '
+        'with it', g2)
     e = err_of(a, "SELECT tito_group_start('nosuch', 'g', 'end')")
     tap(e is not None and a.in_transaction is False,
         'autocommit calls: a failed call leaves no transaction open', e)
