@@ -483,6 +483,15 @@ def autocommit_calls(cluster, prefix):
     a.close()
 
 
+def same_as_ordinary(c, label):
+    """Tito table w holds what ordinary table n holds, tito_check ok."""
+    got = c.execute("SELECT id, g FROM w ORDER BY id").fetchall()
+    ref = c.execute("SELECT id, g FROM n ORDER BY id").fetchall()
+    chk = c.execute("SELECT tito_check('w')").fetchone()[0]
+    tap(got == ref and chk == 'ok', label, (chk,
+        [r for r in got if r not in ref], [r for r in ref if r not in got]))
+
+
 def writes_after_scan(cluster, prefix):
     """A multi-row UPDATE or DELETE takes each old row from what its scan
     read at the same snapshot (no KvGet per row), unless the transaction
@@ -531,12 +540,8 @@ def writes_after_scan(cluster, prefix):
               "DELETE FROM %s WHERE id BETWEEN 30 AND 35"):
         c.execute(q % 'w')
         c.execute(q % 'n')
-    got = c.execute("SELECT id, g FROM w ORDER BY id").fetchall()
-    ref = c.execute("SELECT id, g FROM n ORDER BY id").fetchall()
-    chk = c.execute("SELECT tito_check('w')").fetchone()[0]
-    tap(got == ref and chk == 'ok', 'writes after a scan: OR REPLACE moving '
-        'keys onto rows the scan read, as an ordinary table', (chk,
-        [r for r in got if r not in ref], [r for r in ref if r not in got]))
+    same_as_ordinary(c, 'writes after a scan: OR REPLACE moving keys onto '
+                     'rows the scan read, as an ordinary table')
     # By an index that yields keys only: the rows are read ahead in one
     # multi-get at the first write, and own writes still win.
     if cluster.control:
@@ -557,12 +562,8 @@ def writes_after_scan(cluster, prefix):
         c.execute(q % 'w')
         c.execute(q % 'n')
     c.execute("COMMIT")
-    got = c.execute("SELECT id, g FROM w ORDER BY id").fetchall()
-    ref = c.execute("SELECT id, g FROM n ORDER BY id").fetchall()
-    chk = c.execute("SELECT tito_check('w')").fetchone()[0]
-    tap(got == ref and chk == 'ok', 'writes after a scan: UPDATE and DELETE '
-        'by an index inside one transaction, as an ordinary table', (chk,
-        [r for r in got if r not in ref], [r for r in ref if r not in got]))
+    same_as_ordinary(c, 'writes after a scan: UPDATE and DELETE by an index '
+                     'inside one transaction, as an ordinary table')
     c.execute('DROP TABLE w')
     c.close()
 
