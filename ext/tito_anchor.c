@@ -203,16 +203,6 @@ int titoAnchorJoin(tito_conn *pConn, char **pzErr) {
   return rc;
 }
 
-/*
-** A function's writes in autocommit mode. The statement calling it is a
-** read as far as SQLite knows, so the anchor's INSERT (a statement of its
-** own) would commit SQLite's transaction, and the store's with it, at once:
-** before the function writes (called by a statement that writes, it
-** joins that statement's transaction instead, which is right). Those writes would then wait in the store's
-** transaction for a commit that never comes (another connection of the
-** process sharing the store handle would even see them). So the function
-** opens a transaction first, as tito_alter does, and ends it on return.
-*/
 /* Is a statement that writes running (the one calling, as in INSERT INTO
 ** x SELECT tito_analyze(...))? Then SQLite commits when it ends, the
 ** anchor's INSERT joins that transaction, and no savepoint may be opened. */
@@ -224,6 +214,16 @@ static int callInWriter(sqlite3 *db) {
   return 0;
 }
 
+/*
+** A function's writes in autocommit mode. The statement calling it is a
+** read as far as SQLite knows, so the anchor's INSERT (a statement of its
+** own) would commit SQLite's transaction, and the store's with it, at once:
+** before the function writes. Those writes would then wait in the store's
+** transaction for a commit that never comes (another connection of the
+** process sharing the store handle would even see them). So the function
+** opens a transaction first, as tito_alter does, and ends it on return;
+** called by a statement that writes, it joins that one's instead.
+*/
 int titoCallBegin(tito_conn *pConn, int *pbOwn, char **pzErr) {
   int rc;
   *pbOwn = 0;

@@ -289,11 +289,11 @@ static void storeFunc(sqlite3_context *ctx, sqlite3_value **argv,
   if (rc == SQLITE_OK) rc = titoEventsWriteBegin(pConn, pStore, &zErr);
   if (rc == SQLITE_OK) rc = xDo(pConn, pStore->pKv, zTopic, zGroup, zArg, &zErr);
   if (pStore) tito_store_release(pStore);
-  if (rc == SQLITE_DONE) { /* nothing to do: still a success */
-    rc = titoCallEnd(pConn, bOwn, SQLITE_OK, &zErr);
-    if (rc == SQLITE_OK) rc = SQLITE_DONE;
-  } else {
-    rc = titoCallEnd(pConn, bOwn, rc, &zErr);
+  {
+    /* SQLITE_DONE (nothing to do) is a success too: committed. */
+    int rcEnd = titoCallEnd(pConn, bOwn, rc == SQLITE_DONE ? SQLITE_OK : rc,
+                            &zErr);
+    if (rc != SQLITE_DONE || rcEnd != SQLITE_OK) rc = rcEnd;
   }
   if (rc == SQLITE_OK || rc == SQLITE_DONE) {
     sqlite3_result_int(ctx, rc == SQLITE_OK);

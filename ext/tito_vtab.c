@@ -366,6 +366,11 @@ int titoTableReady(tito_vtab *p) {
       p->pTab->pHeads = p->pStore->pHeads;
       rc = titoTableDefaults(p->pConn->db, p->pTab);
     }
+    /* A remote store's reads are round trips: the rows scans read serve
+    ** the old rows of the writes that follow (row_cache.h). */
+    if (rc == SQLITE_OK && p->pStore->bRemote) {
+      rc = tito_table_keep_reads(p->pTab);
+    }
     /* The model's records, read ahead with one multi-get (table.h). */
     if (rc == SQLITE_OK) rc = tito_table_records_prefetch(p->pTab);
     if (rc == SQLITE_OK) {
@@ -374,11 +379,6 @@ int titoTableReady(tito_vtab *p) {
       if (rc == SQLITE_CORRUPT) {
         zErr = sqlite3_mprintf("tito: %s: the record of its index ids does "
                                "not fit its indexes", p->zName);
-      }
-      /* A remote store's reads are round trips: the rows scans read serve
-      ** the old rows of the writes that follow (row_cache.h). */
-      if (rc == SQLITE_OK && p->pStore->bRemote) {
-        rc = tito_table_keep_reads(p->pTab);
       }
       /* The slots of its columns, after a DROP COLUMN (column_slots.h). */
       if (rc == SQLITE_OK) {

@@ -556,8 +556,8 @@ static int iterPastEnd(EmbIter *it) {
     return !it->bKeyBlob ||
            tito_bytes_cmp(it->pKey, it->nKey, it->aBound, it->nLo) < 0;
   }
-  return it->bKeyBlob && tito_bytes_cmp(it->pKey, it->nKey, it->aBound + it->nLo,
-                                 it->nHi) >= 0;
+  return it->bKeyBlob && tito_bytes_cmp(it->pKey, it->nKey,
+                                        it->aBound + it->nLo, it->nHi) >= 0;
 }
 
 /* Step an iterator's statement; sets bEof. */

@@ -97,10 +97,10 @@ static int rcArena(tito_row_cache *p, int n) {
   return 0;
 }
 
-/* The slot for key k at snapshot iSnap, its key and nv bytes of value
-** stored (v may be NULL: nothing copied); NULL when not kept. */
-static rc_slot *rcStore(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
-                        int nk, const uint8_t *v, int nv) {
+/* The slot of key k at snapshot iSnap (empty, or k's), the table made
+** and the rows of another snapshot dropped first; NULL when not kept. */
+static rc_slot *rcSlot(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
+                       int nk) {
   uint32_t h;
   rc_slot *s;
   if (p == 0 || iSnap == 0) return 0;
@@ -123,7 +123,17 @@ static rc_slot *rcStore(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
   h = rcHash(k, nk);
   s = rcFind(p, k, nk, h);
   if (s->off < 0 && p->nRow >= ROW_CACHE_MAX_ROWS) return 0;
-  if (rcArena(p, nk + (nv > 0 ? nv : 0))) {
+  s->hash = h; /* an empty slot's is ignored until it is filled */
+  return s;
+}
+
+/* Store key k and nv bytes of value (v NULL, nv < 0: none) in slot s
+** (from rcSlot, which set its hash);
+** 0 when the arena is full (a value already there is then forgotten). */
+static int rcFill(tito_row_cache *p, rc_slot *s, const uint8_t *k, int nk,
+                  const uint8_t *v, int nv) {
+  int nData = nk + (nv > 0 ? nv : 0);
+  if (rcArena(p, nData)) {
     if (s->off >= 0 && s->nv >= 0) s->nv = NV_STALE; /* may be stale now */
     return 0;
   }
@@ -133,29 +143,25 @@ static rc_slot *rcStore(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
     p->nRow++;
     s->iNamed = -1;
   }
-  s->hash = h;
   s->off = p->nArena;
   s->nk = nk;
   s->nv = nv;
-  p->nArena += nk + (nv > 0 ? nv : 0);
-  return s;
+  p->nArena += nData;
+  return 1;
 }
 
 void tito_row_cache_put(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
                         int nk, const uint8_t *v, int nv) {
-  rcStore(p, iSnap, k, nk, v, nv);
+  rc_slot *s = rcSlot(p, iSnap, k, nk);
+  if (s) rcFill(p, s, k, nk, v, nv);
 }
 
 void tito_row_cache_name(tito_row_cache *p, unsigned iSnap, const uint8_t *k,
                          int nk) {
-  rc_slot *s;
-  if (p && p->aSlot && p->iSnap == iSnap) {
-    /* Read already (a value, or forgotten): naming changes nothing. */
-    rc_slot *t = rcFind(p, k, nk, rcHash(k, nk));
-    if (t->off >= 0) return;
-  }
-  s = rcStore(p, iSnap, k, nk, 0, NV_NAMED);
-  if (s && s->iNamed < 0 && p->nNamed < ROW_CACHE_MAX_ROWS) {
+  rc_slot *s = rcSlot(p, iSnap, k, nk);
+  /* A key read already (or named already) stays as it is. */
+  if (s == 0 || s->off >= 0 || p->nNamed >= ROW_CACHE_MAX_ROWS) return;
+  if (rcFill(p, s, k, nk, 0, NV_NAMED)) {
     s->iNamed = p->nNamed;
     p->aNamed[p->nNamed++] = (int)(s - p->aSlot);
   }

@@ -892,19 +892,22 @@ static int scanSettleRow(tito_scan *p) {
 }
 
 /* Settle, noting the table's write count the row was read at. */
+/* Keep the current row for the writes that may follow (row_cache.h): the
+** row, or the row key of an index entry read alone. */
+static void scanKeepForWrites(tito_scan *p) {
+  if (p->bEntry) {
+    if (entryRowKey(p) == SQLITE_OK) {
+      tito_table_row_named(p->pTab, p->rowKey.a, p->rowKey.n);
+    }
+  } else if (p->pVal) {
+    tito_table_row_read(p->pTab, p->rowKey.a, p->rowKey.n, p->pVal, p->nVal);
+  }
+}
+
 static int scanSettle(tito_scan *p) {
   int rc = scanSettleRow(p);
   p->bTouched = 0;
-  if (rc == SQLITE_OK && !p->bEof && p->pTab->pReadRows) {
-    /* For the writes that may follow (row_cache.h): the row, or the key
-    ** of an index entry read alone. */
-    if (p->pVal && !p->bEntry) {
-      tito_table_row_read(p->pTab, p->rowKey.a, p->rowKey.n, p->pVal,
-                          p->nVal);
-    } else if (p->bEntry && entryRowKey(p) == SQLITE_OK) {
-      tito_table_row_named(p->pTab, p->rowKey.a, p->rowKey.n);
-    }
-  }
+  if (rc == SQLITE_OK && !p->bEof && p->pTab->pReadRows) scanKeepForWrites(p);
   /* Batched and sorted rows were read when their batch was. */
   p->nRowWrite = p->bBatch || p->bSorted ? p->nReadWrite : p->pTab->nWrite;
   return rc;

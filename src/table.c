@@ -411,13 +411,14 @@ int tito_table_keep_reads(tito_table *pTab) {
   return pTab->pReadRows ? SQLITE_OK : SQLITE_NOMEM;
 }
 
+/* (row_cache.c ignores a NULL cache: keep_reads off.) */
 void tito_table_row_read(tito_table *pTab, const uint8_t *k, int nk,
                          const uint8_t *v, int nv) {
-  if (pTab->pReadRows) tito_row_cache_put(pTab->pReadRows, pTab->iSnap, k, nk, v, nv);
+  tito_row_cache_put(pTab->pReadRows, pTab->iSnap, k, nk, v, nv);
 }
 
 void tito_table_row_named(tito_table *pTab, const uint8_t *k, int nk) {
-  if (pTab->pReadRows) tito_row_cache_name(pTab->pReadRows, pTab->iSnap, k, nk);
+  tito_row_cache_name(pTab->pReadRows, pTab->iSnap, k, nk);
 }
 
 void tito_table_reads_clear(tito_table *pTab) {

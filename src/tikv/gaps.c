@@ -2,6 +2,7 @@
 ** gaps.c: key ranges known to hold no key at a snapshot (see gaps.h).
 */
 #include "tikv/gaps.h"
+#include "tikv/mcodec.h"
 #include "kv.h"
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +33,9 @@ void tikv_gaps_free(tikv_gaps *p) {
 
 int tikv_gaps_count(const tikv_gaps *p) { return p ? p->n : 0; }
 
-static int cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
-  size_t m = na < nb ? na : nb;
-  int c = m ? memcmp(a, b, m) : 0;
-  return c ? c : (na < nb ? -1 : na > nb);
-}
-
 /* Compare key k with the upper bound of g (unbounded: above every key). */
 static int cmpHi(const uint8_t *k, size_t n, const gap *g) {
-  return g->nhi == 0 ? -1 : cmp(k, n, g->hi, g->nhi);
+  return g->nhi == 0 ? -1 : tikv_key_cmp(k, n, g->hi, g->nhi);
 }
 
 /* The last range whose lo <= k, or -1. */
@@ -48,7 +43,7 @@ static int gapsFloor(const tikv_gaps *p, const uint8_t *k, size_t n) {
   int lo = 0, hi = p->n - 1, r = -1;
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
-    if (cmp(p->a[mid].lo, p->a[mid].nlo, k, n) <= 0) {
+    if (tikv_key_cmp(p->a[mid].lo, p->a[mid].nlo, k, n) <= 0) {
       r = mid;
       lo = mid + 1;
     } else {
@@ -80,21 +75,22 @@ int tikv_gaps_add(tikv_gaps *p, const uint8_t *lo, size_t nlo,
                   const uint8_t *hi, size_t nhi) {
   int i, j, k;
   gap g;
-  if (nhi && cmp(lo, nlo, hi, nhi) >= 0) return TITO_OK; /* empty */
+  if (nhi && tikv_key_cmp(lo, nlo, hi, nhi) >= 0) return TITO_OK; /* empty */
   if (p->n >= GAPS_MAX) gapsClear(p);
   /* The ranges that overlap or touch [lo, hi): a[i..j). */
   i = gapsFloor(p, lo, nlo);
   if (i < 0 || cmpHi(lo, nlo, &p->a[i]) > 0) i++;
   for (j = i; j < p->n; j++) {
-    if (nhi && cmp(p->a[j].lo, p->a[j].nlo, hi, nhi) > 0) break;
+    if (nhi && tikv_key_cmp(p->a[j].lo, p->a[j].nlo, hi, nhi) > 0) break;
   }
   /* The merged range: the lowest lo, the highest hi. */
-  if (i < j && cmp(p->a[i].lo, p->a[i].nlo, lo, nlo) < 0) {
+  if (i < j && tikv_key_cmp(p->a[i].lo, p->a[i].nlo, lo, nlo) < 0) {
     lo = p->a[i].lo;
     nlo = p->a[i].nlo;
   }
-  if (i < j && nhi && (p->a[j - 1].nhi == 0 ||
-                       cmp(p->a[j - 1].hi, p->a[j - 1].nhi, hi, nhi) > 0)) {
+  if (i < j && nhi &&
+      (p->a[j - 1].nhi == 0 ||
+       tikv_key_cmp(p->a[j - 1].hi, p->a[j - 1].nhi, hi, nhi) > 0)) {
     hi = p->a[j - 1].hi;
     nhi = p->a[j - 1].nhi;
   }

@@ -10,6 +10,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Raw keys in TiKV's order: memcmp, a proper prefix first (the write
+** buffer, the region cache, transactions and gaps all order keys so). */
+static inline int tikv_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
+                               size_t nb) {
+  size_t m = na < nb ? na : nb;
+  int c = m ? memcmp(a, b, m) : 0;
+  if (c) return c;
+  return na < nb ? -1 : (na > nb ? 1 : 0);
+}
 
 /* Bytes needed to encode n raw bytes: (n/8 + 1) * 9. */
 #define TIKV_MC_ENCODED_LEN(n) (((n) / 8 + 1) * 9)

@@ -12,6 +12,7 @@
 ** back to a mark pops records down to the log length saved in the mark.
 */
 #include "tikv/membuf.h"
+#include "tikv/mcodec.h"
 #include "kv.h"
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +57,6 @@ struct membuf {
   int nMark, nMarkAlloc;
   uint64_t nextMarkId;
 };
-
-/* memcmp order, a proper prefix first. */
-static int mb_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
-  size_t n = na < nb ? na : nb;
-  int c = n ? memcmp(a, b, n) : 0;
-  if (c) return c;
-  return na < nb ? -1 : (na > nb ? 1 : 0);
-}
 
 static int mb_live(int op) { return op == MEMBUF_PUT || op == MEMBUF_INSERT; }
 
@@ -131,7 +124,7 @@ static mb_node *mb_seek(membuf *p, const uint8_t *k, size_t nk,
                         mb_node **aPrev) {
   mb_node *x = p->head;
   for (int i = p->nLevel - 1; i >= 0; i--) {
-    while (x->next[i] && mb_cmp(x->next[i]->k, x->next[i]->nk, k, nk) < 0)
+    while (x->next[i] && tikv_key_cmp(x->next[i]->k, x->next[i]->nk, k, nk) < 0)
       x = x->next[i];
     if (aPrev) aPrev[i] = x;
   }
@@ -141,14 +134,14 @@ static mb_node *mb_seek(membuf *p, const uint8_t *k, size_t nk,
 /* The node for key k, or NULL. */
 static mb_node *mb_find(membuf *p, const uint8_t *k, size_t nk) {
   mb_node *n = mb_seek(p, k, nk, NULL);
-  return (n && mb_cmp(n->k, n->nk, k, nk) == 0) ? n : NULL;
+  return (n && tikv_key_cmp(n->k, n->nk, k, nk) == 0) ? n : NULL;
 }
 
 /* The node for key k, created in state MEMBUF_NONE if absent. */
 static mb_node *mb_find_or_add(membuf *p, const uint8_t *k, size_t nk) {
   mb_node *aPrev[MB_MAXLEVEL];
   mb_node *n = mb_seek(p, k, nk, aPrev);
-  if (n && mb_cmp(n->k, n->nk, k, nk) == 0) return n;
+  if (n && tikv_key_cmp(n->k, n->nk, k, nk) == 0) return n;
   int lvl = mb_random_level(p);
   n = calloc(1, sizeof(mb_node) + lvl * sizeof(mb_node *) + (nk ? nk : 1));
   if (!n) return NULL;
@@ -361,7 +354,7 @@ static mb_node *mb_seek_lt(membuf *p, const uint8_t *k, size_t nk, int bAll) {
   mb_node *x = p->head;
   for (int i = p->nLevel - 1; i >= 0; i--) {
     while (x->next[i] &&
-           (bAll || mb_cmp(x->next[i]->k, x->next[i]->nk, k, nk) < 0))
+           (bAll || tikv_key_cmp(x->next[i]->k, x->next[i]->nk, k, nk) < 0))
       x = x->next[i];
   }
   return x == p->head ? NULL : x;
@@ -375,14 +368,16 @@ static mb_node *mb_merge_peek(membuf_merge *m) {
     mb_node *n;
     if (m->bBufStarted) {
       n = mb_seek(p, m->pos.a, m->pos.n, NULL);
-      if (n && mb_cmp(n->k, n->nk, m->pos.a, m->pos.n) == 0) n = n->next[0];
+      if (n && tikv_key_cmp(n->k, n->nk, m->pos.a, m->pos.n) == 0)
+        n = n->next[0];
     } else if (m->bLo) {
       n = mb_seek(p, m->lo.a, m->lo.n, NULL);
     } else {
       n = p->head->next[0];
     }
     while (n && n->op == MEMBUF_NONE) n = n->next[0];
-    if (n && m->bHi && mb_cmp(n->k, n->nk, m->hi.a, m->hi.n) >= 0) n = NULL;
+    if (n && m->bHi && tikv_key_cmp(n->k, n->nk, m->hi.a, m->hi.n) >= 0)
+      n = NULL;
     return n;
   } else {
     mb_node *n;
@@ -396,7 +391,8 @@ static mb_node *mb_merge_peek(membuf_merge *m) {
       nk = n->nk;
       bAll = 0;
     }
-    if (n && m->bLo && mb_cmp(n->k, n->nk, m->lo.a, m->lo.n) < 0) n = NULL;
+    if (n && m->bLo && tikv_key_cmp(n->k, n->nk, m->lo.a, m->lo.n) < 0)
+      n = NULL;
     return n;
   }
 }
@@ -429,7 +425,7 @@ static int mb_merge_step(membuf_merge *m) {
     } else if (!m->bSrcHave) {
       c = -1;
     } else {
-      c = mb_cmp(b->k, b->nk, m->sk, m->nsk);
+      c = tikv_key_cmp(b->k, b->nk, m->sk, m->nsk);
       if (m->bReverse) c = -c;
     }
     int rc = TITO_OK;

@@ -35,18 +35,10 @@ struct tikv_region_cache {
   int nStore, nStoreAlloc;
 };
 
-/* memcmp order, shorter prefix first. */
-static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
-  size_t m = na < nb ? na : nb;
-  int c = m ? memcmp(a, b, m) : 0;
-  if (c) return c;
-  return na < nb ? -1 : (na > nb ? 1 : 0);
-}
-
 /* 1 if raw key k lies in [start, end) of r. */
 static int region_has(const tikv_region *r, const uint8_t *k, size_t n) {
-  if (r->n_start && key_cmp(k, n, r->start_key, r->n_start) < 0) return 0;
-  if (r->n_end && key_cmp(k, n, r->end_key, r->n_end) >= 0) return 0;
+  if (r->n_start && tikv_key_cmp(k, n, r->start_key, r->n_start) < 0) return 0;
+  if (r->n_end && tikv_key_cmp(k, n, r->end_key, r->n_end) >= 0) return 0;
   return 1;
 }
 
@@ -110,7 +102,7 @@ static int find_floor(tikv_region_cache *c, const uint8_t *k, size_t n) {
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
     const tikv_region *r = &c->a[mid]->r;
-    if (r->n_start == 0 || key_cmp(r->start_key, r->n_start, k, n) <= 0) {
+    if (r->n_start == 0 || tikv_key_cmp(r->start_key, r->n_start, k, n) <= 0) {
       ans = mid;
       lo = mid + 1;
     } else {
@@ -147,11 +139,12 @@ int tikv_rc_lookup_ending_at(tikv_region_cache *c, const uint8_t *key,
     int i = find_floor(c, key, n);
     if (i >= 0) {
       const tikv_region *r = &c->a[i]->r;
-      if (r->n_start && key_cmp(r->start_key, r->n_start, key, n) == 0) i--;
+      if (r->n_start && tikv_key_cmp(r->start_key, r->n_start, key, n) == 0)
+        i--;
     }
     if (i >= 0) {
       const tikv_region *r = &c->a[i]->r;
-      if (r->n_end && key_cmp(r->end_key, r->n_end, key, n) == 0) {
+      if (r->n_end && tikv_key_cmp(r->end_key, r->n_end, key, n) == 0) {
         rc = copy_out(c, i, pOut);
       }
     }
@@ -231,11 +224,11 @@ static int entry_from(const Metapb__Region *m, uint64_t leaderPeer,
 static int overlaps(const tikv_region *a, const tikv_region *b) {
   /* a.start < b.end and b.start < a.end, with empty ends = +inf. */
   if (b->n_end && a->n_start &&
-      key_cmp(a->start_key, a->n_start, b->end_key, b->n_end) >= 0) {
+      tikv_key_cmp(a->start_key, a->n_start, b->end_key, b->n_end) >= 0) {
     return 0;
   }
   if (a->n_end && b->n_start &&
-      key_cmp(b->start_key, b->n_start, a->end_key, a->n_end) >= 0) {
+      tikv_key_cmp(b->start_key, b->n_start, a->end_key, a->n_end) >= 0) {
     return 0;
   }
   return 1;
@@ -249,7 +242,8 @@ int tikv_rc_insert(tikv_region_cache *c, const Metapb__Region *m,
   int i, j, pos;
   if (rc != TITO_OK) return rc;
   if (e->r.n_end && e->r.n_start &&
-      key_cmp(e->r.start_key, e->r.n_start, e->r.end_key, e->r.n_end) >= 0) {
+      tikv_key_cmp(e->r.start_key, e->r.n_start, e->r.end_key, e->r.n_end) >=
+          0) {
     entry_free(e);
     return tikv_error(pzErr, TITO_ERROR, "region %llu has an empty range",
                       (unsigned long long)m->id);

@@ -3,6 +3,7 @@
 ** with the write buffer, buffered writes, savepoints; commit is in commit.c.
 */
 #include "txn.h"
+#include "tikv/mcodec.h"
 #include "commit.h"
 #include "gaps.h"
 #include "lock_resolver.h"
@@ -193,13 +194,6 @@ static int snapshot_get(tikv_txn *t, const uint8_t *k, size_t n,
   return get_at(t->pClient, &t->locks, t->startTs, k, n, ppVal, pn, pzErr);
 }
 
-static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
-  size_t m = na < nb ? na : nb;
-  int c = m ? memcmp(a, b, m) : 0;
-  if (c) return c;
-  return na < nb ? -1 : (na > nb ? 1 : 0);
-}
-
 /* Learn that [k, hi) holds no key at the snapshot (nhi 0: none above k).
 ** Out of memory only forgets (gaps.h). */
 static void snapshot_gap(tikv_txn *t, const uint8_t *k, size_t n,
@@ -272,7 +266,7 @@ static int snapshot_probe(tikv_txn *t, const uint8_t *k, size_t n,
     } else {
       ProtobufCBinaryData *f = &resp->pairs[0]->key;
       rc = TITO_OK;
-      if (key_cmp(f->data, f->len, k, n) != 0) {
+      if (tikv_key_cmp(f->data, f->len, k, n) != 0) {
         snapshot_gap(t, k, n, f->data, f->len);
         rc = TITO_NOTFOUND;
       }
@@ -298,8 +292,13 @@ int tikv_txn_buffered(tikv_txn *t, const uint8_t *k, size_t n) {
   return membuf_lookup(t->pBuf, k, n, NULL, NULL) != MEMBUF_NONE;
 }
 
-int tikv_txn_probe(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
-                   size_t *pn, char **pzErr) {
+/* Returned by buffer_read when the snapshot decides. */
+#define TXN_UNDECIDED (-1)
+
+/* What the write buffer says of k (ppVal NULL: only whether it exists), or
+** TXN_UNDECIDED: the snapshot decides, its start_ts taken. */
+static int buffer_read(tikv_txn *t, const uint8_t *k, size_t n,
+                       uint8_t **ppVal, size_t *pn, char **pzErr) {
   const uint8_t *v = NULL;
   size_t nv = 0;
   int rc;
@@ -315,26 +314,22 @@ int tikv_txn_probe(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
     return TITO_NOTFOUND;
   }
   rc = txn_ensure_ts(t, pzErr);
-  if (rc == TITO_OK) rc = snapshot_probe(t, k, n, pzErr);
+  return rc == TITO_OK ? TXN_UNDECIDED : rc;
+}
+
+int tikv_txn_probe(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
+                   size_t *pn, char **pzErr) {
+  int rc = buffer_read(t, k, n, ppVal, pn, pzErr);
+  if (rc != TXN_UNDECIDED) return rc;
+  rc = snapshot_probe(t, k, n, pzErr);
   if (rc == TITO_OK && ppVal) rc = snapshot_get(t, k, n, ppVal, pn, pzErr);
   return rc;
 }
 
 int tikv_txn_get(tikv_txn *t, const uint8_t *k, size_t n, uint8_t **ppVal,
                  size_t *pn, char **pzErr) {
-  const uint8_t *v = NULL;
-  size_t nv = 0;
-  *ppVal = NULL;
-  *pn = 0;
-  switch (membuf_lookup(t->pBuf, k, n, &v, &nv)) {
-  case MEMBUF_PUT:
-  case MEMBUF_INSERT:
-    return buffered_value(v, nv, ppVal, pn, pzErr);
-  case MEMBUF_DEL:
-    return TITO_NOTFOUND;
-  }
-  int rc = txn_ensure_ts(t, pzErr);
-  if (rc) return rc;
+  int rc = buffer_read(t, k, n, ppVal, pn, pzErr);
+  if (rc != TXN_UNDECIDED) return rc;
   if (t->pGaps && tikv_gaps_has(t->pGaps, k, n)) return TITO_NOTFOUND;
   return snapshot_get(t, k, n, ppVal, pn, pzErr);
 }
@@ -371,7 +366,7 @@ typedef struct bg_job {
 static int bg_find(bg_key *aKey, int lo, int hi, const uint8_t *k, size_t n) {
   while (lo < hi) {
     int mid = (lo + hi) / 2;
-    int c = key_cmp(aKey[mid].k, aKey[mid].n, k, n);
+    int c = tikv_key_cmp(aKey[mid].k, aKey[mid].n, k, n);
     if (c == 0) return mid;
     if (c < 0) lo = mid + 1; else hi = mid;
   }
@@ -504,7 +499,8 @@ static int bg_read(bg_job *job, tikv_backoff *bo, int *aIdx, int nIdx,
       for (int i = 0; i < nIdx && rc == TITO_OK; i++) {
         bg_key *pk = &job->aKey[aIdx[i]];
         for (int j = 0; j < nLock; j++) {
-          if (key_cmp(aLock[j]->key.data, aLock[j]->key.len, pk->k, pk->n) == 0) {
+          if (tikv_key_cmp(aLock[j]->key.data, aLock[j]->key.len, pk->k,
+                           pk->n) == 0) {
             aIdx[nKeep++] = aIdx[i];
             break;
           }
@@ -588,7 +584,7 @@ static int bg_group(bg_job *job, char **pzErr) {
 /* Sort helper: order of pointers to bg_key. */
 static int bg_key_qsort(const void *a, const void *b) {
   const bg_key *x = a, *y = b;
-  return key_cmp(x->k, x->n, y->k, y->n);
+  return tikv_key_cmp(x->k, x->n, y->k, y->n);
 }
 
 /* Read the unique sorted keys job->aKey from the store, in parallel. */
@@ -641,8 +637,9 @@ int tikv_txn_batch_get(tikv_txn *t, int nKey, const uint8_t *const *apKey,
     qsort(job.aKey, job.nKey, sizeof(bg_key), bg_key_qsort);
     int nUnique = 0;
     for (int i = 0; i < job.nKey; i++) {
-      if (nUnique && key_cmp(job.aKey[nUnique - 1].k, job.aKey[nUnique - 1].n,
-                             job.aKey[i].k, job.aKey[i].n) == 0)
+      if (nUnique &&
+          tikv_key_cmp(job.aKey[nUnique - 1].k, job.aKey[nUnique - 1].n,
+                       job.aKey[i].k, job.aKey[i].n) == 0)
         continue;
       job.aKey[nUnique++] = job.aKey[i];
     }
@@ -768,7 +765,7 @@ static int scan_fetch(tikv_scan *s) {
       req.start_key.len = s->bCur ? s->ncur : 0;
       /* end = min(hi, region end), empty = unbounded */
       if (r.n_end == 0 ||
-          (s->nhi > 0 && key_cmp(s->hi, s->nhi, r.end_key, r.n_end) < 0)) {
+          (s->nhi > 0 && tikv_key_cmp(s->hi, s->nhi, r.end_key, r.n_end) < 0)) {
         req.end_key.data = s->hi;
         req.end_key.len = s->nhi;
       } else {
@@ -794,7 +791,8 @@ static int scan_fetch(tikv_scan *s) {
       req.start_key.data = (uint8_t *)up;
       req.start_key.len = nup;
       /* lower = max(lo, region start) */
-      if (s->nlo > 0 && key_cmp(s->lo, s->nlo, r.start_key, r.n_start) > 0) {
+      if (s->nlo > 0 &&
+          tikv_key_cmp(s->lo, s->nlo, r.start_key, r.n_start) > 0) {
         req.end_key.data = s->lo;
         req.end_key.len = s->nlo;
       } else {
@@ -867,8 +865,8 @@ static int scan_fetch(tikv_scan *s) {
     if (n < req.limit) {
       /* This region has nothing more in range. */
       if (!s->bReverse) {
-        if (r.n_end == 0 ||
-            (s->nhi > 0 && key_cmp(r.end_key, r.n_end, s->hi, s->nhi) >= 0)) {
+        if (r.n_end == 0 || (s->nhi > 0 && tikv_key_cmp(r.end_key, r.n_end,
+                                                        s->hi, s->nhi) >= 0)) {
           s->bStoreDone = 1;
         } else {
           rc = set_bytes(&s->cur, &s->ncur, r.end_key, r.n_end, 0);
@@ -876,7 +874,8 @@ static int scan_fetch(tikv_scan *s) {
         }
       } else {
         if (r.n_start == 0 ||
-            (s->nlo > 0 && key_cmp(r.start_key, r.n_start, s->lo, s->nlo) <= 0)) {
+            (s->nlo > 0 &&
+             tikv_key_cmp(r.start_key, r.n_start, s->lo, s->nlo) <= 0)) {
           s->bStoreDone = 1;
         } else {
           rc = set_bytes(&s->cur, &s->ncur, r.start_key, r.n_start, 0);
@@ -999,7 +998,8 @@ int tikv_txn_scan(tikv_txn *t, const uint8_t *lo, size_t nlo,
     }
     s->bCur = 1;
   }
-  if (nlo > 0 && nhi > 0 && key_cmp(lo, nlo, hi, nhi) >= 0) s->bStoreDone = 1;
+  if (nlo > 0 && nhi > 0 && tikv_key_cmp(lo, nlo, hi, nhi) >= 0)
+    s->bStoreDone = 1;
   membuf_source src = {s, scan_src_next};
   rc = membuf_merge_open(t->pBuf, lo, nlo, hi, nhi, s->bReverse,
                          nLimit > 0 ? nLimit : 0, src, &s->pMerge);
@@ -1075,10 +1075,8 @@ int tikv_txn_insert(tikv_txn *t, const uint8_t *k, size_t nk, const uint8_t *v,
   char zKey[480];
   int rc = check_entry(k, nk, nv, pzErr);
   if (rc) return rc;
-  if (bCheckNow &&
-      membuf_lookup(t->pBuf, k, nk, NULL, NULL) == MEMBUF_NONE) {
-    rc = txn_ensure_ts(t, pzErr);
-    if (rc == TITO_OK) rc = snapshot_probe(t, k, nk, pzErr);
+  if (bCheckNow) {
+    rc = tikv_txn_probe(t, k, nk, NULL, NULL, pzErr);
     if (rc == TITO_OK) {
       return tikv_error(pzErr, TITO_EXISTS, "key %s already exists",
                         tikv_key_str(k, nk, zKey, sizeof zKey));
